@@ -1,0 +1,47 @@
+// adam: one bias-corrected Adam update of the whole flat parameter arena, in one dispatch.
+//
+//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+//   p -= step_size * m / (sqrt(v) / bc2_sqrt + eps),  step_size = lr / (1 - b1^t), bc2_sqrt = sqrt(1 - b2^t)
+//
+// This is torch.optim.Adam's order of operations (eps added after the bias correction of v).
+// step_size and bc2_sqrt change every step and come from the shared per-step uniform, computed
+// on the host in float64. Padding and alignment gaps in the arena hold zero gradients, which
+// leave their zero parameters and moments unchanged.
+
+struct Hyper {
+  n4: u32,     // arena length in vec4s
+  row4: u32,   // vec4s per grid row (the grid is 2-D past 65535 workgroups)
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  _pad: vec3<u32>,
+}
+
+struct Step {
+  t: u32,
+  seed: u32,
+  count: u32,
+  history_slot: u32,
+  step_size: f32,
+  bc2_sqrt: f32,
+  _pad: vec2<u32>,
+}
+
+@group(0) @binding(0) var<uniform> hyper: Hyper;
+@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(2) var<storage, read> grads: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> params: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> m: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> v: array<vec4<f32>>;
+
+@compute @workgroup_size(64)
+fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.y * hyper.row4 + gid.x;
+  if (i >= hyper.n4) { return; }
+  let g = grads[i];
+  let mi = hyper.beta1 * m[i] + (1.0 - hyper.beta1) * g;
+  let vi = hyper.beta2 * v[i] + (1.0 - hyper.beta2) * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  params[i] -= step.step_size * mi / (sqrt(vi) / step.bc2_sqrt + hyper.eps);
+}

@@ -1,0 +1,111 @@
+// bce_kl: the VAE loss and its gradient in one pass, then the batch total.
+//
+//   recon_r = sum_p max(l,0) - l x + log1p(exp(-|l|))        dl = sigmoid(l) - x
+//   kl_r    = -0.5 sum_j (1 + lv - mu^2 - exp(lv))            dmu = mu, dlv = 0.5 (exp(lv) - 1)
+//
+// logits, target, dlogits: [rows, ld_x]; head, dhead: [rows, ld_head], each row [mu | logvar].
+// The gradient is that of the sum over the live rows (as in the PyTorch example); rows at or
+// past step.count get zero gradient, so padded and unused rows add nothing downstream.
+// per_image holds (recon_r, kl_r); `total` sums them and appends (recon, kl, count, t) to a
+// small history ring that the host reads back every few steps without stalling.
+//
+// BCE from logits is the stable form: computing sigmoid then log() loses precision and gives
+// -inf at saturation. WGSL has no log1p, so log1p(e) = log(u) * e / (u - 1) with u = 1 + e
+// (exact to a few ulp, Goldberg 1991), and e itself when u rounds to 1.
+
+struct Dims {
+  rows: u32,    // rows to compute (padded batch)
+  pixels: u32,  // P
+  ld_x: u32,    // row stride of logits, target and dlogits, in floats
+  latent: u32,  // L
+  ld_head: u32, // row stride of head and dhead, in floats
+  _pad: vec3<u32>,
+}
+
+struct Step {
+  t: u32,            // the training step, 1-based
+  seed: u32,
+  count: u32,        // live rows this step
+  history_slot: u32, // where `total` writes this step's record
+  step_size: f32,    // Adam: lr / (1 - beta1^t)
+  bc2_sqrt: f32,     // Adam: sqrt(1 - beta2^t)
+  _pad: vec2<u32>,
+}
+
+struct Record {
+  recon: f32,
+  kl: f32,
+  count: u32,
+  t: u32,
+}
+
+const WG: u32 = 64u;
+const LOGVAR_CLAMP: f32 = 80.0;
+
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(2) var<storage, read> logits: array<f32>;
+@group(0) @binding(3) var<storage, read> target: array<f32>;
+@group(0) @binding(4) var<storage, read> head: array<f32>;
+@group(0) @binding(5) var<storage, read> per_image_in: array<vec2<f32>>;
+@group(0) @binding(6) var<storage, read_write> dlogits: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dhead: array<f32>;
+@group(0) @binding(8) var<storage, read_write> per_image: array<vec2<f32>>;
+@group(0) @binding(9) var<storage, read_write> history: array<Record>;
+
+var<workgroup> partial: array<vec2<f32>, WG>;
+
+fn log1p_small(e: f32) -> f32 {
+  let u = 1.0 + e;
+  return select(log(u) * e / (u - 1.0), e, u == 1.0);
+}
+
+// Tree sum of `partial`; every invocation must call it (it has barriers).
+fn reduce(lid: u32) -> vec2<f32> {
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    workgroupBarrier();
+    if (lid < s) { partial[lid] += partial[lid + s]; }
+  }
+  workgroupBarrier();
+  return partial[0];
+}
+
+// One workgroup per row.
+@compute @workgroup_size(WG)
+fn per_row(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let r = wid.x;
+  let live = r < step.count;
+  var recon = 0.0;
+  for (var p = lid; p < dims.pixels; p += WG) {
+    let i = r * dims.ld_x + p;
+    let l = logits[i];
+    let x = target[i];
+    let e = exp(-abs(l));
+    recon += max(l, 0.0) - l * x + log1p_small(e);
+    let sig = select(e / (1.0 + e), 1.0 / (1.0 + e), l >= 0.0);
+    dlogits[i] = select(0.0, sig - x, live);
+  }
+  var kl = 0.0;
+  for (var j = lid; j < dims.latent; j += WG) {
+    let h = r * dims.ld_head;
+    let mu = head[h + j];
+    let lv = head[h + dims.latent + j];
+    let ev = exp(min(lv, LOGVAR_CLAMP));
+    kl += -0.5 * (1.0 + lv - mu * mu - ev);
+    dhead[h + j] = select(0.0, mu, live);
+    dhead[h + dims.latent + j] = select(0.0, 0.5 * (select(0.0, ev, lv < LOGVAR_CLAMP) - 1.0), live);
+  }
+  partial[lid] = vec2<f32>(recon, kl);
+  let sum = reduce(lid);
+  if (lid == 0u) { per_image[r] = select(vec2<f32>(0.0), sum, live); }
+}
+
+// One workgroup: the batch totals of the live rows, into the history ring.
+@compute @workgroup_size(WG)
+fn total(@builtin(local_invocation_index) lid: u32) {
+  var s = vec2<f32>(0.0);
+  for (var r = lid; r < step.count; r += WG) { s += per_image_in[r]; }
+  partial[lid] = s;
+  let sum = reduce(lid);
+  if (lid == 0u) { history[step.history_slot] = Record(sum.x, sum.y, step.count, step.t); }
+}

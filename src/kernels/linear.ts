@@ -1,0 +1,120 @@
+/**
+ * Wrapper of shaders/linear.wgsl (register-blocked) and shaders/linear.tiled.wgsl (workgroup
+ * tiles): a dense layer's forward product with fused bias and ReLU, the input gradient with the
+ * previous ReLU's mask fused, and the weight gradient with the bias gradient fused.
+ *
+ * All operands are padded row-major matrices (rows and columns multiples of 4, padding zero);
+ * sizes given here are logical and padded internally.
+ */
+import registerSource from '../../shaders/linear.wgsl';
+import tiledSource from '../../shaders/linear.tiled.wgsl';
+import { pad4 } from '../model.js';
+import { compileShader, createPipeline } from '../gpu/shader.js';
+import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
+
+/** `register`: 4x4 blocks from registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
+export type LinearVariant = 'register' | 'tiled';
+
+/** Outputs per invocation along each axis and invocations per workgroup, per variant. */
+const SHAPES: Record<LinearVariant, { wgX: number; wgY: number; blockM: number; blockN: number }> = {
+  // 16x4 invocations, each a 4x4 block: a 16-row by 64-column tile per workgroup.
+  register: { wgX: 16, wgY: 4, blockM: 4, blockN: 4 },
+  // 16x16 invocations, each a 4x4 block: a 64x64 tile, staged through workgroup memory.
+  tiled: { wgX: 16, wgY: 16, blockM: 4, blockN: 4 },
+};
+
+/** Operands of a forward product Y[rows,out] = act(X[rows,in] W[out,in]^T + b). */
+export interface LinearForwardArgs {
+  x: BufferRange;
+  w: BufferRange;
+  b: BufferRange;
+  y: BufferRange;
+  rows: number;
+  inSize: number;
+  outSize: number;
+  relu: boolean;
+}
+
+/** Operands of dX[rows,in] = (dY[rows,out] W[out,in]) * [mask > 0] (no mask: plain product). */
+export interface LinearBackwardInputArgs {
+  dy: BufferRange;
+  w: BufferRange;
+  mask: BufferRange | null;
+  dx: BufferRange;
+  rows: number;
+  inSize: number;
+  outSize: number;
+}
+
+/** Operands of dW[out,in] = dY[rows,out]^T X[rows,in] and db = column sums of dY. */
+export interface LinearBackwardWeightArgs {
+  dy: BufferRange;
+  x: BufferRange;
+  dw: BufferRange;
+  db: BufferRange;
+  rows: number;
+  inSize: number;
+  outSize: number;
+}
+
+/** Compiled linear pipelines for one device and variant; makes dispatches bound once. */
+export class LinearKernels {
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  private module?: Promise<GPUShaderModule>;
+
+  constructor(
+    private readonly res: GpuResources,
+    readonly variant: LinearVariant,
+  ) {}
+
+  private pipeline(entry: string, flags: { RELU?: boolean; MASK?: boolean }): Promise<GPUComputePipeline> {
+    const key = `${entry}:${flags.RELU ? 1 : 0}${flags.MASK ? 1 : 0}`;
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const shape = SHAPES[this.variant];
+      const name = this.variant === 'register' ? 'linear.wgsl' : 'linear.tiled.wgsl';
+      this.module ??= compileShader(this.res.device, name, this.variant === 'register' ? registerSource : tiledSource);
+      const constants = { WG_X: shape.wgX, WG_Y: shape.wgY, RELU: flags.RELU ? 1 : 0, MASK: flags.MASK ? 1 : 0 };
+      p = this.module.then((m) => createPipeline(this.res.device, `linear.${entry}[${this.variant}]`, m, entry, constants));
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  private dims(label: string, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): GPUBuffer {
+    return this.res.uniform(`${label}.dims`, new Uint32Array([M, N, K, lda / 4, ldb / 4, ldc / 4, 0, 0]));
+  }
+
+  private workgroups(M: number, N: number): [number, number, number] {
+    const s = SHAPES[this.variant];
+    return [Math.ceil(N / (s.wgX * s.blockN)), Math.ceil(M / (s.wgY * s.blockM)), 1];
+  }
+
+  /** Y = act(X W^T + b): M = rows, N = out, K = in. */
+  async forward(label: string, a: LinearForwardArgs): Promise<Dispatch> {
+    const [M, N, K] = [pad4(a.rows), pad4(a.outSize), pad4(a.inSize)];
+    const pipeline = await this.pipeline('forward', { RELU: a.relu });
+    const dims = this.dims(label, M, N, K, K, K, N);
+    const bindGroup = this.res.bindGroup(label, pipeline, [dims, a.x, a.w, a.b, null, a.y, null]);
+    return { label, pipeline, bindGroup, workgroups: this.workgroups(M, N) };
+  }
+
+  /** dX = (dY W) * mask: M = rows, N = in, K = out. */
+  async backwardInput(label: string, a: LinearBackwardInputArgs): Promise<Dispatch> {
+    const [M, N, K] = [pad4(a.rows), pad4(a.inSize), pad4(a.outSize)];
+    const pipeline = await this.pipeline('backward_input', { MASK: a.mask !== null });
+    const dims = this.dims(label, M, N, K, K, N, N);
+    // Without a mask the binding is still declared; dY stands in and is never read through it.
+    const bindGroup = this.res.bindGroup(label, pipeline, [dims, a.dy, a.w, null, a.mask ?? a.dy, a.dx, null]);
+    return { label, pipeline, bindGroup, workgroups: this.workgroups(M, N) };
+  }
+
+  /** dW = dY^T X, db = sum dY: M = out, N = in, K = rows. */
+  async backwardWeight(label: string, a: LinearBackwardWeightArgs): Promise<Dispatch> {
+    const [M, N, K] = [pad4(a.outSize), pad4(a.inSize), pad4(a.rows)];
+    const pipeline = await this.pipeline('backward_weight', {});
+    const dims = this.dims(label, M, N, K, M, N, N);
+    const bindGroup = this.res.bindGroup(label, pipeline, [dims, a.dy, a.x, null, null, a.dw, a.db]);
+    return { label, pipeline, bindGroup, workgroups: this.workgroups(M, N) };
+  }
+}
