@@ -14,7 +14,9 @@ struct Hyper {
   beta1: f32,
   beta2: f32,
   eps: f32,
-  _pad: vec3<u32>,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 
 struct Step {

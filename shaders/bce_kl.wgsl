@@ -3,7 +3,7 @@
 //   recon_r = sum_p max(l,0) - l x + log1p(exp(-|l|))        dl = sigmoid(l) - x
 //   kl_r    = -0.5 sum_j (1 + lv - mu^2 - exp(lv))            dmu = mu, dlv = 0.5 (exp(lv) - 1)
 //
-// logits, target, dlogits: [rows, ld_x]; head, dhead: [rows, ld_head], each row [mu | logvar].
+// logits, targets, dlogits: [rows, ld_x]; head, dhead: [rows, ld_head], each row [mu | logvar].
 // The gradient is that of the sum over the live rows (as in the PyTorch example); rows at or
 // past step.count get zero gradient, so padded and unused rows add nothing downstream.
 // per_image holds (recon_r, kl_r); `total` sums them and appends (recon, kl, count, t) to a
@@ -16,10 +16,12 @@
 struct Dims {
   rows: u32,    // rows to compute (padded batch)
   pixels: u32,  // P
-  ld_x: u32,    // row stride of logits, target and dlogits, in floats
+  ld_x: u32,    // row stride of logits, targets and dlogits, in floats
   latent: u32,  // L
   ld_head: u32, // row stride of head and dhead, in floats
-  _pad: vec3<u32>,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 
 struct Step {
@@ -45,7 +47,7 @@ const LOGVAR_CLAMP: f32 = 80.0;
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<uniform> step: Step;
 @group(0) @binding(2) var<storage, read> logits: array<f32>;
-@group(0) @binding(3) var<storage, read> target: array<f32>;
+@group(0) @binding(3) var<storage, read> targets: array<f32>;
 @group(0) @binding(4) var<storage, read> head: array<f32>;
 @group(0) @binding(5) var<storage, read> per_image_in: array<vec2<f32>>;
 @group(0) @binding(6) var<storage, read_write> dlogits: array<f32>;
@@ -79,7 +81,7 @@ fn per_row(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
   for (var p = lid; p < dims.pixels; p += WG) {
     let i = r * dims.ld_x + p;
     let l = logits[i];
-    let x = target[i];
+    let x = targets[i];
     let e = exp(-abs(l));
     recon += max(l, 0.0) - l * x + log1p_small(e);
     let sig = select(e / (1.0 + e), 1.0 / (1.0 + e), l >= 0.0);

@@ -1,16 +1,27 @@
-// linear: a dense layer's three matrix products, register-blocked variant.
+// linear: a dense layer's three matrix products, workgroup-tiled variant.
 //
 //   forward          Y[M,N]  = act(X[M,K] . W[N,K]^T + b[N])          M = rows, K = in,  N = out
 //   backward_input   dX[M,N] = (dY[M,K] . W[K,N]) * [H[M,N] > 0]       M = rows, K = out, N = in
 //   backward_weight  dW[M,N] = dY[K,M]^T . X[K,N];  db[M] = sum_k dY[k,M]   M = out, K = rows, N = in
 //
 // Storage: every matrix is row-major with rows and columns padded to multiples of 4 and the
-// padding kept at zero, so every load below is an aligned vec4 inside the buffer and padded
-// terms add zeros: no bounds checks and no edge cases. The runtime passes padded sizes.
+// padding kept at zero, so every vec4 at a multiple of 4 inside the padded sizes is in the buffer
+// and padded terms add zeros. The runtime passes padded sizes. M, N and K are not multiples of
+// the tile, so tile loads outside the matrix stage zeros and out-of-range blocks are not stored.
 //
-// Variant: each invocation owns a 4x4 output block, loads vec4s straight from storage (no
-// workgroup memory, no barriers) and steps K by 4. This is the fast shape on SwiftShader,
-// which runs barriers as coroutine switches; linear.tiled.wgsl is the variant for real GPUs.
+// Variant: a workgroup of WG_X x WG_Y invocations computes a (4 WG_Y) x (4 WG_X) tile of C, each
+// invocation a 4x4 block (4 rows, one vec4 of columns). K is walked in slices of BK = 16: the
+// workgroup copies the A slice ((4 WG_Y) x BK) and the B slice (BK x (4 WG_X)) into workgroup
+// memory with cooperative vec4 loads, then every invocation does BK rank-1 updates of its block
+// from there. Each global element is loaded once per workgroup instead of once per invocation
+// row or column block (16x fewer global loads at 16x16), at the price of two barriers per slice:
+// cheap on real GPUs, slow on SwiftShader, which is why linear.wgsl exists for that adapter.
+// At WG_X = WG_Y = 16 the tile is 64x64 and the slices take 2 x 64 x 16 x 4 B = 8 KiB.
+//
+// Both slices are stored k-major as vec4s, As[k][m/4] and Bs[k][n/4], so the inner step reads
+// one vec4 of A (the block's 4 rows at k) and one of B (its 4 columns at k) and forms their outer
+// product. Operands whose K is contiguous in storage (X and W in forward, dY in backward_input)
+// are transposed while staging; the others are copied row by row.
 //
 // Bindings are identical in both variants: uniforms, read-only inputs, then outputs.
 
@@ -24,9 +35,12 @@ struct Dims {
 }
 
 override WG_X: u32 = 16;   // invocations along N (each owns 4 columns)
-override WG_Y: u32 = 4;    // invocations along M (each owns 4 rows)
+override WG_Y: u32 = 16;   // invocations along M (each owns 4 rows)
 override RELU: bool = false; // forward: apply max(0, .)
 override MASK: bool = false; // backward_input: multiply by [H > 0]
+
+// K slice per stage; a multiple of 4 so a padded K never splits a vec4 between slices.
+const BK: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
@@ -36,93 +50,158 @@ override MASK: bool = false; // backward_input: multiply by [H > 0]
 @group(0) @binding(5) var<storage, read_write> c: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> dbias: array<vec4<f32>>;
 
-// Y = X . W^T: both operands have K contiguous. For a 4x4 block of each, the output block is
-// rows(X) . cols(W^T), i.e. x_r . mat(w_0..w_3) per row: a row vector times a matrix whose
-// columns are W's rows gives dot(x_r, w_c) in component c.
-@compute @workgroup_size(WG_X, WG_Y)
-fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let n4 = gid.x;
-  let m0 = gid.y * 4u;
-  if (n4 * 4u >= dims.N || m0 >= dims.M) { return; }
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  let a0 = m0 * dims.lda;
-  let b0 = n4 * 4u * dims.ldb;
-  for (var k4 = 0u; k4 < dims.K / 4u; k4++) {
-    let w = mat4x4<f32>(b[b0 + k4], b[b0 + dims.ldb + k4], b[b0 + 2u * dims.ldb + k4], b[b0 + 3u * dims.ldb + k4]);
-    acc0 += a[a0 + k4] * w;
-    acc1 += a[a0 + dims.lda + k4] * w;
-    acc2 += a[a0 + 2u * dims.lda + k4] * w;
-    acc3 += a[a0 + 3u * dims.lda + k4] * w;
+// As[k * WG_Y + i] = A[tile row 4i..4i+3, k0 + k];  Bs[k * WG_X + j] = B[k0 + k, tile col 4j..4j+3].
+var<workgroup> As: array<vec4<f32>, BK * WG_Y>;
+var<workgroup> Bs: array<vec4<f32>, BK * WG_X>;
+
+// Stage A[row0 .. row0 + 4 WG_Y, k0 .. k0 + BK) from a matrix with K contiguous (rows x K,
+// stride lda): each vec4 holds 4 consecutive k of one row and is scattered into 4 slots of As.
+fn stage_a_transposed(lid: u32, row0: u32, rows: u32, k0: u32) {
+  for (var i = lid; i < BK * WG_Y; i += WG_X * WG_Y) {
+    let r = i / (BK / 4u);            // tile row; neighbouring invocations read one row's vec4s
+    let kq = i % (BK / 4u);
+    let k = k0 + kq * 4u;
+    var v = vec4<f32>(0.0);
+    if (row0 + r < rows && k < dims.K) { v = a[(row0 + r) * dims.lda + k / 4u]; }
+    let s = kq * 4u * WG_Y + r / 4u;
+    As[s][r % 4u] = v.x;
+    As[s + WG_Y][r % 4u] = v.y;
+    As[s + 2u * WG_Y][r % 4u] = v.z;
+    As[s + 3u * WG_Y][r % 4u] = v.w;
   }
+}
+
+// The same for B with K contiguous (forward's W, stored [N, K]), into Bs.
+fn stage_b_transposed(lid: u32, col0: u32, cols: u32, k0: u32) {
+  for (var i = lid; i < BK * WG_X; i += WG_X * WG_Y) {
+    let r = i / (BK / 4u);
+    let kq = i % (BK / 4u);
+    let k = k0 + kq * 4u;
+    var v = vec4<f32>(0.0);
+    if (col0 + r < cols && k < dims.K) { v = b[(col0 + r) * dims.ldb + k / 4u]; }
+    let s = kq * 4u * WG_X + r / 4u;
+    Bs[s][r % 4u] = v.x;
+    Bs[s + WG_X][r % 4u] = v.y;
+    Bs[s + 2u * WG_X][r % 4u] = v.z;
+    Bs[s + 3u * WG_X][r % 4u] = v.w;
+  }
+}
+
+// Stage A[k0 .. k0 + BK, 4 c40 .. 4 (c40 + WG_Y)) from a matrix stored [K, M] (backward_weight's
+// dY): rows of the slice are already k-major, so vec4s are copied as they are.
+fn stage_a_rows(lid: u32, c40: u32, cols: u32, k0: u32) {
+  for (var i = lid; i < BK * WG_Y; i += WG_X * WG_Y) {
+    let k = k0 + i / WG_Y;
+    let c4 = c40 + i % WG_Y;
+    var v = vec4<f32>(0.0);
+    if (k < dims.K && c4 * 4u < cols) { v = a[k * dims.lda + c4]; }
+    As[i] = v;
+  }
+}
+
+// The same for B stored [K, N] (backward_input's W, backward_weight's X), into Bs.
+fn stage_b_rows(lid: u32, c40: u32, cols: u32, k0: u32) {
+  for (var i = lid; i < BK * WG_X; i += WG_X * WG_Y) {
+    let k = k0 + i / WG_X;
+    let c4 = c40 + i % WG_X;
+    var v = vec4<f32>(0.0);
+    if (k < dims.K && c4 * 4u < cols) { v = b[k * dims.ldb + c4]; }
+    Bs[i] = v;
+  }
+}
+
+// One slice of rank-1 updates: acc[r] += A[m0 + r, k] * B[k, n..n+3] for the BK k of the slice.
+// Slots past K hold zeros, so a partial last slice needs no special case.
+fn multiply_slice(tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 4>>) {
+  for (var k = 0u; k < BK; k++) {
+    let av = As[k * WG_Y + ty];
+    let bv = Bs[k * WG_X + tx];
+    (*acc)[0] += av.x * bv;
+    (*acc)[1] += av.y * bv;
+    (*acc)[2] += av.z * bv;
+    (*acc)[3] += av.w * bv;
+  }
+}
+
+// Y = X . W^T: both operands have K contiguous and are transposed while staging.
+@compute @workgroup_size(WG_X, WG_Y)
+fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>,
+           @builtin(local_invocation_index) lid: u32) {
+  let row0 = wg.y * WG_Y * 4u;
+  let col0 = wg.x * WG_X * 4u;
+  var acc = array<vec4<f32>, 4>();
+  // Every invocation runs every slice, in range or not, so the barriers stay in uniform control flow.
+  for (var k0 = 0u; k0 < dims.K; k0 += BK) {
+    stage_a_transposed(lid, row0, dims.M, k0);
+    stage_b_transposed(lid, col0, dims.N, k0);
+    workgroupBarrier();
+    multiply_slice(l.x, l.y, &acc);
+    workgroupBarrier();
+  }
+  let n4 = wg.x * WG_X + l.x;
+  let m0 = row0 + l.y * 4u;
+  // M is a multiple of 4, so a block whose first row is in range is wholly in range.
+  if (n4 * 4u >= dims.N || m0 >= dims.M) { return; }
   let bv = bias[n4];
-  var out = array<vec4<f32>, 4>(acc0 + bv, acc1 + bv, acc2 + bv, acc3 + bv);
   for (var r = 0u; r < 4u; r++) {
-    var y = out[r];
+    var y = acc[r] + bv;
     if (RELU) { y = max(y, vec4<f32>(0.0)); }
     // Padded columns of W and b are zero, so padded columns of Y stay zero.
     c[(m0 + r) * dims.ldc + n4] = y;
   }
 }
 
-// dX = dY . W: A has K contiguous, B has N contiguous. Four rows of B (k..k+3) form a matrix
-// whose columns are those rows; times the vector dy_r[k..k+3] it accumulates sum_k dy_rk w_k.
+// dX = dY . W: dY has K contiguous (transposed while staging), W is [K, N] (copied).
 @compute @workgroup_size(WG_X, WG_Y)
-fn backward_input(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let n4 = gid.x;
-  let m0 = gid.y * 4u;
-  if (n4 * 4u >= dims.N || m0 >= dims.M) { return; }
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  let a0 = m0 * dims.lda;
-  for (var k4 = 0u; k4 < dims.K / 4u; k4++) {
-    let bk = k4 * 4u * dims.ldb + n4;
-    let w = mat4x4<f32>(b[bk], b[bk + dims.ldb], b[bk + 2u * dims.ldb], b[bk + 3u * dims.ldb]);
-    acc0 += w * a[a0 + k4];
-    acc1 += w * a[a0 + dims.lda + k4];
-    acc2 += w * a[a0 + 2u * dims.lda + k4];
-    acc3 += w * a[a0 + 3u * dims.lda + k4];
+fn backward_input(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>,
+                  @builtin(local_invocation_index) lid: u32) {
+  let row0 = wg.y * WG_Y * 4u;
+  var acc = array<vec4<f32>, 4>();
+  for (var k0 = 0u; k0 < dims.K; k0 += BK) {
+    stage_a_transposed(lid, row0, dims.M, k0);
+    stage_b_rows(lid, wg.x * WG_X, dims.N, k0);
+    workgroupBarrier();
+    multiply_slice(l.x, l.y, &acc);
+    workgroupBarrier();
   }
-  var out = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  let n4 = wg.x * WG_X + l.x;
+  let m0 = row0 + l.y * 4u;
+  if (n4 * 4u >= dims.N || m0 >= dims.M) { return; }
   for (var r = 0u; r < 4u; r++) {
     let i = (m0 + r) * dims.ldc + n4;
-    var g = out[r];
+    var g = acc[r];
     // ReLU backward of the previous layer, fused: H is this layer's input, the ReLU's output.
     if (MASK) { g = select(vec4<f32>(0.0), g, mask[i] > vec4<f32>(0.0)); }
     c[i] = g;
   }
 }
 
-// dW = dY^T . X: both operands have K (the batch rows) as the outer index, so each k gives a
-// rank-1 update of the 4x4 block: dy[k, m..m+3] outer x[k, n..n+3]. The invocations of the
-// first column block also sum dy over k, which is the bias gradient, at one add per k.
+// dW = dY^T . X: both operands have K (the batch rows) as the outer index and are copied as
+// they are; each k is a rank-1 update dy[k, m..m+3] outer x[k, n..n+3]. The invocations of the
+// matrix's first column block also sum the staged dy over k, which is the bias gradient.
 @compute @workgroup_size(WG_X, WG_Y)
-fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let n4 = gid.x;
-  let m4 = gid.y;
-  if (n4 * 4u >= dims.N || m4 * 4u >= dims.M) { return; }
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
+fn backward_weight(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+  let owns_bias = wg.x == 0u && l.x == 0u;
+  var acc = array<vec4<f32>, 4>();
   var bsum = vec4<f32>(0.0);
-  for (var k = 0u; k < dims.K; k++) {
-    let dy = a[k * dims.lda + m4];
-    let x = b[k * dims.ldb + n4];
-    acc0 += dy.x * x;
-    acc1 += dy.y * x;
-    acc2 += dy.z * x;
-    acc3 += dy.w * x;
-    bsum += dy;
+  for (var k0 = 0u; k0 < dims.K; k0 += BK) {
+    stage_a_rows(lid, wg.y * WG_Y, dims.M, k0);
+    stage_b_rows(lid, wg.x * WG_X, dims.N, k0);
+    workgroupBarrier();
+    multiply_slice(l.x, l.y, &acc);
+    if (owns_bias) {
+      for (var k = 0u; k < BK; k++) { bsum += As[k * WG_Y + l.y]; }
+    }
+    workgroupBarrier();
   }
+  let n4 = wg.x * WG_X + l.x;
+  let m4 = wg.y * WG_Y + l.y;
+  if (n4 * 4u >= dims.N || m4 * 4u >= dims.M) { return; }
   let c0 = m4 * 4u * dims.ldc + n4;
-  c[c0] = acc0;
-  c[c0 + dims.ldc] = acc1;
-  c[c0 + 2u * dims.ldc] = acc2;
-  c[c0 + 3u * dims.ldc] = acc3;
-  if (n4 == 0u) { dbias[m4] = bsum; }
+  c[c0] = acc[0];
+  c[c0 + dims.ldc] = acc[1];
+  c[c0 + 2u * dims.ldc] = acc[2];
+  c[c0 + 3u * dims.ldc] = acc[3];
+  if (owns_bias) { dbias[m4] = bsum; }
 }

@@ -32,7 +32,7 @@ async function run(device: GPUDevice, res: GpuResources, d: Dispatch) {
   device.queue.submit([enc.finish()]);
 }
 
-function upload(res: GpuResources, label: string, data: Float32Array): GPUBuffer {
+function upload(res: GpuResources, label: string, data: Float32Array<ArrayBuffer>): GPUBuffer {
   const b = res.storage(label, data.byteLength);
   res.device.queue.writeBuffer(b, 0, data);
   return b;

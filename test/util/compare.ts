@@ -33,7 +33,7 @@ export function expectClose(label: string, got: ArrayLike<number>, want: ArrayLi
 }
 
 /** Copies an unpadded (rows x cols) matrix into padded storage (rows4 x ld) as f32. */
-export function padMatrix(a: ArrayLike<number>, rows: number, cols: number, prow = (rows + 3) & ~3, ld = (cols + 3) & ~3): Float32Array {
+export function padMatrix(a: ArrayLike<number>, rows: number, cols: number, prow = (rows + 3) & ~3, ld = (cols + 3) & ~3): Float32Array<ArrayBuffer> {
   const out = new Float32Array(prow * ld);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * ld + c] = a[r * cols + c];
   return out;

@@ -1,0 +1,74 @@
+/**
+ * Wrapper of shaders/reparameterize.wgsl: z = mu + exp(0.5 logvar) eps with eps drawn on the GPU
+ * (Philox keyed by seed, step, element) or taken from a buffer, and the backward pass.
+ */
+import source from '../../shaders/reparameterize.wgsl';
+import { pad4 } from '../model.js';
+import { compileShader, createPipeline } from '../gpu/shader.js';
+import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
+
+/** Where eps comes from: drawn on the GPU each step, or read from the eps buffer (for tests). */
+export type NoiseMode = 'gpu' | 'buffer';
+
+/** Buffers of the reparameterization; head and dhead rows are [mu | logvar]. */
+export interface ReparameterizeArgs {
+  step: GPUBuffer;
+  head: BufferRange;
+  eps: BufferRange;
+  z: BufferRange;
+  dz: BufferRange;
+  dhead: BufferRange;
+  rows: number;
+  latent: number;
+}
+
+const WG = 64;
+
+/** Compiled reparameterize pipelines for one device. */
+export class ReparameterizeKernels {
+  private module?: Promise<GPUShaderModule>;
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+
+  constructor(private readonly res: GpuResources) {}
+
+  private pipeline(entry: string): Promise<GPUComputePipeline> {
+    let p = this.pipelines.get(entry);
+    if (!p) {
+      this.module ??= compileShader(this.res.device, 'reparameterize.wgsl', source);
+      p = this.module.then((m) => createPipeline(this.res.device, `reparameterize.${entry}`, m, entry));
+      this.pipelines.set(entry, p);
+    }
+    return p;
+  }
+
+  private dims(label: string, a: ReparameterizeArgs): GPUBuffer {
+    return this.res.uniform(`${label}.dims`, new Uint32Array([pad4(a.rows), a.latent, pad4(2 * a.latent), pad4(a.latent)]));
+  }
+
+  private grid(a: ReparameterizeArgs): [number, number, number] {
+    return [Math.ceil(a.latent / WG), pad4(a.rows), 1];
+  }
+
+  // Bind groups list only what each entry point uses: layouts are derived from the shader
+  // ('auto'), which leaves unused bindings out.
+
+  /** Forward: `gpu` draws eps into the eps buffer, `buffer` reads it. */
+  async forward(label: string, a: ReparameterizeArgs, mode: NoiseMode): Promise<Dispatch> {
+    const entry = mode === 'gpu' ? 'forward_sample' : 'forward_given';
+    const pipeline = await this.pipeline(entry);
+    const dims = this.dims(label, a);
+    const r =
+      mode === 'gpu'
+        ? [dims, a.step, a.head, null, null, a.z, a.eps, null]
+        : [dims, null, a.head, a.eps, null, a.z, null, null];
+    return { label, pipeline, bindGroup: this.res.bindGroup(label, pipeline, r), workgroups: this.grid(a) };
+  }
+
+  /** Backward: adds dz's contribution to dhead (which already holds the KL gradient). */
+  async backward(label: string, a: ReparameterizeArgs): Promise<Dispatch> {
+    const pipeline = await this.pipeline('backward');
+    const dims = this.dims(label, a);
+    const r = [dims, null, a.head, a.eps, a.dz, null, null, a.dhead];
+    return { label, pipeline, bindGroup: this.res.bindGroup(label, pipeline, r), workgroups: this.grid(a) };
+  }
+}

@@ -1,0 +1,392 @@
+/**
+ * The scheduler: owns every GPU buffer of one MLP VAE and encodes a whole training step
+ * (forward, loss, backward, Adam) into one command encoder and one submit.
+ *
+ * Buffers are made once at construction: parameter, gradient and two Adam-moment arenas laid
+ * out by `parameterLayout` (one offset table, offsets aligned for binding), and activations for
+ * the configured batch. Every matrix is row-major with rows and columns padded to multiples of
+ * 4 and zero padding (see shaders/linear.wgsl). Pipelines and bind groups are built once; a
+ * step writes the batch and a 32-byte uniform, encodes the prepared dispatches and submits.
+ */
+import { resolveAdam, resolveConfig, type AdamConfig, type VaeConfig } from './config.js';
+import { initParameters, type ParameterSet } from './init.js';
+import { headIndex, layerSpecs, pad4, parameterLayout, type ArenaLayout, type LayerSpec, type TensorSlot } from './model.js';
+import { GpuResources, encodeDispatches, type BufferRange, type Dispatch } from './gpu/resources.js';
+import { LossHistory, type StepLoss } from './gpu/history.js';
+import { LinearKernels, type LinearVariant } from './kernels/linear.js';
+import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
+import { BceKlKernels } from './kernels/bce_kl.js';
+import { adamDispatch } from './kernels/adam.js';
+import { STEP_UNIFORM_BYTES, encodeStepUniform } from './kernels/step_uniforms.js';
+
+export type { StepLoss } from './gpu/history.js';
+
+/** How to build a Vae. Everything is optional; the default is the reference model. */
+export interface VaeOptions {
+  config?: Partial<VaeConfig>;
+  adam?: Partial<AdamConfig>;
+  /** Seeds initialisation and the GPU noise. Default 1. */
+  seed?: number;
+  /** A device to share with the application; otherwise one is requested from navigator.gpu. */
+  device?: GPUDevice;
+  /** Noise drawn on the GPU (default) or taken from `setNoise` (for tests). */
+  noise?: NoiseMode;
+  /** GEMM variant; `auto` picks `register` on software adapters and `tiled` on GPUs. */
+  linearVariant?: LinearVariant | 'auto';
+  /** Starting parameters (unpadded, by name); otherwise PyTorch-style seeded initialisation. */
+  parameters?: ParameterSet;
+  /** Steps between loss readbacks. Default 16. */
+  readbackEvery?: number;
+}
+
+/** Picks the GEMM variant for an adapter: SwiftShader runs barriers slowly, real GPUs tile well. */
+export function pickLinearVariant(info: GPUAdapterInfo | undefined): LinearVariant {
+  if (!info) return 'register';
+  const soft = info.architecture === 'swiftshader' || /swiftshader|llvmpipe|lavapipe|software/i.test(`${info.description} ${info.device}`);
+  return soft || (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ? 'register' : 'tiled';
+}
+
+async function defaultDevice(): Promise<GPUDevice> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) throw new Error('WebGPU is not available here: pass a GPUDevice in VaeOptions.device');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter found');
+  return adapter.requestDevice({ label: 'webgpu-vae' });
+}
+
+/** A trainable MLP VAE living on one GPUDevice. */
+export class Vae {
+  /** Steps submitted so far (Adam's t of the last step). */
+  private t = 0;
+  private readonly stepBytes = new ArrayBuffer(STEP_UNIFORM_BYTES);
+  private readonly inputStaging: Float32Array | null;
+  private readonly trainDispatches: Dispatch[] = [];
+  private error: Error | null = null;
+  private destroyed = false;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly config: VaeConfig,
+    readonly adam: AdamConfig,
+    readonly seed: number,
+    readonly noise: NoiseMode,
+    readonly linearVariant: LinearVariant,
+    readonly layers: LayerSpec[],
+    readonly layout: ArenaLayout,
+    private readonly res: GpuResources,
+    private readonly ownsDevice: boolean,
+    private readonly readbackEvery: number,
+    private readonly buffers: ModelBuffers,
+    private readonly history: LossHistory,
+  ) {
+    const padded = pad4(config.inputSize);
+    this.inputStaging = padded === config.inputSize ? null : new Float32Array(config.batch * padded);
+    device.lost.then((info) => {
+      if (!this.destroyed) this.error ??= new Error(`GPU device lost (${info.reason}): ${info.message}`);
+    });
+    device.addEventListener('uncapturederror', (e) => {
+      this.error ??= new Error(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
+    });
+  }
+
+  /** Builds every buffer, pipeline and bind group; nothing is allocated later. */
+  static async create(opts: VaeOptions = {}): Promise<Vae> {
+    const config = resolveConfig(opts.config);
+    const adam = resolveAdam(opts.adam);
+    const seed = opts.seed ?? 1;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be a whole number in [0, 2^32), got ${seed}`);
+    const readbackEvery = opts.readbackEvery ?? 16;
+    if (!Number.isInteger(readbackEvery) || readbackEvery < 1 || readbackEvery > 1024) {
+      throw new Error(`readbackEvery must be a whole number in [1, 1024], got ${readbackEvery}`);
+    }
+    const device = opts.device ?? (await defaultDevice());
+    const variant =
+      !opts.linearVariant || opts.linearVariant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.linearVariant;
+    const layers = layerSpecs(config);
+    const layout = parameterLayout(layers, device.limits.minStorageBufferOffsetAlignment);
+    const res = new GpuResources(device);
+    try {
+      const buffers = allocate(res, config, layers, layout);
+      // Four staging buffers in flight at most; the ring holds more steps than they cover.
+      const history = new LossHistory(res, readbackEvery * 6, 4);
+      const vae = new Vae(device, config, adam, seed, opts.noise ?? 'gpu', variant, layers, layout, res, !opts.device, readbackEvery, buffers, history);
+      vae.writeParameters(opts.parameters ?? initParameters(layers, seed));
+      await vae.prepare();
+      return vae;
+    } catch (e) {
+      res.destroy();
+      throw e;
+    }
+  }
+
+  /** Builds the step's dispatch list, in execution order. */
+  private async prepare(): Promise<void> {
+    const { config: cfg, layers, buffers: b } = this;
+    const linear = new LinearKernels(this.res, this.linearVariant);
+    const reparam = new ReparameterizeKernels(this.res);
+    const loss = new BceKlKernels(this.res);
+    const h = headIndex(cfg);
+    const B = cfg.batch;
+    const rep = {
+      step: b.step, head: b.acts[h + 1], eps: b.eps, z: b.z, dz: b.dz, dhead: b.dacts[h + 1], rows: B, latent: cfg.latent,
+    };
+    const inputOf = (i: number) => (i === h + 1 ? b.z : b.acts[i]);
+    const list: Dispatch[] = this.trainDispatches;
+    // Each dispatch is built inside a validation scope so a mistake names its kernel.
+    const device = this.device;
+    const d = {
+      async push(make: () => Promise<Dispatch | Dispatch[]>): Promise<void> {
+        device.pushErrorScope('validation');
+        const made = await make();
+        const err = await device.popErrorScope();
+        const all = Array.isArray(made) ? made : [made];
+        if (err) throw new Error(`${all.map((x) => x.label).join(', ')}: ${err.message}`);
+        list.push(...all);
+      },
+    };
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i];
+      await d.push(() => linear.forward(`${l.name}.forward`, {
+        x: inputOf(i), w: this.param(`${l.name}.weight`), b: this.param(`${l.name}.bias`), y: b.acts[i + 1],
+        rows: B, inSize: l.inSize, outSize: l.outSize, relu: l.relu,
+      }));
+      if (i === h) await d.push(() => reparam.forward('reparameterize.forward', rep, this.noise));
+    }
+    await d.push(() => loss.dispatches('bce_kl', {
+      step: b.step, logits: b.acts[layers.length], target: b.acts[0], head: b.acts[h + 1], dlogits: b.dacts[layers.length],
+      dhead: b.dacts[h + 1], perImage: b.perImage, history: whole(this.history.ring), rows: B, pixels: cfg.inputSize, latent: cfg.latent,
+    }));
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const l = layers[i];
+      await d.push(() => linear.backwardWeight(`${l.name}.backward_weight`, {
+        dy: b.dacts[i + 1], x: inputOf(i), dw: this.grad(`${l.name}.weight`), db: this.grad(`${l.name}.bias`),
+        rows: B, inSize: l.inSize, outSize: l.outSize,
+      }));
+      if (i === 0) continue;
+      // The input of layer i came through the previous layer's ReLU, except z after the head.
+      const masked = i !== h + 1 && layers[i - 1].relu;
+      await d.push(() => linear.backwardInput(`${l.name}.backward_input`, {
+        dy: b.dacts[i + 1], w: this.param(`${l.name}.weight`), mask: masked ? b.acts[i] : null,
+        dx: i === h + 1 ? b.dz : b.dacts[i], rows: B, inSize: l.inSize, outSize: l.outSize,
+      }));
+      if (i === h + 1) await d.push(() => reparam.backward('reparameterize.backward', rep));
+    }
+    await d.push(() => adamDispatch(this.res, 'adam', {
+      step: b.step, params: b.params, grads: b.grads, m: b.m, v: b.v, floats: this.layout.size,
+    }, this.adam));
+  }
+
+  private slot(name: string): TensorSlot {
+    const s = this.layout.slots.find((x) => x.name === name);
+    if (!s) throw new Error(`no parameter named ${name}`);
+    return s;
+  }
+
+  private param(name: string): BufferRange {
+    const s = this.slot(name);
+    return { buffer: this.buffers.params, offset: s.offset * 4, size: s.size * 4 };
+  }
+
+  private grad(name: string): BufferRange {
+    const s = this.slot(name);
+    return { buffer: this.buffers.grads, offset: s.offset * 4, size: s.size * 4 };
+  }
+
+  /** Steps trained so far. */
+  get steps(): number {
+    return this.t;
+  }
+
+  /** Dispatches one training step encodes (for reports). */
+  get dispatchesPerStep(): number {
+    return this.trainDispatches.length;
+  }
+
+  /** GPU buffers this model holds. */
+  get liveBuffers(): number {
+    return this.res.liveBuffers;
+  }
+
+  private check(): void {
+    if (this.destroyed) throw new Error('this Vae was destroyed');
+    if (this.error) throw this.error;
+  }
+
+  /**
+   * One training step on rows x[count, inputSize] (pixels in [0, 1], row-major): one submit.
+   * `count` may be below the batch size (the last partial batch); the loss sums its rows only.
+   * Returns without waiting for the GPU; losses arrive through `losses()`.
+   */
+  async step(x: Float32Array, count = this.config.batch): Promise<void> {
+    this.check();
+    const { batch, inputSize } = this.config;
+    if (!Number.isInteger(count) || count < 1 || count > batch) throw new Error(`step: count=${count} must be in [1, ${batch}]`);
+    if (x.length < count * inputSize) throw new Error(`step: x has ${x.length} values, need count*inputSize = ${count}*${inputSize}`);
+    const t = this.t + 1;
+    const copyNow = t % this.readbackEvery === 0;
+    const slot = copyNow ? await this.history.acquire() : null;
+    this.uploadRows(this.buffers.acts[0].buffer, x, count);
+    encodeStepUniform({ t, seed: this.seed, count, historySlot: this.history.slotOf(t) }, this.adam, this.stepBytes);
+    this.device.queue.writeBuffer(this.buffers.step, 0, this.stepBytes);
+    const enc = this.device.createCommandEncoder({ label: `step ${t}` });
+    const pass = enc.beginComputePass({ label: `step ${t}` });
+    encodeDispatches(pass, this.trainDispatches);
+    pass.end();
+    if (slot) this.history.encodeCopy(enc, slot, t);
+    this.device.queue.submit([enc.finish()]);
+    if (slot) this.history.startMap(slot);
+    this.t = t;
+  }
+
+  private uploadRows(target: GPUBuffer, x: Float32Array, count: number): void {
+    const n = this.config.inputSize;
+    if (!this.inputStaging) {
+      this.device.queue.writeBuffer(target, 0, x.buffer, x.byteOffset, count * n * 4);
+      return;
+    }
+    const ld = pad4(n);
+    for (let r = 0; r < count; r++) this.inputStaging.set(x.subarray(r * n, r * n + n), r * ld);
+    this.device.queue.writeBuffer(target, 0, this.inputStaging.buffer, 0, count * ld * 4);
+  }
+
+  /** Noise for `noise: 'buffer'` models: eps[batch, latent], used by every following step. */
+  setNoise(eps: Float32Array): void {
+    this.check();
+    const { batch, latent } = this.config;
+    if (this.noise !== 'buffer') throw new Error("setNoise: this model draws noise on the GPU (create it with noise: 'buffer')");
+    if (eps.length !== batch * latent) throw new Error(`setNoise: eps has ${eps.length} values, need batch*latent = ${batch}*${latent}`);
+    this.device.queue.writeBuffer(this.buffers.eps.buffer, 0, padRows(eps, batch, latent));
+  }
+
+  /** The losses of every step since the last call, waiting for readbacks still in flight. */
+  async losses(): Promise<StepLoss[]> {
+    this.check();
+    if (this.history.uncopied(this.t) > 0) {
+      const slot = await this.history.acquire();
+      const enc = this.device.createCommandEncoder({ label: 'loss flush' });
+      this.history.encodeCopy(enc, slot, this.t);
+      this.device.queue.submit([enc.finish()]);
+      this.history.startMap(slot);
+    }
+    const out = await this.history.drain();
+    this.check();
+    return out;
+  }
+
+  /** Replaces parameters (unpadded, by name); Adam moments are kept. Missing names are an error. */
+  writeParameters(p: ParameterSet): void {
+    for (const s of this.layout.slots) {
+      const v = p.get(s.name);
+      if (!v) throw new Error(`writeParameters: missing tensor ${s.name}`);
+      if (v.length !== s.rows * s.cols) throw new Error(`writeParameters: ${s.name} has ${v.length} values, expected ${s.rows}x${s.cols}`);
+      this.device.queue.writeBuffer(this.buffers.params, s.offset * 4, padRows(v, s.rows, s.cols, s.paddedRows));
+    }
+  }
+
+  /** Current parameters, unpadded, by name. */
+  readParameters(): Promise<ParameterSet> {
+    return this.readArena(this.buffers.params);
+  }
+
+  /** Gradients of the last step, unpadded, by parameter name. */
+  readGradients(): Promise<ParameterSet> {
+    return this.readArena(this.buffers.grads);
+  }
+
+  /** Adam's first and second moments, unpadded, by parameter name. */
+  async readMoments(): Promise<{ m: ParameterSet; v: ParameterSet }> {
+    return { m: await this.readArena(this.buffers.m), v: await this.readArena(this.buffers.v) };
+  }
+
+  private async readArena(src: GPUBuffer): Promise<ParameterSet> {
+    this.check();
+    const all = await readBuffer(this.device, src);
+    const out: ParameterSet = new Map();
+    for (const s of this.layout.slots) {
+      const t = new Float32Array(s.rows * s.cols);
+      for (let r = 0; r < s.rows; r++) t.set(all.subarray(s.offset + r * s.ld, s.offset + r * s.ld + s.cols), r * s.cols);
+      out.set(s.name, t);
+    }
+    return out;
+  }
+
+  /** Reads an activation for tests and tools: `eps`, `z`, or `act{i}` (output of layer i-1). */
+  async readActivation(name: string): Promise<Float32Array> {
+    const b = this.buffers;
+    const range = name === 'eps' ? b.eps : name === 'z' ? b.z : b.acts[Number(name.replace('act', ''))];
+    if (!range) throw new Error(`readActivation: no activation named ${name}`);
+    return readBuffer(this.device, range.buffer);
+  }
+
+  /** Releases every GPU buffer; the device too when this Vae requested it. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.res.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
+
+/** Every buffer of a model. Activations are padded matrices of pad4(batch) rows. */
+interface ModelBuffers {
+  params: GPUBuffer;
+  grads: GPUBuffer;
+  m: GPUBuffer;
+  v: GPUBuffer;
+  step: GPUBuffer;
+  /** acts[0] is the input batch; acts[i+1] the output of layer i. */
+  acts: BufferRange[];
+  /** dacts[i+1] is the gradient of the loss with respect to acts[i+1]. */
+  dacts: BufferRange[];
+  z: BufferRange;
+  dz: BufferRange;
+  eps: BufferRange;
+  perImage: BufferRange;
+}
+
+function whole(b: GPUBuffer): BufferRange {
+  return { buffer: b, offset: 0, size: b.size };
+}
+
+function allocate(res: GpuResources, cfg: VaeConfig, layers: LayerSpec[], layout: ArenaLayout): ModelBuffers {
+  const rows = pad4(cfg.batch);
+  const matrix = (label: string, cols: number) => whole(res.storage(label, rows * pad4(cols) * 4));
+  const arena = (label: string) => res.storage(label, layout.size * 4);
+  const acts = [matrix('act0 (input)', cfg.inputSize), ...layers.map((l, i) => matrix(`act${i + 1} (${l.name} out)`, l.outSize))];
+  const dacts = [matrix('dact0 (unused)', 4), ...layers.map((l, i) => matrix(`dact${i + 1} (${l.name} out grad)`, l.outSize))];
+  return {
+    params: arena('parameters'),
+    grads: arena('gradients'),
+    m: arena('adam.m'),
+    v: arena('adam.v'),
+    step: res.buffer('step uniforms', STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+    acts,
+    dacts,
+    z: matrix('z', cfg.latent),
+    dz: matrix('dz', cfg.latent),
+    eps: matrix('eps', cfg.latent),
+    perImage: whole(res.storage('loss per image', rows * 8)),
+  };
+}
+
+/** Copies a (rows x cols) matrix into padded layout (prow x pad4(cols)). */
+function padRows(a: Float32Array, rows: number, cols: number, prow = rows): Float32Array<ArrayBuffer> {
+  const ld = pad4(cols);
+  const out = new Float32Array(Math.max(prow, rows) * ld);
+  for (let r = 0; r < rows; r++) out.set(a.subarray(r * cols, r * cols + cols), r * ld);
+  return out;
+}
+
+/** One-off readback of a whole buffer (not used in the step loop). */
+async function readBuffer(device: GPUDevice, src: GPUBuffer): Promise<Float32Array> {
+  const staging = device.createBuffer({ label: 'readback', size: src.size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  try {
+    const enc = device.createCommandEncoder({ label: 'readback' });
+    enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    return new Float32Array(staging.getMappedRange().slice(0));
+  } finally {
+    staging.destroy();
+  }
+}
