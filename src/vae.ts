@@ -15,11 +15,20 @@ import { GpuResources, encodeDispatches, type BufferRange, type Dispatch } from 
 import { LossHistory, type StepLoss } from './gpu/history.js';
 import { LinearKernels, type LinearVariant } from './kernels/linear.js';
 import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
-import { BceKlKernels } from './kernels/bce_kl.js';
+import { BceKlKernels, HISTORY_RECORD_BYTES } from './kernels/bce_kl.js';
 import { adamDispatch } from './kernels/adam.js';
 import { STEP_UNIFORM_BYTES, encodeStepUniform } from './kernels/step_uniforms.js';
 
 export type { StepLoss } from './gpu/history.js';
+
+/** Loss of an evaluated data set: sums over its images, and the per-image negative ELBO. */
+export interface EvalResult {
+  count: number;
+  recon: number;
+  kl: number;
+  /** (recon + kl) / count, in nats. */
+  loss: number;
+}
 
 /** How to build a Vae. Everything is optional; the default is the reference model. */
 export interface VaeOptions {
@@ -61,6 +70,9 @@ export class Vae {
   private readonly stepBytes = new ArrayBuffer(STEP_UNIFORM_BYTES);
   private readonly inputStaging: Float32Array | null;
   private readonly trainDispatches: Dispatch[] = [];
+  private readonly evalDispatches: Dispatch[] = [];
+  /** Evaluation batches so far: their noise counter starts at 2^31, apart from training's. */
+  private evals = 0;
   private error: Error | null = null;
   private destroyed = false;
 
@@ -144,6 +156,10 @@ export class Vae {
         list.push(...all);
       },
     };
+    const lossArgs = {
+      step: b.step, logits: b.acts[layers.length], target: b.acts[0], head: b.acts[h + 1], dlogits: b.dacts[layers.length],
+      dhead: b.dacts[h + 1], perImage: b.perImage, history: whole(this.history.ring), rows: B, pixels: cfg.inputSize, latent: cfg.latent,
+    };
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i];
       await d.push(() => linear.forward(`${l.name}.forward`, {
@@ -152,10 +168,13 @@ export class Vae {
       }));
       if (i === h) await d.push(() => reparam.forward('reparameterize.forward', rep, this.noise));
     }
-    await d.push(() => loss.dispatches('bce_kl', {
-      step: b.step, logits: b.acts[layers.length], target: b.acts[0], head: b.acts[h + 1], dlogits: b.dacts[layers.length],
-      dhead: b.dacts[h + 1], perImage: b.perImage, history: whole(this.history.ring), rows: B, pixels: cfg.inputSize, latent: cfg.latent,
-    }));
+    // Evaluation reuses the forward products; noise and loss read their own step uniform and
+    // write their own ring, so evaluating between training steps disturbs nothing.
+    const evalList = list.slice();
+    evalList[h + 1] = await reparam.forward('eval.reparameterize.forward', { ...rep, step: b.evalStep }, this.noise);
+    evalList.push(...(await loss.dispatches('eval.bce_kl', { ...lossArgs, step: b.evalStep, history: whole(b.evalRing) })));
+    this.evalDispatches.push(...evalList);
+    await d.push(() => loss.dispatches('bce_kl', lossArgs));
     for (let i = layers.length - 1; i >= 0; i--) {
       const l = layers[i];
       await d.push(() => linear.backwardWeight(`${l.name}.backward_weight`, {
@@ -249,6 +268,46 @@ export class Vae {
     this.device.queue.writeBuffer(target, 0, this.inputStaging.buffer, 0, count * ld * 4);
   }
 
+  /**
+   * Loss of a data set without training: `batches` fills `x` (count x inputSize) before yielding
+   * each batch's row count (e.g. `orderedBatches`). Each batch draws fresh noise. One submit per
+   * batch and one readback per 256 batches.
+   */
+  async evaluate(batches: Iterable<number>, x: Float32Array): Promise<EvalResult> {
+    this.check();
+    const { batch, inputSize } = this.config;
+    const result: EvalResult = { count: 0, recon: 0, kl: 0, loss: 0 };
+    let pending = 0;
+    const flush = async () => {
+      const all = await readBuffer(this.device, this.buffers.evalRing);
+      const view = new DataView(all.buffer);
+      for (let i = 0; i < pending; i++) {
+        result.recon += view.getFloat32(i * HISTORY_RECORD_BYTES, true);
+        result.kl += view.getFloat32(i * HISTORY_RECORD_BYTES + 4, true);
+        result.count += view.getUint32(i * HISTORY_RECORD_BYTES + 8, true);
+      }
+      pending = 0;
+    };
+    for (const count of batches) {
+      if (!Number.isInteger(count) || count < 1 || count > batch) throw new Error(`evaluate: batch count=${count} must be in [1, ${batch}]`);
+      if (x.length < count * inputSize) throw new Error(`evaluate: x has ${x.length} values, need ${count}*${inputSize}`);
+      this.uploadRows(this.buffers.acts[0].buffer, x, count);
+      this.evals++;
+      encodeStepUniform({ t: 0x80000000 + this.evals, seed: this.seed, count, historySlot: pending }, this.adam, this.stepBytes);
+      this.device.queue.writeBuffer(this.buffers.evalStep, 0, this.stepBytes);
+      const enc = this.device.createCommandEncoder({ label: 'evaluate' });
+      const pass = enc.beginComputePass({ label: 'evaluate' });
+      encodeDispatches(pass, this.evalDispatches);
+      pass.end();
+      this.device.queue.submit([enc.finish()]);
+      if (++pending === EVAL_RING) await flush();
+    }
+    if (pending > 0) await flush();
+    this.check();
+    result.loss = result.count > 0 ? (result.recon + result.kl) / result.count : NaN;
+    return result;
+  }
+
   /** Noise for `noise: 'buffer'` models: eps[batch, latent], used by every following step. */
   setNoise(eps: Float32Array): void {
     this.check();
@@ -256,6 +315,11 @@ export class Vae {
     if (this.noise !== 'buffer') throw new Error("setNoise: this model draws noise on the GPU (create it with noise: 'buffer')");
     if (eps.length !== batch * latent) throw new Error(`setNoise: eps has ${eps.length} values, need batch*latent = ${batch}*${latent}`);
     this.device.queue.writeBuffer(this.buffers.eps.buffer, 0, padRows(eps, batch, latent));
+  }
+
+  /** Receives step losses as their readbacks complete, without waiting (for progress displays). */
+  set onLosses(f: ((losses: StepLoss[]) => void) | null) {
+    this.history.onRecords = f;
   }
 
   /** The losses of every step since the last call, waiting for readbacks still in flight. */
@@ -334,6 +398,9 @@ interface ModelBuffers {
   m: GPUBuffer;
   v: GPUBuffer;
   step: GPUBuffer;
+  /** The step uniform and loss ring of evaluation batches. */
+  evalStep: GPUBuffer;
+  evalRing: GPUBuffer;
   /** acts[0] is the input batch; acts[i+1] the output of layer i. */
   acts: BufferRange[];
   /** dacts[i+1] is the gradient of the loss with respect to acts[i+1]. */
@@ -343,6 +410,9 @@ interface ModelBuffers {
   eps: BufferRange;
   perImage: BufferRange;
 }
+
+/** Evaluation batches whose totals are gathered on the GPU before one readback. */
+const EVAL_RING = 256;
 
 function whole(b: GPUBuffer): BufferRange {
   return { buffer: b, offset: 0, size: b.size };
@@ -360,6 +430,8 @@ function allocate(res: GpuResources, cfg: VaeConfig, layers: LayerSpec[], layout
     m: arena('adam.m'),
     v: arena('adam.v'),
     step: res.buffer('step uniforms', STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+    evalStep: res.buffer('eval step uniforms', STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+    evalRing: res.storage('eval loss ring', EVAL_RING * HISTORY_RECORD_BYTES),
     acts,
     dacts,
     z: matrix('z', cfg.latent),

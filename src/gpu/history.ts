@@ -38,6 +38,8 @@ export class LossHistory {
   private lastCollected = 0;
   private lastCopied = 0;
   private failure: Error | null = null;
+  /** Called with each batch of records as it arrives (for live progress); drain() still returns them. */
+  onRecords: ((records: StepLoss[]) => void) | null = null;
 
   constructor(
     private readonly res: GpuResources,
@@ -113,6 +115,7 @@ export class LossHistory {
     fresh.sort((a, b) => a.step - b.step);
     if (fresh.length > 0) this.lastCollected = fresh[fresh.length - 1].step;
     this.collected.push(...fresh);
+    if (fresh.length > 0) this.onRecords?.(fresh);
   }
 
   /** Waits for every copy in flight and returns the records gathered since the last call. */

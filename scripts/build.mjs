@@ -1,0 +1,28 @@
+// Builds dist/: the library bundle (ESM, WGSL inlined, no dependencies), its .d.ts files, the
+// Node CLI, and the embedded MNIST digits as gzipped IDX files.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { buildEmbeddedMnist } from './embedded-mnist.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, sourcemap: true, logLevel: 'warning', target: 'es2022' };
+
+await esbuild.build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(dist, 'index.js'), platform: 'neutral' });
+await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'src/cli.ts')],
+  outfile: join(dist, 'cli.js'),
+  platform: 'node',
+  // Dawn is loaded at run time from the user's node_modules; it is never bundled.
+  external: ['webgpu'],
+  banner: { js: '#!/usr/bin/env node' },
+});
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const asset = buildEmbeddedMnist(root, dist);
+console.log(`built dist/ (library, cli, types; ${asset})`);

@@ -1,0 +1,54 @@
+/**
+ * A one-line progress bar for terminals: steps, loss, samples/s and ETA, redrawn in place.
+ */
+
+/** What the bar shows. */
+export interface ProgressState {
+  epoch: number;
+  epochs: number;
+  step: number;
+  totalSteps: number;
+  loss: number | null;
+  samplesPerS: number;
+  etaSeconds: number;
+}
+
+function clock(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '--:--';
+  const m = Math.floor(s / 60);
+  const h = Math.floor(m / 60);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m % 60)}:${two(Math.floor(s % 60))}` : `${two(m)}:${two(Math.floor(s % 60))}`;
+}
+
+/** The bar as one line, e.g. `epoch 2/10 [#####.....] 120/630 loss 153.2 410 img/s ETA 01:23`. */
+export function formatProgress(p: ProgressState, width = 20): string {
+  const frac = p.totalSteps > 0 ? Math.min(1, p.step / p.totalSteps) : 0;
+  const filled = Math.round(frac * width);
+  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
+  const loss = p.loss === null ? '  ...' : p.loss.toFixed(1);
+  return `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.step}/${p.totalSteps} loss ${loss} ${Math.round(p.samplesPerS)} img/s ETA ${clock(p.etaSeconds)}`;
+}
+
+/** Draws the bar on a TTY, at most ten times a second; does nothing elsewhere. */
+export class ProgressBar {
+  private last = 0;
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  get active(): boolean {
+    return Boolean(this.out.isTTY);
+  }
+
+  update(p: ProgressState, force = false): void {
+    if (!this.active) return;
+    const now = Date.now();
+    if (!force && now - this.last < 100) return;
+    this.last = now;
+    this.out.write(`\r${formatProgress(p)}\x1b[K`);
+  }
+
+  /** Ends the bar's line so that following output starts clean. */
+  done(): void {
+    if (this.active) this.out.write('\n');
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * MNIST IDX files (images and labels, plain or gzipped), validated so that a broken or hostile
+ * file fails with one line naming the file and the problem, and a gzip bomb cannot make us
+ * allocate more than the header implies. Works in browsers and Node (DecompressionStream).
+ */
+
+/** Images as stored: `count` rows of rows*cols bytes (0..255). */
+export interface IdxImages {
+  count: number;
+  rows: number;
+  cols: number;
+  pixels: Uint8Array;
+}
+
+const IMAGES_MAGIC = 0x00000803;
+const LABELS_MAGIC = 0x00000801;
+/** Largest payload accepted: 2 GiB, beyond any MNIST-like set and within typed-array limits. */
+export const MAX_IDX_BYTES = 2 ** 31 - 1;
+
+function fail(name: string, msg: string): never {
+  throw new Error(`${name}: ${msg}`);
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+/** Header size and payload size an IDX header declares; validates magic and dimensions. */
+export function idxHeader(b: Uint8Array, name: string, kind: 'images' | 'labels'): { headerBytes: number; dims: number[]; payload: number } {
+  const magic = kind === 'images' ? IMAGES_MAGIC : LABELS_MAGIC;
+  const ndims = kind === 'images' ? 3 : 1;
+  if (b.length < 4) fail(name, `file is ${b.length} bytes, shorter than an IDX magic number`);
+  const got = u32(b, 0);
+  if (got !== magic) {
+    if (got >>> 8 === 0x000008) fail(name, `IDX ${kind} file must have ${ndims} dimension(s), header says ${got & 0xff}`);
+    fail(name, `not an IDX ${kind} file: magic 0x${got.toString(16).padStart(8, '0')}, expected 0x${magic.toString(16).padStart(8, '0')}`);
+  }
+  const headerBytes = 4 + 4 * ndims;
+  if (b.length < headerBytes) fail(name, `file is ${b.length} bytes, shorter than its ${headerBytes}-byte header`);
+  const dims: number[] = [];
+  let payload = 1;
+  for (let i = 0; i < ndims; i++) {
+    const d = u32(b, 4 + 4 * i);
+    dims.push(d);
+    payload *= d;
+  }
+  if (kind === 'images' && (dims[1] === 0 || dims[2] === 0)) fail(name, `image size ${dims[1]}x${dims[2]} is empty`);
+  if (payload > MAX_IDX_BYTES) fail(name, `header declares ${dims.join('x')} = ${payload} bytes, more than the ${MAX_IDX_BYTES} accepted`);
+  return { headerBytes, dims, payload };
+}
+
+/** Parses an uncompressed IDX images file; its length must equal header plus payload exactly. */
+export function parseIdxImages(b: Uint8Array, name: string): IdxImages {
+  const { headerBytes, dims, payload } = idxHeader(b, name, 'images');
+  checkLength(b, name, headerBytes, payload);
+  return { count: dims[0], rows: dims[1], cols: dims[2], pixels: b.subarray(headerBytes) };
+}
+
+/** Parses an uncompressed IDX labels file; every label must be 0..9. */
+export function parseIdxLabels(b: Uint8Array, name: string): Uint8Array {
+  const { headerBytes, payload } = idxHeader(b, name, 'labels');
+  checkLength(b, name, headerBytes, payload);
+  const labels = b.subarray(headerBytes);
+  for (let i = 0; i < labels.length; i++) if (labels[i] > 9) fail(name, `label ${i} is ${labels[i]}, labels must be 0-9`);
+  return labels;
+}
+
+function checkLength(b: Uint8Array, name: string, header: number, payload: number): void {
+  const want = header + payload;
+  if (b.length < want) fail(name, `file is ${b.length} bytes, header implies ${want}: truncated`);
+  if (b.length > want) fail(name, `file is ${b.length} bytes, header implies ${want}: ${b.length - want} trailing bytes`);
+}
+
+/** True when the bytes start with the gzip magic number. */
+export function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/**
+ * Decompresses a gzipped IDX file, stopping as soon as the output exceeds what its own header
+ * implies (so a bomb costs at most that much memory). Returns the plain bytes.
+ */
+export async function gunzipIdx(gz: Uint8Array, name: string, kind: 'images' | 'labels'): Promise<Uint8Array> {
+  if (typeof DecompressionStream === 'undefined') fail(name, 'this runtime has no DecompressionStream to read .gz files');
+  const stream = new Blob([gz as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const reader = stream.getReader();
+  const head = new Uint8Array(16);
+  let headLen = 0;
+  let out: Uint8Array | null = null;
+  let len = 0;
+  let limit = Infinity;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let chunk = value;
+      if (!out) {
+        const take = Math.min(16 - headLen, chunk.length);
+        head.set(chunk.subarray(0, take), headLen);
+        headLen += take;
+        chunk = chunk.subarray(take);
+        const need = kind === 'images' ? 16 : 8;
+        if (headLen < need) continue;
+        const h = idxHeader(head.subarray(0, need), name, kind);
+        limit = h.headerBytes + h.payload;
+        out = new Uint8Array(limit);
+        out.set(head.subarray(0, headLen));
+        len = headLen;
+      }
+      if (len + chunk.length > limit) fail(name, `decompresses to more than the ${limit} bytes its header implies`);
+      out.set(chunk, len);
+      len += chunk.length;
+    }
+  } catch (e) {
+    await reader.cancel().catch(() => undefined);
+    const msg = (e as Error).message ?? String(e);
+    throw msg.startsWith(name) ? e : new Error(`${name}: gzip data is corrupt (${msg})`);
+  }
+  if (!out) {
+    const whole = head.subarray(0, headLen);
+    idxHeader(whole, name, kind); // throws the precise error for a too-short header
+    return whole;
+  }
+  return out.subarray(0, len);
+}
+
+/** Reads images from plain or gzipped bytes. */
+export async function readIdxImages(bytes: Uint8Array, name: string): Promise<IdxImages> {
+  return parseIdxImages(isGzip(bytes) ? await gunzipIdx(bytes, name, 'images') : bytes, name);
+}
+
+/** Reads labels from plain or gzipped bytes. */
+export async function readIdxLabels(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  return parseIdxLabels(isGzip(bytes) ? await gunzipIdx(bytes, name, 'labels') : bytes, name);
+}

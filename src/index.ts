@@ -1,0 +1,14 @@
+/**
+ * webgpu-vae: train and run variational autoencoders with hand-written WebGPU compute shaders.
+ * This bundle has no dependencies; bring a GPUDevice (or let it use navigator.gpu).
+ */
+export { Vae, pickLinearVariant, type VaeOptions, type StepLoss } from './vae.js';
+export { DEFAULT_ADAM, DEFAULT_CONFIG, resolveAdam, resolveConfig, type AdamConfig, type VaeConfig } from './config.js';
+export { layerSpecs, parameterCount, type LayerSpec } from './model.js';
+export { initParameters, type ParameterSet } from './init.js';
+export { philox4x32, philoxNormal } from './philox.js';
+export type { LinearVariant } from './kernels/linear.js';
+export type { NoiseMode } from './kernels/reparameterize.js';
+export { readIdxImages, readIdxLabels, type IdxImages } from './data/idx.js';
+export { epochBatches, fillBatch, makeDataset, orderedBatches, shuffled, subset, type Dataset } from './data/dataset.js';
+export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './data/mnist.js';
