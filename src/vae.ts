@@ -10,8 +10,10 @@
  */
 import { resolveAdam, resolveConfig, type AdamConfig, type VaeConfig } from './config.js';
 import { initParameters, type ParameterSet } from './init.js';
+import { philoxNormal } from './philox.js';
 import { headIndex, layerSpecs, pad4, parameterLayout, type ArenaLayout, type LayerSpec, type TensorSlot } from './model.js';
 import { GpuResources, encodeDispatches, type BufferRange, type Dispatch } from './gpu/resources.js';
+import { EVAL_RING, allocate, padRows, readBuffer, whole, type ModelBuffers } from './gpu/buffers.js';
 import { LossHistory, type StepLoss } from './gpu/history.js';
 import { LinearKernels, type LinearVariant } from './kernels/linear.js';
 import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
@@ -308,6 +310,81 @@ export class Vae {
     return result;
   }
 
+  /** Runs prepared dispatches [from, to) of the training list in one submit (inference helpers). */
+  private runSegment(from: number, to: number, label: string): void {
+    const enc = this.device.createCommandEncoder({ label });
+    const pass = enc.beginComputePass({ label });
+    encodeDispatches(pass, this.trainDispatches.slice(from, to));
+    pass.end();
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  /**
+   * Posterior parameters of n rows x[n, inputSize]: mu[n, latent] and logvar[n, latent].
+   * Runs the encoder in chunks of the batch size (no training state is touched).
+   */
+  async encode(x: Float32Array, n = x.length / this.config.inputSize): Promise<{ mu: Float32Array; logvar: Float32Array }> {
+    this.check();
+    const { batch, inputSize, latent } = this.config;
+    if (!Number.isInteger(n) || n < 1 || x.length < n * inputSize) throw new Error(`encode: x has ${x.length} values, not a whole number of ${inputSize}-pixel rows`);
+    const h = headIndex(this.config);
+    const mu = new Float32Array(n * latent);
+    const logvar = new Float32Array(n * latent);
+    const ld = pad4(2 * latent);
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start);
+      this.uploadRows(this.buffers.acts[0].buffer, x.subarray(start * inputSize), count);
+      this.runSegment(0, h + 1, 'encode');
+      const head = await readBuffer(this.device, this.buffers.acts[h + 1].buffer);
+      for (let r = 0; r < count; r++) {
+        mu.set(head.subarray(r * ld, r * ld + latent), (start + r) * latent);
+        logvar.set(head.subarray(r * ld + latent, r * ld + 2 * latent), (start + r) * latent);
+      }
+    }
+    this.check();
+    return { mu, logvar };
+  }
+
+  /** Bernoulli means sigmoid(logits) of n latent rows z[n, latent], decoded in chunks of the batch size. */
+  async decode(z: Float32Array, n = z.length / this.config.latent): Promise<Float32Array> {
+    this.check();
+    const { batch, inputSize, latent } = this.config;
+    if (!Number.isInteger(n) || n < 1 || z.length < n * latent) throw new Error(`decode: z has ${z.length} values, not a whole number of ${latent}-dimensional rows`);
+    const h = headIndex(this.config);
+    const out = new Float32Array(n * inputSize);
+    const ld = pad4(inputSize);
+    const last = this.layers.length;
+    // Decoder dispatches: the forward products after the head and the reparameterization.
+    const from = h + 2;
+    const to = from + (last - h - 1);
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start);
+      this.device.queue.writeBuffer(this.buffers.z.buffer, 0, padRows(z.subarray(start * latent, (start + count) * latent), count, latent));
+      this.runSegment(from, to, 'decode');
+      const logits = await readBuffer(this.device, this.buffers.acts[last].buffer);
+      for (let r = 0; r < count; r++) {
+        for (let i = 0; i < inputSize; i++) out[(start + r) * inputSize + i] = 1 / (1 + Math.exp(-logits[r * ld + i]));
+      }
+    }
+    this.check();
+    return out;
+  }
+
+  /** Reconstructions of n rows: decode(mu(x)), the posterior mean (no sampling). */
+  async reconstruct(x: Float32Array, n = x.length / this.config.inputSize): Promise<Float32Array> {
+    const { mu } = await this.encode(x, n);
+    return this.decode(mu, n);
+  }
+
+  /** n images decoded from prior draws z ~ N(0, I), reproducible for a seed (Philox on the CPU). */
+  async sample(n: number, seed = this.seed): Promise<Float32Array> {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`sample: n=${n} must be a whole number >= 1`);
+    const z = new Float32Array(n * this.config.latent);
+    // Step counter 0xffffffff keeps prior draws apart from training (steps from 1) and evaluation.
+    for (let i = 0; i < z.length; i++) z[i] = philoxNormal(seed, 0xffffffff, i);
+    return this.decode(z, n);
+  }
+
   /** Noise for `noise: 'buffer'` models: eps[batch, latent], used by every following step. */
   setNoise(eps: Float32Array): void {
     this.check();
@@ -388,77 +465,5 @@ export class Vae {
     this.destroyed = true;
     this.res.destroy();
     if (this.ownsDevice) this.device.destroy();
-  }
-}
-
-/** Every buffer of a model. Activations are padded matrices of pad4(batch) rows. */
-interface ModelBuffers {
-  params: GPUBuffer;
-  grads: GPUBuffer;
-  m: GPUBuffer;
-  v: GPUBuffer;
-  step: GPUBuffer;
-  /** The step uniform and loss ring of evaluation batches. */
-  evalStep: GPUBuffer;
-  evalRing: GPUBuffer;
-  /** acts[0] is the input batch; acts[i+1] the output of layer i. */
-  acts: BufferRange[];
-  /** dacts[i+1] is the gradient of the loss with respect to acts[i+1]. */
-  dacts: BufferRange[];
-  z: BufferRange;
-  dz: BufferRange;
-  eps: BufferRange;
-  perImage: BufferRange;
-}
-
-/** Evaluation batches whose totals are gathered on the GPU before one readback. */
-const EVAL_RING = 256;
-
-function whole(b: GPUBuffer): BufferRange {
-  return { buffer: b, offset: 0, size: b.size };
-}
-
-function allocate(res: GpuResources, cfg: VaeConfig, layers: LayerSpec[], layout: ArenaLayout): ModelBuffers {
-  const rows = pad4(cfg.batch);
-  const matrix = (label: string, cols: number) => whole(res.storage(label, rows * pad4(cols) * 4));
-  const arena = (label: string) => res.storage(label, layout.size * 4);
-  const acts = [matrix('act0 (input)', cfg.inputSize), ...layers.map((l, i) => matrix(`act${i + 1} (${l.name} out)`, l.outSize))];
-  const dacts = [matrix('dact0 (unused)', 4), ...layers.map((l, i) => matrix(`dact${i + 1} (${l.name} out grad)`, l.outSize))];
-  return {
-    params: arena('parameters'),
-    grads: arena('gradients'),
-    m: arena('adam.m'),
-    v: arena('adam.v'),
-    step: res.buffer('step uniforms', STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-    evalStep: res.buffer('eval step uniforms', STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-    evalRing: res.storage('eval loss ring', EVAL_RING * HISTORY_RECORD_BYTES),
-    acts,
-    dacts,
-    z: matrix('z', cfg.latent),
-    dz: matrix('dz', cfg.latent),
-    eps: matrix('eps', cfg.latent),
-    perImage: whole(res.storage('loss per image', rows * 8)),
-  };
-}
-
-/** Copies a (rows x cols) matrix into padded layout (prow x pad4(cols)). */
-function padRows(a: Float32Array, rows: number, cols: number, prow = rows): Float32Array<ArrayBuffer> {
-  const ld = pad4(cols);
-  const out = new Float32Array(Math.max(prow, rows) * ld);
-  for (let r = 0; r < rows; r++) out.set(a.subarray(r * cols, r * cols + cols), r * ld);
-  return out;
-}
-
-/** One-off readback of a whole buffer (not used in the step loop). */
-async function readBuffer(device: GPUDevice, src: GPUBuffer): Promise<Float32Array> {
-  const staging = device.createBuffer({ label: 'readback', size: src.size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const enc = device.createCommandEncoder({ label: 'readback' });
-    enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    return new Float32Array(staging.getMappedRange().slice(0));
-  } finally {
-    staging.destroy();
   }
 }

@@ -1,0 +1,52 @@
+// encode, decode, reconstruct and sample against the float64 reference.
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config.js';
+import { headIndex, layerSpecs } from '../src/model.js';
+import { linearForward, toRefParams } from '../src/reference/vae.js';
+import { Vae } from '../src/vae.js';
+import { expectClose } from './util/compare.js';
+import { seededUniform } from './util/data.js';
+import { testGpu } from './util/gpu.js';
+
+describe('inference', () => {
+  // 7 rows with batch 3: three chunks, the last partial; sizes not multiples of 4.
+  const cfg = resolveConfig({ inputSize: 13, hidden: [9, 6], latent: 3, batch: 3 });
+  const n = 7;
+  const x = Float32Array.from(seededUniform(n * cfg.inputSize, 31, 0, 1));
+  const z = Float32Array.from(seededUniform(n * cfg.latent, 32, -2, 2));
+
+  function refForward(params: ReturnType<typeof toRefParams>, input: ArrayLike<number>, from: number, to: number, rows: number): Float64Array {
+    let a = Float64Array.from(input);
+    for (const l of layerSpecs(cfg).slice(from, to)) {
+      const y = new Float64Array(rows * l.outSize);
+      linearForward(y, a, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, rows, l.inSize, l.outSize, l.relu);
+      a = y;
+    }
+    return a;
+  }
+
+  it('encode gives the head [mu | logvar] of the reference, decode its sigmoid(logits)', async () => {
+    const { device } = await testGpu();
+    const vae = await Vae.create({ device, config: cfg, seed: 4 });
+    const params = toRefParams(await vae.readParameters());
+    const h = headIndex(cfg);
+    const { mu, logvar } = await vae.encode(x);
+    const head = refForward(params, x, 0, h + 1, n);
+    const L = cfg.latent;
+    const want = (off: number) => Float64Array.from({ length: n * L }, (_, i) => head[Math.floor(i / L) * 2 * L + off + (i % L)]);
+    // Two or three chained f32 products with K <= 13: 1e-5 absolute is ~100 ulp of the values.
+    expectClose('encode mu', mu, want(0), 1e-5, 1e-5);
+    expectClose('encode logvar', logvar, want(L), 1e-5, 1e-5);
+    const probs = await vae.decode(z);
+    const logits = refForward(params, z, h + 1, layerSpecs(cfg).length, n);
+    expectClose('decode', probs, logits.map((l) => 1 / (1 + Math.exp(-l))), 1e-6, 1e-5);
+    const recon = await vae.reconstruct(x);
+    expectClose('reconstruct = decode(encode.mu)', recon, await vae.decode(mu), 0, 0);
+    const s1 = await vae.sample(5, 11);
+    expect(s1.length).toBe(5 * cfg.inputSize);
+    expect(s1.every((p) => p > 0 && p < 1)).toBe(true);
+    expect(await vae.sample(5, 11)).toEqual(s1);
+    expect(await vae.sample(5, 12)).not.toEqual(s1);
+    vae.destroy();
+  });
+});
