@@ -14,9 +14,9 @@ struct Hyper {
   beta1: f32,
   beta2: f32,
   eps: f32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
+  one_minus_beta1: f32, // 1 - beta1 and 1 - beta2 rounded once from float64 on the host:
+  one_minus_beta2: f32, // computed here from f32 betas they would be off by 1e-5 relative
+  _pad: u32,
 }
 
 struct Step {
@@ -41,8 +41,8 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.y * hyper.row4 + gid.x;
   if (i >= hyper.n4) { return; }
   let g = grads[i];
-  let mi = hyper.beta1 * m[i] + (1.0 - hyper.beta1) * g;
-  let vi = hyper.beta2 * v[i] + (1.0 - hyper.beta2) * g * g;
+  let mi = hyper.beta1 * m[i] + hyper.one_minus_beta1 * g;
+  let vi = hyper.beta2 * v[i] + hyper.one_minus_beta2 * g * g;
   m[i] = mi;
   v[i] = vi;
   params[i] -= step.step_size * mi / (sqrt(vi) / step.bc2_sqrt + hyper.eps);

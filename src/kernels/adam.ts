@@ -26,7 +26,7 @@ export async function adamDispatch(res: GpuResources, label: string, a: AdamArgs
   const workgroups = grid2d(Math.ceil(n4 / WG), res.device.limits.maxComputeWorkgroupsPerDimension);
   const buf = new ArrayBuffer(32);
   new Uint32Array(buf, 0, 2).set([n4, workgroups[0] * WG]);
-  new Float32Array(buf, 8, 3).set([hp.beta1, hp.beta2, hp.eps]);
+  new Float32Array(buf, 8, 5).set([hp.beta1, hp.beta2, hp.eps, 1 - hp.beta1, 1 - hp.beta2]);
   const hyper = res.uniform(`${label}.hyper`, buf);
   const bindGroup = res.bindGroup(label, pipeline, [hyper, a.step, a.grads, a.params, a.m, a.v]);
   return { label, pipeline, bindGroup, workgroups };

@@ -1,0 +1,103 @@
+// The per-step uniform: one `struct Step` in three shaders, one layout in TypeScript.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { resolveAdam } from '../../src/config.js';
+import { STEP_UNIFORM_BYTES, encodeStepUniform } from '../../src/kernels/step_uniforms.js';
+
+const SHADERS = ['reparameterize.wgsl', 'bce_kl.wgsl', 'adam.wgsl'];
+const source = (name: string) => readFileSync(new URL(`../../shaders/${name}`, import.meta.url), 'utf8');
+
+/** The body of `struct <name> { ... }` with comments removed and whitespace collapsed; throws if absent. */
+function structBody(wgsl: string, name: string, file: string): string {
+  const code = wgsl.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const m = new RegExp(`struct\\s+${name}\\s*\\{([^}]*)\\}`).exec(code);
+  if (!m) throw new Error(`${file}: no struct ${name}`);
+  return m[1].replace(/\s+/g, '');
+}
+
+// WGSL alignment and size of the scalar and vector types a uniform struct of this kind uses
+// (WGSL spec, "Alignment and Size"): vec2 aligns to 8, vec3 and vec4 to 16.
+const TYPES: Record<string, [align: number, size: number]> = {
+  u32: [4, 4], i32: [4, 4], f32: [4, 4],
+  vec2: [8, 8], vec3: [16, 12], vec4: [16, 16],
+};
+
+/** Member offsets and the struct size by the WGSL layout rules. */
+function layout(body: string, file: string): { offsets: Map<string, number>; size: number } {
+  const offsets = new Map<string, number>();
+  let offset = 0;
+  let maxAlign = 1;
+  for (const member of body.split(',').filter((s) => s.length > 0)) {
+    const m = /^(\w+):(\w+)(<\w+>)?$/.exec(member);
+    if (!m || !(m[2] in TYPES)) throw new Error(`${file}: unsupported member '${member}'`);
+    const [align, size] = TYPES[m[2]];
+    offset = Math.ceil(offset / align) * align;
+    offsets.set(m[1], offset);
+    offset += size;
+    maxAlign = Math.max(maxAlign, align);
+  }
+  return { offsets, size: Math.ceil(offset / maxAlign) * maxAlign };
+}
+
+describe('struct Step', () => {
+  const bodies = SHADERS.map((f) => structBody(source(f), 'Step', f));
+
+  it('is textually the same in every shader that binds it', () => {
+    for (let i = 1; i < SHADERS.length; i++) expect(bodies[i], `${SHADERS[i]} vs ${SHADERS[0]}`).toBe(bodies[0]);
+  });
+
+  it(`is ${STEP_UNIFORM_BYTES} bytes with 4 u32, 2 f32 and a vec2<u32> in that order`, () => {
+    const { offsets, size } = layout(bodies[0], SHADERS[0]);
+    expect(size, 'WGSL size of struct Step').toBe(STEP_UNIFORM_BYTES);
+    expect(STEP_UNIFORM_BYTES).toBe(32);
+    expect([...offsets]).toEqual([
+      ['t', 0], ['seed', 4], ['count', 8], ['history_slot', 12], ['step_size', 16], ['bc2_sqrt', 20], ['_pad', 24],
+    ]);
+  });
+
+  it('encodeStepUniform writes each value at the offset the shader reads it from', () => {
+    const { offsets } = layout(bodies[0], SHADERS[0]);
+    const hp = resolveAdam({ lr: 3e-4, beta1: 0.8, beta2: 0.99 });
+    const buf = encodeStepUniform({ t: 7, seed: 0xdeadbeef, count: 97, historySlot: 13 }, hp);
+    expect(buf.byteLength).toBe(STEP_UNIFORM_BYTES);
+    const view = new DataView(buf);
+    const u = (name: string) => view.getUint32(offsets.get(name)!, true);
+    const f = (name: string) => view.getFloat32(offsets.get(name)!, true);
+    expect(u('t')).toBe(7);
+    expect(u('seed')).toBe(0xdeadbeef);
+    expect(u('count')).toBe(97);
+    expect(u('history_slot')).toBe(13);
+    expect(f('step_size')).toBe(Math.fround(3e-4 / (1 - 0.8 ** 7)));
+    expect(f('bc2_sqrt')).toBe(Math.fround(Math.sqrt(1 - 0.99 ** 7)));
+    // The padding is left zero, so the buffer's contents are fully determined.
+    expect(view.getUint32(24, true)).toBe(0);
+    expect(view.getUint32(28, true)).toBe(0);
+  });
+});
+
+describe('encodeStepUniform', () => {
+  it('default Adam at t = 1: step_size = 1e-3 / 0.1, bc2_sqrt = sqrt(0.001)', () => {
+    const f = new Float32Array(encodeStepUniform({ t: 1, seed: 0, count: 128, historySlot: 0 }, resolveAdam({})));
+    // Both are the float64 values rounded once to f32: at most half an ulp, |rel| <= 2^-24.
+    expect(Math.abs(f[4] - 0.01) / 0.01).toBeLessThanOrEqual(2 ** -24);
+    expect(Math.abs(f[5] - 0.0316227766016838) / 0.0316227766016838).toBeLessThanOrEqual(2 ** -24);
+  });
+
+  it('bias corrections for t = 1..1000 equal the float64 formulas rounded to f32', () => {
+    for (const hp of [resolveAdam({}), resolveAdam({ lr: 0.05, beta1: 0.5, beta2: 0.9 })]) {
+      for (let t = 1; t <= 1000; t++) {
+        const f = new Float32Array(encodeStepUniform({ t, seed: 1, count: 1, historySlot: 0 }, hp));
+        expect(f[4], `step_size t=${t} lr=${hp.lr}`).toBe(Math.fround(hp.lr / (1 - hp.beta1 ** t)));
+        expect(f[5], `bc2_sqrt t=${t} beta2=${hp.beta2}`).toBe(Math.fround(Math.sqrt(1 - hp.beta2 ** t)));
+        expect(Number.isFinite(f[4]) && Number.isFinite(f[5]) && f[5] > 0).toBe(true);
+      }
+    }
+  });
+
+  it('stores seeds above 2^31 as u32 and reuses a caller-supplied buffer', () => {
+    const out = new ArrayBuffer(STEP_UNIFORM_BYTES);
+    const ret = encodeStepUniform({ t: 3, seed: 0xffffffff, count: 5, historySlot: 2 }, resolveAdam({}), out);
+    expect(ret).toBe(out);
+    expect([...new Uint32Array(out, 0, 4)]).toEqual([3, 0xffffffff, 5, 2]);
+  });
+});
