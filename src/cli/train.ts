@@ -2,9 +2,17 @@
  * `webgpu-vae train`: trains a VAE on the embedded digits or an IDX folder, with a progress bar
  * (or JSON lines), a test-set evaluation after every epoch and at the end.
  */
+import { dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { saveCheckpoint } from '../checkpoint/safetensors.js';
+import { resolveAdam, resolveConfig } from '../config.js';
 import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
+import { writeFileAtomic } from '../node/atomic.js';
+import { loadEmbedded, loadIdxFolder } from '../node/data.js';
+import { requestNodeGpu } from '../node/gpu.js';
 import { Vae, type EvalResult, type StepLoss } from '../vae.js';
+import { UsageError, intFlag, parseFlags, positiveFlag } from './args.js';
 import { ProgressBar } from './progress.js';
 
 /** Options of a training run, already parsed and checked. */
@@ -93,4 +101,64 @@ export async function runTraining(
   };
   emit(final);
   return final;
+}
+
+/** Parses `train` flags; every value is checked before any data or GPU work starts. */
+export function parseTrain(args: string[]): TrainOptions & { data: string | null; save: string | null } {
+  const f = parseFlags('train', args, {
+    data: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, batch: { type: 'string' },
+    hidden: { type: 'string' }, latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
+    save: { type: 'string' }, json: { type: 'boolean' },
+  });
+  const hidden = (f.hidden ?? '400').split(',').map((h) => intFlag('hidden', h.trim(), 0, 1, 65536));
+  const save = f.save ?? null;
+  if (save !== null) {
+    if (!save.endsWith('.safetensors')) throw new UsageError(`--save ${save}: the file name must end in .safetensors`);
+    const dir = dirname(save);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save ${save}: folder ${dir} does not exist`);
+  }
+  return {
+    data: f.data ?? null,
+    save,
+    epochs: intFlag('epochs', f.epochs, 10, 1, 100000),
+    maxSteps: f['max-steps'] === undefined ? null : intFlag('max-steps', f['max-steps'], 0, 1),
+    batch: intFlag('batch', f.batch, 128, 1, 65536),
+    hidden,
+    latent: intFlag('latent', f.latent, 20, 1, 4096),
+    lr: positiveFlag('lr', f.lr, 1e-3),
+    seed: intFlag('seed', f.seed, 1, 0, 0xffffffff),
+    json: f.json ?? false,
+  };
+}
+
+/** `webgpu-vae train ...` */
+export async function trainCommand(args: string[]): Promise<void> {
+  const o = parseTrain(args);
+  const data = o.data ? await loadIdxFolder(o.data) : await loadEmbedded();
+  const inputSize = data.train.rows * data.train.cols;
+  const config = resolveConfig({ inputSize, hidden: o.hidden, latent: o.latent, batch: o.batch });
+  if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
+  const gpu = await requestNodeGpu();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const vae = await Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: gpu.device });
+  if (!o.json) {
+    log(`adapter: ${gpu.description}; kernels: ${vae.linearVariant}`);
+    log(`model: ${inputSize}-${config.hidden.join('-')}-${config.latent}, batch ${config.batch}; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
+  }
+  const emit = (r: EpochReport) => {
+    if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
+    else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
+  };
+  try {
+    const final = await runTraining(vae, data, o, emit, o.json ? null : new ProgressBar(process.stderr));
+    if (o.save) {
+      const params = await vae.readParameters();
+      writeFileAtomic(o.save, saveCheckpoint(params, config, { seed: o.seed, step: final.step, loss: final.test_loss }));
+      if (!o.json) log(`saved ${o.save}`);
+    }
+  } finally {
+    vae.destroy();
+    gpu.device.destroy();
+  }
 }

@@ -103,6 +103,8 @@ export async function gunzipIdx(gz: Uint8Array, name: string, kind: 'images' | '
         if (headLen < need) continue;
         const h = idxHeader(head.subarray(0, need), name, kind);
         limit = h.headerBytes + h.payload;
+        // A labels header is 8 bytes but up to 16 were buffered: they may already exceed the limit.
+        if (headLen > limit) fail(name, `decompresses to more than the ${limit} bytes its header implies`);
         out = new Uint8Array(limit);
         out.set(head.subarray(0, headLen));
         len = headLen;

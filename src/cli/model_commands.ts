@@ -1,0 +1,114 @@
+/**
+ * `eval`, `sample` and `reconstruct`: commands that load a saved model.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { loadCheckpoint } from '../checkpoint/safetensors.js';
+import { orderedBatches } from '../data/dataset.js';
+import { requestNodeGpu } from '../node/gpu.js';
+import { loadEmbedded, loadIdxFolder } from '../node/data.js';
+import { writeFileAtomic } from '../node/atomic.js';
+import { Vae } from '../vae.js';
+import { gridPng } from './images.js';
+import { intFlag, parseFlags, required } from './args.js';
+
+/** Loads a checkpoint into a Vae on a fresh Node device; `batch` rows per GPU pass. */
+async function openModel(path: string, batch = 128): Promise<{ vae: Vae; close: () => void }> {
+  if (!existsSync(path)) throw new Error(`--model ${path}: no such file`);
+  const { params, config } = loadCheckpoint(readFileSync(path), path);
+  const gpu = await requestNodeGpu();
+  const vae = await Vae.create({ config: { ...config, batch }, parameters: params, device: gpu.device });
+  return { vae, close: () => (vae.destroy(), gpu.device.destroy()) };
+}
+
+/** Side of the square images of a model with `inputSize` pixels (28 for MNIST). */
+function side(inputSize: number): number {
+  const s = Math.round(Math.sqrt(inputSize));
+  if (s * s !== inputSize) throw new Error(`the model's input size ${inputSize} is not a square image`);
+  return s;
+}
+
+function checkPng(path: string): string {
+  if (!path.toLowerCase().endsWith('.png')) throw new Error(`--out ${path}: the file name must end in .png`);
+  return path;
+}
+
+/** `eval --model FILE [--data DIR] [--draws N] [--json]`: test loss averaged over noise draws. */
+export async function evalCommand(args: string[]): Promise<void> {
+  const f = parseFlags('eval', args, { model: { type: 'string' }, data: { type: 'string' }, draws: { type: 'string' }, json: { type: 'boolean' } });
+  const path = required('model', f.model);
+  const draws = intFlag('draws', f.draws, 4, 1, 1000);
+  const data = f.data ? await loadIdxFolder(f.data) : await loadEmbedded();
+  const { vae, close } = await openModel(path);
+  try {
+    if (data.test.rows * data.test.cols !== vae.config.inputSize) {
+      throw new Error(`${data.test.name}: images have ${data.test.rows * data.test.cols} pixels, the model expects ${vae.config.inputSize}`);
+    }
+    const x = new Float32Array(vae.config.batch * vae.config.inputSize);
+    let recon = 0;
+    let kl = 0;
+    let n = 0;
+    for (let d = 0; d < draws; d++) {
+      const r = await vae.evaluate(orderedBatches(data.test, vae.config.batch, x), x);
+      recon += r.recon;
+      kl += r.kl;
+      n += r.count;
+    }
+    const out = { test_loss: (recon + kl) / n, recon: recon / n, kl: kl / n, n: n / draws, draws };
+    if (f.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else process.stdout.write(`test loss ${out.test_loss.toFixed(2)} nats/image (recon ${out.recon.toFixed(2)}, KL ${out.kl.toFixed(2)}) on ${out.n} images, ${draws} noise draws\n`);
+  } finally {
+    close();
+  }
+}
+
+/** `sample --model FILE [--n 64] [--seed N] [--out FILE.png]`: a grid of prior samples. */
+export async function sampleCommand(args: string[]): Promise<void> {
+  const f = parseFlags('sample', args, { model: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } });
+  const path = required('model', f.model);
+  const n = intFlag('n', f.n, 64, 1, 4096);
+  const seed = intFlag('seed', f.seed, 1, 0, 0xffffffff);
+  const out = checkPng(f.out ?? 'samples.png');
+  const { vae, close } = await openModel(path);
+  try {
+    const s = side(vae.config.inputSize);
+    const images = await vae.sample(n, seed);
+    writeFileAtomic(out, gridPng(images, n, s, s));
+    process.stdout.write(`wrote ${n} samples to ${out}\n`);
+  } finally {
+    close();
+  }
+}
+
+/** `reconstruct --model FILE [--data DIR] [--n 32] [--out FILE.png]`: test digits above their reconstructions. */
+export async function reconstructCommand(args: string[]): Promise<void> {
+  const f = parseFlags('reconstruct', args, { model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, out: { type: 'string' } });
+  const path = required('model', f.model);
+  const n = intFlag('n', f.n, 32, 1, 1024);
+  const out = checkPng(f.out ?? 'reconstructions.png');
+  const data = f.data ? await loadIdxFolder(f.data) : await loadEmbedded();
+  const { vae, close } = await openModel(path);
+  try {
+    const s = side(vae.config.inputSize);
+    if (data.test.rows * data.test.cols !== vae.config.inputSize) {
+      throw new Error(`${data.test.name}: images have ${data.test.rows * data.test.cols} pixels, the model expects ${vae.config.inputSize}`);
+    }
+    const count = Math.min(n, data.test.count);
+    const x = new Float32Array(count * vae.config.inputSize);
+    for (let i = 0; i < x.length; i++) x[i] = data.test.images[i] / 255;
+    const recon = await vae.reconstruct(x, count);
+    // Rows of 8: originals on one row, their reconstructions on the row below.
+    const cols = Math.min(8, count);
+    const rows = Math.ceil(count / cols);
+    const grid = new Float32Array(2 * rows * cols * vae.config.inputSize);
+    for (let i = 0; i < count; i++) {
+      const r = Math.floor(i / cols);
+      const c = i % cols;
+      grid.set(x.subarray(i * vae.config.inputSize, (i + 1) * vae.config.inputSize), (2 * r * cols + c) * vae.config.inputSize);
+      grid.set(recon.subarray(i * vae.config.inputSize, (i + 1) * vae.config.inputSize), ((2 * r + 1) * cols + c) * vae.config.inputSize);
+    }
+    writeFileAtomic(out, gridPng(grid, 2 * rows * cols, s, s, cols));
+    process.stdout.write(`wrote ${count} test images and their reconstructions to ${out}\n`);
+  } finally {
+    close();
+  }
+}

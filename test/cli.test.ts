@@ -1,0 +1,96 @@
+// The command line, run as a user would: built CLI, real processes, small models.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../src/checkpoint/safetensors.js';
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+const tmp = mkdtempSync(join(tmpdir(), 'webgpu-vae-cli-'));
+
+function run(args: string[], timeout = 110_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout, env: { ...process.env, CI: 'true' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('webgpu-vae CLI', () => {
+  it('built', () => expect(existsSync(CLI), `${CLI} missing: run npm run build`).toBe(true));
+
+  it('--help lists the commands; unknown commands and bad flags fail in one line with exit 2', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['train', 'eval', 'sample', 'reconstruct']) expect(help.stdout).toContain(c);
+    const unknown = await run(['fly']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^webgpu-vae: unknown command 'fly'\n/);
+    for (const [args, msg] of [
+      [['train', '--epochs', '0'], "--epochs must be a whole number from 1 to 100000, got '0'"],
+      [['train', '--lr', 'fast'], "--lr must be a number > 0, got 'fast'"],
+      [['train', '--hidden', '400,x'], "--hidden must be a whole number from 1 to 65536, got 'x'"],
+      [['train', '--bogus'], "Unknown option '--bogus'"],
+      [['train', '--save', join(tmp, 'nope', 'm.safetensors')], 'does not exist'],
+      [['train', '--save', join(tmp, 'm.bin')], 'must end in .safetensors'],
+      [['eval'], '--model is required'],
+    ] as [string[], string][]) {
+      const r = await run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('missing files and folders fail in one line with exit 1', async () => {
+    const r = await run(['train', '--data', join(tmp, 'missing')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no such folder');
+    const empty = mkdtempSync(join(tmp, 'empty-'));
+    const r2 = await run(['train', '--data', empty]);
+    expect(r2.stderr).toContain('missing train-images-idx3-ubyte');
+    const m = await run(['eval', '--model', join(tmp, 'none.safetensors')]);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain('no such file');
+  });
+
+  it('train --json --save, then eval, sample and reconstruct the saved model', async () => {
+    const model = join(tmp, 'small.safetensors');
+    const t = await run(['train', '--epochs', '2', '--max-steps', '5', '--batch', '64', '--hidden', '32', '--latent', '2', '--json', '--save', model]);
+    expect(t.code, t.stderr).toBe(0);
+    const lines = t.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBe(2); // epoch 1 (cut at 5 steps), then the final report
+    for (const l of lines) {
+      for (const k of ['epoch', 'step', 'train_loss', 'test_loss', 'recon', 'kl', 'ms_per_step', 'samples_per_s']) {
+        expect(Number.isFinite(l[k]), `${k} in ${JSON.stringify(l)}`).toBe(true);
+      }
+    }
+    expect(lines[1]).toMatchObject({ final: true, step: 5, n_test: 2000 });
+    const ck = loadCheckpoint(readFileSync(model), model);
+    expect(ck.config).toMatchObject({ inputSize: 784, hidden: [32], latent: 2 });
+
+    const e = await run(['eval', '--model', model, '--json', '--draws', '2']);
+    expect(e.code, e.stderr).toBe(0);
+    const ev = JSON.parse(e.stdout);
+    expect(ev.n).toBe(2000);
+    expect(Math.abs(ev.test_loss - lines[1].test_loss)).toBeLessThan(5); // same model, other noise draws
+
+    const png = join(tmp, 'samples.png');
+    const s = await run(['sample', '--model', model, '--n', '16', '--out', png]);
+    expect(s.code, s.stderr).toBe(0);
+    expect([...readFileSync(png).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const rec = join(tmp, 'recon.png');
+    const r = await run(['reconstruct', '--model', model, '--n', '8', '--out', rec]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(rec).length).toBeGreaterThan(100);
+  });
+
+  it('a failed run leaves an existing checkpoint untouched', async () => {
+    const model = join(tmp, 'keep.safetensors');
+    writeFileSync(model, 'old contents');
+    const r = await run(['train', '--data', join(tmp, 'missing'), '--save', model]);
+    expect(r.code).toBe(1);
+    expect(readFileSync(model, 'utf8')).toBe('old contents');
+  });
+});
