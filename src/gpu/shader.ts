@@ -28,3 +28,28 @@ export async function createPipeline(
     throw new Error(`${label}: pipeline creation failed: ${(e as Error).message}`);
   }
 }
+
+/** One WGSL source compiled once, and its pipelines by entry point and constants, each made once. */
+export class ShaderPipelines {
+  private module?: Promise<GPUShaderModule>;
+  private readonly cache = new Map<string, Promise<GPUComputePipeline>>();
+
+  constructor(
+    private readonly device: GPUDevice,
+    /** File name for messages, e.g. `bce_kl.wgsl`. */
+    readonly name: string,
+    private readonly source: string,
+  ) {}
+
+  /** The pipeline of `entry` specialised with `constants`, labelled `label`. */
+  get(entry: string, constants: Record<string, number> = {}, label = `${this.name.replace(/\.wgsl$/, '')}.${entry}`): Promise<GPUComputePipeline> {
+    const key = `${entry}:${JSON.stringify(constants)}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      this.module ??= compileShader(this.device, this.name, this.source);
+      p = this.module.then((m) => createPipeline(this.device, label, m, entry, constants));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+}

@@ -3,7 +3,7 @@
  */
 import source from '../../shaders/adam.wgsl';
 import type { AdamConfig } from '../config.js';
-import { compileShader, createPipeline } from '../gpu/shader.js';
+import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type Dispatch, type GpuResources } from '../gpu/resources.js';
 
 /** The four arenas Adam reads and writes, each `floats` long (a multiple of 4). */
@@ -20,8 +20,7 @@ const WG = 64;
 
 /** Builds the Adam dispatch; beta1, beta2 and eps are fixed per model, lr enters per step. */
 export async function adamDispatch(res: GpuResources, label: string, a: AdamArgs, hp: AdamConfig): Promise<Dispatch> {
-  const module = await compileShader(res.device, 'adam.wgsl', source);
-  const pipeline = await createPipeline(res.device, 'adam.update', module, 'update');
+  const pipeline = await new ShaderPipelines(res.device, 'adam.wgsl', source).get('update');
   const n4 = a.floats / 4;
   const workgroups = grid2d(Math.ceil(n4 / WG), res.device.limits.maxComputeWorkgroupsPerDimension);
   const buf = new ArrayBuffer(32);

@@ -4,7 +4,7 @@
  */
 import source from '../../shaders/bce_kl.wgsl';
 import { pad4 } from '../model.js';
-import { compileShader, createPipeline } from '../gpu/shader.js';
+import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
 /** Bytes of one history record: f32 recon, f32 kl, u32 count, u32 t. */
@@ -28,19 +28,14 @@ export interface BceKlArgs {
 
 /** Compiled loss pipelines for one device. */
 export class BceKlKernels {
-  private module?: Promise<GPUShaderModule>;
-  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  private readonly shader: ShaderPipelines;
 
-  constructor(private readonly res: GpuResources) {}
+  constructor(private readonly res: GpuResources) {
+    this.shader = new ShaderPipelines(res.device, 'bce_kl.wgsl', source);
+  }
 
   private pipeline(entry: string): Promise<GPUComputePipeline> {
-    let p = this.pipelines.get(entry);
-    if (!p) {
-      this.module ??= compileShader(this.res.device, 'bce_kl.wgsl', source);
-      p = this.module.then((m) => createPipeline(this.res.device, `bce_kl.${entry}`, m, entry));
-      this.pipelines.set(entry, p);
-    }
-    return p;
+    return this.shader.get(entry);
   }
 
   /** The two dispatches of the loss: per row (loss parts and gradients), then the batch total. */

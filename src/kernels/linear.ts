@@ -9,7 +9,7 @@
 import registerSource from '../../shaders/linear.wgsl';
 import tiledSource from '../../shaders/linear.tiled.wgsl';
 import { pad4 } from '../model.js';
-import { compileShader, createPipeline } from '../gpu/shader.js';
+import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
 /** `register`: 4x4 blocks from registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
@@ -59,26 +59,20 @@ export interface LinearBackwardWeightArgs {
 
 /** Compiled linear pipelines for one device and variant; makes dispatches bound once. */
 export class LinearKernels {
-  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
-  private module?: Promise<GPUShaderModule>;
+  private readonly shader: ShaderPipelines;
 
   constructor(
     private readonly res: GpuResources,
     readonly variant: LinearVariant,
-  ) {}
+  ) {
+    const [name, source] = variant === 'register' ? ['linear.wgsl', registerSource] : ['linear.tiled.wgsl', tiledSource];
+    this.shader = new ShaderPipelines(res.device, name, source);
+  }
 
   private pipeline(entry: string, flags: { RELU?: boolean; MASK?: boolean }): Promise<GPUComputePipeline> {
-    const key = `${entry}:${flags.RELU ? 1 : 0}${flags.MASK ? 1 : 0}`;
-    let p = this.pipelines.get(key);
-    if (!p) {
-      const shape = SHAPES[this.variant];
-      const name = this.variant === 'register' ? 'linear.wgsl' : 'linear.tiled.wgsl';
-      this.module ??= compileShader(this.res.device, name, this.variant === 'register' ? registerSource : tiledSource);
-      const constants = { WG_X: shape.wgX, WG_Y: shape.wgY, RELU: flags.RELU ? 1 : 0, MASK: flags.MASK ? 1 : 0 };
-      p = this.module.then((m) => createPipeline(this.res.device, `linear.${entry}[${this.variant}]`, m, entry, constants));
-      this.pipelines.set(key, p);
-    }
-    return p;
+    const s = SHAPES[this.variant];
+    const constants = { WG_X: s.wgX, WG_Y: s.wgY, RELU: flags.RELU ? 1 : 0, MASK: flags.MASK ? 1 : 0 };
+    return this.shader.get(entry, constants, `linear.${entry}[${this.variant}]`);
   }
 
   private dims(label: string, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): GPUBuffer {

@@ -4,7 +4,7 @@
  */
 import source from '../../shaders/reparameterize.wgsl';
 import { pad4 } from '../model.js';
-import { compileShader, createPipeline } from '../gpu/shader.js';
+import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
 /** Where eps comes from: drawn on the GPU each step, or read from the eps buffer (for tests). */
@@ -26,19 +26,14 @@ const WG = 64;
 
 /** Compiled reparameterize pipelines for one device. */
 export class ReparameterizeKernels {
-  private module?: Promise<GPUShaderModule>;
-  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  private readonly shader: ShaderPipelines;
 
-  constructor(private readonly res: GpuResources) {}
+  constructor(private readonly res: GpuResources) {
+    this.shader = new ShaderPipelines(res.device, 'reparameterize.wgsl', source);
+  }
 
   private pipeline(entry: string): Promise<GPUComputePipeline> {
-    let p = this.pipelines.get(entry);
-    if (!p) {
-      this.module ??= compileShader(this.res.device, 'reparameterize.wgsl', source);
-      p = this.module.then((m) => createPipeline(this.res.device, `reparameterize.${entry}`, m, entry));
-      this.pipelines.set(entry, p);
-    }
-    return p;
+    return this.shader.get(entry);
   }
 
   private dims(label: string, a: ReparameterizeArgs): GPUBuffer {

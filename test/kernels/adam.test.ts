@@ -6,6 +6,7 @@ import { GpuResources, encodeDispatches } from '../../src/gpu/resources.js';
 import { adamDispatch } from '../../src/kernels/adam.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { adamUpdate, type AdamState } from '../../src/reference/vae.js';
+import { expectBounded } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
 import { readFloats, scoped, testGpu } from '../util/gpu.js';
 
@@ -14,26 +15,6 @@ const STEPS = 5;
 /** Floats past the arena in every buffer: the kernel must leave them alone (its i >= n4 guard). */
 const TAIL = 64;
 const TAIL_VALUE = 0.375;
-
-/** Asserts |got - want| <= bound elementwise (NaN never passes), printing the worst index and a few pairs. */
-function expectBounded(label: string, got: ArrayLike<number>, want: ArrayLike<number>, bound: ArrayLike<number>, scale = 1): void {
-  expect(got.length, `${label}: length`).toBe(want.length);
-  let bad = 0;
-  let worst = 0;
-  let worstRatio = -1;
-  for (let i = 0; i < got.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    const ok = err <= scale * bound[i];
-    if (!ok) bad++;
-    const ratio = ok ? err / (scale * bound[i] || 1) : Infinity;
-    if (ratio > worstRatio) [worst, worstRatio] = [i, ratio];
-  }
-  const pairs = [worst, 0, got.length - 1]
-    .filter((i, k, a) => a.indexOf(i) === k)
-    .map((i) => `[${i}] got ${got[i]} want ${want[i]} bound ${scale * bound[i]}`)
-    .join('; ');
-  expect(bad, `${label}: ${bad}/${got.length} outside the bound; ${pairs}`).toBe(0);
-}
 
 /**
  * Gradient of step t for element i: seeded values in [-1, 1), cheaply re-mixed per step; every

@@ -6,33 +6,13 @@ import { GpuResources, encodeDispatches } from '../../src/gpu/resources.js';
 import { BceKlKernels, HISTORY_RECORD_BYTES } from '../../src/kernels/bce_kl.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { LOGVAR_CLAMP, bceKl } from '../../src/reference/vae.js';
-import { expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
+import { expectClose, padMatrix, unpadMatrix, expectBounded } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
 import { readFloats, scoped, testGpu } from '../util/gpu.js';
 
 const U = 2 ** -24; // unit roundoff of f32; one ulp is at most 2U relative
 const pad4 = (n: number) => (n + 3) & ~3;
 const whole = (b: GPUBuffer) => ({ buffer: b, offset: 0, size: b.size });
-
-/** Asserts |got - want| <= bound elementwise (NaN never passes), printing the worst index and a few pairs. */
-function expectBounded(label: string, got: ArrayLike<number>, want: ArrayLike<number>, bound: ArrayLike<number>): void {
-  expect(got.length, `${label}: length`).toBe(want.length);
-  let bad = 0;
-  let worst = 0;
-  let worstRatio = -1;
-  for (let i = 0; i < got.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    const ok = err <= bound[i];
-    if (!ok) bad++;
-    const ratio = ok ? err / (bound[i] || 1) : Infinity;
-    if (ratio > worstRatio) [worst, worstRatio] = [i, ratio];
-  }
-  const pairs = [worst, 0, got.length - 1]
-    .filter((i, k, a) => a.indexOf(i) === k)
-    .map((i) => `[${i}] got ${got[i]} want ${want[i]} bound ${bound[i]}`)
-    .join('; ');
-  expect(bad, `${label}: ${bad}/${got.length} outside the bound; ${pairs}`).toBe(0);
-}
 
 /** Padded f32 storage of a (rows x cols) matrix: NaN over the logical columns of all rows4 rows, 0 in padded columns. */
 function sentinel(rows: number, cols: number): Float32Array<ArrayBuffer> {

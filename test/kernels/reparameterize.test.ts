@@ -7,7 +7,7 @@ import { ReparameterizeKernels, type ReparameterizeArgs } from '../../src/kernel
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { philoxNormal } from '../../src/philox.js';
 import { LOGVAR_CLAMP, reparameterizeBackward, reparameterizeForward } from '../../src/reference/vae.js';
-import { expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
+import { expectClose, padMatrix, unpadMatrix, expectBounded } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
 import { readFloats, scoped, testGpu } from '../util/gpu.js';
 
@@ -21,26 +21,6 @@ const SHAPES: [number, number][] = [
   [33, 7],
   [128, 20],
 ];
-
-/** Asserts |got - want| <= bound elementwise (NaN never passes), printing the worst index and a few pairs. */
-function expectBounded(label: string, got: ArrayLike<number>, want: ArrayLike<number>, bound: ArrayLike<number>): void {
-  expect(got.length, `${label}: length`).toBe(want.length);
-  let bad = 0;
-  let worst = 0;
-  let worstRatio = -1;
-  for (let i = 0; i < got.length; i++) {
-    const err = Math.abs(got[i] - want[i]);
-    const ok = err <= bound[i];
-    if (!ok) bad++;
-    const ratio = ok ? err / (bound[i] || 1) : Infinity;
-    if (ratio > worstRatio) [worst, worstRatio] = [i, ratio];
-  }
-  const pairs = [worst, 0, got.length - 1]
-    .filter((i, k, a) => a.indexOf(i) === k)
-    .map((i) => `[${i}] got ${got[i]} want ${want[i]} bound ${bound[i]}`)
-    .join('; ');
-  expect(bad, `${label}: ${bad}/${got.length} outside the bound; ${pairs}`).toBe(0);
-}
 
 /** Head rows [mu | logvar] in f32; every 5th logvar is at or above the clamp, or just below it. */
 function headValues(rows: number, L: number, seed: number): Float64Array {

@@ -45,3 +45,26 @@ export function unpadMatrix(a: ArrayLike<number>, rows: number, cols: number, ld
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = a[r * ld + c];
   return out;
 }
+
+/**
+ * Asserts |got - want| <= scale * bound elementwise, with a bound per element (NaN never passes),
+ * printing the worst index (by share of its bound) and a few pairs.
+ */
+export function expectBounded(label: string, got: ArrayLike<number>, want: ArrayLike<number>, bound: ArrayLike<number>, scale = 1): void {
+  expect(got.length, `${label}: length`).toBe(want.length);
+  let bad = 0;
+  let worst = 0;
+  let worstRatio = -1;
+  for (let i = 0; i < got.length; i++) {
+    const err = Math.abs(got[i] - want[i]);
+    const ok = err <= scale * bound[i];
+    if (!ok) bad++;
+    const ratio = ok ? err / (scale * bound[i] || 1) : Infinity;
+    if (ratio > worstRatio) [worst, worstRatio] = [i, ratio];
+  }
+  const pairs = [worst, 0, got.length - 1]
+    .filter((i, k, a) => a.indexOf(i) === k)
+    .map((i) => `[${i}] got ${got[i]} want ${want[i]} bound ${scale * bound[i]}`)
+    .join('; ');
+  expect(bad, `${label}: ${bad}/${got.length} outside the bound; ${pairs}`).toBe(0);
+}
