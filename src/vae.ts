@@ -129,6 +129,7 @@ export class Vae {
       return vae;
     } catch (e) {
       res.destroy();
+      if (!opts.device) device.destroy();
       throw e;
     }
   }
