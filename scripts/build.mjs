@@ -1,5 +1,5 @@
 // Builds dist/: the library bundle (ESM, WGSL inlined, no dependencies), its .d.ts files, the
-// Node CLI, and the embedded MNIST digits as gzipped IDX files.
+// Node CLI, the training page's bundles, and the embedded MNIST digits as gzipped IDX files.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,15 @@ await esbuild.build({
   external: ['webgpu'],
   banner: { js: '#!/usr/bin/env node' },
 });
+// The training page: its main-thread bundle (with uPlot and the page's CSS as dist/app.css) and
+// the module worker that owns the GPU device. Both load from dist/ beside the embedded data.
+await esbuild.build({
+  ...common,
+  entryPoints: { app: join(root, 'src/app/main.ts'), worker: join(root, 'src/app/worker.ts') },
+  outdir: dist,
+  platform: 'browser',
+  minify: true,
+});
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 const asset = buildEmbeddedMnist(root, dist);
-console.log(`built dist/ (library, cli, types; ${asset})`);
+console.log(`built dist/ (library, cli, page, types; ${asset})`);

@@ -1,0 +1,313 @@
+/**
+ * The training page (main thread). It starts the training worker, sends it the user's commands
+ * and draws what it posts. Nothing here touches the GPU: drawing is coalesced into animation
+ * frames (skipped while the tab is hidden, caught up when it shows again), and the `#status`
+ * element's data-state / data-step / data-loss attributes are kept current for automated checks.
+ *
+ * URL options: `autostart=1` starts training once the worker is ready; `epochs`, `lr`, `batch`,
+ * `hidden` (comma-separated), `latent` and `seed` replace the defaults.
+ */
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import { architectureName, DEFAULT_SETTINGS, settingsFromQuery, type Settings } from './settings.js';
+import { fillForm, lockModelFields, readForm } from './form.js';
+import { LossCharts } from './charts.js';
+import { clearGrid, drawGrid } from './grids.js';
+import { LatentScatter } from './scatter.js';
+import { download, installDropZone } from './files.js';
+import type { FromWorker, RunState, ToWorker } from './protocol.js';
+
+function $(id: string): HTMLElement {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`page is missing #${id}`);
+  return e;
+}
+const canvas = (id: string) => $(id) as HTMLCanvasElement;
+const button = (id: string) => $(id) as HTMLButtonElement;
+const field = (id: string) => $(id) as HTMLInputElement;
+
+/** Shows a message in one of the page's message slots (empty text hides it). */
+function say(id: 'run-error' | 'data-error' | 'checkpoint-error' | 'banner', text: string): void {
+  const e = $(id);
+  e.textContent = text;
+  e.hidden = text === '';
+}
+
+/** 75 s as "1 min 15 s". */
+function duration(s: number): string {
+  if (!Number.isFinite(s)) return '–';
+  const t = Math.round(s);
+  if (t < 60) return `${t} s`;
+  if (t < 3600) return `${Math.floor(t / 60)} min ${String(t % 60).padStart(2, '0')} s`;
+  return `${Math.floor(t / 3600)} h ${String(Math.floor((t % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+// index.html checks this after loading, to explain a page whose code could not run.
+document.documentElement.dataset.app = 'running';
+
+const query = new URLSearchParams(location.search);
+let autostart = query.get('autostart') === '1';
+let initial: Settings;
+try {
+  initial = settingsFromQuery(query);
+} catch (e) {
+  initial = { ...DEFAULT_SETTINGS, hidden: [...DEFAULT_SETTINGS.hidden] };
+  say('run-error', `URL option ignored: ${(e as Error).message}`);
+}
+fillForm(initial);
+
+// Drawing happens in animation frames; while the tab is hidden nothing is drawn and only the
+// latest drawing of each kind is kept.
+const pending = new Map<string, () => void>();
+let frame = 0;
+function schedule(key: string, draw: () => void): void {
+  pending.set(key, draw);
+  if (!frame) frame = requestAnimationFrame(flush);
+}
+function flush(): void {
+  frame = 0;
+  for (const draw of pending.values()) draw();
+  pending.clear();
+  charts.render();
+}
+
+const charts = new LossCharts($('chart-loss'), $('chart-parts'));
+const status = $('status');
+let state: RunState = 'loading';
+let hasModel = false;
+let fatal = false;
+let latentShown = false;
+/** Which end the next click on the scatter sets: 0 = A, 1 = B. */
+let nextPick = 0;
+
+const scatter = new LatentScatter(canvas('scatter'), $('legend'), (i) => {
+  field(nextPick === 0 ? 'interp-a' : 'interp-b').value = String(i);
+  nextPick = 1 - nextPick;
+  requestInterpolation();
+});
+
+function showFatal(message: string): void {
+  fatal = true;
+  say('banner', message);
+  status.dataset.state = 'failed';
+  $('progress-text').textContent = 'training is not possible in this page (see the message above)';
+  if (!$('adapter').textContent?.startsWith('WebGPU adapter:')) $('adapter').textContent = 'no WebGPU adapter';
+  if ($('data-info').textContent?.startsWith('loading')) $('data-info').textContent = 'not loaded';
+  updateButtons();
+}
+
+if (!('gpu' in navigator)) {
+  showFatal(
+    !isSecureContext
+      ? 'WebGPU needs a secure page: open this page from http://localhost (as `npm start` prints) or over https.'
+      : 'This browser has no WebGPU. Use a current Chrome or Edge (113 or later), or Safari 26 / Firefox 141 or later; ' +
+          'on Linux, Chrome may need chrome://flags/#enable-unsafe-webgpu.',
+  );
+}
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'webgpu-vae training' });
+const send = (msg: ToWorker) => worker.postMessage(msg);
+worker.onerror = (e) => {
+  e.preventDefault();
+  showFatal(`The training worker stopped: ${e.message || 'it could not be loaded'}. Reload the page; if it persists, rebuild with \`npm run build\`.`);
+};
+worker.onmessageerror = () => showFatal('A message from the training worker could not be read. Reload the page.');
+
+function updateButtons(): void {
+  const busy = state === 'loading' || fatal;
+  const start = button('start');
+  start.disabled = busy || state === 'running';
+  start.textContent = hasModel && (state === 'paused' || state === 'done') ? 'Continue' : 'Start';
+  button('pause').disabled = busy || state !== 'running';
+  button('reset').disabled = busy || !hasModel;
+  button('save').disabled = busy || !hasModel;
+  button('embedded').disabled = busy;
+  button('interp-go').disabled = busy || !hasModel || !latentShown;
+  for (const id of ['idx-input', 'idx-folder', 'load-input']) field(id).disabled = busy;
+}
+
+function clearViews(): void {
+  charts.clear();
+  for (const id of ['originals', 'reconstructions', 'samples', 'manifold', 'interpolation']) clearGrid(canvas(id));
+  canvas('manifold').hidden = true;
+  scatter.clear();
+  latentShown = false;
+  $('images-step').textContent = '';
+  $('latent-step').textContent = '';
+  schedule('charts', () => undefined);
+}
+
+function requestInterpolation(): void {
+  if (!hasModel || !latentShown) return;
+  const a = Number(field('interp-a').value);
+  const b = Number(field('interp-b').value);
+  if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0) {
+    say('run-error', 'interpolation: give two test digit numbers (0 or more), or click two points of the scatter');
+    return;
+  }
+  scatter.select(a, b);
+  send({ type: 'interpolate', a, b });
+}
+
+function settingsOrSay(): Settings | null {
+  try {
+    const s = readForm();
+    say('run-error', '');
+    return s;
+  } catch (e) {
+    say('run-error', (e as Error).message);
+    return null;
+  }
+}
+
+function onMessage(m: FromWorker): void {
+  switch (m.type) {
+    case 'adapter': {
+      const a = m.adapter;
+      const name = [a.vendor, a.architecture, a.description].filter((s) => s).join(' · ') || 'unnamed adapter';
+      $('adapter').textContent = `WebGPU adapter: ${name}${a.fallback ? ' (software fallback: training is slow)' : ''}`;
+      $('adapter').dataset.fallback = String(a.fallback);
+      break;
+    }
+    case 'dataset':
+      $('data-info').textContent = `${m.name}, ${m.rows}x${m.cols} images${m.labels ? '' : ', no labels'}`;
+      say('data-error', '');
+      break;
+    case 'model':
+      hasModel = m.settings !== null;
+      lockModelFields(hasModel);
+      clearViews();
+      delete status.dataset.loss;
+      delete status.dataset.testLoss;
+      if (m.settings) {
+        fillForm(m.settings);
+        $('model-info').textContent = `Model ${architectureName(m.inputSize, m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`;
+      } else {
+        $('model-info').textContent = 'No model yet: Start builds one from these settings.';
+      }
+      updateButtons();
+      break;
+    case 'state':
+      state = m.state;
+      status.dataset.state = m.state;
+      updateButtons();
+      if (m.state === 'idle' && autostart) {
+        autostart = false;
+        const s = settingsOrSay();
+        if (s) send({ type: 'start', settings: s });
+      }
+      break;
+    case 'progress': {
+      status.dataset.step = String(m.step);
+      if (m.loss !== null) status.dataset.loss = m.loss.toFixed(3);
+      const text = m.totalSteps === 0
+        ? 'no model yet: press Start'
+        : `epoch ${m.epoch} / ${m.epochs} · step ${m.step.toLocaleString('en')} (${m.epochStep} / ${m.stepsPerEpoch} of this epoch)` +
+          (m.samplesPerS > 0 ? ` · ${Math.round(m.samplesPerS).toLocaleString('en')} samples/s · ETA ${duration(m.etaS)}` : '') +
+          (m.loss !== null ? ` · train loss ${m.loss.toFixed(1)}` : '');
+      schedule('progress', () => {
+        ($('progress') as HTMLProgressElement).value = m.fraction;
+        $('progress-text').textContent = text;
+      });
+      break;
+    }
+    case 'losses':
+      charts.addTrain(m.points);
+      status.dataset.step = String(Math.max(Number(status.dataset.step ?? 0), m.points[m.points.length - 1].step));
+      schedule('charts', () => undefined);
+      break;
+    case 'test':
+      charts.addTest({ step: m.step, recon: m.recon, kl: m.kl });
+      status.dataset.testLoss = (m.recon + m.kl).toFixed(3);
+      schedule('charts', () => undefined);
+      break;
+    case 'images':
+      schedule('images', () => {
+        drawGrid(canvas('originals'), m.originals, 8);
+        drawGrid(canvas('reconstructions'), m.reconstructions, 8);
+        drawGrid(canvas('samples'), m.samples, 16);
+        $('images-step').textContent = `at step ${m.step}`;
+      });
+      break;
+    case 'latent': {
+      latentShown = true;
+      schedule('latent', () => {
+        scatter.set(m.points, m.labels, m.axes, m.manifold ? m.manifoldRange : 0, m.latent <= 2);
+        $('latent-step').textContent = `at step ${m.step}`;
+        $('scatter-caption').textContent = m.latent === 2
+          ? 'posterior means of test digits (z1, z2), coloured by label; dashed square: the region of the manifold beside it; click two to interpolate'
+          : `posterior means of test digits projected on their top two principal components (latent size ${m.latent}; each axis scaled to fit); click two to interpolate`;
+        canvas('manifold').hidden = !m.manifold;
+        if (m.manifold) {
+          drawGrid(canvas('manifold'), m.manifold, Math.round(Math.sqrt(m.manifold.count)));
+          $('manifold-caption').textContent = `decoded z on a grid over [-${m.manifoldRange}, ${m.manifoldRange}]², z2 upwards`;
+        } else {
+          $('manifold-caption').textContent = 'the decoded manifold is shown when the latent size is 2 (set latent to 2 and reset)';
+        }
+      });
+      updateButtons();
+      // Keeps the interpolation in step with the model.
+      requestInterpolation();
+      break;
+    }
+    case 'interpolation':
+      schedule('interpolation', () => drawGrid(canvas('interpolation'), m.frames, m.frames.count));
+      break;
+    case 'checkpoint':
+      download(m.bytes, m.name);
+      status.dataset.saved = m.name;
+      say('checkpoint-error', '');
+      break;
+    case 'error':
+      say(m.where === 'data' ? 'data-error' : m.where === 'checkpoint' ? 'checkpoint-error' : 'run-error', m.message);
+      break;
+    case 'fatal':
+      showFatal(m.message);
+      break;
+  }
+}
+worker.onmessage = (e: MessageEvent<FromWorker>) => onMessage(e.data);
+
+button('start').addEventListener('click', () => {
+  const s = settingsOrSay();
+  if (s) send({ type: 'start', settings: s });
+});
+button('pause').addEventListener('click', () => send({ type: 'pause' }));
+button('reset').addEventListener('click', () => send({ type: 'reset' }));
+field('epochs').addEventListener('change', () => {
+  const s = settingsOrSay();
+  if (s) send({ type: 'epochs', epochs: s.epochs });
+});
+button('save').addEventListener('click', () => send({ type: 'save' }));
+button('embedded').addEventListener('click', () => send({ type: 'embedded' }));
+button('interp-go').addEventListener('click', requestInterpolation);
+
+function loadCheckpoint(file: File): void {
+  const s = settingsOrSay() ?? initial;
+  say('checkpoint-error', '');
+  send({ type: 'load', file, settings: s });
+}
+function useFiles(files: File[]): void {
+  if (files.length === 1 && /\.safetensors$/i.test(files[0].name)) return loadCheckpoint(files[0]);
+  say('data-error', '');
+  send({ type: 'data', files });
+}
+for (const id of ['idx-input', 'idx-folder']) {
+  field(id).addEventListener('change', (e) => {
+    const input = e.target as HTMLInputElement;
+    if (input.files && input.files.length > 0) useFiles(Array.from(input.files));
+    input.value = '';
+  });
+}
+field('load-input').addEventListener('change', (e) => {
+  const input = e.target as HTMLInputElement;
+  if (input.files?.[0]) loadCheckpoint(input.files[0]);
+  input.value = '';
+});
+installDropZone($('drop-overlay'), (files) => (fatal ? undefined : useFiles(files)), (msg) => say('data-error', msg));
+
+// Coming back to a hidden tab: draw whatever arrived meanwhile.
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) schedule('charts', () => undefined);
+});
+updateButtons();

@@ -1,0 +1,77 @@
+/**
+ * Messages between the page (main thread) and the training worker. The worker owns the GPU
+ * device, the model and the data; the page only sends commands and draws what comes back.
+ * Large arrays travel as transferables (their buffers move, nothing is copied).
+ */
+import type { Settings } from './settings.js';
+
+/** Commands from the page. */
+export type ToWorker =
+  /** Starts (or resumes) training; builds the model from `settings` if there is none. */
+  | { type: 'start'; settings: Settings }
+  | { type: 'pause' }
+  /** Drops the model (and its progress); the next start builds a fresh one from `settings`. */
+  | { type: 'reset' }
+  /** Epochs to train in all; may change while training. */
+  | { type: 'epochs'; epochs: number }
+  /** Dropped or chosen files: four IDX files (labels optional), plain or gzipped. */
+  | { type: 'data'; files: File[] }
+  | { type: 'embedded' }
+  | { type: 'save' }
+  | { type: 'load'; file: File; settings: Settings }
+  /** Decodes the straight line between the posterior means of two test digits. */
+  | { type: 'interpolate'; a: number; b: number };
+
+/** What the adapter says about itself. */
+export interface AdapterText {
+  vendor: string;
+  architecture: string;
+  description: string;
+  fallback: boolean;
+}
+
+/** Training state as the page shows it. */
+export type RunState = 'loading' | 'idle' | 'running' | 'paused' | 'done' | 'failed';
+
+/** One point of the training loss curve (per step, per image). */
+export interface LossPoint {
+  step: number;
+  recon: number;
+  kl: number;
+}
+
+/** Grey images in [0, 1], `count` of rows x cols, row-major one after the other. */
+export interface ImageSet {
+  count: number;
+  rows: number;
+  cols: number;
+  pixels: Float32Array;
+}
+
+/** Messages from the worker. */
+export type FromWorker =
+  | { type: 'adapter'; adapter: AdapterText }
+  | { type: 'dataset'; name: string; train: number; test: number; rows: number; cols: number; labels: boolean }
+  /** The model the worker holds now (after start, reset or load); null when none. */
+  | { type: 'model'; settings: Settings | null; inputSize: number; parameters: number; step: number }
+  | { type: 'state'; state: RunState }
+  | {
+    type: 'progress'; epoch: number; epochs: number; step: number; totalSteps: number; epochStep: number; stepsPerEpoch: number;
+    /** Share of the planned epochs done, 0 to 1. */
+    fraction: number; samplesPerS: number; etaS: number; loss: number | null;
+  }
+  | { type: 'losses'; points: LossPoint[] }
+  /** Test-set loss per image at a step (after each epoch, and before training). */
+  | { type: 'test'; step: number; recon: number; kl: number }
+  | { type: 'images'; step: number; originals: ImageSet; reconstructions: ImageSet; samples: ImageSet }
+  | {
+    type: 'latent'; step: number; latent: number; points: Float32Array; labels: Uint8Array | null;
+    /** Axis titles: z1/z2 for a 2-D latent space, principal components otherwise. */
+    axes: [string, string]; manifold: ImageSet | null; manifoldRange: number;
+  }
+  | { type: 'interpolation'; a: number; b: number; frames: ImageSet }
+  | { type: 'checkpoint'; name: string; bytes: Uint8Array }
+  /** A problem the user can act on (bad file, bad setting); training state is kept. */
+  | { type: 'error'; where: 'data' | 'model' | 'settings' | 'checkpoint'; message: string }
+  /** The GPU is gone (no WebGPU, device lost, internal error): nothing more will run. */
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,407 @@
+/**
+ * The worker's training session: one data set, at most one model, and the training loop.
+ *
+ * The loop submits a step, keeps at most PIPELINE_DEPTH steps queued on the GPU (so pause and
+ * the page's requests wait for little work), and returns to the worker's event loop at least
+ * every YIELD_MS so commands arrive while it runs. All GPU work (steps, views, saving) goes
+ * through one queue (`serial`), so a request from the page runs between two steps.
+ *
+ * Views (image grids, latent scatter) are refreshed at the start, after each epoch, on pause,
+ * and while training on a clock that keeps them under about a tenth of the time: on a fast GPU
+ * they are live, on a software adapter they come every several seconds.
+ */
+import { epochBatches, orderedBatches } from '../data/dataset.js';
+import type { Split } from '../data/mnist.js';
+import { parameterCount } from '../model.js';
+import { Vae, type StepLoss } from '../vae.js';
+import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/safetensors.js';
+import type { FromWorker, ImageSet, RunState } from './protocol.js';
+import type { Settings } from './settings.js';
+import { imageViews, interpolation, latentView, MANIFOLD_RANGE } from './views.js';
+import { nextTask, RateMeter, Serial } from './pace.js';
+
+/** Steps submitted but not finished on the GPU, at most. */
+const PIPELINE_DEPTH = 2;
+/** Longest stretch of training without returning to the event loop. */
+const YIELD_MS = 30;
+/** Shortest interval between progress messages. */
+const PROGRESS_MS = 150;
+/** Steps between loss readbacks: the curve and `#status` move every few steps. */
+const READBACK_EVERY = 4;
+
+/** Sends a message to the page, moving the buffers of any arrays in it. */
+export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+const imageTransfer = (...sets: (ImageSet | null)[]) => sets.filter((s): s is ImageSet => s !== null).map((s) => s.pixels.buffer as ArrayBuffer);
+
+/** One data set, at most one model, and the training loop. */
+export class Session {
+  private vae: Vae | null = null;
+  private settings: Settings | null = null;
+  private readonly serial = new Serial();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private state: RunState = 'idle';
+  /** Steps taken before this Vae existed (from a loaded checkpoint). */
+  private baseStep = 0;
+  /** Epochs finished on the current data, the running epoch's batches and their position. */
+  private epochsDone = 0;
+  private batches: Generator<number> | null = null;
+  private epochStep = 0;
+  private x = new Float32Array(0);
+  private lastLoss: number | null = null;
+  private lastProgress = 0;
+  private readonly rate = new RateMeter(PIPELINE_DEPTH + 2);
+  private nextViews = { images: 0, latent: 0 };
+  /** A fresh model shows its test loss and views before its first step. */
+  private initialViews = false;
+  private failed = false;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private data: Split,
+    private dataName: string,
+    private readonly post: Post,
+  ) {}
+
+  /** Stops everything after a fatal error; later commands are ignored. */
+  fail(): void {
+    this.failed = true;
+    this.running = false;
+  }
+
+  private setState(s: RunState): void {
+    this.state = s;
+    this.post({ type: 'state', state: s });
+  }
+
+  private get step(): number {
+    return this.baseStep + (this.vae?.steps ?? 0);
+  }
+
+  private get stepsPerEpoch(): number {
+    return Math.ceil(this.data.train.count / (this.vae?.config.batch ?? 1));
+  }
+
+  private planDone(): boolean {
+    return this.settings !== null && this.epochsDone >= this.settings.epochs;
+  }
+
+  private postModel(): void {
+    const v = this.vae;
+    this.post({
+      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.step,
+    });
+  }
+
+  private postDataset(): void {
+    const { train, test } = this.data;
+    this.post({ type: 'dataset', name: this.dataName, train: train.count, test: test.count, rows: train.rows, cols: train.cols, labels: train.labels !== null });
+  }
+
+  /** Announces the data set and state to a freshly loaded page. */
+  hello(): void {
+    this.postDataset();
+    this.postModel();
+    this.progress(true);
+    this.setState(this.vae ? 'paused' : 'idle');
+  }
+
+  private async build(settings: Settings, parameters?: Map<string, Float32Array>): Promise<void> {
+    this.vae?.destroy();
+    this.vae = null;
+    const inputSize = this.data.train.rows * this.data.train.cols;
+    this.vae = await Vae.create({
+      device: this.device, seed: settings.seed, adam: { lr: settings.lr }, parameters, readbackEvery: READBACK_EVERY,
+      config: { inputSize, hidden: settings.hidden, latent: settings.latent, batch: settings.batch },
+    });
+    this.settings = { ...settings };
+    this.x = new Float32Array(settings.batch * inputSize);
+    this.batches = null;
+    this.epochStep = 0;
+    this.lastLoss = null;
+    this.vae.onLosses = (records) => this.onLosses(records);
+  }
+
+  private onLosses(records: StepLoss[]): void {
+    const points = records.map((r) => ({ step: this.baseStep + r.step, recon: r.recon / r.count, kl: r.kl / r.count }));
+    this.lastLoss = records[records.length - 1].loss;
+    this.post({ type: 'losses', points });
+    if (!Number.isFinite(this.lastLoss) && this.running) {
+      this.running = false;
+      this.post({ type: 'error', where: 'model', message: `training diverged at step ${points[points.length - 1].step} (loss ${this.lastLoss}): lower the learning rate and reset` });
+    }
+  }
+
+  private progress(force = false): void {
+    const now = performance.now();
+    if (!force && now - this.lastProgress < PROGRESS_MS) return;
+    this.lastProgress = now;
+    const vae = this.vae;
+    const epochs = this.settings?.epochs ?? 0;
+    const spe = vae ? this.stepsPerEpoch : 0;
+    const samplesPerS = this.rate.perSecond;
+    const total = epochs * spe;
+    const remaining = Math.max(0, total - this.epochsDone * spe - this.epochStep);
+    this.post({
+      type: 'progress', epoch: Math.min(this.epochsDone + 1, epochs), epochs, step: this.step, totalSteps: total,
+      epochStep: this.epochStep, stepsPerEpoch: spe, fraction: total > 0 ? 1 - remaining / total : 0, samplesPerS, loss: this.lastLoss,
+      etaS: samplesPerS > 0 && vae ? (remaining * vae.config.batch) / samplesPerS : NaN,
+    });
+  }
+
+  /** Starts or resumes training, building the model first when there is none. */
+  async start(settings: Settings): Promise<void> {
+    if (this.failed || this.running) return;
+    // A loop still winding down after a pause must finish first (it ends by clearing `running`).
+    await this.loop;
+    await this.serial.run(async () => {
+      if (this.running || this.failed) return;
+      if (!this.vae) {
+        try {
+          await this.build(settings);
+        } catch (e) {
+          this.post({ type: 'error', where: 'settings', message: (e as Error).message });
+          return;
+        }
+        this.epochsDone = 0;
+        this.baseStep = 0;
+        this.postModel();
+        this.initialViews = true;
+      }
+      this.settings!.epochs = settings.epochs;
+      if (this.planDone()) {
+        this.post({ type: 'error', where: 'settings', message: `all ${this.settings!.epochs} epochs are done: raise epochs to train more, or reset` });
+        return;
+      }
+      this.running = true;
+      this.rate.reset();
+      this.setState('running');
+      this.loop = this.trainLoop();
+    });
+  }
+
+  /** Stops after the step in progress; flushes losses and refreshes the views. */
+  async pause(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Drops the model. */
+  async reset(): Promise<void> {
+    await this.pause();
+    await this.serial.run(async () => {
+      this.vae?.destroy();
+      this.vae = null;
+      this.settings = null;
+      this.initialViews = false;
+      this.baseStep = 0;
+      this.epochsDone = 0;
+      this.epochStep = 0;
+      this.batches = null;
+      this.lastLoss = null;
+      this.postModel();
+      this.progress(true);
+      this.setState('idle');
+    });
+  }
+
+  /** Epochs to train in all. */
+  setEpochs(epochs: number): void {
+    if (this.settings) this.settings.epochs = epochs;
+    this.progress(true);
+    if (this.state === 'done' && !this.planDone()) this.setState('paused');
+  }
+
+  private async trainLoop(): Promise<void> {
+    const inflight: Promise<undefined>[] = [];
+    let yielded = performance.now();
+    try {
+      if (this.initialViews) {
+        this.initialViews = false;
+        await this.serial.run(async () => {
+          await this.evaluateTest();
+          await this.refreshViews(true);
+        });
+      }
+      while (this.running && !this.failed) {
+        if (this.planDone()) break;
+        await this.serial.run(() => this.trainOne());
+        inflight.push(this.device.queue.onSubmittedWorkDone());
+        if (inflight.length > PIPELINE_DEPTH) await inflight.shift();
+        if (performance.now() - yielded > YIELD_MS) {
+          await nextTask();
+          yielded = performance.now();
+        }
+        this.progress();
+        const now = performance.now();
+        if (this.running && (now >= this.nextViews.images || now >= this.nextViews.latent)) await this.serial.run(() => this.refreshViews(false));
+      }
+      await Promise.all(inflight);
+      await this.serial.run(async () => {
+        await this.vae?.losses();
+        if (!this.failed) await this.refreshViews(true);
+      });
+    } catch (e) {
+      this.running = false;
+      if (!this.failed) this.post({ type: 'error', where: 'model', message: (e as Error).message });
+    }
+    this.running = false;
+    this.progress(true);
+    if (!this.failed) this.setState(this.planDone() ? 'done' : 'paused');
+  }
+
+  /** One step, or the end of an epoch (test loss, views). */
+  private async trainOne(): Promise<void> {
+    const vae = this.vae!;
+    if (!this.batches) {
+      this.batches = epochBatches(this.data.train, vae.config.batch, vae.seed, this.epochsDone + 1, this.x);
+      this.epochStep = 0;
+    }
+    const next = this.batches.next();
+    if (next.done) {
+      this.batches = null;
+      this.epochsDone++;
+      this.epochStep = 0;
+      await vae.losses(); // the records already reached the page through onLosses
+      await this.evaluateTest();
+      await this.refreshViews(true);
+      return;
+    }
+    await vae.step(this.x, next.value);
+    this.epochStep++;
+    this.rate.add(next.value);
+  }
+
+  private async evaluateTest(): Promise<void> {
+    const vae = this.vae!;
+    const x = new Float32Array(vae.config.batch * vae.config.inputSize);
+    const r = await vae.evaluate(orderedBatches(this.data.test, vae.config.batch, x), x);
+    this.post({ type: 'test', step: this.step, recon: r.recon / r.count, kl: r.kl / r.count });
+  }
+
+  /** Refreshes the image grids and (when due or forced) the latent view. */
+  private async refreshViews(force: boolean): Promise<void> {
+    const vae = this.vae;
+    if (!vae) return;
+    const now = performance.now();
+    const test = this.data.test;
+    if (force || now >= this.nextViews.images) {
+      const t0 = performance.now();
+      const v = await imageViews(vae, test);
+      this.post({ type: 'images', step: this.step, ...v }, imageTransfer(v.originals, v.reconstructions, v.samples));
+      const spent = performance.now() - t0;
+      this.nextViews.images = performance.now() + Math.max(1000, 9 * spent);
+    }
+    if (force || now >= this.nextViews.latent) {
+      const t0 = performance.now();
+      const v = await latentView(vae, test);
+      this.post(
+        { type: 'latent', step: this.step, latent: vae.config.latent, ...v, manifoldRange: MANIFOLD_RANGE },
+        [v.points.buffer as ArrayBuffer, ...imageTransfer(v.manifold)],
+      );
+      const spent = performance.now() - t0;
+      this.nextViews.latent = performance.now() + Math.max(3000, 9 * spent);
+    }
+  }
+
+  /** New data: keeps the model when its input size fits, and restarts the epoch count. */
+  async setData(data: Split, name: string): Promise<void> {
+    await this.pause();
+    await this.serial.run(async () => {
+      this.data = data;
+      this.dataName = name;
+      this.batches = null;
+      this.epochsDone = 0;
+      this.epochStep = 0;
+      this.postDataset();
+      const pixels = data.train.rows * data.train.cols;
+      if (this.vae && this.vae.config.inputSize !== pixels) {
+        this.vae.destroy();
+        this.vae = null;
+        this.settings = null;
+        this.baseStep = 0;
+        this.postModel();
+        this.setState('idle');
+      } else if (this.vae) {
+        this.progress(true);
+        await this.evaluateTest();
+        await this.refreshViews(true);
+      }
+    });
+  }
+
+  /** The model as a .safetensors file. */
+  async save(): Promise<void> {
+    await this.serial.run(async () => {
+      const vae = this.vae;
+      if (!vae || !this.settings) {
+        this.post({ type: 'error', where: 'checkpoint', message: 'no model to save yet: start training or load a checkpoint first' });
+        return;
+      }
+      const params = await vae.readParameters();
+      const bytes = saveCheckpoint(params, vae.config, {
+        seed: vae.seed, step: this.step, loss: this.lastLoss ?? undefined, epoch: this.epochsDone, lr: vae.adam.lr, data: this.dataName,
+      });
+      const name = `vae-${configName(vae.config)}-step${this.step}.safetensors`;
+      this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Replaces the model with a checkpoint's; training continues from its parameters. */
+  async load(file: File, settings: Settings): Promise<void> {
+    await this.pause();
+    await this.serial.run(async () => {
+      let loaded;
+      try {
+        loaded = loadCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
+        const pixels = this.data.train.rows * this.data.train.cols;
+        if (loaded.config.inputSize !== pixels) {
+          throw new Error(`${file.name}: the model takes ${loaded.config.inputSize}-pixel images but the data has ${this.data.train.rows}x${this.data.train.cols} = ${pixels}: load matching data first`);
+        }
+      } catch (e) {
+        this.post({ type: 'error', where: 'checkpoint', message: (e as Error).message });
+        return;
+      }
+      const { config, metadata, params } = loaded;
+      const extra = extraFromMetadata(metadata, file.name);
+      const lr = Number(metadata.lr);
+      const epoch = Number(metadata.epoch);
+      const next: Settings = {
+        epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, batch: config.batch, hidden: config.hidden, latent: config.latent, seed: extra.seed,
+      };
+      try {
+        await this.build(next, params);
+      } catch (e) {
+        this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
+        this.postModel();
+        this.setState('idle');
+        return;
+      }
+      this.initialViews = false;
+      this.baseStep = extra.step;
+      this.epochsDone = Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
+      if (this.settings!.epochs <= this.epochsDone) this.settings!.epochs = this.epochsDone + 1;
+      this.lastLoss = extra.loss ?? null;
+      this.postModel();
+      this.progress(true);
+      await this.evaluateTest();
+      await this.refreshViews(true);
+      this.setState('paused');
+    });
+  }
+
+  /** Decodes the line between two test digits' means. */
+  async interpolate(a: number, b: number): Promise<void> {
+    await this.serial.run(async () => {
+      if (!this.vae) return;
+      try {
+        const frames = await interpolation(this.vae, this.data.test, a, b);
+        this.post({ type: 'interpolation', a, b, frames }, imageTransfer(frames));
+      } catch (e) {
+        this.post({ type: 'error', where: 'model', message: (e as Error).message });
+      }
+    });
+  }
+}

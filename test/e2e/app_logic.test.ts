@@ -1,0 +1,165 @@
+/**
+ * The training page's plain logic, without a browser: settings from the URL, which dropped
+ * file is which, reading a dropped IDX set, the PCA projection of latent means, log-axis
+ * ticks, and what scripts/serve.mjs agrees to serve.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { idxRole, idxSplit } from '../../src/app/idx_files.js';
+import { project2d } from '../../src/app/pca.js';
+import { DEFAULT_SETTINGS, settingsFromQuery } from '../../src/app/settings.js';
+import { logTicks } from '../../src/app/ticks.js';
+
+function idx(magic: number, dims: number[], payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + payload.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(payload, 4 + 4 * dims.length);
+  return out;
+}
+const images = (n: number, side = 4) => idx(0x803, [n, side, side], new Uint8Array(n * side * side).map((_, i) => i % 251));
+const labels = (n: number) => idx(0x801, [n], new Uint8Array(n).map((_, i) => i % 10));
+
+describe('settings from the URL', () => {
+  it('defaults to the reference model', () => {
+    expect(settingsFromQuery(new URLSearchParams(''))).toEqual({ epochs: 10, lr: 0.001, batch: 128, hidden: [400], latent: 20, seed: 1 });
+    expect(DEFAULT_SETTINGS.hidden).toEqual([400]);
+  });
+  it('takes overrides and names a bad value', () => {
+    expect(settingsFromQuery(new URLSearchParams('hidden=256,64&latent=2&batch=32&lr=3e-4&epochs=2&seed=7'))).toEqual({
+      epochs: 2, lr: 3e-4, batch: 32, hidden: [256, 64], latent: 2, seed: 7,
+    });
+    expect(() => settingsFromQuery(new URLSearchParams('latent=0'))).toThrow('latent must be a whole number from 1 to 512, got "0"');
+    expect(() => settingsFromQuery(new URLSearchParams('hidden=400,x'))).toThrow('each hidden width must be a whole number from 1 to 8192, got "x"');
+    expect(() => settingsFromQuery(new URLSearchParams('lr=-1'))).toThrow('lr must be a number in (0, 1], got "-1"');
+  });
+});
+
+describe('dropped IDX files', () => {
+  it('recognises the standard, gzipped, Kaggle and Fashion-MNIST names', () => {
+    expect(idxRole('train-images-idx3-ubyte')).toEqual({ split: 'train', kind: 'images' });
+    expect(idxRole('mnist/t10k-labels-idx1-ubyte.gz')).toEqual({ split: 'test', kind: 'labels' });
+    expect(idxRole('train-labels.idx1-ubyte')).toEqual({ split: 'train', kind: 'labels' });
+    expect(idxRole('fashion/t10k-images-idx3-ubyte.gz')).toEqual({ split: 'test', kind: 'images' });
+    expect(idxRole('README.md')).toBeNull();
+  });
+
+  it('reads plain and gzipped files into a split, labels optional', async () => {
+    const split = await idxSplit([
+      { name: 'train-images-idx3-ubyte', bytes: images(12) },
+      { name: 'train-labels-idx1-ubyte.gz', bytes: gzipSync(labels(12)) },
+      { name: 't10k-images-idx3-ubyte.gz', bytes: gzipSync(images(5)) },
+      { name: 't10k-labels-idx1-ubyte', bytes: labels(5) },
+      { name: '.DS_Store', bytes: new Uint8Array(3) },
+    ]);
+    expect([split.train.count, split.test.count, split.train.rows, split.train.cols]).toEqual([12, 5, 4, 4]);
+    expect(Array.from(split.test.labels!)).toEqual([0, 1, 2, 3, 4]);
+    const bare = await idxSplit([{ name: 'train-images-idx3-ubyte', bytes: images(3) }, { name: 't10k-images-idx3-ubyte', bytes: images(2) }]);
+    expect(bare.train.labels).toBeNull();
+  });
+
+  it('says what is missing, doubled or inconsistent', async () => {
+    await expect(idxSplit([{ name: 'train-images-idx3-ubyte', bytes: images(3) }])).rejects.toThrow(/missing the test images file: expected train-images-idx3-ubyte/);
+    await expect(idxSplit([
+      { name: 'train-images-idx3-ubyte', bytes: images(3) },
+      { name: 'train-images-idx3-ubyte.gz', bytes: gzipSync(images(3)) },
+    ])).rejects.toThrow('two files look like the train images: train-images-idx3-ubyte and train-images-idx3-ubyte.gz');
+    await expect(idxSplit([{ name: 'train-images-idx3-ubyte', bytes: images(3, 4) }, { name: 't10k-images-idx3-ubyte', bytes: images(2, 5) }]))
+      .rejects.toThrow('train images are 4x4 but test images are 5x5');
+    await expect(idxSplit([
+      { name: 'train-images-idx3-ubyte', bytes: images(3) },
+      { name: 'train-labels-idx1-ubyte', bytes: labels(3) },
+      { name: 't10k-images-idx3-ubyte', bytes: images(2) },
+    ])).rejects.toThrow('labels given for the train images only');
+    // The reader's own message, naming the file.
+    await expect(idxSplit([{ name: 'train-images-idx3-ubyte', bytes: labels(3) }, { name: 't10k-images-idx3-ubyte', bytes: images(2) }]))
+      .rejects.toThrow('train-images-idx3-ubyte: IDX images file must have 3 dimension(s), header says 1');
+  });
+});
+
+describe('latent projection', () => {
+  it('is the identity for a 2-D latent space', () => {
+    const x = Float32Array.from([1, 2, 3, 4]);
+    expect(Array.from(project2d(x, 2, 2).points)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('finds the top two principal directions by power iteration', () => {
+    // Points a*u + b*v + small noise in 5-D, var(a) = 9 > var(b) = 1 >> noise: PC1 ~ a, PC2 ~ b.
+    const d = 5;
+    const n = 2000;
+    const u = [1, 1, 0, 0, 0].map((v) => v / Math.SQRT2);
+    const v = [0, 0, 1, -1, 1].map((t) => t / Math.sqrt(3));
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      a[i] = 3 * Math.sqrt(12) * rand();
+      b[i] = Math.sqrt(12) * rand();
+      for (let j = 0; j < d; j++) x[i * d + j] = a[i] * u[j] + b[i] * v[j] + 0.01 * rand() + 5;
+    }
+    const p = project2d(x, n, d);
+    const corr = (k: number, ref: Float64Array) => {
+      let sxy = 0;
+      let sxx = 0;
+      let syy = 0;
+      for (let i = 0; i < n; i++) {
+        sxy += p.points[2 * i + k] * ref[i];
+        sxx += p.points[2 * i + k] ** 2;
+        syy += ref[i] ** 2;
+      }
+      return Math.abs(sxy) / Math.sqrt(sxx * syy);
+    };
+    // Means are not exactly zero, so the correlation is just under 1.
+    expect(corr(0, a)).toBeGreaterThan(0.999);
+    expect(corr(1, b)).toBeGreaterThan(0.999);
+    expect(p.explained[0]).toBeCloseTo(0.9, 1);
+    expect(p.explained[1]).toBeCloseTo(0.1, 1);
+  });
+});
+
+describe('log-axis ticks', () => {
+  it('uses 1-2-5 steps across decades, then every digit, half and tenth of one', () => {
+    expect(logTicks(0.03, 600)).toEqual([0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500]);
+    expect(logTicks(150, 560)).toEqual([200, 300, 400, 500]);
+    expect(logTicks(170, 270)).toEqual([200, 250]);
+    expect(logTicks(195, 262)).toEqual([200, 250]);
+    expect(logTicks(201, 239)).toEqual([210, 220, 230]);
+    expect(logTicks(0.25, 0.35)).toEqual([0.25, 0.3, 0.35]);
+    expect(logTicks(0, 10)).toEqual([]);
+  });
+});
+
+describe('scripts/serve.mjs', () => {
+  it('serves the page and dist/ only, on a free loopback port', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, [`${root}scripts/serve.mjs`], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL within 10 s: ${out}`)), 10_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += String(d);
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0]);
+          }
+        });
+      });
+      const index = await fetch(url);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await index.text()).toContain('id="status"');
+      for (const path of ['package.json', 'dist/../package.json', 'dist/%2e%2e/package.json', 'dist/..%2fpackage.json', 'src/app/main.ts']) {
+        expect((await fetch(url + path)).status, path).toBe(404);
+      }
+    } finally {
+      child.kill();
+    }
+  });
+});

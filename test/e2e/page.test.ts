@@ -1,0 +1,331 @@
+/**
+ * End-to-end test of the training page in Debian's Chromium (software WebGPU on SwiftShader):
+ * it serves the built page with scripts/serve.mjs on a free loopback port, opens
+ * `?autostart=1` with the default (reference) model, waits for training steps and checks that
+ * the loss falls, that training goes on while the tab is hidden, and that every canvas shows pixels; saves the model as .safetensors (a real
+ * download) and checks the file; reloads the page and loads that file, then continues training;
+ * uploads a generated IDX folder (plain files and one .gz) and trains on it; uploads a broken
+ * IDX file and checks that the reader's own message is shown; goes back to the embedded digits
+ * and resets; and checks the message shown where there is no WebGPU adapter. Screenshots are
+ * kept in test-artifacts/: page.png (default model after its first steps) and page-idx.png.
+ *
+ * SwiftShader runs a default step in about 0.4 s, so the test waits for steps, never epochs.
+ * Every wait has a hard limit and fails with the page's state and console errors.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/checkpoint/safetensors.js';
+import { readIdxImages } from '../../src/data/idx.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
+const ARGS = [
+  '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--headless=new',
+];
+
+let server: ChildProcess | null = null;
+let base = '';
+let browser: Browser | null = null;
+let page: Page;
+let work = '';
+const consoleErrors: string[] = [];
+
+/** Starts scripts/serve.mjs on a free port and returns its URL (fails after 15 s). */
+function startServer(): Promise<string> {
+  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = child;
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve.mjs printed no URL within 15 s; output: ${out}`)), 15_000);
+    const onData = (d: Buffer) => {
+      out += String(d);
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+  });
+}
+
+/** What the page shows, for failure messages. */
+async function diagnostics(): Promise<string> {
+  const shown = await page
+    .evaluate(() => {
+      const text = (id: string) => {
+        const e = document.getElementById(id);
+        return e && !e.hidden ? e.textContent?.trim() ?? '' : '';
+      };
+      return {
+        status: { ...(document.getElementById('status')?.dataset ?? {}) },
+        progress: text('progress-text'),
+        adapter: text('adapter'),
+        banner: text('banner'),
+        runError: text('run-error'),
+        dataError: text('data-error'),
+        checkpointError: text('checkpoint-error'),
+      };
+    })
+    .catch((e: Error) => ({ unavailable: e.message }));
+  return `page: ${JSON.stringify(shown)}; console errors: ${JSON.stringify(consoleErrors.slice(-10))}`;
+}
+
+/** Waits for `fn` (run in the page) to be truthy within `seconds`, or fails with diagnostics. */
+async function waitFor<A extends unknown[]>(what: string, seconds: number, fn: (...args: A) => unknown, ...args: A): Promise<void> {
+  try {
+    await page.waitForFunction(fn as (...a: unknown[]) => unknown, { timeout: seconds * 1000, polling: 100 }, ...args);
+  } catch (e) {
+    throw new Error(`${what}: not reached within ${seconds} s (${(e as Error).message.split('\n')[0]}). ${await diagnostics()}`);
+  }
+}
+
+const status = () => page.$eval('#status', (e) => ({ ...(e as HTMLElement).dataset }));
+
+/** Pixels of a canvas that differ from its background: grey grids (48) or a white/clear plot. */
+function litPixels(selector: string): Promise<number> {
+  return page.$eval(selector, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    if (canvas.width === 0 || canvas.height === 0) return 0;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const grey = d[i] === d[i + 1] && d[i + 1] === d[i + 2];
+      const background = d[i + 3] === 0 || (grey && (d[i] === 48 || d[i] === 255));
+      if (!background) n++;
+    }
+    return n;
+  });
+}
+
+/** Pixels of a uPlot chart in the train series' colour (#2563eb). */
+function seriesPixels(chart: string): Promise<number> {
+  return page.$eval(`${chart} canvas`, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 90 && d[i + 1] < 140 && d[i + 2] > 200) n++;
+    return n;
+  });
+}
+
+/** An IDX file: header (magic, dims) then bytes. */
+function idx(magic: number, dims: number[], payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + payload.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(payload, 4 + 4 * dims.length);
+  return out;
+}
+
+const stepNow = async () => Number((await status()).step);
+
+beforeAll(async () => {
+  for (const f of ['dist/app.js', 'dist/worker.js', 'dist/app.css', 'dist/mnist-10k-images-idx3-ubyte.gz']) {
+    if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run \`npm run build\` before this test`);
+  }
+  if (!existsSync(CHROME)) throw new Error(`no Chromium at ${CHROME}: install it (apt-get install chromium) or set CHROME_PATH`);
+  work = mkdtempSync(join(tmpdir(), 'webgpu-vae-e2e-'));
+  base = await startServer();
+  browser = await puppeteer.launch({
+    executablePath: CHROME, args: ARGS, protocolTimeout: 60_000,
+    // puppeteer turns background throttling off by default; keep it on, as in a person's browser,
+    // so that the hidden-tab check means something.
+    ignoreDefaultArgs: ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+  });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 1000 });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${(e as Error).message}`));
+  const cdp = await page.createCDPSession();
+  mkdirSync(join(work, 'downloads'));
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: join(work, 'downloads') });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  server?.kill();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('training page', () => {
+  let savedStep = 0;
+  let savedFile = '';
+
+  it('trains the default model from ?autostart=1: progress, falling loss, curves and images', async () => {
+    await page.goto(`${base}?autostart=1`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('adapter shown', 20, () => document.getElementById('adapter')?.textContent?.startsWith('WebGPU adapter:'));
+    const form = await page.evaluate(() => ['epochs', 'lr', 'batch', 'hidden', 'latent', 'seed'].map((id) => (document.getElementById(id) as HTMLInputElement).value));
+    expect(form).toEqual(['10', '0.001', '128', '400', '20', '1']);
+    // The first loss is read back after 4 steps; keep the earliest value the page shows.
+    await waitFor('first training loss', 60, () => document.getElementById('status')!.dataset.loss);
+    const first = await status();
+    await waitFor('16 more steps', 60, (s: number) => Number(document.getElementById('status')!.dataset.step) >= s, Number(first.step) + 16);
+    const later = await status();
+    expect(Number(later.loss), `loss at step ${later.step} vs ${first.loss} at step ${first.step}`).toBeLessThan(Number(first.loss) - 50);
+    expect(Number(later.testLoss), 'test loss of the untrained model').toBeGreaterThan(400);
+    const text = await page.$eval('#progress-text', (e) => e.textContent ?? '');
+    expect(text).toMatch(/epoch 1 \/ 10 · step \d+ \(\d+ \/ 63 of this epoch\) · [\d,]+ samples\/s · ETA /);
+    expect(await page.$eval('#progress', (e) => (e as HTMLProgressElement).value)).toBeGreaterThan(0);
+    // Training lives in the worker: it goes on while another tab hides this one.
+    const other = await browser!.newPage();
+    await other.bringToFront();
+    try {
+      expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+      await waitFor('steps while the tab is hidden', 30, (s: number) => Number(document.getElementById('status')!.dataset.step) >= s, (await stepNow()) + 4);
+    } finally {
+      await other.close();
+      await page.bringToFront();
+    }
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    for (const c of ['#originals', '#reconstructions', '#samples', '#scatter', '#interpolation']) {
+      expect(await litPixels(c), `${c} shows pixels`).toBeGreaterThan(200);
+    }
+    expect(await seriesPixels('#chart-loss'), 'train loss curve drawn').toBeGreaterThan(50);
+    expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/swiftshader|WebGPU adapter: \S/);
+    mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(root, 'test-artifacts/page.png'), fullPage: true });
+  });
+
+  it('saves the model as a .safetensors download', async () => {
+    savedStep = await stepNow();
+    await page.click('#save');
+    const dir = join(work, 'downloads');
+    const want = `vae-784-400-20-step${savedStep}.safetensors`;
+    const deadline = Date.now() + 20_000;
+    while (!readdirSync(dir).includes(want)) {
+      if (Date.now() > deadline) throw new Error(`no download ${want} within 20 s (have ${readdirSync(dir).join(', ') || 'nothing'}). ${await diagnostics()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    savedFile = join(dir, want);
+    const ck = loadCheckpoint(readFileSync(savedFile), want);
+    expect(ck.config).toEqual({ inputSize: 784, hidden: [400], latent: 20, batch: 128 });
+    expect(ck.metadata.step).toBe(String(savedStep));
+    expect(ck.metadata.seed).toBe('1');
+    expect(ck.params.get('enc1.weight')!.length).toBe(400 * 784);
+  });
+
+  it('reloads the page, loads the checkpoint, explores it and continues training', async () => {
+    await page.goto(base, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('worker ready', 30, () => document.getElementById('status')!.dataset.state === 'idle');
+    const input = await page.$('input#load-input');
+    await input!.uploadFile(savedFile);
+    await waitFor('checkpoint loaded', 40, (s: number) => {
+      const st = document.getElementById('status')!.dataset;
+      return st.state === 'paused' && Number(st.step) === s && st.testLoss !== undefined && document.getElementById('latent-step')!.textContent !== '';
+    }, savedStep);
+    expect(await page.$eval('#model-info', (e) => e.textContent)).toContain(`loaded at step ${savedStep}`);
+    expect(Number((await status()).testLoss), 'test loss of the loaded (trained) model').toBeLessThan(400);
+    for (const c of ['#reconstructions', '#samples', '#scatter']) expect(await litPixels(c), `${c} after load`).toBeGreaterThan(200);
+    expect(await page.$eval('#start', (e) => e.textContent)).toBe('Continue');
+    await page.click('#start');
+    await waitFor('training continues after load', 60, (s: number) => Number(document.getElementById('status')!.dataset.step) >= s, savedStep + 4);
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+  });
+
+  it('trains on an IDX folder chosen through the file input (plain and .gz)', async () => {
+    // 320 real digits from the embedded asset: 256 to train on, 64 to test.
+    const all = gunzipSync(readFileSync(join(root, 'dist/mnist-10k-images-idx3-ubyte.gz')));
+    const labels = gunzipSync(readFileSync(join(root, 'dist/mnist-10k-labels-idx1-ubyte.gz')));
+    const px = (from: number, n: number) => all.subarray(16 + from * 784, 16 + (from + n) * 784);
+    const lb = (from: number, n: number) => labels.subarray(8 + from, 8 + from + n);
+    const dir = join(work, 'idx');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'train-images-idx3-ubyte'), idx(0x803, [256, 28, 28], px(0, 256)));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx(0x801, [256], lb(0, 256)));
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte.gz'), gzipSync(idx(0x803, [64, 28, 28], px(256, 64))));
+    writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), idx(0x801, [64], lb(256, 64)));
+    const input = await page.$('input#idx-input');
+    await input!.uploadFile(...readdirSync(dir).map((f) => join(dir, f)));
+    await waitFor('IDX data set in use', 30, () => /256 train \/ 64 test, 28x28/.test(document.getElementById('data-info')!.textContent ?? ''));
+    const before = await stepNow();
+    await page.click('#start');
+    await waitFor('training on the IDX files', 60, (s: number) => Number(document.getElementById('status')!.dataset.step) >= s, before + 4);
+    expect(await page.$eval('#progress-text', (e) => e.textContent)).toMatch(/of this epoch|epoch/);
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    expect(await page.$eval('#data-error', (e) => (e as HTMLElement).hidden)).toBe(true);
+    await page.screenshot({ path: join(root, 'test-artifacts/page-idx.png'), fullPage: true });
+  });
+
+  it('shows the IDX reader\'s error for a broken file and keeps the data it had', async () => {
+    const dir = join(work, 'broken');
+    mkdirSync(dir);
+    const truncated = idx(0x803, [100, 28, 28], new Uint8Array(99 * 784));
+    writeFileSync(join(dir, 'train-images-idx3-ubyte'), truncated);
+    writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx(0x803, [1, 28, 28], new Uint8Array(784)));
+    const expected = await readIdxImages(truncated, 'train-images-idx3-ubyte').then(() => 'no error', (e: Error) => e.message);
+    expect(expected).toMatch(/truncated/);
+    const input = await page.$('input#idx-input');
+    await input!.uploadFile(join(dir, 'train-images-idx3-ubyte'), join(dir, 't10k-images-idx3-ubyte'));
+    await waitFor('reader error shown', 20, (msg: string) => {
+      const e = document.getElementById('data-error')!;
+      return !e.hidden && e.textContent === msg;
+    }, expected);
+    expect(await page.$eval('#data-info', (e) => e.textContent)).toMatch(/256 train \/ 64 test/);
+  });
+
+  it('goes back to the embedded digits and resets the model', async () => {
+    await page.click('#embedded');
+    await waitFor('embedded data back', 30, () => /embedded MNIST: 8,000 train \/ 2,000 test/.test(document.getElementById('data-info')!.textContent ?? ''));
+    await page.click('#reset');
+    await waitFor('model dropped', 30, () => document.getElementById('status')!.dataset.state === 'idle' && /No model yet/.test(document.getElementById('model-info')!.textContent ?? ''));
+    expect(await page.$eval('#hidden', (e) => (e as HTMLInputElement).disabled), 'model fields unlocked after reset').toBe(false);
+    expect(await litPixels('#reconstructions'), 'views cleared').toBe(0);
+    expect(consoleErrors, 'console errors').toEqual([]);
+  });
+
+  it('explains itself when opened as a file instead of through the server', async () => {
+    const p = await browser!.newPage();
+    try {
+      await p.goto(`file://${join(root, 'index.html')}`, { waitUntil: 'load', timeout: 30_000 });
+      await p.waitForFunction(() => !document.getElementById('banner')!.hidden, { timeout: 10_000 });
+      expect(await p.$eval('#banner', (e) => e.textContent)).toContain('npm start');
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('training page without a WebGPU adapter', () => {
+  it('says what to do instead of showing a blank page', async () => {
+    // The same Chromium without the SwiftShader/WebGPU switches finds no adapter on a machine
+    // without a GPU; with a GPU it would find one, and then there is nothing to check here.
+    const plain = await puppeteer.launch({
+      executablePath: CHROME, protocolTimeout: 60_000,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--headless=new', '--disable-gpu'],
+    });
+    try {
+      const p = await plain.newPage();
+      await p.goto(base, { waitUntil: 'load', timeout: 30_000 });
+      const shown = await p
+        .waitForFunction(() => {
+          const b = document.getElementById('banner')!;
+          const adapter = document.getElementById('adapter')!.textContent ?? '';
+          return (!b.hidden && b.textContent) || (adapter.startsWith('WebGPU adapter:') && !/swiftshader/i.test(adapter) && 'adapter');
+        }, { timeout: 30_000, polling: 100 })
+        .then((h) => h.jsonValue() as Promise<unknown>);
+      if (shown === 'adapter') return; // a real GPU answered
+      expect(String(shown)).toMatch(/WebGPU/);
+      expect(String(shown)).toMatch(/Chrome|reload|driver|flags/i);
+      expect(await p.$eval('#start', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+      expect(await p.$eval('#status', (e) => (e as HTMLElement).dataset.state)).toBe('failed');
+    } finally {
+      await plain.close();
+    }
+  });
+});
