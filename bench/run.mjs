@@ -1,21 +1,43 @@
-// Bundles a TypeScript benchmark with esbuild and runs it in a fresh Node process with the
-// GPU environment set (see src/node/environment.ts). Usage: node bench/run.mjs step [--json]
+// Runs a TypeScript benchmark under Node (Dawn): bundles bench/<name>.ts with esbuild, writes
+// the embedded MNIST digits beside it, and runs it in a fresh Node process with the GPU
+// environment set (see src/node/environment.ts), so Dawn finds SwiftShader on machines without
+// a GPU. Usage: node bench/run.mjs [step] [--json] [--quick] [--timeout=900] [...]  (npm run bench:node)
+// The browser benchmark, with the baselines, is bench/browser.mjs (npm run bench).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildEmbeddedMnist } from '../scripts/embedded-mnist.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const [name = 'step', ...args] = process.argv.slice(2);
-const out = join(root, 'node_modules/.cache/webgpu-vae-bench', `${name}.mjs`);
-mkdirSync(dirname(out), { recursive: true });
+const argv = process.argv.slice(2);
+const name = argv[0] && !argv[0].startsWith('-') ? argv.shift() : 'step';
+if (!existsSync(join(root, 'bench', `${name}.ts`))) {
+  console.error(`bench/run.mjs: no benchmark bench/${name}.ts`);
+  process.exit(2);
+}
+const cache = join(root, 'node_modules/.cache/webgpu-vae-bench');
+const out = join(cache, `${name}.mjs`);
+mkdirSync(cache, { recursive: true });
 await esbuild.build({
   entryPoints: [join(root, 'bench', `${name}.ts`)], outfile: out, bundle: true, format: 'esm', platform: 'node',
-  loader: { '.wgsl': 'text' }, external: ['webgpu'], logLevel: 'warning',
+  loader: { '.wgsl': 'text' }, external: ['webgpu'], logLevel: 'warning', sourcemap: 'inline',
 });
-const env = join(dirname(out), 'environment.mjs');
+buildEmbeddedMnist(root, cache);
+const env = join(cache, 'environment.mjs');
 await esbuild.build({ entryPoints: [join(root, 'src/node/environment.ts')], outfile: env, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
 const { nodeGpuEnvironment } = await import(env);
-const r = spawnSync(process.execPath, [out, ...args], { stdio: 'inherit', cwd: root, env: { ...process.env, ...nodeGpuEnvironment(process.env) } });
+// The whole run is bounded: --timeout=SECONDS (default 900).
+const timeoutArg = argv.find((a) => a.startsWith('--timeout='));
+const timeoutS = timeoutArg ? Number(timeoutArg.slice('--timeout='.length)) : 900;
+if (!(timeoutS > 0)) {
+  console.error(`bench/run.mjs: --timeout must be a number of seconds > 0, got ${timeoutArg}`);
+  process.exit(2);
+}
+const r = spawnSync(process.execPath, ['--enable-source-maps', out, ...argv.filter((a) => a !== timeoutArg)], {
+  stdio: 'inherit', cwd: root, env: { ...process.env, BENCH_DATA_DIR: cache, ...nodeGpuEnvironment(process.env) },
+  timeout: timeoutS * 1000, killSignal: 'SIGKILL',
+});
+if (r.error) console.error(`bench/run.mjs: ${r.error.code === 'ETIMEDOUT' ? `no result within ${timeoutS} s, stopped` : r.error.message}`);
 process.exit(r.status ?? 1);

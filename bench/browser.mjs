@@ -1,0 +1,172 @@
+// The browser benchmark (npm run bench): builds the benchmark page (bench/page) with esbuild,
+// serves it on 127.0.0.1 (a free port), opens it in Chromium through puppeteer-core and prints
+// what it reports: a table, or with --json one JSON document on stdout (progress on stderr).
+//
+// Options: --json; --out=FILE (also write the JSON document there); --serve (only build and serve, for opening the page in a browser with a GPU);
+// --timeout=SECONDS for the whole page run (default 900); --baselines=jax,tfjs|none;
+// --baseline-steps=WARMUP,TIMED; --no-dev-features (leave Chrome's timestamp quantization on);
+// and the suite's own: --quick --batches=32,128,512 --variants=register,tiled --no-kernels
+// --no-epoch --no-timestamps --model=784-400-20 --batch=128.
+// CHROME_PATH picks the browser (default /usr/bin/chromium).
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { buildEmbeddedMnist } from '../scripts/embedded-mnist.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const has = (flag) => argv.includes(flag);
+const value = (name, fallback) => {
+  const a = argv.find((x) => x.startsWith(`${name}=`));
+  return a ? a.slice(name.length + 1) : fallback;
+};
+const json = has('--json');
+const serveOnly = has('--serve');
+const timeoutS = Number(value('--timeout', '900'));
+if (!(timeoutS > 0)) fail(`--timeout must be a number of seconds > 0, got ${value('--timeout')}`);
+const outFile = value('--out');
+const OWN = ['--json', '--out', '--serve', '--timeout', '--baselines', '--baseline-steps', '--no-dev-features', '--baseline-timeout'];
+const suiteArgs = argv.filter((a) => !OWN.includes(a.split('=')[0]));
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function fail(message, code = 1) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(code);
+}
+
+/** Bounds a promise by a timeout; `what` names it in the error. */
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------- build
+
+const out = join(root, 'node_modules/.cache/webgpu-vae-bench/page');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'data'), { recursive: true });
+const require = createRequire(join(root, 'package.json'));
+const versionOf = (pkg) => {
+  try {
+    return JSON.parse(readFileSync(join(dirname(require.resolve(pkg)), '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+};
+const versions = { '@jax-js/jax': versionOf('@jax-js/jax'), '@tensorflow/tfjs': versionOf('@tensorflow/tfjs') };
+await esbuild.build({
+  entryPoints: { bench: join(root, 'bench/page/main.ts') },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  loader: { '.wgsl': 'text' },
+  sourcemap: true,
+  logLevel: 'warning',
+  define: { BENCH_VERSIONS: JSON.stringify(versions) },
+});
+copyFileSync(join(root, 'bench/page/index.html'), join(out, 'index.html'));
+buildEmbeddedMnist(root, join(out, 'data'));
+
+// ---------------------------------------------------------------- serve
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.map': 'application/json', '.gz': 'application/octet-stream' };
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  const file = normalize(join(out, path === '/' ? 'index.html' : path));
+  if (!file.startsWith(out + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
+    return;
+  }
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+  createReadStream(file).pipe(res);
+});
+await within(new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve)), 10_000, 'starting the page server');
+const url = new URL(`http://127.0.0.1:${server.address().port}/`);
+for (const a of suiteArgs) url.searchParams.append('arg', a);
+if (value('--baselines')) url.searchParams.set('baselines', value('--baselines'));
+if (value('--baseline-steps')) url.searchParams.set('baseline-steps', value('--baseline-steps'));
+if (value('--baseline-timeout')) url.searchParams.set('baseline-timeout', value('--baseline-timeout'));
+
+if (serveOnly) {
+  log(`benchmark page: ${url.href}  (Ctrl+C to stop)`);
+  for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(0));
+} else {
+  await runInChromium();
+}
+
+// ---------------------------------------------------------------- run in Chromium
+
+async function runInChromium() {
+  const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) fail(`no browser at ${executablePath}: install chromium (apt-get install chromium) or set CHROME_PATH`);
+  const puppeteer = (await import('puppeteer-core')).default;
+  const args = [
+    '--enable-unsafe-webgpu',
+    '--enable-unsafe-swiftshader',
+    '--no-sandbox',
+    '--headless=new',
+    // No internet on the project's machines: stop Chromium from trying.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    // Keep a hidden page's timers and GPU work at full speed.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+  ];
+  // Unquantized timestamp queries (Chrome rounds them to 100 us otherwise).
+  if (!has('--no-dev-features')) args.push('--enable-webgpu-developer-features');
+  const consoleLines = [];
+  let browser;
+  let exitCode = 0;
+  try {
+    browser = await within(puppeteer.launch({ executablePath, headless: true, args, protocolTimeout: (timeoutS + 120) * 1000 }), 60_000, 'launching Chromium');
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      const line = `[page ${m.type()}] ${m.text()}`;
+      consoleLines.push(line);
+      if (m.type() === 'error' || m.type() === 'warn') log(line);
+    });
+    page.on('pageerror', (e) => {
+      consoleLines.push(`[page exception] ${e.message}`);
+      log(`[page exception] ${e.message}`);
+    });
+    page.on('requestfailed', (r) => consoleLines.push(`[request failed] ${r.url()}: ${r.failure()?.errorText}`));
+    let settle;
+    const done = new Promise((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    await page.exposeFunction('benchProgress', (line) => log(line));
+    await page.exposeFunction('benchDone', (text) => settle.resolve(text));
+    await page.exposeFunction('benchFailed', (message) => settle.reject(new Error(`the benchmark page failed:\n${message}`)));
+    browser.on('disconnected', () => settle.reject(new Error('Chromium exited (crash or out of memory?)')));
+    log(`bench: ${url.href} in ${executablePath} (${await browser.version()})`);
+    await within(page.goto(url.href, { waitUntil: 'load', timeout: 60_000 }), 70_000, 'loading the benchmark page');
+    const { report, table } = JSON.parse(await within(done, timeoutS * 1000, 'the benchmark page'));
+    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${table}\n`);
+    if (outFile) writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+    const failed = Object.entries(report.checks).filter(([, ok]) => !ok).map(([k]) => k);
+    if (failed.length) log(`bench: step-loop checks failed: ${failed.join(', ')}`);
+  } catch (e) {
+    exitCode = 1;
+    log(`bench: ${e.message}`);
+    if (consoleLines.length) log(`page console (last 60 lines):\n${consoleLines.slice(-60).join('\n')}`);
+  } finally {
+    await within(browser?.close() ?? Promise.resolve(), 20_000, 'closing Chromium').catch((e) => {
+      log(`bench: ${e.message}; killing it`);
+      browser?.process()?.kill('SIGKILL');
+    });
+    server.close();
+  }
+  process.exit(exitCode);
+}

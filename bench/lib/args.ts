@@ -1,0 +1,32 @@
+/**
+ * Command-line options shared by the Node runner and the browser launcher (which passes them
+ * to the page in its URL).
+ */
+import type { LinearVariant } from '../../src/kernels/linear.js';
+import type { SuiteOptions } from './suite.js';
+
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+/** Parses `--quick --batches=32,128 --variants=register --no-kernels --no-epoch --no-timestamps --model=784-400-20`. */
+export function parseSuiteArgs(args: string[]): SuiteOptions {
+  const o: SuiteOptions = {};
+  for (const a of args) {
+    const [k, v = ''] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
+    if (k === '--quick') o.quick = true;
+    else if (k === '--batches') o.stepBatches = list(v).map(Number);
+    else if (k === '--batch') o.batch = Number(v);
+    else if (k === '--variants') o.variants = list(v) as LinearVariant[];
+    else if (k === '--no-kernels') o.kernels = false;
+    else if (k === '--no-epoch') o.epoch = false;
+    else if (k === '--no-timestamps') o.timestamps = false;
+    else if (k === '--model') {
+      const sizes = v.split('-').map(Number);
+      if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--model=${v}: expected sizes like 784-400-20`);
+      o.model = { inputSize: sizes[0], hidden: sizes.slice(1, -1), latent: sizes[sizes.length - 1] };
+    }
+  }
+  for (const b of [...(o.stepBatches ?? []), o.batch ?? 128]) {
+    if (!Number.isInteger(b) || b < 1) throw new Error(`batch sizes must be whole numbers >= 1, got ${b}`);
+  }
+  return o;
+}

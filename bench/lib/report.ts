@@ -1,0 +1,168 @@
+/**
+ * The benchmark's JSON document (one per run, `--json`) and its readable table. Both runners,
+ * the browser page and Node, produce this shape; fields that do not apply carry `error`.
+ */
+import type { TimingMethod } from './timing.js';
+
+/** The adapter everything was measured on. */
+export interface AdapterRecord {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  fallback: boolean;
+  /** Features the benchmark's device was created with. */
+  features: string[];
+}
+
+/** One kernel on one shape. GEMMs carry gflops, memory-bound kernels gbps. */
+export interface KernelRecord {
+  kernel: string;
+  /** Layer whose shape this is (`-` for kernels that are not per layer). */
+  layer: string;
+  /** GEMM variant (`-` for the other kernels). */
+  variant: string;
+  /** Whether the runtime picks this variant on this adapter. */
+  picked: boolean;
+  /** GEMMs: MxNxK as dispatched (padded to 4); others: the tensor sizes. */
+  shape: string;
+  ms: number;
+  gflops?: number;
+  gbps?: number;
+  timing: TimingMethod;
+  /** Copies per timed sample, and samples (the median is reported). */
+  reps: number;
+  samples: number;
+  /** Timestamps all on Chrome's 100 us grid (developer features off). */
+  quantized?: boolean;
+  /** Largest |GPU - reference| seen in the validation that preceded the timing. */
+  max_abs_err: number;
+}
+
+/** Training steps of the runtime at one batch size. */
+export interface StepRecord {
+  model: string;
+  batch: number;
+  variant: string;
+  ms_per_step: number;
+  samples_per_s: number;
+  /** GPU time of the step's compute pass (timestamp queries), when the adapter has them. */
+  gpu_ms_per_step?: number;
+  /** Host time spent inside `await vae.step()`, per step: low means the loop does not block. */
+  host_ms_per_step: number;
+  steps_timed: number;
+  /** Counted by wrapping the device's methods during a few instrumented steps. */
+  dispatches_per_step: number;
+  submits_per_step: number;
+  command_encoders_per_step: number;
+  buffers_created_per_step: number;
+  bind_groups_created_per_step: number;
+  pipelines_created_per_step: number;
+  map_async_per_step: number;
+  queue_waits_per_step: number;
+}
+
+/** One epoch of the embedded training digits. */
+export interface EpochRecord {
+  model: string;
+  batch: number;
+  images: number;
+  steps: number;
+  seconds: number;
+  samples_per_s: number;
+  /** Mean loss per image of the first and last step (nats), as a sanity check. */
+  first_loss: number;
+  last_loss: number;
+}
+
+/** A baseline framework's training step on the same model, page and adapter. */
+export interface BaselineRecord {
+  framework: string;
+  version?: string;
+  backend?: string;
+  /** How the step is written. */
+  style?: string;
+  batch?: number;
+  ms_per_step?: number;
+  /** Our ms per step at the same batch, timed right before this baseline. */
+  ours_ms_per_step?: number;
+  /** ms_per_step / ours_ms_per_step: above 1 means ours is faster. */
+  ratio?: number;
+  steps_timed?: number;
+  warmup_steps?: number;
+  /** Mean loss per image of the first and last step, to show it trains the same model. */
+  first_loss?: number;
+  last_loss?: number;
+  error?: string;
+}
+
+/** Whether the step loop meets the issue's rules. */
+export interface Checks {
+  one_submit_per_step: boolean;
+  at_most_20_dispatches_per_step: boolean;
+  no_allocation_per_step: boolean;
+  /** No queue wait and at most one mapAsync per readback interval inside the step loop. */
+  no_readback_stall: boolean;
+}
+
+/** The whole document. */
+export interface BenchReport {
+  date: string;
+  runner: 'browser' | 'node';
+  /** Browser user agent or Node version. */
+  runtime: string;
+  adapter: AdapterRecord;
+  model: string;
+  gemm_variant: { picked: string; how: string };
+  timing: { kernels: TimingMethod; steps: 'wall-clock'; note: string };
+  kernels: KernelRecord[];
+  steps: StepRecord[];
+  epoch: EpochRecord | { error: string } | null;
+  baselines: Record<string, BaselineRecord>;
+  checks: Checks;
+  /** Seconds the whole run took. */
+  seconds: number;
+}
+
+const f = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d));
+
+/** The report as a plain-text table. */
+export function formatTable(r: BenchReport): string {
+  const a = r.adapter;
+  const lines: string[] = [];
+  lines.push(`webgpu-vae benchmark, ${r.date} (${r.runner}: ${r.runtime})`);
+  lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}${a.fallback ? ' (fallback)' : ''}`);
+  lines.push(`features: ${a.features.join(', ') || 'none'}; kernels timed by ${r.timing.kernels}; GEMM variant picked: ${r.gemm_variant.picked} (${r.gemm_variant.how})`);
+  lines.push('');
+  lines.push(`${'kernel'.padEnd(29)} layer ${'variant'.padEnd(9)} ${'shape (MxNxK)'.padEnd(15)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}`);
+  for (const k of r.kernels) {
+    lines.push(
+      `${k.kernel.padEnd(29)} ${k.layer.padEnd(5)} ${(k.variant + (k.picked && k.variant !== '-' ? '*' : '')).padEnd(9)} ${k.shape.padEnd(15)} ${f(k.ms, 3).padStart(9)} ${f(k.gflops).padStart(9)} ${f(k.gbps).padStart(8)}`,
+    );
+  }
+  lines.push('(* = the variant the runtime picks here)');
+  lines.push('');
+  lines.push(`steps (${r.model})  batch   ms/step  samples/s  GPU ms  host ms  dispatches  submits  new buffers  new bind groups  mapAsync`);
+  for (const s of r.steps) {
+    lines.push(
+      `${s.variant.padEnd(19)} ${String(s.batch).padStart(5)} ${f(s.ms_per_step).padStart(9)} ${Math.round(s.samples_per_s).toString().padStart(10)} ${f(s.gpu_ms_per_step).padStart(7)} ${f(s.host_ms_per_step).padStart(8)} ${String(s.dispatches_per_step).padStart(11)} ${String(s.submits_per_step).padStart(8)} ${String(s.buffers_created_per_step).padStart(12)} ${String(s.bind_groups_created_per_step).padStart(16)} ${f(s.map_async_per_step, 3).padStart(9)}`,
+    );
+  }
+  lines.push('');
+  if (r.epoch && 'seconds' in r.epoch) {
+    const e = r.epoch;
+    lines.push(`epoch: ${e.images} images, ${e.steps} steps at batch ${e.batch}: ${f(e.seconds)} s (${Math.round(e.samples_per_s)} samples/s); loss ${f(e.first_loss, 1)} -> ${f(e.last_loss, 1)} nats/image`);
+  } else if (r.epoch) lines.push(`epoch: error: ${r.epoch.error}`);
+  lines.push('');
+  const batch = Object.values(r.baselines).find((b) => b.batch)?.batch;
+  lines.push(`baselines (same model${batch ? `, batch ${batch}` : ''}, same adapter; ratio = their ms per step / ours)`);
+  for (const [name, b] of Object.entries(r.baselines)) {
+    if (b.error) lines.push(`  ${name.padEnd(7)} ${b.framework}: error: ${b.error}`);
+    else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
+  }
+  lines.push('');
+  const c = r.checks;
+  lines.push(`checks: one submit/step ${c.one_submit_per_step ? 'ok' : 'FAIL'}, <=20 dispatches ${c.at_most_20_dispatches_per_step ? 'ok' : 'FAIL'}, no allocation ${c.no_allocation_per_step ? 'ok' : 'FAIL'}, no readback stall ${c.no_readback_stall ? 'ok' : 'FAIL'}`);
+  lines.push(`total ${f(r.seconds, 1)} s`);
+  return lines.join('\n');
+}

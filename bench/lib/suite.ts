@@ -1,0 +1,144 @@
+/**
+ * The benchmark suite, the same in the browser page and under Node: kernels (validated, then
+ * timed), training steps at several batch sizes, one epoch, and the baselines the runner
+ * supplies. Returns the JSON document of report.ts.
+ */
+import { resolveConfig, type VaeConfig } from '../../src/config.js';
+import type { Dataset } from '../../src/data/dataset.js';
+import type { LinearVariant } from '../../src/kernels/linear.js';
+import { pickLinearVariant } from '../../src/vae.js';
+import { benchGemms, benchMemoryBound, gemmCases } from './kernels.js';
+import type { AdapterRecord, BaselineRecord, BenchReport, EpochRecord, KernelRecord, StepRecord } from './report.js';
+import { benchEpoch, benchSteps, modelName, READBACK_EVERY, sampleBatches, type StepBudget } from './steps.js';
+import { DispatchTimer, type TimingBudget } from './timing.js';
+
+/** What to run, and how long to spend. */
+export interface SuiteOptions {
+  /** Model sizes (batch aside); default the reference model 784-400-20. */
+  model?: Partial<Omit<VaeConfig, 'batch'>>;
+  /** Batch of the kernel shapes, the epoch and the baselines. Default 128. */
+  batch?: number;
+  /** Batch sizes of the step benchmark. Default 32, 128, 512. */
+  stepBatches?: number[];
+  /** GEMM variants to time. Default both; the picked one is marked. */
+  variants?: LinearVariant[];
+  kernels?: boolean;
+  epoch?: boolean;
+  /** Short runs for quick iteration (and the shape test). */
+  quick?: boolean;
+  /** Whether to use timestamp queries when the device has them. Default true. */
+  timestamps?: boolean;
+}
+
+/** A baseline run by the runner: given our ms per step at the baseline's batch. */
+export type BaselineRunner = (ctx: { batches: Float32Array[]; batch: number; cfg: VaeConfig; log: (s: string) => void }) => Promise<BaselineRecord>;
+
+/** Everything the suite needs from its runner. */
+export interface SuiteEnv {
+  runner: 'browser' | 'node';
+  runtime: string;
+  device: GPUDevice;
+  adapter: AdapterRecord;
+  /** The adapter info the runtime's variant choice reads (device.adapterInfo where present). */
+  adapterInfo: GPUAdapterInfo | undefined;
+  train: Dataset;
+  baselines: Record<string, BaselineRunner>;
+  log: (s: string) => void;
+}
+
+/** Runs everything and returns the report. Kernel validation failures throw. */
+export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<BenchReport> {
+  const started = performance.now();
+  const { device, log } = env;
+  const quick = opts.quick ?? false;
+  const batch = opts.batch ?? 128;
+  const cfg = resolveConfig({ ...opts.model, batch });
+  const model = { inputSize: cfg.inputSize, hidden: cfg.hidden, latent: cfg.latent };
+  const pixels = env.train.rows * env.train.cols;
+  if (pixels !== cfg.inputSize) throw new Error(`model input size ${cfg.inputSize} does not match the data's ${env.train.rows}x${env.train.cols} = ${pixels} pixels`);
+  const picked = pickLinearVariant(env.adapterInfo);
+  const kernelBudget: TimingBudget = quick ? { sampleMs: 20, samples: 3, maxReps: 50 } : { sampleMs: 250, samples: 3, maxReps: 1000 };
+  const stepBudget: StepBudget = quick ? { warmupSteps: 2, seconds: 0.2, minSteps: 3, maxSteps: 20 } : { warmupSteps: 3, seconds: 4, minSteps: 4, maxSteps: 500 };
+  const timer = new DispatchTimer(device, opts.timestamps ?? true);
+
+  const kernels: KernelRecord[] = [];
+  try {
+    if (opts.kernels ?? true) {
+      log(`kernels (${modelName(cfg)}, batch ${batch}; timed by ${timer.method}; validated against the CPU reference first)`);
+      const cases = gemmCases(cfg);
+      const variants = opts.variants ?? (['register', 'tiled'] as LinearVariant[]);
+      // The picked variant first, so its figures exist even if the other one is very slow.
+      for (const v of [...variants].sort((a, b) => Number(b === picked) - Number(a === picked))) {
+        kernels.push(...(await benchGemms(device, cases, v, v === picked, timer, kernelBudget, log)));
+      }
+      kernels.push(...(await benchMemoryBound(device, cfg, timer, kernelBudget, log)));
+    }
+  } finally {
+    timer.destroy();
+  }
+
+  log(`steps (${modelName(cfg)}; one submit each; loss read back every ${READBACK_EVERY} steps)`);
+  const steps: StepRecord[] = [];
+  for (const b of opts.stepBatches ?? [32, 128, 512]) steps.push(await benchSteps(device, model, b, env.train, stepBudget, log));
+
+  let epoch: EpochRecord | { error: string } | null = null;
+  if (opts.epoch ?? true) {
+    log(`epoch (${env.train.count} training digits, batch ${batch})`);
+    epoch = await benchEpoch(device, model, batch, env.train, log);
+  }
+
+  const baselines: BenchReport['baselines'] = {};
+  const names = Object.keys(env.baselines);
+  if (names.length) {
+    log(`baselines (same model, batch ${batch}, same adapter; ours re-timed right before each, for the ratio)`);
+    const batches = sampleBatches(env.train, batch, 4);
+    // Other work on the machine drifts over minutes: the ratio compares with our step timed
+    // just before the baseline, not with the step figures above.
+    const adjacent: StepBudget = { ...stepBudget, warmupSteps: 2, seconds: stepBudget.seconds / 2 };
+    for (const name of names) {
+      let rec: BaselineRecord;
+      try {
+        const ours = await benchSteps(device, model, batch, env.train, adjacent, () => {});
+        rec = await env.baselines[name]({ batches, batch, cfg, log });
+        if (rec.ms_per_step !== undefined) {
+          rec.ours_ms_per_step = ours.ms_per_step;
+          rec.ratio = rec.ms_per_step / ours.ms_per_step;
+        }
+      } catch (e) {
+        rec = { framework: name, error: (e as Error).message ?? String(e) };
+      }
+      baselines[name] = rec;
+      log(rec.error ? `  ${name}: error: ${rec.error}` : `  ${name}: ${rec.ms_per_step!.toFixed(1)} ms/step, ours ${rec.ours_ms_per_step!.toFixed(1)}: ${rec.ratio!.toFixed(2)}x`);
+    }
+  }
+
+  const readbacks = (s: StepRecord) => Math.ceil(s.steps_timed / READBACK_EVERY) / s.steps_timed;
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    runner: env.runner,
+    runtime: env.runtime,
+    adapter: env.adapter,
+    model: modelName(cfg),
+    gemm_variant: {
+      picked: steps[0]?.variant ?? picked,
+      how: `linearVariant 'auto': pickLinearVariant(device.adapterInfo)${env.adapterInfo ? '' : ' (this device has no adapterInfo, so the default)'}`,
+    },
+    timing: {
+      kernels: kernels[0]?.timing ?? timer.method,
+      steps: 'wall-clock',
+      note: 'kernels: median of samples, each many copies in one pass; steps: N steps after warm-up, ending with await vae.losses()',
+    },
+    kernels,
+    steps,
+    epoch,
+    baselines,
+    checks: {
+      one_submit_per_step: steps.every((s) => s.submits_per_step === 1 && s.command_encoders_per_step === 1),
+      at_most_20_dispatches_per_step: steps.every((s) => s.dispatches_per_step <= 20),
+      no_allocation_per_step: steps.every((s) => s.buffers_created_per_step === 0 && s.bind_groups_created_per_step === 0 && s.pipelines_created_per_step === 0),
+      no_readback_stall: steps.every((s) => s.queue_waits_per_step === 0 && s.map_async_per_step <= readbacks(s) + 1e-9),
+    },
+    seconds: (performance.now() - started) / 1000,
+  };
+  return report;
+}
