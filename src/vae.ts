@@ -46,7 +46,10 @@ export interface VaeOptions {
   linearVariant?: LinearVariant | 'auto';
   /** Starting parameters (unpadded, by name); otherwise PyTorch-style seeded initialisation. */
   parameters?: ParameterSet;
-  /** Steps between loss readbacks. Default 16. */
+  /**
+   * Steps between loss readbacks. Default 16. It also bounds how far the host runs ahead of the
+   * GPU (at most 3 * readbackEvery steps queued): lower it for prompter progress on slow adapters.
+   */
   readbackEvery?: number;
 }
 
@@ -121,8 +124,9 @@ export class Vae {
     const res = new GpuResources(device);
     try {
       const buffers = allocate(res, config, layers, layout);
-      // Four staging buffers in flight at most; the ring holds more steps than they cover.
-      const history = new LossHistory(res, readbackEvery * 6, 4);
+      // Three staging buffers in flight at most, so the host runs at most 3 * readbackEvery
+      // steps ahead of the GPU; the ring holds more steps than they cover.
+      const history = new LossHistory(res, readbackEvery * 6, 3);
       const vae = new Vae(device, config, adam, seed, opts.noise ?? 'gpu', variant, layers, layout, res, !opts.device, readbackEvery, buffers, history);
       vae.writeParameters(opts.parameters ?? initParameters(layers, seed));
       await vae.prepare();

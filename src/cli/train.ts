@@ -53,9 +53,16 @@ export async function runTraining(
   const x = new Float32Array(batch * inputSize);
   const stepsPerEpoch = Math.ceil(data.train.count / batch);
   const totalSteps = Math.min(o.maxSteps ?? Infinity, stepsPerEpoch * o.epochs);
+  // Steps are submitted ahead of the GPU, so progress counts the steps whose losses came back.
   let recent: number | null = null;
+  let doneStep = 0;
+  let doneSamples = 0;
   vae.onLosses = (l: StepLoss[]) => {
-    if (l.length > 0) recent = l[l.length - 1].loss;
+    for (const r of l) doneSamples += r.count;
+    if (l.length > 0) {
+      recent = l[l.length - 1].loss;
+      doneStep = l[l.length - 1].step;
+    }
   };
   let step = 0;
   let trainMs = 0;
@@ -71,9 +78,10 @@ export async function runTraining(
       step++;
       epochSamples += count;
       const elapsed = (trainMs + performance.now() - started) / 1000;
-      const rate = (samples + epochSamples) / Math.max(elapsed, 1e-9);
+      const rate = doneSamples / Math.max(elapsed, 1e-9);
       bar?.update({
-        epoch, epochs: o.epochs, step, totalSteps, loss: recent, samplesPerS: rate, etaSeconds: ((totalSteps - step) * batch) / rate,
+        epoch, epochs: o.epochs, step: doneStep, totalSteps, loss: recent, samplesPerS: rate,
+        etaSeconds: rate > 0 ? ((totalSteps - doneStep) * batch) / rate : NaN,
       });
     }
     const losses = await vae.losses(); // waits for this epoch's last steps
@@ -140,7 +148,8 @@ export async function trainCommand(args: string[]): Promise<void> {
   if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
   const gpu = await requestNodeGpu();
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const vae = await Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: gpu.device });
+  // Losses every 2 steps keep the progress display current and the GPU queue short (6 steps).
+  const vae = await Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: gpu.device, readbackEvery: 2 });
   if (!o.json) {
     log(`adapter: ${gpu.description}; kernels: ${vae.linearVariant}`);
     log(`model: ${inputSize}-${config.hidden.join('-')}-${config.latent}, batch ${config.batch}; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
