@@ -8,8 +8,8 @@
 // padding kept at zero, so every load below is an aligned vec4 inside the buffer and padded
 // terms add zeros: no bounds checks and no edge cases. The runtime passes padded sizes.
 //
-// Variant: each invocation owns a 4x4 output block, loads vec4s straight from storage (no
-// workgroup memory, no barriers) and steps K by 4. This is the fast shape on SwiftShader,
+// Variant: each invocation owns a 4x4 output block (4x8 in backward_weight), loads vec4s
+// straight from storage (no workgroup memory, no barriers) and steps K by 4. This is the fast shape on SwiftShader,
 // which runs barriers as coroutine switches; linear.tiled.wgsl is the variant for real GPUs.
 //
 // Bindings are identical in both variants: uniforms, read-only inputs, then outputs.
@@ -98,25 +98,37 @@ fn backward_input(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // dW = dY^T . X: both operands have K (the batch rows) as the outer index, so each k gives a
-// rank-1 update of the 4x4 block: dy[k, m..m+3] outer x[k, n..n+3]. The invocations of the
-// first column block also sum dy over k, which is the bias gradient, at one add per k.
+// rank-1 update: dy[k, m..m+3] outer x[k, n..n+7]. Each invocation owns a 4x8 block (two vec4
+// columns): three loads per 32 multiply-adds, where a 4x4 block needs two per 16. The
+// invocations of the first column block also sum dy over k, the bias gradient.
 @compute @workgroup_size(WG_X, WG_Y)
 fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let n4 = gid.x;
+  let n4 = gid.x * 2u;
   let m4 = gid.y;
-  if (n4 * 4u >= dims.N || m4 * 4u >= dims.M) { return; }
+  if (n4 >= dims.ldc || m4 * 4u >= dims.M) { return; }
+  // The second column block may lie past the padded width; it then reloads the first and is not stored.
+  let n4b = min(n4 + 1u, dims.ldb - 1u);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
   var bsum = vec4<f32>(0.0);
   for (var k = 0u; k < dims.K; k++) {
     let dy = a[k * dims.lda + m4];
-    let x = b[k * dims.ldb + n4];
-    acc0 += dy.x * x;
-    acc1 += dy.y * x;
-    acc2 += dy.z * x;
-    acc3 += dy.w * x;
+    let x0 = b[k * dims.ldb + n4];
+    let x1 = b[k * dims.ldb + n4b];
+    acc0 += dy.x * x0;
+    acc1 += dy.y * x0;
+    acc2 += dy.z * x0;
+    acc3 += dy.w * x0;
+    acc4 += dy.x * x1;
+    acc5 += dy.y * x1;
+    acc6 += dy.z * x1;
+    acc7 += dy.w * x1;
     bsum += dy;
   }
   let c0 = m4 * 4u * dims.ldc + n4;
@@ -124,5 +136,11 @@ fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>) {
   c[c0 + dims.ldc] = acc1;
   c[c0 + 2u * dims.ldc] = acc2;
   c[c0 + 3u * dims.ldc] = acc3;
+  if (n4 + 1u < dims.ldc) {
+    c[c0 + 1u] = acc4;
+    c[c0 + 1u + dims.ldc] = acc5;
+    c[c0 + 1u + 2u * dims.ldc] = acc6;
+    c[c0 + 1u + 3u * dims.ldc] = acc7;
+  }
   if (n4 == 0u) { dbias[m4] = bsum; }
 }
