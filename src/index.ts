@@ -12,4 +12,5 @@ export type { NoiseMode } from './kernels/reparameterize.js';
 export { readIdxImages, readIdxLabels, type IdxImages } from './data/idx.js';
 export { epochBatches, fillBatch, makeDataset, orderedBatches, shuffled, subset, type Dataset } from './data/dataset.js';
 export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './data/mnist.js';
-export { decodeSafetensors, encodeSafetensors, loadCheckpoint, saveCheckpoint } from './checkpoint/safetensors.js';
+export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
+export { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';

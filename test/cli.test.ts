@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../src/checkpoint/safetensors.js';
+import { loadCheckpoint } from '../src/checkpoint/checkpoint.js';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'webgpu-vae-cli-'));

@@ -14,7 +14,7 @@ import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { parameterCount } from '../model.js';
 import { Vae, type StepLoss } from '../vae.js';
-import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/safetensors.js';
+import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import type { Settings } from './settings.js';
 import { imageViews, interpolation, latentView, MANIFOLD_RANGE } from './views.js';

@@ -2,7 +2,7 @@
  * `eval`, `sample` and `reconstruct`: commands that load a saved model.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { loadCheckpoint } from '../checkpoint/safetensors.js';
+import { loadCheckpoint } from '../checkpoint/checkpoint.js';
 import { orderedBatches } from '../data/dataset.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { loadEmbedded, loadIdxFolder } from '../node/data.js';

@@ -4,7 +4,7 @@
  */
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { saveCheckpoint } from '../checkpoint/safetensors.js';
+import { saveCheckpoint } from '../checkpoint/checkpoint.js';
 import { resolveAdam, resolveConfig } from '../config.js';
 import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';

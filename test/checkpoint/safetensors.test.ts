@@ -4,15 +4,13 @@ import { describe, expect, it } from 'vitest';
 import {
   checkpointMetadata,
   configFromMetadata,
-  decodeSafetensors,
-  encodeSafetensors,
   extraFromMetadata,
   fromCheckpointTensors,
   loadCheckpoint,
   saveCheckpoint,
   toCheckpointTensors,
-  type F32Tensor,
-} from '../../src/checkpoint/safetensors.js';
+} from '../../src/checkpoint/checkpoint.js';
+import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/checkpoint/safetensors.js';
 import { DEFAULT_CONFIG, resolveConfig, type VaeConfig } from '../../src/config.js';
 import { initParameters, type ParameterSet } from '../../src/init.js';
 import { layerSpecs } from '../../src/model.js';

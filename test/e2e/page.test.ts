@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../src/checkpoint/safetensors.js';
+import { loadCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { readIdxImages } from '../../src/data/idx.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,0 +1,216 @@
+/**
+ * Model checkpoints: the runtime's parameters as safetensors tensors with the PyTorch example's
+ * names (examples/vae/main.py), so a default-shaped checkpoint loads into that model with
+ * `model.load_state_dict(safetensors.torch.load_file(f))`:
+ *
+ *   one hidden layer (784-400-20):   fc1 = enc1, fc21 = head rows [0, latent) (mu),
+ *                                    fc22 = head rows [latent, 2*latent) (logvar), fc3 = dec1, fc4 = out
+ *   any other number of hidden layers: encoder.{i} = enc{i+1}, fc21, fc22, decoder.{i} = dec{i+1}, fc4 = out
+ *
+ * The second scheme is what a PyTorch model holding its hidden layers in
+ * `nn.ModuleList([nn.Linear(...), ...])` named `encoder` and `decoder` produces (0-based indices,
+ * encoder first layer first, decoder layer nearest the latent first). Every weight is
+ * [out, in] row-major and every bias [out], stored as F32. The configuration, seed, step and
+ * loss are in `__metadata__`.
+ */
+import { resolveConfig, type VaeConfig } from '../config.js';
+import type { ParameterSet } from '../init.js';
+import { layerSpecs } from '../model.js';
+import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
+
+// ---------------------------------------------------------------------------------------------
+// Runtime parameters <-> checkpoint tensors.
+
+/** One checkpoint tensor: where its rows come from in a runtime parameter. */
+interface Placement {
+  file: string;
+  runtime: string;
+  shape: number[];
+  /** First row of the runtime tensor (non-zero only for fc22, the logvar half of `head`). */
+  rowStart: number;
+}
+
+/** `784-400-20` for messages. */
+export function configName(cfg: VaeConfig): string {
+  return [cfg.inputSize, ...cfg.hidden, cfg.latent].join('-');
+}
+
+/** Every checkpoint tensor of a configuration, in layer order (see the file comment). */
+function placements(cfg: VaeConfig): Placement[] {
+  const one = cfg.hidden.length === 1;
+  const fileLayer = (runtime: string): string => {
+    if (runtime === 'out') return 'fc4';
+    const i = Number(runtime.slice(3)) - 1;
+    if (runtime.startsWith('enc')) return one ? 'fc1' : `encoder.${i}`;
+    return one ? 'fc3' : `decoder.${i}`;
+  };
+  const out: Placement[] = [];
+  for (const l of layerSpecs(cfg)) {
+    const halves = l.name === 'head' ? [['fc21', 0], ['fc22', cfg.latent]] as const : [[fileLayer(l.name), 0]] as const;
+    const rows = l.name === 'head' ? cfg.latent : l.outSize;
+    for (const [file, rowStart] of halves) {
+      out.push({ file: `${file}.weight`, runtime: `${l.name}.weight`, shape: [rows, l.inSize], rowStart });
+      out.push({ file: `${file}.bias`, runtime: `${l.name}.bias`, shape: [rows], rowStart });
+    }
+  }
+  return out;
+}
+
+/** Runtime parameters as checkpoint tensors (fresh copies; `head` split into fc21 and fc22). */
+export function toCheckpointTensors(params: ParameterSet, cfg: VaeConfig): Map<string, F32Tensor> {
+  const specs = layerSpecs(cfg);
+  const wanted = new Map<string, number>();
+  for (const l of specs) {
+    wanted.set(`${l.name}.weight`, l.outSize * l.inSize);
+    wanted.set(`${l.name}.bias`, l.outSize);
+  }
+  for (const [k, n] of wanted) {
+    const p = params.get(k);
+    if (!p) throw new Error(`checkpoint: parameter ${k} is missing (configuration ${configName(cfg)} needs ${n} values)`);
+    if (p.length !== n) throw new Error(`checkpoint: parameter ${k} has ${p.length} values, configuration ${configName(cfg)} needs ${n}`);
+  }
+  for (const k of params.keys()) if (!wanted.has(k)) throw new Error(`checkpoint: parameter ${k} is not part of configuration ${configName(cfg)}`);
+  const out = new Map<string, F32Tensor>();
+  for (const p of placements(cfg)) {
+    const cols = p.shape.length === 2 ? p.shape[1] : 1;
+    const start = p.rowStart * cols;
+    out.set(p.file, { dtype: 'F32', shape: p.shape, data: params.get(p.runtime)!.slice(start, start + p.shape[0] * cols) });
+  }
+  return out;
+}
+
+/**
+ * Checkpoint tensors back to runtime parameters for `cfg`. Rejects a missing tensor, an extra
+ * one, or a shape other than the configuration's, naming the tensor and both shapes.
+ */
+export function fromCheckpointTensors(tensors: Map<string, { shape: number[]; data: Float32Array }>, cfg: VaeConfig, name = 'checkpoint'): ParameterSet {
+  const plan = placements(cfg);
+  const known = new Set(plan.map((p) => p.file));
+  for (const p of plan) {
+    const t = tensors.get(p.file);
+    if (!t) throw new Error(`${name}: missing tensor ${p.file} (configuration ${configName(cfg)} expects shape ${shapeText(p.shape)})`);
+    const same = t.shape.length === p.shape.length && t.shape.every((d, i) => d === p.shape[i]);
+    if (!same) throw new Error(`${name}: tensor ${p.file} has shape ${shapeText(t.shape)}, configuration ${configName(cfg)} expects ${shapeText(p.shape)}`);
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== n) throw new Error(`${name}: tensor ${p.file} has ${t.data.length} values for shape ${shapeText(p.shape)} (${n})`);
+  }
+  for (const [k, t] of tensors) {
+    // A name from the file is quoted unless plain, so the message stays one readable line.
+    const shown = /^[\w.-]+$/.test(k) ? k : show(k);
+    if (!known.has(k)) throw new Error(`${name}: unexpected tensor ${shown} with shape ${shapeText(t.shape)}, not part of configuration ${configName(cfg)}`);
+  }
+  const params: ParameterSet = new Map();
+  for (const l of layerSpecs(cfg)) {
+    params.set(`${l.name}.weight`, new Float32Array(l.outSize * l.inSize));
+    params.set(`${l.name}.bias`, new Float32Array(l.outSize));
+  }
+  for (const p of plan) {
+    const cols = p.shape.length === 2 ? p.shape[1] : 1;
+    params.get(p.runtime)!.set(tensors.get(p.file)!.data, p.rowStart * cols);
+  }
+  return params;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata: the configuration and training state, all values strings.
+
+/** Value of the `format` metadata key. */
+export const CHECKPOINT_FORMAT = 'webgpu-vae';
+/** Value of the `formatVersion` metadata key this runtime writes and reads. */
+export const CHECKPOINT_VERSION = '1';
+/** The training objective the runtime implements (binary cross-entropy plus KL). */
+export const CHECKPOINT_OBJECTIVE = 'bce+kl';
+const RESERVED = ['format', 'formatVersion', 'inputSize', 'hidden', 'latent', 'batch', 'objective', 'seed', 'step', 'loss'];
+
+/** Training state stored beside the configuration; extra keys are stored as strings too. */
+export interface CheckpointExtra {
+  /** Seed of the run (initialisation, noise and shuffles). */
+  seed: number;
+  /** Training steps taken. */
+  step: number;
+  /** Last measured loss per image, if any. */
+  loss?: number;
+  [key: string]: string | number | undefined;
+}
+
+/** The `__metadata__` map of a checkpoint: configuration, format version and training state. */
+export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Record<string, string> {
+  const { seed, step, loss, ...rest } = extra;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`checkpoint: seed must be a whole number >= 0, got ${seed}`);
+  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`checkpoint: step must be a whole number >= 0, got ${step}`);
+  const m: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    formatVersion: CHECKPOINT_VERSION,
+    inputSize: String(cfg.inputSize),
+    hidden: cfg.hidden.join(','),
+    latent: String(cfg.latent),
+    batch: String(cfg.batch),
+    objective: CHECKPOINT_OBJECTIVE,
+    seed: String(seed),
+    step: String(step),
+  };
+  if (loss !== undefined) {
+    if (typeof loss !== 'number') throw new Error(`checkpoint: loss must be a number, got ${show(loss)}`);
+    // String() is the shortest text that parses back to the same double.
+    m.loss = String(loss);
+  }
+  for (const [k, v] of Object.entries(rest)) {
+    if (v === undefined) continue;
+    if (RESERVED.includes(k)) throw new Error(`checkpoint: metadata key ${k} is reserved`);
+    if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`checkpoint: metadata ${k} is ${show(v)}, must be a string or number`);
+    m[k] = String(v);
+  }
+  return m;
+}
+
+/** A metadata value as a whole number, or an Error naming the key and the text. */
+function metaInt(m: Record<string, string>, key: string, name: string): number {
+  const v = m[key];
+  if (v === undefined) throw new Error(`${name}: metadata has no "${key}" (was this file written by ${CHECKPOINT_FORMAT}?)`);
+  if (!/^(0|[1-9][0-9]*)$/.test(v) || !Number.isSafeInteger(Number(v))) throw new Error(`${name}: metadata "${key}" is ${show(v)}, must be a whole number`);
+  return Number(v);
+}
+
+/** The model configuration a checkpoint's metadata records, validated like any configuration. */
+export function configFromMetadata(metadata: Record<string, string>, name = 'checkpoint'): VaeConfig {
+  const version = metadata.formatVersion;
+  if (version === undefined) throw new Error(`${name}: metadata has no "formatVersion" (was this file written by ${CHECKPOINT_FORMAT}?)`);
+  if (version !== CHECKPOINT_VERSION) throw new Error(`${name}: checkpoint format version ${show(version)}, this runtime reads version ${CHECKPOINT_VERSION}`);
+  if (metadata.objective !== CHECKPOINT_OBJECTIVE) throw new Error(`${name}: metadata "objective" is ${show(metadata.objective)}, this runtime trains ${show(CHECKPOINT_OBJECTIVE)}`);
+  const hiddenText = metadata.hidden;
+  if (hiddenText === undefined) throw new Error(`${name}: metadata has no "hidden" (was this file written by ${CHECKPOINT_FORMAT}?)`);
+  const parts = hiddenText === '' ? [] : hiddenText.split(',');
+  if (!parts.every((p) => /^[1-9][0-9]{0,8}$/.test(p))) throw new Error(`${name}: metadata "hidden" is ${show(hiddenText)}, must be widths separated by commas (e.g. "400" or "512,256")`);
+  const hidden = parts.map(Number);
+  const partial = { inputSize: metaInt(metadata, 'inputSize', name), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name) };
+  try {
+    return resolveConfig(partial);
+  } catch (e) {
+    throw new Error(`${name}: metadata describes an invalid model (${(e as Error).message})`);
+  }
+}
+
+/** The training state a checkpoint's metadata records (seed, step, loss when present). */
+export function extraFromMetadata(metadata: Record<string, string>, name = 'checkpoint'): { seed: number; step: number; loss?: number } {
+  const out: { seed: number; step: number; loss?: number } = { seed: metaInt(metadata, 'seed', name), step: metaInt(metadata, 'step', name) };
+  if (metadata.loss !== undefined) {
+    // String(number) wrote it, so NaN and Infinity are legitimate (a diverged run).
+    const loss = Number(metadata.loss);
+    const ok = metadata.loss.trim() !== '' && (!Number.isNaN(loss) || metadata.loss === 'NaN');
+    if (!ok) throw new Error(`${name}: metadata "loss" is ${show(metadata.loss)}, must be a number`);
+    out.loss = loss;
+  }
+  return out;
+}
+
+/** Parameters, configuration and training state as one safetensors file. */
+export function saveCheckpoint(params: ParameterSet, cfg: VaeConfig, extra: CheckpointExtra): Uint8Array {
+  return encodeSafetensors(toCheckpointTensors(params, cfg), checkpointMetadata(cfg, extra));
+}
+
+/** Reads a checkpoint written by `saveCheckpoint`: the configuration comes from its metadata. */
+export function loadCheckpoint(bytes: Uint8Array, name: string): { params: ParameterSet; config: VaeConfig; metadata: Record<string, string> } {
+  const { tensors, metadata } = decodeSafetensors(bytes, name);
+  const config = configFromMetadata(metadata, name);
+  return { params: fromCheckpointTensors(tensors, config, name), config, metadata };
+}
