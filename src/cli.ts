@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   const run = COMMANDS[command];
   if (!run) throw new UsageError(`unknown command '${command}'`);
   await run(rest);
-  return 0;
+  return Number(process.exitCode ?? 0); // e.g. 130 after Ctrl-C stopped training
 }
 
 // The dynamic linker reads LD_LIBRARY_PATH only at start-up: when Chromium's Vulkan loader is

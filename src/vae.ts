@@ -23,6 +23,14 @@ import { STEP_UNIFORM_BYTES, encodeStepUniform } from './kernels/step_uniforms.j
 
 export type { StepLoss } from './gpu/history.js';
 
+/** A copy of training state on the CPU: unpadded tensors by parameter name, and the step count. */
+export interface TrainingState {
+  step: number;
+  params: ParameterSet;
+  m: ParameterSet;
+  v: ParameterSet;
+}
+
 /** Loss of an evaluated data set: sums over its images, and the per-image negative ELBO. */
 export interface EvalResult {
   count: number;
@@ -46,6 +54,8 @@ export interface VaeOptions {
   linearVariant?: LinearVariant | 'auto';
   /** Starting parameters (unpadded, by name); otherwise PyTorch-style seeded initialisation. */
   parameters?: ParameterSet;
+  /** A snapshot to resume from (parameters, Adam moments, step); overrides `parameters`. */
+  state?: TrainingState;
   /**
    * Steps between loss readbacks. Default 16. It also bounds how far the host runs ahead of the
    * GPU (at most 3 * readbackEvery steps queued): lower it for prompter progress on slow adapters.
@@ -129,6 +139,7 @@ export class Vae {
       const history = new LossHistory(res, readbackEvery * 6, 3);
       const vae = new Vae(device, config, adam, seed, opts.noise ?? 'gpu', variant, layers, layout, res, !opts.device, readbackEvery, buffers, history);
       vae.writeParameters(opts.parameters ?? initParameters(layers, seed));
+      if (opts.state) await vae.restore(opts.state);
       await vae.prepare();
       return vae;
     } catch (e) {
@@ -421,12 +432,48 @@ export class Vae {
 
   /** Replaces parameters (unpadded, by name); Adam moments are kept. Missing names are an error. */
   writeParameters(p: ParameterSet): void {
+    this.writeArena(this.buffers.params, p, 'writeParameters');
+  }
+
+  private writeArena(dst: GPUBuffer, p: ParameterSet, what: string): void {
     for (const s of this.layout.slots) {
       const v = p.get(s.name);
-      if (!v) throw new Error(`writeParameters: missing tensor ${s.name}`);
-      if (v.length !== s.rows * s.cols) throw new Error(`writeParameters: ${s.name} has ${v.length} values, expected ${s.rows}x${s.cols}`);
-      this.device.queue.writeBuffer(this.buffers.params, s.offset * 4, padRows(v, s.rows, s.cols, s.paddedRows));
+      if (!v) throw new Error(`${what}: missing tensor ${s.name}`);
+      if (v.length !== s.rows * s.cols) throw new Error(`${what}: ${s.name} has ${v.length} values, expected ${s.rows}x${s.cols}`);
+      this.device.queue.writeBuffer(dst, s.offset * 4, padRows(v, s.rows, s.cols, s.paddedRows));
     }
+  }
+
+  /**
+   * Everything training needs to resume exactly: parameters, Adam moments and the step count
+   * (which also keys the noise). Taken after every step submitted so far, on the CPU.
+   */
+  async snapshot(): Promise<TrainingState> {
+    this.check();
+    const step = this.t;
+    const params = await this.readArena(this.buffers.params);
+    const { m, v } = await this.readMoments();
+    return { step, params, m, v };
+  }
+
+  /**
+   * Puts a snapshot back (of this model or another with the same configuration). Readbacks still
+   * in flight belong to the abandoned steps: they are awaited and their losses dropped.
+   */
+  async restore(state: TrainingState): Promise<void> {
+    this.check();
+    if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`restore: step=${state.step} must be a whole number >= 0`);
+    await this.history.drain().catch(() => undefined);
+    this.writeArena(this.buffers.params, state.params, 'restore params');
+    this.writeArena(this.buffers.m, state.m, 'restore adam.m');
+    this.writeArena(this.buffers.v, state.v, 'restore adam.v');
+    this.t = state.step;
+    this.history.resetTo(state.step);
+  }
+
+  /** The first step whose loss came back non-finite since the last restore, or null. */
+  get divergedAt(): number | null {
+    return this.history.firstNonFinite;
   }
 
   /** Current parameters, unpadded, by name. */

@@ -1,6 +1,6 @@
 // The command line, run as a user would: built CLI, real processes, small models.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,25 @@ describe('webgpu-vae CLI', () => {
     const r = await run(['reconstruct', '--model', model, '--n', '8', '--out', rec]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(rec).length).toBeGreaterThan(100);
+  });
+
+  it('Ctrl-C stops training, saves the model atomically and exits 130', async () => {
+    const model = join(tmp, 'interrupted.safetensors');
+    const child = spawn(process.execPath, [CLI, 'train', '--epochs', '50', '--batch', '64', '--hidden', '32', '--latent', '2', '--json', '--save', model], {
+      env: { ...process.env, CI: 'true' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const firstLine = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await firstLine; // epoch 1 is done
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('interrupted: stopping after this step');
+    const ck = loadCheckpoint(readFileSync(model), model);
+    expect(Number(ck.metadata.step)).toBeGreaterThanOrEqual(125); // at least one epoch of 125 steps
+    expect(readdirSync(tmp).filter((f) => f.startsWith('interrupted.safetensors') && f !== 'interrupted.safetensors')).toEqual([]);
   });
 
   it('a failed run leaves an existing checkpoint untouched', async () => {

@@ -11,7 +11,8 @@ import type { Split } from '../data/mnist.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadEmbedded, loadIdxFolder } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
-import { Vae, type EvalResult, type StepLoss } from '../vae.js';
+import { DivergenceGuard, type GuardEvent } from '../guard.js';
+import { Vae, type EvalResult, type StepLoss, type TrainingState } from '../vae.js';
 import { UsageError, intFlag, parseFlags, positiveFlag } from './args.js';
 import { ProgressBar } from './progress.js';
 
@@ -41,74 +42,102 @@ export interface EpochReport {
   n_test?: number;
 }
 
-/** Runs the training loop; `emit` receives each report, `log` human-readable lines. */
+/** How a training run ended: its last report (null if interrupted before any) and the last good state. */
+export interface TrainingOutcome {
+  final: EpochReport | null;
+  state: TrainingState;
+  interrupted: boolean;
+}
+
+/**
+ * Runs the training loop under a divergence guard; `emit` receives each report, `log` notices
+ * (rollbacks). `stop()` is polled after every step (Ctrl-C): the run then ends at once with the
+ * last good state and no further evaluation.
+ */
 export async function runTraining(
   vae: Vae,
   data: Split,
   o: TrainOptions,
   emit: (r: EpochReport) => void,
   bar: ProgressBar | null,
-): Promise<EpochReport> {
+  log: (s: string) => void = () => undefined,
+  stop: () => boolean = () => false,
+): Promise<TrainingOutcome> {
   const { batch, inputSize } = vae.config;
   const x = new Float32Array(batch * inputSize);
   const stepsPerEpoch = Math.ceil(data.train.count / batch);
   const totalSteps = Math.min(o.maxSteps ?? Infinity, stepsPerEpoch * o.epochs);
+  const guard = new DivergenceGuard(vae);
   // Steps are submitted ahead of the GPU, so progress counts the steps whose losses came back.
   let recent: number | null = null;
-  let doneStep = 0;
   let doneSamples = 0;
+  let epochRecords: StepLoss[] = [];
   vae.onLosses = (l: StepLoss[]) => {
     for (const r of l) doneSamples += r.count;
-    if (l.length > 0) {
-      recent = l[l.length - 1].loss;
-      doneStep = l[l.length - 1].step;
-    }
+    epochRecords.push(...l);
+    if (l.length > 0) recent = l[l.length - 1].loss;
   };
-  let step = 0;
+  const onGuard = (e: GuardEvent | null) => {
+    if (e?.kind !== 'rollback') return;
+    epochRecords = epochRecords.filter((r) => r.step <= e.toStep);
+    bar?.done();
+    log(`step ${e.badStep}: the loss is not finite; rolled back to step ${e.toStep}, skipping the batches since (${e.failures} in a row)`);
+  };
+  onGuard(await guard.checkpoint());
+  let consumed = 0;
   let trainMs = 0;
   let samples = 0;
   let last: EpochReport | null = null;
+  let interrupted = false;
   const evaluateTest = (): Promise<EvalResult> => vae.evaluate(orderedBatches(data.test, batch, x), x);
-  for (let epoch = 1; epoch <= o.epochs && step < totalSteps; epoch++) {
+  for (let epoch = 1; epoch <= o.epochs && consumed < totalSteps && !interrupted; epoch++) {
     const started = performance.now();
-    let epochSamples = 0;
+    const firstStep = vae.steps;
+    epochRecords = [];
     for (const count of epochBatches(data.train, batch, o.seed, epoch, x)) {
-      if (step >= totalSteps) break;
+      if (consumed >= totalSteps) break;
       await vae.step(x, count);
-      step++;
-      epochSamples += count;
+      consumed++;
+      onGuard(await guard.afterStep());
       const elapsed = (trainMs + performance.now() - started) / 1000;
       const rate = doneSamples / Math.max(elapsed, 1e-9);
+      const done = epochRecords.length > 0 ? epochRecords[epochRecords.length - 1].step : firstStep;
       bar?.update({
-        epoch, epochs: o.epochs, step: doneStep, totalSteps, loss: recent, samplesPerS: rate,
-        etaSeconds: rate > 0 ? ((totalSteps - doneStep) * batch) / rate : NaN,
+        epoch, epochs: o.epochs, step: done, totalSteps, loss: recent, samplesPerS: rate,
+        etaSeconds: rate > 0 ? ((totalSteps - done) * batch) / rate : NaN,
       });
+      if (stop()) {
+        interrupted = true;
+        break;
+      }
     }
-    const losses = await vae.losses(); // waits for this epoch's last steps
+    onGuard(await guard.checkpoint()); // drains this epoch's losses, keeps a good state
     const ms = performance.now() - started;
     trainMs += ms;
+    const epochSamples = epochRecords.reduce((s, l) => s + l.count, 0);
     samples += epochSamples;
-    const sum = losses.reduce((s, l) => s + l.recon + l.kl, 0);
-    const n = losses.reduce((s, l) => s + l.count, 0);
+    bar?.done();
+    if (interrupted || epochRecords.length === 0) break;
+    const sum = epochRecords.reduce((s, l) => s + l.recon + l.kl, 0);
     const test = await evaluateTest();
     last = {
-      epoch, step, train_loss: sum / n, test_loss: test.loss, recon: test.recon / test.count, kl: test.kl / test.count,
-      ms_per_step: ms / Math.max(1, losses.length), samples_per_s: (epochSamples / ms) * 1000,
+      epoch, step: vae.steps, train_loss: sum / epochSamples, test_loss: test.loss, recon: test.recon / test.count, kl: test.kl / test.count,
+      ms_per_step: ms / epochRecords.length, samples_per_s: (epochSamples / ms) * 1000,
     };
-    bar?.done();
     emit(last);
   }
-  if (!last) throw new Error('no training step was run');
+  const state = await vae.snapshot();
+  if (interrupted || !last) return { final: null, state, interrupted };
   // The final figure averages the test loss over several noise draws (single-draw noise ~0.1 nats).
   const draws: EvalResult[] = [];
   for (let i = 0; i < 4; i++) draws.push(await evaluateTest());
   const mean = (f: (r: EvalResult) => number) => draws.reduce((s, r) => s + f(r), 0) / draws.length;
   const final: EpochReport = {
     ...last, final: true, test_loss: mean((r) => r.loss), recon: mean((r) => r.recon / r.count), kl: mean((r) => r.kl / r.count),
-    ms_per_step: trainMs / step, samples_per_s: (samples / trainMs) * 1000, n_test: data.test.count,
+    ms_per_step: trainMs / vae.steps, samples_per_s: (samples / trainMs) * 1000, n_test: data.test.count,
   };
   emit(final);
-  return final;
+  return { final, state, interrupted: false };
 }
 
 /** Parses `train` flags; every value is checked before any data or GPU work starts. */
@@ -159,14 +188,27 @@ export async function trainCommand(args: string[]): Promise<void> {
     else if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
     else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
   };
+  // Ctrl-C: finish the step in hand, save the last good state (with --save) and exit 130.
+  // A second Ctrl-C exits at once.
+  let stopRequested = false;
+  const onSigint = () => {
+    stopRequested = true;
+    log('interrupted: stopping after this step (Ctrl-C again to quit at once)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
   try {
-    const final = await runTraining(vae, data, o, emit, o.json ? null : new ProgressBar(process.stderr));
+    const out = await runTraining(vae, data, o, emit, o.json ? null : new ProgressBar(process.stderr), log, () => stopRequested);
     if (o.save) {
-      const params = await vae.readParameters();
-      writeFileAtomic(o.save, saveCheckpoint(params, config, { seed: o.seed, step: final.step, loss: final.test_loss }));
-      if (!o.json) log(`saved ${o.save}`);
+      const loss = out.final?.test_loss;
+      writeFileAtomic(o.save, saveCheckpoint(out.state.params, config, { seed: o.seed, step: out.state.step, ...(loss === undefined ? {} : { loss }) }));
+      log(`saved ${o.save} (step ${out.state.step})`);
+    } else if (out.interrupted) {
+      log('no --save given: nothing saved');
     }
+    if (out.interrupted) process.exitCode = 130;
   } finally {
+    process.removeListener('SIGINT', onSigint);
     vae.destroy();
     gpu.device.destroy();
   }

@@ -38,6 +38,8 @@ export class LossHistory {
   private lastCollected = 0;
   private lastCopied = 0;
   private failure: Error | null = null;
+  /** The first step whose loss came back non-finite, until `resetTo`. */
+  firstNonFinite: number | null = null;
   /** Called with each batch of records as it arrives (for live progress); drain() still returns them. */
   onRecords: ((records: StepLoss[]) => void) | null = null;
 
@@ -113,9 +115,22 @@ export class LossHistory {
       fresh.push({ step, count, recon, kl, loss: (recon + kl) / count });
     }
     fresh.sort((a, b) => a.step - b.step);
+    const bad = fresh.find((r) => !Number.isFinite(r.loss));
+    if (bad && this.firstNonFinite === null) this.firstNonFinite = bad.step;
     if (fresh.length > 0) this.lastCollected = fresh[fresh.length - 1].step;
     this.collected.push(...fresh);
     if (fresh.length > 0) this.onRecords?.(fresh);
+  }
+
+  /**
+   * After a restore to `step`: records of later steps (from the abandoned timeline) are dropped
+   * as they arrive, and steps after `step` will be reported again when they are re-run.
+   */
+  resetTo(step: number): void {
+    this.lastCollected = step;
+    this.lastCopied = Math.min(this.lastCopied, step);
+    this.firstNonFinite = null;
+    this.collected.splice(0);
   }
 
   /** Waits for every copy in flight and returns the records gathered since the last call. */
