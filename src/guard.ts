@@ -28,7 +28,7 @@ export class DivergenceGuard {
   readonly maxFailures: number;
 
   constructor(
-    private readonly vae: Vae,
+    private vae: Vae,
     opts: GuardOptions = {},
   ) {
     this.every = opts.every ?? 50;
@@ -40,6 +40,16 @@ export class DivergenceGuard {
   /** The step of the state a rollback would return to. */
   get goodStep(): number | null {
     return this.good?.step ?? null;
+  }
+
+  /** The last good state (what a rollback or a device-loss recovery resumes from). */
+  get state(): TrainingState | null {
+    return this.good;
+  }
+
+  /** Guards another Vae from now on (after recreating it on a new device), keeping the good state. */
+  attach(vae: Vae): void {
+    this.vae = vae;
   }
 
   /** Takes a snapshot now if every loss so far came back finite (call at epoch ends, before saving). */

@@ -90,6 +90,7 @@ export class Vae {
   private evals = 0;
   private error: Error | null = null;
   private destroyed = false;
+  private deviceLost = false;
 
   private constructor(
     readonly device: GPUDevice,
@@ -109,6 +110,7 @@ export class Vae {
     const padded = pad4(config.inputSize);
     this.inputStaging = padded === config.inputSize ? null : new Float32Array(config.batch * padded);
     device.lost.then((info) => {
+      this.deviceLost = true;
       if (!this.destroyed) this.error ??= new Error(`GPU device lost (${info.reason}): ${info.message}`);
     });
     device.addEventListener('uncapturederror', (e) => {
@@ -227,6 +229,11 @@ export class Vae {
   private grad(name: string): BufferRange {
     const s = this.slot(name);
     return { buffer: this.buffers.grads, offset: s.offset * 4, size: s.size * 4 };
+  }
+
+  /** True once the device is lost: this Vae is unusable; recreate it from a snapshot. */
+  get lost(): boolean {
+    return this.deviceLost;
   }
 
   /** Steps trained so far. */
@@ -425,7 +432,15 @@ export class Vae {
       this.device.queue.submit([enc.finish()]);
       this.history.startMap(slot);
     }
-    const out = await this.history.drain();
+    let out: StepLoss[];
+    try {
+      out = await this.history.drain();
+    } catch (e) {
+      // A readback fails when the device is lost: report the loss, which says what happened.
+      await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 0))]);
+      this.check();
+      throw e;
+    }
     this.check();
     return out;
   }

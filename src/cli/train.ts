@@ -47,6 +47,8 @@ export interface TrainingOutcome {
   final: EpochReport | null;
   state: TrainingState;
   interrupted: boolean;
+  /** The model at the end: another object than the one passed in if the device was lost. */
+  vae?: Vae;
 }
 
 /**
@@ -55,14 +57,16 @@ export interface TrainingOutcome {
  * last good state and no further evaluation.
  */
 export async function runTraining(
-  vae: Vae,
+  first: Vae,
   data: Split,
   o: TrainOptions,
   emit: (r: EpochReport) => void,
   bar: ProgressBar | null,
   log: (s: string) => void = () => undefined,
   stop: () => boolean = () => false,
+  recreate: ((state: TrainingState) => Promise<Vae>) | null = null,
 ): Promise<TrainingOutcome> {
+  let vae = first;
   const { batch, inputSize } = vae.config;
   const x = new Float32Array(batch * inputSize);
   const stepsPerEpoch = Math.ceil(data.train.count / batch);
@@ -72,10 +76,35 @@ export async function runTraining(
   let recent: number | null = null;
   let doneSamples = 0;
   let epochRecords: StepLoss[] = [];
-  vae.onLosses = (l: StepLoss[]) => {
+  const onLosses = (l: StepLoss[]) => {
     for (const r of l) doneSamples += r.count;
     epochRecords.push(...l);
     if (l.length > 0) recent = l[l.length - 1].loss;
+  };
+  vae.onLosses = onLosses;
+  // Device loss (driver reset, GPU process crash): rebuild on a new device from the guard's last
+  // good state, losing at most `guard.every` steps, then carry on with the next batch.
+  let recoveries = 0;
+  const recover = async (e: unknown): Promise<void> => {
+    const state = guard.state;
+    if (!vae.lost || !recreate || !state || recoveries >= 5) throw e;
+    recoveries++;
+    bar?.done();
+    log(`${(e as Error).message}; continuing on a new device from step ${state.step} (recovery ${recoveries})`);
+    vae.destroy();
+    vae = await recreate(state);
+    vae.onLosses = onLosses;
+    guard.attach(vae);
+    epochRecords = epochRecords.filter((r) => r.step <= state.step);
+  };
+  /** Runs `f`, recovering from a lost device (then `f` is not retried: its batch is skipped). */
+  const guarded = async <T>(f: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await f();
+    } catch (e) {
+      await recover(e);
+      return null;
+    }
   };
   const onGuard = (e: GuardEvent | null) => {
     if (e?.kind !== 'rollback') return;
@@ -96,9 +125,8 @@ export async function runTraining(
     epochRecords = [];
     for (const count of epochBatches(data.train, batch, o.seed, epoch, x)) {
       if (consumed >= totalSteps) break;
-      await vae.step(x, count);
       consumed++;
-      onGuard(await guard.afterStep());
+      onGuard(await guarded(async () => (await vae.step(x, count), guard.afterStep())));
       const elapsed = (trainMs + performance.now() - started) / 1000;
       const rate = doneSamples / Math.max(elapsed, 1e-9);
       const done = epochRecords.length > 0 ? epochRecords[epochRecords.length - 1].step : firstStep;
@@ -111,7 +139,8 @@ export async function runTraining(
         break;
       }
     }
-    onGuard(await guard.checkpoint()); // drains this epoch's losses, keeps a good state
+    // Drain this epoch's losses and keep a good state (twice if the device was lost meanwhile).
+    onGuard((await guarded(() => guard.checkpoint())) ?? (await guard.checkpoint()));
     const ms = performance.now() - started;
     trainMs += ms;
     const epochSamples = epochRecords.reduce((s, l) => s + l.count, 0);
@@ -119,25 +148,25 @@ export async function runTraining(
     bar?.done();
     if (interrupted || epochRecords.length === 0) break;
     const sum = epochRecords.reduce((s, l) => s + l.recon + l.kl, 0);
-    const test = await evaluateTest();
+    const test = (await guarded(evaluateTest)) ?? (await evaluateTest());
     last = {
       epoch, step: vae.steps, train_loss: sum / epochSamples, test_loss: test.loss, recon: test.recon / test.count, kl: test.kl / test.count,
       ms_per_step: ms / epochRecords.length, samples_per_s: (epochSamples / ms) * 1000,
     };
     emit(last);
   }
-  const state = await vae.snapshot();
-  if (interrupted || !last) return { final: null, state, interrupted };
+  const state = (await guarded(() => vae.snapshot())) ?? guard.state!;
+  if (interrupted || !last) return { final: null, state, interrupted, vae };
   // The final figure averages the test loss over several noise draws (single-draw noise ~0.1 nats).
   const draws: EvalResult[] = [];
-  for (let i = 0; i < 4; i++) draws.push(await evaluateTest());
+  for (let i = 0; i < 4; i++) draws.push((await guarded(evaluateTest)) ?? (await evaluateTest()));
   const mean = (f: (r: EvalResult) => number) => draws.reduce((s, r) => s + f(r), 0) / draws.length;
   const final: EpochReport = {
     ...last, final: true, test_loss: mean((r) => r.loss), recon: mean((r) => r.recon / r.count), kl: mean((r) => r.kl / r.count),
     ms_per_step: trainMs / vae.steps, samples_per_s: (samples / trainMs) * 1000, n_test: data.test.count,
   };
   emit(final);
-  return { final, state, interrupted: false };
+  return { final, state, interrupted: false, vae };
 }
 
 /** Parses `train` flags; every value is checked before any data or GPU work starts. */
@@ -188,6 +217,7 @@ export async function trainCommand(args: string[]): Promise<void> {
     else if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
     else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
   };
+  const devices = [gpu.device];
   // Ctrl-C: finish the step in hand, save the last good state (with --save) and exit 130.
   // A second Ctrl-C exits at once.
   let stopRequested = false;
@@ -198,7 +228,13 @@ export async function trainCommand(args: string[]): Promise<void> {
   };
   process.once('SIGINT', onSigint);
   try {
-    const out = await runTraining(vae, data, o, emit, o.json ? null : new ProgressBar(process.stderr), log, () => stopRequested);
+    const recreate = async (state: TrainingState) => {
+      const fresh = await requestNodeGpu();
+      devices.push(fresh.device);
+      return Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: fresh.device, readbackEvery: 2, state });
+    };
+    const out = await runTraining(vae, data, o, emit, o.json ? null : new ProgressBar(process.stderr), log, () => stopRequested, recreate);
+    if (out.vae && out.vae !== vae) out.vae.destroy();
     if (o.save) {
       const loss = out.final?.test_loss;
       writeFileAtomic(o.save, saveCheckpoint(out.state.params, config, { seed: o.seed, step: out.state.step, ...(loss === undefined ? {} : { loss }) }));
@@ -210,6 +246,6 @@ export async function trainCommand(args: string[]): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     vae.destroy();
-    gpu.device.destroy();
+    for (const d of devices) d.destroy();
   }
 }
