@@ -21,6 +21,7 @@ const FOLDER_SYNC_REFUSED = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'EBA
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array, fs: AtomicFs = nodeFs): void {
   const dir = dirname(path);
+  removeStaleTemporaries(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let mode: number | null = null;
   try {
@@ -79,4 +80,43 @@ function syncFolder(dir: string, fs: AtomicFs): void {
   } finally {
     if (fd >= 0) fs.closeSync(fd);
   }
+}
+
+/** True when a process with this pid exists (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporary files that an earlier writer of `path` left behind when it was killed
+ * (kill -9 between open and rename): those whose writer process no longer exists. Temporaries
+ * of live writers are left alone.
+ */
+export function removeStaleTemporaries(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = nodeFs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || alive(Number(m[1]))) continue;
+    try {
+      nodeFs.unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      // Another writer removed it first, or it is not ours to remove: leave it.
+    }
+  }
+  return removed;
 }

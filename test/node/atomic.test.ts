@@ -165,3 +165,18 @@ describe('writeFileAtomic', () => {
     expect(reads).toBeGreaterThan(0);
   });
 });
+
+describe('temporaries left by a killed writer', () => {
+  it('are removed by the next write when their process is gone; live writers are left alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-stale-'));
+    const target = join(dir, 'model.safetensors');
+    // pid 2^22 + 7 is above the largest pid Linux allows (2^22), so no such process; the parent is alive.
+    const dead = `.model.safetensors.${4194311}.abcdef012345.tmp`;
+    const live = `.model.safetensors.${process.ppid}.abcdef012345.tmp`;
+    writeFileSync(join(dir, dead), 'partial');
+    writeFileSync(join(dir, live), 'in progress');
+    writeFileAtomic(target, new TextEncoder().encode('new'));
+    expect(readFileSync(target, 'utf8')).toBe('new');
+    expect(readdirSync(dir).sort()).toEqual([live, 'model.safetensors'].sort());
+  });
+});
