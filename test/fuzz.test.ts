@@ -101,7 +101,7 @@ describe(`fuzzing the readers (${CASES} inputs each)`, () => {
       const plain = mutate(base, next);
       const input = c % 3 === 0 ? gzipSync(plain) : c % 3 === 1 ? mutate(gzipSync(base), next) : plain;
       const images = c % 2 === 0;
-      const outcome = await expectCleanOutcome('f', input, () => (images ? readIdxImages(input, 'f') : readIdxLabels(input, 'f')), (r) => {
+      const outcome = await expectCleanOutcome<unknown>('f', input, () => (images ? readIdxImages(input, 'f') : readIdxLabels(input, 'f')), (r) => {
         // A parsed file never holds more than its header declares (and the header is in the input).
         if (images) {
           const im = r as Awaited<ReturnType<typeof readIdxImages>>;
