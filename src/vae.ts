@@ -15,6 +15,7 @@ import { headIndex, layerSpecs, pad4, parameterLayout, type ArenaLayout, type La
 import { GpuResources, encodeDispatches, type BufferRange, type Dispatch } from './gpu/resources.js';
 import { EVAL_RING, allocate, padRows, readBuffer, whole, type ModelBuffers } from './gpu/buffers.js';
 import { LossHistory, type StepLoss } from './gpu/history.js';
+import { checkLimits } from './gpu/limits.js';
 import { LinearKernels, type LinearVariant } from './kernels/linear.js';
 import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
 import { BceKlKernels, HISTORY_RECORD_BYTES } from './kernels/bce_kl.js';
@@ -133,6 +134,12 @@ export class Vae {
       !opts.linearVariant || opts.linearVariant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.linearVariant;
     const layers = layerSpecs(config);
     const layout = parameterLayout(layers, device.limits.minStorageBufferOffsetAlignment);
+    try {
+      checkLimits(config, layers, layout, device.limits);
+    } catch (e) {
+      if (!opts.device) device.destroy();
+      throw e;
+    }
     const res = new GpuResources(device);
     try {
       const buffers = allocate(res, config, layers, layout);

@@ -54,6 +54,14 @@ describe('Vae lifecycle', () => {
     await expect(Vae.create({ device, config: { hidden: [0] } })).rejects.toThrow('hidden[0] must be a whole number >= 1, got 0');
     await expect(Vae.create({ device, config: { batch: 2.5 } })).rejects.toThrow('batch must be a whole number >= 1, got 2.5');
     await expect(Vae.create({ device, adam: { lr: -1 } })).rejects.toThrow('lr must be a finite number > 0, got -1');
+    // Sizes beyond the device's limits fail before any allocation, naming the size.
+    const before = device.limits.maxStorageBufferBindingSize;
+    await expect(Vae.create({ device, config: { inputSize: 1 << 14, hidden: [65536] } })).rejects.toThrow(
+      new RegExp(`^config: the parameters need [0-9.]+ MiB \\(largest layer enc1 16384x65536\\), more than this device's storage binding limit of ${(Math.min(before, device.limits.maxBufferSize) / 2 ** 20).toFixed(1)} MiB$`),
+    );
+    await expect(Vae.create({ device, config: { inputSize: 1 << 20, hidden: [4], latent: 2, batch: 512 } })).rejects.toThrow(
+      /^config: batch 512 x input 1048576 needs 2048\.0 MiB, more than this device's storage binding limit of [0-9.]+ MiB; lower the batch size$/,
+    );
   });
 
   it('evaluates a data set as the reference does, without touching training state', async () => {
