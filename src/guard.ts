@@ -1,6 +1,6 @@
 /**
  * Divergence guard: keeps the last good training state on the CPU and, when a step's loss comes
- * back non-finite, rolls parameters and Adam state back to it, so the bad batch and the few
+ * back non-finite or exploded (see Vae.divergedAt), rolls parameters and Adam state back to it, so the bad batch and the few
  * after it (already queued) are skipped. Repeated failures stop training with a clear message.
  *
  * WGSL may assume values are finite, so detection happens on the CPU, on the losses the runtime
@@ -70,11 +70,11 @@ export class DivergenceGuard {
 
   private async rollback(): Promise<GuardEvent> {
     const badStep = this.vae.divergedAt!;
-    if (!this.good) throw new Error(`training diverged: the loss of step ${badStep} is not finite and there is no earlier good state`);
+    if (!this.good) throw new Error(`training diverged: the loss of step ${badStep} is not finite or exploded, and there is no earlier good state`);
     this.failures++;
     if (this.failures > this.maxFailures) {
       throw new Error(
-        `training diverged: the loss of step ${badStep} is not finite after ${this.maxFailures} rollbacks to step ${this.good.step}; lower the learning rate (lr=${this.vae.adam.lr})`,
+        `training diverged: the loss of step ${badStep} is not finite or exploded after ${this.maxFailures} rollbacks to step ${this.good.step}; lower the learning rate (lr=${this.vae.adam.lr})`,
       );
     }
     await this.vae.restore(this.good);

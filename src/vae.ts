@@ -493,9 +493,12 @@ export class Vae {
     this.history.resetTo(state.step);
   }
 
-  /** The first step whose loss came back non-finite since the last restore, or null. */
+  /**
+   * The first step since the last restore whose loss came back non-finite or above 100 times
+   * the lowest loss seen (finite only because of the logvar clamp), or null.
+   */
   get divergedAt(): number | null {
-    return this.history.firstNonFinite;
+    return this.history.firstDiverged;
   }
 
   /** Current parameters, unpadded, by name. */

@@ -105,6 +105,16 @@ describe('webgpu-vae CLI', () => {
     expect(readdirSync(tmp).filter((f) => f.startsWith('interrupted.safetensors') && f !== 'interrupted.safetensors')).toEqual([]);
   });
 
+  it('a learning rate that diverges rolls back, then stops with a clear message and exit 1', async () => {
+    const model = join(tmp, 'diverged.safetensors');
+    writeFileSync(model, 'old contents');
+    const r = await run(['train', '--epochs', '1', '--max-steps', '60', '--batch', '64', '--hidden', '32', '--latent', '2', '--lr', '1000', '--save', model]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/step \d+: the loss is not finite or exploded; rolled back to step \d+/);
+    expect(r.stderr).toMatch(/webgpu-vae: training diverged: the loss of step \d+ is not finite or exploded after 3 rollbacks to step \d+; lower the learning rate \(lr=1000\)\n/);
+    expect(readFileSync(model, 'utf8')).toBe('old contents');
+  });
+
   it('a failed run leaves an existing checkpoint untouched', async () => {
     const model = join(tmp, 'keep.safetensors');
     writeFileSync(model, 'old contents');

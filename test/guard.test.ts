@@ -80,7 +80,7 @@ describe('divergence guard', () => {
     await vae.step(poisoned);
     expect((await guard.checkpoint())?.kind).toBe('rollback');
     await vae.step(poisoned);
-    await expect(guard.checkpoint()).rejects.toThrow('training diverged: the loss of step 2 is not finite after 2 rollbacks to step 1; lower the learning rate (lr=0.001)');
+    await expect(guard.checkpoint()).rejects.toThrow('training diverged: the loss of step 2 is not finite or exploded after 2 rollbacks to step 1; lower the learning rate (lr=0.001)');
     vae.destroy();
   });
 });

@@ -110,7 +110,7 @@ export async function runTraining(
     if (e?.kind !== 'rollback') return;
     epochRecords = epochRecords.filter((r) => r.step <= e.toStep);
     bar?.done();
-    log(`step ${e.badStep}: the loss is not finite; rolled back to step ${e.toStep}, skipping the batches since (${e.failures} in a row)`);
+    log(`step ${e.badStep}: the loss is not finite or exploded; rolled back to step ${e.toStep}, skipping the batches since (${e.failures} in a row)`);
   };
   onGuard(await guard.checkpoint());
   let consumed = 0;

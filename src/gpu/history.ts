@@ -38,8 +38,10 @@ export class LossHistory {
   private lastCollected = 0;
   private lastCopied = 0;
   private failure: Error | null = null;
-  /** The first step whose loss came back non-finite, until `resetTo`. */
-  firstNonFinite: number | null = null;
+  /** The first step whose loss diverged (see `divergenceFactor`), until `resetTo`. */
+  firstDiverged: number | null = null;
+  /** Lowest per-image loss seen: a loss above `divergenceFactor` times it counts as diverged. */
+  private best = Infinity;
   /** Called with each batch of records as it arrives (for live progress); drain() still returns them. */
   onRecords: ((records: StepLoss[]) => void) | null = null;
 
@@ -48,6 +50,8 @@ export class LossHistory {
     /** Records in the ring: more than the steps between two copies. */
     readonly capacity: number,
     stagingBuffers: number,
+    /** A step whose loss exceeds this factor times the lowest loss so far counts as diverged. */
+    readonly divergenceFactor = 100,
   ) {
     this.ring = res.storage('loss.history', capacity * HISTORY_RECORD_BYTES);
     this.slots = Array.from({ length: stagingBuffers }, (_, i) => ({
@@ -115,8 +119,12 @@ export class LossHistory {
       fresh.push({ step, count, recon, kl, loss: (recon + kl) / count });
     }
     fresh.sort((a, b) => a.step - b.step);
-    const bad = fresh.find((r) => !Number.isFinite(r.loss));
-    if (bad && this.firstNonFinite === null) this.firstNonFinite = bad.step;
+    for (const r of fresh) {
+      // Non-finite, or finite only thanks to the logvar clamp: either way training has left the rails.
+      const bad = !Number.isFinite(r.loss) || r.loss > this.divergenceFactor * this.best;
+      if (bad && this.firstDiverged === null) this.firstDiverged = r.step;
+      if (!bad) this.best = Math.min(this.best, r.loss);
+    }
     if (fresh.length > 0) this.lastCollected = fresh[fresh.length - 1].step;
     this.collected.push(...fresh);
     if (fresh.length > 0) this.onRecords?.(fresh);
@@ -129,7 +137,7 @@ export class LossHistory {
   resetTo(step: number): void {
     this.lastCollected = step;
     this.lastCopied = Math.min(this.lastCopied, step);
-    this.firstNonFinite = null;
+    this.firstDiverged = null;
     this.collected.splice(0);
   }
 
