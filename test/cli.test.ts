@@ -115,6 +115,33 @@ describe('webgpu-vae CLI', () => {
     expect(readFileSync(model, 'utf8')).toBe('old contents');
   });
 
+  it('broken inputs fail in one line with exit 1: a corrupt checkpoint, a broken IDX file, a model for other images', async () => {
+    const bad = join(tmp, 'bad.safetensors');
+    writeFileSync(bad, Buffer.from([1, 2, 3]));
+    const r1 = await run(['eval', '--model', bad]);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toBe(`webgpu-vae: ${bad}: file is 3 bytes, shorter than the 8-byte header length\n`);
+    // An IDX folder of 4x4 images: a truncated images file, then a valid one for a 784-pixel model.
+    const idx = mkdtempSync(join(tmp, 'idx-'));
+    const images = (n: number, payload = n * 16) => {
+      const b = Buffer.alloc(16 + payload);
+      b.writeUInt32BE(0x803, 0);
+      b.writeUInt32BE(n, 4);
+      b.writeUInt32BE(4, 8);
+      b.writeUInt32BE(4, 12);
+      return b;
+    };
+    writeFileSync(join(idx, 'train-images-idx3-ubyte'), images(10, 100));
+    writeFileSync(join(idx, 't10k-images-idx3-ubyte'), images(5));
+    const r2 = await run(['train', '--data', idx]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toBe(`webgpu-vae: ${join(idx, 'train-images-idx3-ubyte')}: file is 116 bytes, header implies 176: truncated\n`);
+    writeFileSync(join(idx, 'train-images-idx3-ubyte'), images(10));
+    const r3 = await run(['eval', '--model', join(tmp, 'small.safetensors'), '--data', idx]);
+    expect(r3.code).toBe(1);
+    expect(r3.stderr).toContain('images have 16 pixels, the model expects 784');
+  });
+
   it('a failed run leaves an existing checkpoint untouched', async () => {
     const model = join(tmp, 'keep.safetensors');
     writeFileSync(model, 'old contents');
