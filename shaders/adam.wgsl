@@ -26,7 +26,8 @@ struct Step {
   history_slot: u32,
   step_size: f32,
   bc2_sqrt: f32,
-  _pad: vec2<u32>,
+  kl_weight: f32,    // beta of the KL term this step (beta-VAE weight times the warm-up ramp)
+  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;

@@ -1,7 +1,8 @@
 // bce_kl: the VAE loss and its gradient in one pass, then the batch total.
 //
 //   recon_r = sum_p max(l,0) - l x + log1p(exp(-|l|))        dl = sigmoid(l) - x
-//   kl_r    = -0.5 sum_j (1 + lv - mu^2 - exp(lv))            dmu = mu, dlv = 0.5 (exp(lv) - 1)
+//   kl_r    = -0.5 sum_j (1 + lv - mu^2 - exp(lv))            dmu = b mu, dlv = b 0.5 (exp(lv) - 1)
+// where b = step.kl_weight (1 for the plain VAE; beta-VAE and KL warm-up change it per step).
 //
 // logits, targets, dlogits: [rows, ld_x]; head, dhead: [rows, ld_head], each row [mu | logvar].
 // The gradient is that of the sum over the live rows (as in the PyTorch example); rows at or
@@ -31,7 +32,8 @@ struct Step {
   history_slot: u32, // where `total` writes this step's record
   step_size: f32,    // Adam: lr / (1 - beta1^t)
   bc2_sqrt: f32,     // Adam: sqrt(1 - beta2^t)
-  _pad: vec2<u32>,
+  kl_weight: f32,    // beta of the KL term this step (beta-VAE weight times the warm-up ramp)
+  _pad: u32,
 }
 
 struct Record {
@@ -94,8 +96,10 @@ fn per_row(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     let lv = head[h + dims.latent + j];
     let ev = exp(min(lv, LOGVAR_CLAMP));
     kl += -0.5 * (1.0 + lv - mu * mu - ev);
-    dhead[h + j] = select(0.0, mu, live);
-    dhead[h + dims.latent + j] = select(0.0, 0.5 * (select(0.0, ev, lv < LOGVAR_CLAMP) - 1.0), live);
+    // The objective is recon + kl_weight * KL; the reported kl stays the unweighted KL, so the
+    // reported loss is the negative ELBO whatever the weight.
+    dhead[h + j] = select(0.0, step.kl_weight * mu, live);
+    dhead[h + dims.latent + j] = select(0.0, step.kl_weight * 0.5 * (select(0.0, ev, lv < LOGVAR_CLAMP) - 1.0), live);
   }
   partial[lid] = vec2<f32>(recon, kl);
   let sum = reduce(lid);

@@ -24,7 +24,8 @@ struct Step {
   history_slot: u32,
   step_size: f32,
   bc2_sqrt: f32,
-  _pad: vec2<u32>,
+  kl_weight: f32,    // beta of the KL term this step (beta-VAE weight times the warm-up ramp)
+  _pad: u32,
 }
 
 const LOGVAR_CLAMP: f32 = 80.0;

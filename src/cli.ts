@@ -20,6 +20,8 @@ commands:
                 --latent N         latent size (default 20)
                 --lr X             Adam learning rate (default 0.001)
                 --seed N           initialisation, noise and shuffle seed (default 1)
+                --beta X           weight of the KL term (beta-VAE; default 1)
+                --kl-warmup N      raise the KL weight linearly to beta over the first N steps (default 0: off)
                 --save FILE        write the trained model as .safetensors (atomically)
                 --json             one JSON object per epoch and a final one, instead of a progress bar
   eval          test-set loss of a saved model: --model FILE [--data DIR] [--draws N] [--json]

@@ -57,6 +57,10 @@ export interface VaeOptions {
   parameters?: ParameterSet;
   /** A snapshot to resume from (parameters, Adam moments, step); overrides `parameters`. */
   state?: TrainingState;
+  /** Weight of the KL term in the objective (beta-VAE); 1 is the plain VAE. Default 1. */
+  beta?: number;
+  /** KL warm-up: the KL weight rises linearly from beta/N at step 1 to beta at step N. Default 0 (off). */
+  klWarmup?: number;
   /**
    * Steps between loss readbacks. Default 16. It also bounds how far the host runs ahead of the
    * GPU (at most 3 * readbackEvery steps queued): lower it for prompter progress on slow adapters.
@@ -92,6 +96,9 @@ export class Vae {
   private error: Error | null = null;
   private destroyed = false;
   private deviceLost = false;
+  /** KL weight (beta-VAE) and warm-up length in steps; see VaeOptions. */
+  beta = 1;
+  klWarmup = 0;
 
   private constructor(
     readonly device: GPUDevice,
@@ -125,6 +132,10 @@ export class Vae {
     const adam = resolveAdam(opts.adam);
     const seed = opts.seed ?? 1;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`seed must be a whole number in [0, 2^32), got ${seed}`);
+    const beta = opts.beta ?? 1;
+    if (!(beta >= 0) || !Number.isFinite(beta)) throw new Error(`beta must be a finite number >= 0, got ${beta}`);
+    const klWarmup = opts.klWarmup ?? 0;
+    if (!Number.isInteger(klWarmup) || klWarmup < 0) throw new Error(`klWarmup must be a whole number of steps >= 0, got ${klWarmup}`);
     const readbackEvery = opts.readbackEvery ?? 16;
     if (!Number.isInteger(readbackEvery) || readbackEvery < 1 || readbackEvery > 1024) {
       throw new Error(`readbackEvery must be a whole number in [1, 1024], got ${readbackEvery}`);
@@ -148,6 +159,8 @@ export class Vae {
       const history = new LossHistory(res, readbackEvery * 6, 3);
       const vae = new Vae(device, config, adam, seed, opts.noise ?? 'gpu', variant, layers, layout, res, !opts.device, readbackEvery, buffers, history);
       vae.writeParameters(opts.parameters ?? initParameters(layers, seed));
+      vae.beta = beta;
+      vae.klWarmup = klWarmup;
       if (opts.state) await vae.restore(opts.state);
       await vae.prepare();
       return vae;
@@ -238,6 +251,11 @@ export class Vae {
     return { buffer: this.buffers.grads, offset: s.offset * 4, size: s.size * 4 };
   }
 
+  /** The KL weight of step t: beta, ramped linearly over the warm-up steps. */
+  klWeight(t: number): number {
+    return this.klWarmup > 0 ? this.beta * Math.min(1, t / this.klWarmup) : this.beta;
+  }
+
   /** True once the device is lost: this Vae is unusable; recreate it from a snapshot. */
   get lost(): boolean {
     return this.deviceLost;
@@ -277,7 +295,7 @@ export class Vae {
     const copyNow = t % this.readbackEvery === 0;
     const slot = copyNow ? await this.history.acquire() : null;
     this.uploadRows(this.buffers.acts[0].buffer, x, count);
-    encodeStepUniform({ t, seed: this.seed, count, historySlot: this.history.slotOf(t) }, this.adam, this.stepBytes);
+    encodeStepUniform({ t, seed: this.seed, count, historySlot: this.history.slotOf(t), klWeight: this.klWeight(t) }, this.adam, this.stepBytes);
     this.device.queue.writeBuffer(this.buffers.step, 0, this.stepBytes);
     const enc = this.device.createCommandEncoder({ label: `step ${t}` });
     const pass = enc.beginComputePass({ label: `step ${t}` });

@@ -18,10 +18,10 @@ function inputs(cfg: VaeConfig, seed: number) {
   return { x, eps };
 }
 
-async function oneStep(cfg: VaeConfig, count: number) {
+async function oneStep(cfg: VaeConfig, count: number, beta = 1, klWarmup = 0) {
   const { device } = await testGpu();
   const init = initParameters(layerSpecs(cfg), 3);
-  const vae = await Vae.create({ config: cfg, device, noise: 'buffer', parameters: init, seed: 3 });
+  const vae = await Vae.create({ config: cfg, device, noise: 'buffer', parameters: init, seed: 3, beta, klWarmup });
   const { x, eps } = inputs(cfg, 20);
   vae.setNoise(eps);
   await vae.step(x, count);
@@ -30,21 +30,23 @@ async function oneStep(cfg: VaeConfig, count: number) {
   const after = await vae.readParameters();
   vae.destroy();
   const ref = toRefParams(init);
-  const fwd = vaeForward(ref, cfg, x, eps, count);
+  const fwd = vaeForward(ref, cfg, x, eps, count, klWarmup > 0 ? beta / klWarmup : beta);
   const refGrads = vaeBackward(ref, cfg, fwd, eps);
   return { loss, grads, after, init, fwd, refGrads };
 }
 
 describe('one training step equals the reference', () => {
-  const cases: [string, VaeConfig, number][] = [
+  const cases: [string, VaeConfig, number, number?, number?][] = [
     // Sizes that are not multiples of 4 exercise every padded edge; count < batch the partial batch.
     ['odd sizes, two hidden layers', resolveConfig({ inputSize: 13, hidden: [9, 6], latent: 3, batch: 5 }), 5],
     ['partial batch (3 of 6 rows)', resolveConfig({ inputSize: 10, hidden: [7], latent: 2, batch: 6 }), 3],
+    ['beta-VAE, beta 4', resolveConfig({ inputSize: 13, hidden: [9], latent: 3, batch: 5 }), 5, 4],
+    ['KL warm-up over 8 steps (weight 0.5/8 at step 1), beta 0.5', resolveConfig({ inputSize: 13, hidden: [9], latent: 3, batch: 5 }), 5, 0.5, 8],
     ['reference model 784-400-20, batch 128', resolveConfig({}), 128],
   ];
-  for (const [name, cfg, count] of cases) {
+  for (const [name, cfg, count, beta, warmup] of cases) {
     it(name, async () => {
-      const { loss, grads, after, init, fwd, refGrads } = await oneStep(cfg, count);
+      const { loss, grads, after, init, fwd, refGrads } = await oneStep(cfg, count, beta, warmup);
       // Loss: f32 sums of count*inputSize terms reduced in a tree; 1e-5 relative is ~100 ulp.
       const refLoss = fwd.loss.reconSum + fwd.loss.klSum;
       expect(loss.step).toBe(1);

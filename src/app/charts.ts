@@ -93,6 +93,16 @@ export class LossCharts {
     this.dirty = true;
   }
 
+  /** Drops every point after `step` (training went back to it). */
+  dropAfter(step: number): void {
+    let n = this.steps.length;
+    while (n > 0 && this.steps[n - 1] > step) n--;
+    if (n === this.steps.length) return;
+    this.steps.length = n;
+    for (const c of this.cols) c.length = n;
+    this.dirty = true;
+  }
+
   clear(): void {
     this.steps = [];
     this.cols = [[], [], [], [], [], []];

@@ -6,6 +6,13 @@
  *
  * URL options: `autostart=1` starts training once the worker is ready; `epochs`, `lr`, `batch`,
  * `hidden` (comma-separated), `latent` and `seed` replace the defaults.
+ *
+ * Faults training survived (a rollback after an exploded loss, a lost GPU device) are listed in
+ * `#notice`; after repeated rollbacks training stops until the learning rate is changed.
+ *
+ * Test hook: `testhooks=1` defines `window.webgpuVaeTest.loseDevice()`, which makes the worker
+ * destroy its GPU device (as a driver reset would lose it), to check recovery. Without the option
+ * nothing is defined and the worker is never sent that message.
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
@@ -77,6 +84,29 @@ let state: RunState = 'loading';
 let hasModel = false;
 let fatal = false;
 let latentShown = false;
+/** The learning rate training diverged with; Start waits for another. */
+let divergedLr: number | null = null;
+/** What the model line says, kept to rewrite it when the learning rate changes. */
+let modelLine: { inputSize: number; parameters: number; step: number; settings: Settings } | null = null;
+/** Latest notices first, at most NOTICES. */
+const NOTICES = 3;
+const notices: string[] = [];
+
+function notice(text: string | null): void {
+  if (text === null) notices.length = 0;
+  else notices.unshift(text);
+  notices.length = Math.min(notices.length, NOTICES);
+  const e = $('notice');
+  e.replaceChildren(...notices.map((n) => Object.assign(document.createElement('div'), { textContent: n })));
+  e.hidden = notices.length === 0;
+}
+
+function showModelLine(): void {
+  const m = modelLine;
+  $('model-info').textContent = m
+    ? `Model ${architectureName(m.inputSize, m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
+    : 'No model yet: Start builds one from these settings.';
+}
 /** Which end the next click on the scatter sets: 0 = A, 1 = B. */
 let nextPick = 0;
 
@@ -116,7 +146,7 @@ worker.onmessageerror = () => showFatal('A message from the training worker coul
 function updateButtons(): void {
   const busy = state === 'loading' || fatal;
   const start = button('start');
-  start.disabled = busy || state === 'running';
+  start.disabled = busy || state === 'running' || (divergedLr !== null && Number(field('lr').value) === divergedLr);
   start.textContent = hasModel && (state === 'paused' || state === 'done') ? 'Continue' : 'Start';
   button('pause').disabled = busy || state !== 'running';
   button('reset').disabled = busy || !hasModel;
@@ -179,12 +209,11 @@ function onMessage(m: FromWorker): void {
       clearViews();
       delete status.dataset.loss;
       delete status.dataset.testLoss;
-      if (m.settings) {
-        fillForm(m.settings);
-        $('model-info').textContent = `Model ${architectureName(m.inputSize, m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`;
-      } else {
-        $('model-info').textContent = 'No model yet: Start builds one from these settings.';
-      }
+      divergedLr = null;
+      notice(null);
+      if (m.settings) fillForm(m.settings);
+      modelLine = m.settings ? { inputSize: m.inputSize, parameters: m.parameters, step: m.step, settings: { ...m.settings } } : null;
+      showModelLine();
       updateButtons();
       break;
     case 'state':
@@ -258,6 +287,31 @@ function onMessage(m: FromWorker): void {
       status.dataset.saved = m.name;
       say('checkpoint-error', '');
       break;
+    case 'notice':
+      notice(m.message);
+      if (m.rewindTo !== null) {
+        // Training went back: drop the abandoned steps' points, and let data-step go down with it.
+        charts.dropAfter(m.rewindTo);
+        status.dataset.step = String(m.rewindTo);
+        schedule('charts', () => undefined);
+      }
+      break;
+    case 'diverged':
+      say('run-error', m.message);
+      divergedLr = m.lr;
+      // Only the learning rate may change: the model keeps its last good state.
+      field('lr').disabled = false;
+      updateButtons();
+      break;
+    case 'lr':
+      divergedLr = null;
+      say('run-error', '');
+      lockModelFields(true);
+      if (modelLine) modelLine.settings.lr = m.lr;
+      showModelLine();
+      notice(`step ${m.step}: continuing with learning rate ${m.lr}`);
+      updateButtons();
+      break;
     case 'error':
       say(m.where === 'data' ? 'data-error' : m.where === 'checkpoint' ? 'checkpoint-error' : 'run-error', m.message);
       break;
@@ -274,6 +328,10 @@ button('start').addEventListener('click', () => {
 });
 button('pause').addEventListener('click', () => send({ type: 'pause' }));
 button('reset').addEventListener('click', () => send({ type: 'reset' }));
+field('lr').addEventListener('input', updateButtons);
+if (query.get('testhooks') === '1') {
+  (window as Window & { webgpuVaeTest?: unknown }).webgpuVaeTest = { loseDevice: () => send({ type: 'lose-device' }) };
+}
 field('epochs').addEventListener('change', () => {
   const s = settingsOrSay();
   if (s) send({ type: 'epochs', epochs: s.epochs });

@@ -20,7 +20,9 @@ export type ToWorker =
   | { type: 'save' }
   | { type: 'load'; file: File; settings: Settings }
   /** Decodes the straight line between the posterior means of two test digits. */
-  | { type: 'interpolate'; a: number; b: number };
+  | { type: 'interpolate'; a: number; b: number }
+  /** Test hook, sent only with `?testhooks=1`: destroys the worker's device (as a driver reset loses it). */
+  | { type: 'lose-device' };
 
 /** What the adapter says about itself. */
 export interface AdapterText {
@@ -71,6 +73,15 @@ export type FromWorker =
   }
   | { type: 'interpolation'; a: number; b: number; frames: ImageSet }
   | { type: 'checkpoint'; name: string; bytes: Uint8Array }
+  /**
+   * Something training survived (a rollback after an exploded loss, a lost device): the page
+   * shows `message`; with `rewindTo`, training went back to that step (later points are dropped).
+   */
+  | { type: 'notice'; message: string; rewindTo: number | null }
+  /** Training stopped after repeated rollbacks; it continues once the learning rate differs from `lr`. */
+  | { type: 'diverged'; message: string; lr: number }
+  /** The model now trains with learning rate `lr` (same state, from `step`). */
+  | { type: 'lr'; lr: number; step: number }
   /** A problem the user can act on (bad file, bad setting); training state is kept. */
   | { type: 'error'; where: 'data' | 'model' | 'settings' | 'checkpoint'; message: string }
   /** The GPU is gone (no WebGPU, device lost, internal error): nothing more will run. */

@@ -9,16 +9,25 @@
  * Views (image grids, latent scatter) are refreshed at the start, after each epoch, on pause,
  * and while training on a clock that keeps them under about a tenth of the time: on a fast GPU
  * they are live, on a software adapter they come every several seconds.
+ *
+ * Faults: a DivergenceGuard keeps the last good state (every 50 steps and at epoch ends) and
+ * rolls back when a loss comes back non-finite or exploded, skipping those batches; after 3
+ * rollbacks in a row training stops with its message until the learning rate is changed. When
+ * the device is lost, a new one is requested and the model rebuilt from the guard's last good
+ * state (losing the steps since), and training carries on; without a new adapter the page shows
+ * the fatal banner.
  */
 import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { parameterCount } from '../model.js';
-import { Vae, type StepLoss } from '../vae.js';
+import { Vae, type StepLoss, type TrainingState } from '../vae.js';
+import { DivergenceGuard, type GuardEvent } from '../guard.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import type { Settings } from './settings.js';
 import { imageViews, interpolation, latentView, MANIFOLD_RANGE } from './views.js';
 import { nextTask, RateMeter, Serial } from './pace.js';
+import { DeviceSlot, lostText } from './device.js';
 
 /** Steps submitted but not finished on the GPU, at most. */
 const PIPELINE_DEPTH = 2;
@@ -28,6 +37,8 @@ const YIELD_MS = 30;
 const PROGRESS_MS = 150;
 /** Steps between loss readbacks: the curve and `#status` move every few steps. */
 const READBACK_EVERY = 4;
+/** Device losses a page survives before it gives up (a device that keeps getting lost is broken). */
+const MAX_RECOVERIES = 5;
 
 /** Sends a message to the page, moving the buffers of any arrays in it. */
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
@@ -37,6 +48,10 @@ const imageTransfer = (...sets: (ImageSet | null)[]) => sets.filter((s): s is Im
 /** One data set, at most one model, and the training loop. */
 export class Session {
   private vae: Vae | null = null;
+  /** Guards `vae`; its state is what rollbacks and device-loss recoveries resume from. */
+  private guard: DivergenceGuard | null = null;
+  private readonly gpu: DeviceSlot;
+  private recoveries = 0;
   private settings: Settings | null = null;
   private readonly serial = new Serial();
   private running = false;
@@ -58,11 +73,32 @@ export class Session {
   private failed = false;
 
   constructor(
-    private readonly device: GPUDevice,
+    device: GPUDevice,
+    /** Requests a new adapter and device after a loss (throws when there is none). */
+    openDevice: () => Promise<GPUDevice>,
     private data: Split,
     private dataName: string,
     private readonly post: Post,
-  ) {}
+    /** Shows the fatal banner (nothing more will run). */
+    private readonly fatal: (message: string) => void,
+  ) {
+    // A loss while training reaches the loop as an error; otherwise recover at once.
+    this.gpu = new DeviceSlot(device, openDevice, () => void this.serial.run(() => this.recover()).catch(() => undefined));
+  }
+
+  private get device(): GPUDevice {
+    return this.gpu.device;
+  }
+
+  /** Runs GPU work after the work queued before it; rejects as soon as the device is lost. */
+  private queued<T>(job: () => Promise<T>): Promise<T> {
+    return this.serial.run(() => this.gpu.untilLost(job()));
+  }
+
+  /** Test hook (`?testhooks=1`): loses the device as a driver reset would. */
+  loseDevice(): void {
+    this.gpu.loseForTest();
+  }
 
   /** Stops everything after a fatal error; later commands are ignored. */
   fail(): void {
@@ -110,27 +146,98 @@ export class Session {
   private async build(settings: Settings, parameters?: Map<string, Float32Array>): Promise<void> {
     this.vae?.destroy();
     this.vae = null;
+    this.guard = null;
     const inputSize = this.data.train.rows * this.data.train.cols;
-    this.vae = await Vae.create({
-      device: this.device, seed: settings.seed, adam: { lr: settings.lr }, parameters, readbackEvery: READBACK_EVERY,
-      config: { inputSize, hidden: settings.hidden, latent: settings.latent, batch: settings.batch },
-    });
+    const vae = await this.create(settings, { parameters });
     this.settings = { ...settings };
     this.x = new Float32Array(settings.batch * inputSize);
     this.batches = null;
     this.epochStep = 0;
     this.lastLoss = null;
-    this.vae.onLosses = (records) => this.onLosses(records);
+    // A first good state at once: a device lost before the first 50 steps still has one to resume from.
+    this.guard = new DivergenceGuard(vae);
+    await this.guard.checkpoint();
+    this.vae = vae;
   }
 
-  private onLosses(records: StepLoss[]): void {
-    const points = records.map((r) => ({ step: this.baseStep + r.step, recon: r.recon / r.count, kl: r.kl / r.count }));
-    this.lastLoss = records[records.length - 1].loss;
-    this.post({ type: 'losses', points });
-    if (!Number.isFinite(this.lastLoss) && this.running) {
+  /** A Vae for `settings` on the current device, from parameters or a training state. */
+  private async create(settings: Settings, from: { parameters?: Map<string, Float32Array>; state?: TrainingState }): Promise<Vae> {
+    const inputSize = this.data.train.rows * this.data.train.cols;
+    const vae = await Vae.create({
+      device: this.device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, ...from,
+      config: { inputSize, hidden: settings.hidden, latent: settings.latent, batch: settings.batch },
+    });
+    vae.onLosses = (records) => this.onLosses(vae, records);
+    return vae;
+  }
+
+  private onLosses(vae: Vae, records: StepLoss[]): void {
+    // Losses from a diverged step on are about to be rolled back: keep them off the curve.
+    const bad = vae.divergedAt ?? Infinity;
+    const kept = records.filter((r) => r.step < bad);
+    if (kept.length === 0) return;
+    this.lastLoss = kept[kept.length - 1].loss;
+    this.post({ type: 'losses', points: kept.map((r) => ({ step: this.baseStep + r.step, recon: r.recon / r.count, kl: r.kl / r.count })) });
+  }
+
+  /** Tells the page about a rollback (the guard restored its last good state). */
+  private onGuard(e: GuardEvent | null): void {
+    if (e?.kind !== 'rollback') return;
+    const to = this.baseStep + e.toStep;
+    this.post({
+      type: 'notice', rewindTo: to,
+      message: `step ${this.baseStep + e.badStep}: the loss exploded; rolled back to step ${to} and skipped those batches` +
+        (e.failures > 1 ? ` (${e.failures} rollbacks in a row)` : ''),
+    });
+  }
+
+  /**
+   * After a device loss: a new device, and the model rebuilt on it from the guard's last good
+   * state. Does nothing when the device works (another caller recovered first). Without a new
+   * device (or after MAX_RECOVERIES) it shows the fatal banner and throws.
+   */
+  private async recover(): Promise<void> {
+    const info = this.gpu.lost;
+    if (!info || this.failed) return;
+    const what = lostText(info);
+    const state = this.guard?.state ?? null;
+    const lostStep = this.step;
+    this.vae?.destroy();
+    const giveUp = (why: string): never => {
       this.running = false;
-      this.post({ type: 'error', where: 'model', message: `training diverged at step ${points[points.length - 1].step} (loss ${this.lastLoss}): lower the learning rate and reset` });
+      this.fatal(`The GPU device was lost (${what}) ${why}, so training stopped. ` +
+        'Reload the page to start again. If this keeps happening, close other GPU-heavy tabs or update the graphics driver.');
+      throw new Error(`GPU device lost (${what})`);
+    };
+    if (this.recoveries >= MAX_RECOVERIES) giveUp(`for the ${MAX_RECOVERIES + 1}th time`);
+    this.recoveries++;
+    try {
+      await this.gpu.replace();
+    } catch (e) {
+      giveUp(`and no new one could be had (${(e as Error).message})`);
     }
+    if (!this.vae || !this.settings || !state) {
+      this.vae = null;
+      this.guard = null;
+      if (this.settings) {
+        this.settings = null;
+        this.baseStep = 0;
+        this.postModel();
+        this.setState('idle');
+      }
+      this.post({ type: 'notice', rewindTo: null, message: `GPU device lost (${what}); continuing on a new device` });
+      return;
+    }
+    const vae = await this.create(this.settings, { state });
+    this.vae = vae;
+    this.guard!.attach(vae);
+    this.nextViews = { images: 0, latent: 0 };
+    const to = this.baseStep + state.step;
+    this.post({
+      type: 'notice', rewindTo: to,
+      message: `GPU device lost (${what}); continuing on a new device from step ${to}` +
+        (lostStep > to ? ` (the ${lostStep - to} steps after it were dropped)` : ''),
+    });
   }
 
   private progress(force = false): void {
@@ -155,8 +262,20 @@ export class Session {
     if (this.failed || this.running) return;
     // A loop still winding down after a pause must finish first (it ends by clearing `running`).
     await this.loop;
-    await this.serial.run(async () => {
+    await this.queued(async () => {
       if (this.running || this.failed) return;
+      if (this.vae && this.settings && settings.lr !== this.settings.lr) {
+        // A new learning rate (after a divergence): the same training state under it.
+        const state = await this.vae.snapshot();
+        const next = { ...this.settings, lr: settings.lr };
+        const vae = await this.create(next, { state });
+        this.vae.destroy();
+        this.vae = vae;
+        this.settings = next;
+        this.guard = new DivergenceGuard(vae);
+        await this.guard.checkpoint();
+        this.post({ type: 'lr', lr: next.lr, step: this.step });
+      }
       if (!this.vae) {
         try {
           await this.build(settings);
@@ -194,6 +313,7 @@ export class Session {
     await this.serial.run(async () => {
       this.vae?.destroy();
       this.vae = null;
+      this.guard = null;
       this.settings = null;
       this.initialViews = false;
       this.baseStep = 0;
@@ -215,41 +335,75 @@ export class Session {
   }
 
   private async trainLoop(): Promise<void> {
-    const inflight: Promise<undefined>[] = [];
-    let yielded = performance.now();
-    try {
-      if (this.initialViews) {
-        this.initialViews = false;
-        await this.serial.run(async () => {
-          await this.evaluateTest();
-          await this.refreshViews(true);
-        });
-      }
-      while (this.running && !this.failed) {
-        if (this.planDone()) break;
-        await this.serial.run(() => this.trainOne());
-        inflight.push(this.device.queue.onSubmittedWorkDone());
-        if (inflight.length > PIPELINE_DEPTH) await inflight.shift();
-        if (performance.now() - yielded > YIELD_MS) {
-          await nextTask();
-          yielded = performance.now();
+    for (;;) {
+      const generation = this.gpu.generation;
+      try {
+        await this.runSteps();
+        break;
+      } catch (e) {
+        if (this.failed) break;
+        const diverged = (e as Error).message.startsWith('training diverged');
+        // A device replaced meanwhile (recovered from the loss event) or lost now.
+        if (!diverged && (this.gpu.generation !== generation || (await this.gpu.settle(500)))) {
+          // The device is gone: rebuild on a new one and go on (recover shows the banner if it cannot).
+          try {
+            await this.serial.run(() => this.recover());
+          } catch {
+            break;
+          }
+          if (this.running) continue;
+          break;
         }
-        this.progress();
-        const now = performance.now();
-        if (this.running && (now >= this.nextViews.images || now >= this.nextViews.latent)) await this.serial.run(() => this.refreshViews(false));
+        this.running = false;
+        const message = (e as Error).message;
+        if (diverged) {
+          // The model goes back to its last good state, which Continue resumes under a new learning rate.
+          await this.queued(async () => {
+            if (this.vae && this.guard?.state) await this.vae.restore(this.guard.state);
+            await this.refreshViews(true);
+          }).catch(() => undefined);
+          this.post({ type: 'diverged', lr: this.settings?.lr ?? NaN, message: `${message}, then press Continue` });
+        } else {
+          this.post({ type: 'error', where: 'model', message });
+        }
+        break;
       }
-      await Promise.all(inflight);
-      await this.serial.run(async () => {
-        await this.vae?.losses();
-        if (!this.failed) await this.refreshViews(true);
-      });
-    } catch (e) {
-      this.running = false;
-      if (!this.failed) this.post({ type: 'error', where: 'model', message: (e as Error).message });
     }
     this.running = false;
     this.progress(true);
     if (!this.failed) this.setState(this.planDone() ? 'done' : 'paused');
+  }
+
+  /** Trains until paused or done; throws on a device loss or a divergence the guard gives up on. */
+  private async runSteps(): Promise<void> {
+    const inflight: Promise<undefined>[] = [];
+    let yielded = performance.now();
+    if (this.initialViews) {
+      this.initialViews = false;
+      await this.queued(async () => {
+        await this.evaluateTest();
+        await this.refreshViews(true);
+      });
+    }
+    while (this.running && !this.failed) {
+      if (this.planDone()) break;
+      await this.queued(() => this.trainOne());
+      inflight.push(this.device.queue.onSubmittedWorkDone());
+      if (inflight.length > PIPELINE_DEPTH) await this.gpu.untilLost(inflight.shift()!);
+      if (performance.now() - yielded > YIELD_MS) {
+        await nextTask();
+        yielded = performance.now();
+      }
+      this.progress();
+      const now = performance.now();
+      if (this.running && (now >= this.nextViews.images || now >= this.nextViews.latent)) await this.queued(() => this.refreshViews(false));
+    }
+    await this.gpu.untilLost(Promise.all(inflight));
+    await this.queued(async () => {
+      // Drains the losses and keeps a good state (or rolls back to the last one).
+      if (this.guard) this.onGuard(await this.guard.checkpoint());
+      if (!this.failed) await this.refreshViews(true);
+    });
   }
 
   /** One step, or the end of an epoch (test loss, views). */
@@ -264,7 +418,8 @@ export class Session {
       this.batches = null;
       this.epochsDone++;
       this.epochStep = 0;
-      await vae.losses(); // the records already reached the page through onLosses
+      // Drains the losses (they already reached the page through onLosses) and keeps a good state.
+      this.onGuard(await this.guard!.checkpoint());
       await this.evaluateTest();
       await this.refreshViews(true);
       return;
@@ -272,6 +427,7 @@ export class Session {
     await vae.step(this.x, next.value);
     this.epochStep++;
     this.rate.add(next.value);
+    this.onGuard(await this.guard!.afterStep());
   }
 
   private async evaluateTest(): Promise<void> {
@@ -309,7 +465,7 @@ export class Session {
   /** New data: keeps the model when its input size fits, and restarts the epoch count. */
   async setData(data: Split, name: string): Promise<void> {
     await this.pause();
-    await this.serial.run(async () => {
+    await this.queued(async () => {
       this.data = data;
       this.dataName = name;
       this.batches = null;
@@ -320,6 +476,7 @@ export class Session {
       if (this.vae && this.vae.config.inputSize !== pixels) {
         this.vae.destroy();
         this.vae = null;
+        this.guard = null;
         this.settings = null;
         this.baseStep = 0;
         this.postModel();
@@ -334,7 +491,7 @@ export class Session {
 
   /** The model as a .safetensors file. */
   async save(): Promise<void> {
-    await this.serial.run(async () => {
+    await this.queued(async () => {
       const vae = this.vae;
       if (!vae || !this.settings) {
         this.post({ type: 'error', where: 'checkpoint', message: 'no model to save yet: start training or load a checkpoint first' });
@@ -352,7 +509,7 @@ export class Session {
   /** Replaces the model with a checkpoint's; training continues from its parameters. */
   async load(file: File, settings: Settings): Promise<void> {
     await this.pause();
-    await this.serial.run(async () => {
+    await this.queued(async () => {
       let loaded;
       try {
         loaded = loadCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
@@ -394,7 +551,7 @@ export class Session {
 
   /** Decodes the line between two test digits' means. */
   async interpolate(a: number, b: number): Promise<void> {
-    await this.serial.run(async () => {
+    await this.queued(async () => {
       if (!this.vae) return;
       try {
         const frames = await interpolation(this.vae, this.data.test, a, b);

@@ -57,10 +57,7 @@ async function openDevice(): Promise<GPUDevice> {
     label: 'webgpu-vae page',
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
   });
-  device.lost.then((lost) => {
-    fail(`The GPU device was lost (${lost.reason || 'unknown reason'}${lost.message ? `: ${lost.message}` : ''}), so training stopped. ` +
-      'Reload the page to start again. If this keeps happening, close other GPU-heavy tabs or update the graphics driver.');
-  });
+  // A lost device is replaced by the session (see DeviceSlot); an internal error is fatal.
   device.addEventListener('uncapturederror', (e) => {
     fail(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}. Reload the page to start again.`);
   });
@@ -85,7 +82,7 @@ async function init(): Promise<Session | null> {
   }
   try {
     const data = await embeddedMnist(await fetchBytes(EMBEDDED_FILES.images), await fetchBytes(EMBEDDED_FILES.labels));
-    session = new Session(device, data, EMBEDDED_NAME, post);
+    session = new Session(device, openDevice, data, EMBEDDED_NAME, post, fail);
   } catch (e) {
     fail(`Could not load the embedded digits (${(e as Error).message}). Rebuild with \`npm run build\` and serve dist/ beside index.html.`);
     return null;
@@ -139,6 +136,8 @@ async function handle(msg: ToWorker): Promise<void> {
       return s.load(msg.file, msg.settings);
     case 'interpolate':
       return s.interpolate(msg.a, msg.b);
+    case 'lose-device':
+      return s.loseDevice();
   }
 }
 

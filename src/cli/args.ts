@@ -37,6 +37,14 @@ export function positiveFlag(name: string, v: string | undefined, dflt: number):
   return n;
 }
 
+/** A finite number >= 0 from a flag, or the default. */
+export function nonNegativeFlag(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number >= 0, got '${v}'`);
+  return n;
+}
+
 /** A required string flag. */
 export function required(name: string, v: string | undefined): string {
   if (v === undefined || v === '') throw new UsageError(`--${name} is required`);

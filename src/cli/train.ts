@@ -13,7 +13,7 @@ import { loadEmbedded, loadIdxFolder } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { DivergenceGuard, type GuardEvent } from '../guard.js';
 import { Vae, type EvalResult, type StepLoss, type TrainingState } from '../vae.js';
-import { UsageError, intFlag, parseFlags, positiveFlag } from './args.js';
+import { UsageError, intFlag, nonNegativeFlag, parseFlags, positiveFlag } from './args.js';
 import { ProgressBar } from './progress.js';
 
 /** Options of a training run, already parsed and checked. */
@@ -26,6 +26,9 @@ export interface TrainOptions {
   lr: number;
   seed: number;
   json: boolean;
+  /** KL weight (beta-VAE) and warm-up steps. */
+  beta?: number;
+  klWarmup?: number;
 }
 
 /** One line of the JSON report (one per epoch, then a final one). */
@@ -174,7 +177,7 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
   const f = parseFlags('train', args, {
     data: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, batch: { type: 'string' },
     hidden: { type: 'string' }, latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
-    save: { type: 'string' }, json: { type: 'boolean' },
+    save: { type: 'string' }, json: { type: 'boolean' }, beta: { type: 'string' }, 'kl-warmup': { type: 'string' },
   });
   const hidden = (f.hidden ?? '400').split(',').map((h) => intFlag('hidden', h.trim(), 0, 1, 65536));
   const save = f.save ?? null;
@@ -194,6 +197,8 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     lr: positiveFlag('lr', f.lr, 1e-3),
     seed: intFlag('seed', f.seed, 1, 0, 0xffffffff),
     json: f.json ?? false,
+    beta: nonNegativeFlag('beta', f.beta, 1),
+    klWarmup: intFlag('kl-warmup', f['kl-warmup'], 0, 0),
   };
 }
 
@@ -207,7 +212,8 @@ export async function trainCommand(args: string[]): Promise<void> {
   const gpu = await requestNodeGpu();
   const log = (s: string) => process.stderr.write(`${s}\n`);
   // Losses every 2 steps keep the progress display current and the GPU queue short (6 steps).
-  const vae = await Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: gpu.device, readbackEvery: 2 });
+  const objective = { beta: o.beta, klWarmup: o.klWarmup };
+  const vae = await Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: gpu.device, readbackEvery: 2, ...objective });
   if (!o.json) {
     log(`adapter: ${gpu.description}; kernels: ${vae.linearVariant}`);
     log(`model: ${inputSize}-${config.hidden.join('-')}-${config.latent}, batch ${config.batch}; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
@@ -231,7 +237,7 @@ export async function trainCommand(args: string[]): Promise<void> {
     const recreate = async (state: TrainingState) => {
       const fresh = await requestNodeGpu();
       devices.push(fresh.device);
-      return Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: fresh.device, readbackEvery: 2, state });
+      return Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: fresh.device, readbackEvery: 2, state, ...objective });
     };
     const out = await runTraining(vae, data, o, emit, o.json ? null : new ProgressBar(process.stderr), log, () => stopRequested, recreate);
     if (out.vae && out.vae !== vae) out.vae.destroy();

@@ -5,7 +5,7 @@
  */
 import type { AdamConfig } from '../config.js';
 
-/** Bytes of `struct Step`: u32 t, seed, count, history_slot; f32 step_size, bc2_sqrt; 2 pad words. */
+/** Bytes of `struct Step`: u32 t, seed, count, history_slot; f32 step_size, bc2_sqrt, kl_weight; 1 pad word. */
 export const STEP_UNIFORM_BYTES = 32;
 
 /** Values of one step's uniform. */
@@ -17,6 +17,8 @@ export interface StepValues {
   count: number;
   /** History ring slot where the loss totals of this step go. */
   historySlot: number;
+  /** Weight of the KL term in the gradient this step (default 1). */
+  klWeight?: number;
 }
 
 /** Encodes a step's uniform; Adam's bias corrections are computed here in float64. */
@@ -30,5 +32,6 @@ export function encodeStepUniform(v: StepValues, adam: AdamConfig, out = new Arr
   const t = Math.max(1, v.t);
   f[4] = adam.lr / (1 - adam.beta1 ** t);
   f[5] = Math.sqrt(1 - adam.beta2 ** t);
+  f[6] = v.klWeight ?? 1;
   return out;
 }

@@ -102,15 +102,17 @@ export interface LossParts {
 }
 
 /**
- * Loss of the first `count` rows, summed (as the PyTorch example does) and its gradient:
+ * Loss of the first `count` rows, summed (as the PyTorch example does) and the gradient of
+ * recon + klWeight * kl (klWeight is beta; 1 for the plain VAE):
  * recon = sum_p max(l,0) - l x + log1p(exp(-|l|)), dl = sigmoid(l) - x;
- * kl = -0.5 sum_j (1 + lv - mu^2 - exp(lv)), dmu = mu, dlv = 0.5 (exp(lv) - 1).
+ * kl = -0.5 sum_j (1 + lv - mu^2 - exp(lv)), dmu = klWeight mu, dlv = klWeight 0.5 (exp(lv) - 1).
+ * The returned parts are unweighted: their sum is the negative ELBO.
  * Rows from `count` to B get zero gradient, so padded and unused rows contribute nothing.
  */
 export function bceKl(
   dlogits: Float64Array, dhead: Float64Array,
   logits: ArrayLike<number>, x: ArrayLike<number>, head: ArrayLike<number>,
-  B: number, P: number, L: number, count: number,
+  B: number, P: number, L: number, count: number, klWeight = 1,
 ): LossParts {
   const recon = new Float64Array(B);
   const kl = new Float64Array(B);
@@ -129,8 +131,8 @@ export function bceKl(
       const lv = head[r * 2 * L + L + j];
       const e = Math.exp(Math.min(lv, LOGVAR_CLAMP));
       sk += -0.5 * (1 + lv - mu * mu - e);
-      dhead[r * 2 * L + j] = live ? mu : 0;
-      dhead[r * 2 * L + L + j] = live ? 0.5 * ((lv < LOGVAR_CLAMP ? e : 0) - 1) : 0;
+      dhead[r * 2 * L + j] = live ? klWeight * mu : 0;
+      dhead[r * 2 * L + L + j] = live ? klWeight * 0.5 * ((lv < LOGVAR_CLAMP ? e : 0) - 1) : 0;
     }
     recon[r] = live ? sr : 0;
     kl[r] = live ? sk : 0;
@@ -192,7 +194,7 @@ export function toRefParams(p: Map<string, ArrayLike<number>>): RefParams {
  * `count` rows count towards the loss and gradients.
  */
 export function vaeForward(
-  params: RefParams, cfg: VaeConfig, x: ArrayLike<number>, eps: ArrayLike<number>, count = cfg.batch,
+  params: RefParams, cfg: VaeConfig, x: ArrayLike<number>, eps: ArrayLike<number>, count = cfg.batch, klWeight = 1,
 ): RefForward {
   const B = cfg.batch;
   const L = cfg.latent;
@@ -212,7 +214,7 @@ export function vaeForward(
   });
   const dlogits = new Float64Array(B * cfg.inputSize);
   const dheadKl = new Float64Array(B * 2 * L);
-  const loss = bceKl(dlogits, dheadKl, acts[layers.length], x, acts[h + 1], B, cfg.inputSize, L, count);
+  const loss = bceKl(dlogits, dheadKl, acts[layers.length], x, acts[h + 1], B, cfg.inputSize, L, count, klWeight);
   return { acts, z, loss, dlogits, dheadKl };
 }
 

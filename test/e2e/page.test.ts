@@ -289,6 +289,64 @@ describe('training page', () => {
     expect(consoleErrors, 'console errors').toEqual([]);
   });
 
+  /** The notices the page shows (#notice), latest first. */
+  const noticeText = () => page.$eval('#notice', (e) => ((e as HTMLElement).hidden ? '' : e.textContent ?? ''));
+
+  it('survives losing the GPU device mid-run (?testhooks=1): a notice, then training goes on', async () => {
+    const errorsBefore = consoleErrors.length;
+    // A small model steps quickly on SwiftShader; the guard keeps a good state every 50 steps.
+    await page.goto(`${base}?autostart=1&hidden=32&latent=2&batch=64&testhooks=1`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('60 steps before the loss', 60, () => Number(document.getElementById('status')!.dataset.step) >= 60);
+    const lostAt = await stepNow();
+    await page.evaluate(() => (window as unknown as { webgpuVaeTest: { loseDevice(): void } }).webgpuVaeTest.loseDevice());
+    await waitFor('device-loss notice', 30, () => /GPU device lost/.test(document.getElementById('notice')!.textContent ?? ''));
+    const text = await noticeText();
+    const m = /GPU device lost \(destroyed[^)]*\); continuing on a new device from step (\d+)/.exec(text);
+    expect(m, `notice: ${text}`).not.toBeNull();
+    const resumed = Number(m![1]);
+    expect(resumed, 'resumed from a good state no more than 50 steps back').toBeGreaterThanOrEqual(Math.max(0, lostAt - 60));
+    await waitFor('training continues past the loss', 60, (s: number) => {
+      const st = document.getElementById('status')!.dataset;
+      return st.state === 'running' && Number(st.step) >= s;
+    }, lostAt + 20);
+    expect(await page.$eval('#banner', (e) => (e as HTMLElement).hidden), 'no fatal banner').toBe(true);
+    expect(await page.$eval('#run-error', (e) => (e as HTMLElement).hidden), 'no run error').toBe(true);
+    await page.screenshot({ path: join(root, 'test-artifacts/page-device-lost.png'), fullPage: true });
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    // Chromium may warn about work sent to the destroyed device; nothing else may appear.
+    const unexpected = consoleErrors.slice(errorsBefore).filter((e) => !/destroyed|device.*lost|lost.*device/i.test(e));
+    expect(unexpected, 'console errors after the device loss').toEqual([]);
+  });
+
+  it('rolls back exploding losses, then stops with the guard\'s message until the learning rate changes', async () => {
+    const errorsBefore = consoleErrors.length;
+    // lr=1 (the page's largest) makes Adam leave the rails within a few steps, every time.
+    await page.goto(`${base}?autostart=1&lr=1&hidden=32&latent=2&batch=64`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('rollback notice', 60, () => /the loss exploded; rolled back to step \d+ and skipped those batches/.test(document.getElementById('notice')!.textContent ?? ''));
+    await waitFor('stopped with the guard\'s message', 60, () => {
+      const err = document.getElementById('run-error')!;
+      return document.getElementById('status')!.dataset.state === 'paused' && !err.hidden && /^training diverged: /.test(err.textContent ?? '');
+    });
+    expect(await page.$eval('#run-error', (e) => e.textContent)).toMatch(/after 3 rollbacks to step \d+; lower the learning rate \(lr=1\)/);
+    expect(await page.$eval('#start', (e) => (e as HTMLButtonElement).disabled), 'Start waits for another learning rate').toBe(true);
+    expect(await page.$eval('#lr', (e) => (e as HTMLInputElement).disabled), 'learning rate editable').toBe(false);
+    const before = await stepNow();
+    await page.click('#lr', { count: 3 });
+    await page.keyboard.type('0.001');
+    expect(await page.$eval('#start', (e) => (e as HTMLButtonElement).disabled), 'Start usable with a new learning rate').toBe(false);
+    await page.click('#start');
+    await waitFor('training again with lr 0.001', 60, (s: number) => {
+      const st = document.getElementById('status')!.dataset;
+      return st.state === 'running' && Number(st.step) >= s && /lr 0\.001/.test(document.getElementById('model-info')!.textContent ?? '');
+    }, before + 8);
+    expect(await page.$eval('#run-error', (e) => (e as HTMLElement).hidden), 'divergence message cleared').toBe(true);
+    await page.screenshot({ path: join(root, 'test-artifacts/page-diverged.png'), fullPage: true });
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
+  });
+
   it('explains itself when opened as a file instead of through the server', async () => {
     const p = await browser!.newPage();
     try {

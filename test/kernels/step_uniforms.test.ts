@@ -46,19 +46,19 @@ describe('struct Step', () => {
     for (let i = 1; i < SHADERS.length; i++) expect(bodies[i], `${SHADERS[i]} vs ${SHADERS[0]}`).toBe(bodies[0]);
   });
 
-  it(`is ${STEP_UNIFORM_BYTES} bytes with 4 u32, 2 f32 and a vec2<u32> in that order`, () => {
+  it(`is ${STEP_UNIFORM_BYTES} bytes with 4 u32, 3 f32 and a pad word in that order`, () => {
     const { offsets, size } = layout(bodies[0], SHADERS[0]);
     expect(size, 'WGSL size of struct Step').toBe(STEP_UNIFORM_BYTES);
     expect(STEP_UNIFORM_BYTES).toBe(32);
     expect([...offsets]).toEqual([
-      ['t', 0], ['seed', 4], ['count', 8], ['history_slot', 12], ['step_size', 16], ['bc2_sqrt', 20], ['_pad', 24],
+      ['t', 0], ['seed', 4], ['count', 8], ['history_slot', 12], ['step_size', 16], ['bc2_sqrt', 20], ['kl_weight', 24], ['_pad', 28],
     ]);
   });
 
   it('encodeStepUniform writes each value at the offset the shader reads it from', () => {
     const { offsets } = layout(bodies[0], SHADERS[0]);
     const hp = resolveAdam({ lr: 3e-4, beta1: 0.8, beta2: 0.99 });
-    const buf = encodeStepUniform({ t: 7, seed: 0xdeadbeef, count: 97, historySlot: 13 }, hp);
+    const buf = encodeStepUniform({ t: 7, seed: 0xdeadbeef, count: 97, historySlot: 13, klWeight: 0.375 }, hp);
     expect(buf.byteLength).toBe(STEP_UNIFORM_BYTES);
     const view = new DataView(buf);
     const u = (name: string) => view.getUint32(offsets.get(name)!, true);
@@ -69,9 +69,10 @@ describe('struct Step', () => {
     expect(u('history_slot')).toBe(13);
     expect(f('step_size')).toBe(Math.fround(3e-4 / (1 - 0.8 ** 7)));
     expect(f('bc2_sqrt')).toBe(Math.fround(Math.sqrt(1 - 0.99 ** 7)));
-    // The padding is left zero, so the buffer's contents are fully determined.
-    expect(view.getUint32(24, true)).toBe(0);
+    expect(f('kl_weight')).toBe(0.375);
+    // The padding is left zero, so the buffer's contents are fully determined; the KL weight defaults to 1.
     expect(view.getUint32(28, true)).toBe(0);
+    expect(new DataView(encodeStepUniform({ t: 1, seed: 0, count: 1, historySlot: 0 }, hp)).getFloat32(24, true)).toBe(1);
   });
 });
 
