@@ -14,3 +14,6 @@ export { epochBatches, fillBatch, makeDataset, orderedBatches, shuffled, subset,
 export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './data/mnist.js';
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
+export { requestDeviceFor } from './gpu/device.js';
+export { DivergenceGuard, type GuardEvent, type GuardOptions } from './guard.js';
+export type { TrainingState, EvalResult } from './vae.js';

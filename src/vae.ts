@@ -16,6 +16,7 @@ import { GpuResources, encodeDispatches, type BufferRange, type Dispatch } from 
 import { EVAL_RING, allocate, padRows, readBuffer, whole, type ModelBuffers } from './gpu/buffers.js';
 import { LossHistory, type StepLoss } from './gpu/history.js';
 import { checkLimits } from './gpu/limits.js';
+import { requestDeviceFor } from './gpu/device.js';
 import { LinearKernels, type LinearVariant } from './kernels/linear.js';
 import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
 import { BceKlKernels, HISTORY_RECORD_BYTES } from './kernels/bce_kl.js';
@@ -80,7 +81,7 @@ async function defaultDevice(): Promise<GPUDevice> {
   if (!gpu) throw new Error('WebGPU is not available here: pass a GPUDevice in VaeOptions.device');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter found');
-  return adapter.requestDevice({ label: 'webgpu-vae' });
+  return requestDeviceFor(adapter);
 }
 
 /** A trainable MLP VAE living on one GPUDevice. */

@@ -3,6 +3,7 @@
  * limits (as the runtime's page does) plus timestamp queries when offered.
  */
 import type { AdapterRecord } from './report.js';
+import { requestDeviceFor } from '../../src/gpu/device.js';
 
 type WithFallback = { isFallbackAdapter?: boolean };
 
@@ -20,21 +21,9 @@ export function adapterRecord(adapter: GPUAdapter, device: GPUDevice): AdapterRe
   };
 }
 
-/** A device for benchmarking on `adapter`. */
+/** A device for benchmarking on `adapter`: the runtime's own request, labelled for the bench. */
 export function benchDevice(adapter: GPUAdapter): Promise<GPUDevice> {
-  const wanted: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
-  const l = adapter.limits;
-  return adapter.requestDevice({
-    label: 'webgpu-vae bench',
-    requiredFeatures: wanted.filter((f) => adapter.features.has(f)),
-    requiredLimits: {
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-    },
-  });
+  return requestDeviceFor(adapter, 'webgpu-vae bench');
 }
 
 /** The adapter info the runtime's `linearVariant: 'auto'` reads from a device. */

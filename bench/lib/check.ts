@@ -5,6 +5,7 @@
  */
 import { philox4x32 } from '../../src/philox.js';
 import { pad4 } from '../../src/model.js';
+import { readBuffer } from '../../src/gpu/buffers.js';
 
 /** Key word 1 of the benchmark's Philox stream (tests use 7; training uses 0..2). */
 const STREAM_BENCH = 9;
@@ -77,18 +78,7 @@ export function validate(label: string, got: ArrayLike<number>, want: ArrayLike<
 }
 
 /** Copies a buffer back to the CPU as f32 (setup and validation only, never inside a timing). */
-export async function readBack(device: GPUDevice, src: GPUBuffer): Promise<Float32Array> {
-  const staging = device.createBuffer({ label: 'bench.readback', size: src.size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  try {
-    const enc = device.createCommandEncoder({ label: 'bench.readback' });
-    enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    return new Float32Array(staging.getMappedRange().slice(0));
-  } finally {
-    staging.destroy();
-  }
-}
+export const readBack = readBuffer;
 
 /** Runs `f` inside validation and out-of-memory error scopes; an error names `label`. */
 export async function scoped<T>(device: GPUDevice, label: string, f: () => Promise<T>): Promise<T> {

@@ -4,6 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { SWIFTSHADER_ICD } from './environment.js';
+import { requestDeviceFor } from '../gpu/device.js';
+
+export { requestDeviceFor };
 
 /** What to tell a user who has no adapter. */
 export const NO_ADAPTER_HELP =
@@ -62,22 +65,4 @@ export async function requestNodeGpu(): Promise<NodeGpu> {
   instances.add(gpu);
   const device = await requestDeviceFor(adapter);
   return { gpu, adapter, device, description: describeAdapter(adapter) };
-}
-
-/** A device with the adapter's storage limits and its timestamp and subgroup features when offered. */
-export async function requestDeviceFor(adapter: GPUAdapter): Promise<GPUDevice> {
-  const wanted: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
-  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
-  const l = adapter.limits;
-  return adapter.requestDevice({
-    label: 'webgpu-vae',
-    requiredFeatures,
-    requiredLimits: {
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-      maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
-    },
-  });
 }
