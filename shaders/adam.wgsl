@@ -1,4 +1,5 @@
-// adam: one bias-corrected Adam update of the whole flat parameter arena, in one dispatch.
+// adam: one bias-corrected Adam update of the whole flat parameter arena, in one dispatch, and
+// the gradient-norm summary that the host checks for divergence.
 //
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //   p -= step_size * m / (sqrt(v) / bc2_sqrt + eps),  step_size = lr / (1 - b1^t), bc2_sqrt = sqrt(1 - b2^t)
@@ -30,12 +31,24 @@ struct Step {
   _pad: u32,
 }
 
+struct Record {
+  recon: f32,   // batch sums of the live rows (bce_kl.total)
+  kl: f32,
+  count: u32,
+  t: u32,
+  grad_sq: f32, // squared L2 norm of the step's whole gradient (adam.grad_norm)
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
+}
+
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<uniform> step: Step;
 @group(0) @binding(2) var<storage, read> grads: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> params: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> m: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> v: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> history: array<Record>;
 
 @compute @workgroup_size(64)
 fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -47,4 +60,25 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   m[i] = mi;
   v[i] = vi;
   params[i] -= step.step_size * mi / (sqrt(vi) / step.bc2_sqrt + hyper.eps);
+}
+
+// The squared L2 norm of the whole gradient arena into this step's history record, so the host
+// can watch for exploding or non-finite gradients on the CPU. One workgroup strides over the
+// arena (a few MB: microseconds on a GPU) and reduces in workgroup memory.
+const NORM_WG: u32 = 256u;
+var<workgroup> partial: array<f32, NORM_WG>;
+
+@compute @workgroup_size(NORM_WG)
+fn grad_norm(@builtin(local_invocation_index) lid: u32) {
+  var s = 0.0;
+  for (var i = lid; i < hyper.n4; i += NORM_WG) {
+    let g = grads[i];
+    s += dot(g, g);
+  }
+  partial[lid] = s;
+  for (var w = NORM_WG / 2u; w > 0u; w >>= 1u) {
+    workgroupBarrier();
+    if (lid < w) { partial[lid] += partial[lid + w]; }
+  }
+  if (lid == 0u) { history[step.history_slot].grad_sq = partial[0]; }
 }

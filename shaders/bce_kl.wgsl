@@ -8,7 +8,8 @@
 // The gradient is that of the sum over the live rows (as in the PyTorch example); rows at or
 // past step.count get zero gradient, so padded and unused rows add nothing downstream.
 // per_image holds (recon_r, kl_r); `total` sums them and appends (recon, kl, count, t) to a
-// small history ring that the host reads back every few steps without stalling.
+// small history ring that the host reads back every few steps without stalling (adam.wgsl's
+// grad_norm later adds the gradient's squared norm to the same record).
 //
 // BCE from logits is the stable form: computing sigmoid then log() loses precision and gives
 // -inf at saturation. WGSL has no log1p, so log1p(e) = log(u) * e / (u - 1) with u = 1 + e
@@ -37,10 +38,14 @@ struct Step {
 }
 
 struct Record {
-  recon: f32,
+  recon: f32,   // batch sums of the live rows (bce_kl.total)
   kl: f32,
   count: u32,
   t: u32,
+  grad_sq: f32, // squared L2 norm of the step's whole gradient (adam.grad_norm)
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 
 const WG: u32 = 64u;
@@ -113,5 +118,5 @@ fn total(@builtin(local_invocation_index) lid: u32) {
   for (var r = lid; r < step.count; r += WG) { s += per_image_in[r]; }
   partial[lid] = s;
   let sum = reduce(lid);
-  if (lid == 0u) { history[step.history_slot] = Record(sum.x, sum.y, step.count, step.t); }
+  if (lid == 0u) { history[step.history_slot] = Record(sum.x, sum.y, step.count, step.t, 0.0, 0u, 0u, 0u); }
 }

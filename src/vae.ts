@@ -20,7 +20,7 @@ import { requestDeviceFor } from './gpu/device.js';
 import { LinearKernels, type LinearVariant } from './kernels/linear.js';
 import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
 import { BceKlKernels, HISTORY_RECORD_BYTES } from './kernels/bce_kl.js';
-import { adamDispatch } from './kernels/adam.js';
+import { adamDispatches } from './kernels/adam.js';
 import { STEP_UNIFORM_BYTES, encodeStepUniform } from './kernels/step_uniforms.js';
 
 export type { StepLoss } from './gpu/history.js';
@@ -231,9 +231,12 @@ export class Vae {
       }));
       if (i === h + 1) await d.push(() => reparam.backward('reparameterize.backward', rep));
     }
-    await d.push(() => adamDispatch(this.res, 'adam', {
-      step: b.step, params: b.params, grads: b.grads, m: b.m, v: b.v, floats: this.layout.size,
-    }, this.adam));
+    // The gradient norm is taken before the update (which leaves the gradients unchanged anyway).
+    const [update, norm] = await adamDispatches(this.res, 'adam', {
+      step: b.step, params: b.params, grads: b.grads, m: b.m, v: b.v, floats: this.layout.size, history: this.history.ring,
+    }, this.adam);
+    await d.push(async () => norm);
+    await d.push(async () => update);
   }
 
   private slot(name: string): TensorSlot {

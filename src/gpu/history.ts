@@ -21,6 +21,8 @@ export interface StepLoss {
   kl: number;
   /** (recon + kl) / count: the figure the PyTorch example reports. */
   loss: number;
+  /** L2 norm of the step's whole gradient (of the summed loss). */
+  gradNorm: number;
 }
 
 interface Slot {
@@ -116,12 +118,14 @@ export class LossHistory {
       const recon = view.getFloat32(o, true);
       const kl = view.getFloat32(o + 4, true);
       const count = view.getUint32(o + 8, true);
-      fresh.push({ step, count, recon, kl, loss: (recon + kl) / count });
+      const gradNorm = Math.sqrt(view.getFloat32(o + 16, true));
+      fresh.push({ step, count, recon, kl, loss: (recon + kl) / count, gradNorm });
     }
     fresh.sort((a, b) => a.step - b.step);
     for (const r of fresh) {
-      // Non-finite, or finite only thanks to the logvar clamp: either way training has left the rails.
-      const bad = !Number.isFinite(r.loss) || r.loss > this.divergenceFactor * this.best;
+      // Non-finite loss or gradient, or a loss finite only thanks to the logvar clamp: either way
+      // training has left the rails.
+      const bad = !Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm) || r.loss > this.divergenceFactor * this.best;
       if (bad && this.firstDiverged === null) this.firstDiverged = r.step;
       if (!bad) this.best = Math.min(this.best, r.loss);
     }

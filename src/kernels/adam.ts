@@ -18,15 +18,35 @@ export interface AdamArgs {
 
 const WG = 64;
 
-/** Builds the Adam dispatch; beta1, beta2 and eps are fixed per model, lr enters per step. */
-export async function adamDispatch(res: GpuResources, label: string, a: AdamArgs, hp: AdamConfig): Promise<Dispatch> {
-  const pipeline = await new ShaderPipelines(res.device, 'adam.wgsl', source).get('update');
+/**
+ * Builds the Adam dispatch and the gradient-norm dispatch (which writes the squared norm of the
+ * gradient into `history[step.history_slot]`).
+ */
+export async function adamDispatches(res: GpuResources, label: string, a: AdamArgs & { history: GPUBuffer }, hp: AdamConfig): Promise<[Dispatch, Dispatch]> {
+  const shader = new ShaderPipelines(res.device, 'adam.wgsl', source);
+  const update = await adamDispatch(res, label, a, hp, shader);
+  const pipeline = await shader.get('grad_norm');
+  const hyper = res.uniform(`${label}.grad_norm.hyper`, hyperBytes(a.floats / 4, 0, hp));
+  const bindGroup = res.bindGroup(`${label}.grad_norm`, pipeline, [hyper, a.step, a.grads, null, null, null, a.history]);
+  return [update, { label: `${label}.grad_norm`, pipeline, bindGroup, workgroups: [1, 1, 1] }];
+}
+
+/** The `Hyper` uniform: sizes, betas, eps, and 1 - beta rounded once from float64. */
+function hyperBytes(n4: number, row4: number, hp: AdamConfig): ArrayBuffer {
+  const buf = new ArrayBuffer(32);
+  new Uint32Array(buf, 0, 2).set([n4, row4]);
+  new Float32Array(buf, 8, 5).set([hp.beta1, hp.beta2, hp.eps, 1 - hp.beta1, 1 - hp.beta2]);
+  return buf;
+}
+
+/** Builds the Adam update dispatch; beta1, beta2 and eps are fixed per model, lr enters per step. */
+export async function adamDispatch(
+  res: GpuResources, label: string, a: AdamArgs, hp: AdamConfig, shader = new ShaderPipelines(res.device, 'adam.wgsl', source),
+): Promise<Dispatch> {
+  const pipeline = await shader.get('update');
   const n4 = a.floats / 4;
   const workgroups = grid2d(Math.ceil(n4 / WG), res.device.limits.maxComputeWorkgroupsPerDimension);
-  const buf = new ArrayBuffer(32);
-  new Uint32Array(buf, 0, 2).set([n4, workgroups[0] * WG]);
-  new Float32Array(buf, 8, 5).set([hp.beta1, hp.beta2, hp.eps, 1 - hp.beta1, 1 - hp.beta2]);
-  const hyper = res.uniform(`${label}.hyper`, buf);
+  const hyper = res.uniform(`${label}.hyper`, hyperBytes(n4, workgroups[0] * WG, hp));
   const bindGroup = res.bindGroup(label, pipeline, [hyper, a.step, a.grads, a.params, a.m, a.v]);
   return { label, pipeline, bindGroup, workgroups };
 }

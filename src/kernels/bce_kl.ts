@@ -7,8 +7,8 @@ import { pad4 } from '../model.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
-/** Bytes of one history record: f32 recon, f32 kl, u32 count, u32 t. */
-export const HISTORY_RECORD_BYTES = 16;
+/** Bytes of one history record: f32 recon, f32 kl, u32 count, u32 t, f32 grad_sq, 3 pad words. */
+export const HISTORY_RECORD_BYTES = 32;
 
 /** Buffers of the loss. */
 export interface BceKlArgs {

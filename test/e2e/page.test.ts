@@ -6,8 +6,11 @@
  * download) and checks the file; reloads the page and loads that file, then continues training;
  * uploads a generated IDX folder (plain files and one .gz) and trains on it; uploads a broken
  * IDX file and checks that the reader's own message is shown; goes back to the embedded digits
- * and resets; and checks the message shown where there is no WebGPU adapter. Screenshots are
- * kept in test-artifacts/: page.png (default model after its first steps) and page-idx.png.
+ * and resets; loses the GPU device mid-run through the `?testhooks=1` hook and checks that
+ * training goes on from the last good state with a notice; trains with lr=1 until the guard rolls
+ * back and then stops, and continues once the learning rate is changed; and checks the message
+ * shown where there is no WebGPU adapter. Screenshots are kept in test-artifacts/: page.png
+ * (default model after its first steps), page-idx.png, page-device-lost.png and page-diverged.png.
  *
  * SwiftShader runs a default step in about 0.4 s, so the test waits for steps, never epochs.
  * Every wait has a hard limit and fails with the page's state and console errors.

@@ -39,6 +39,8 @@ const CASES: [string, number, number, number, number][] = [
 ];
 
 const SLOTS = 4;
+/** u32 words per history record. */
+const W = HISTORY_RECORD_BYTES / 4;
 const SLOT = 2;
 const T = 17;
 const HISTORY_FILL = 0xaaaaaaaa;
@@ -73,7 +75,7 @@ describe('bce_kl per_row and total', () => {
           device.queue.writeBuffer(b, 0, data);
           return b;
         };
-        const history0 = new Uint32Array(SLOTS * 4).fill(HISTORY_FILL);
+        const history0 = new Uint32Array(SLOTS * W).fill(HISTORY_FILL);
         const b = {
           step: res.uniform('step', encodeStepUniform({ t: T, seed: 1, count, historySlot: SLOT }, resolveAdam({}))),
           logits: upload('logits', padMatrix(logits, rows, P)),
@@ -175,17 +177,19 @@ describe('bce_kl per_row and total', () => {
         // History: one record at SLOT; the others untouched. The total adds the per-row errors
         // and its own f32 sum over count rows (ceil(count/64) + 6 roundings of each row, twice).
         const u32 = new Uint32Array(hist.buffer);
-        const rec = SLOT * 4;
+        const rec = SLOT * W;
         expect(u32[rec + 2], 'history count').toBe(count);
         expect(u32[rec + 3], 'history t').toBe(T);
+        // The gradient-norm word is zeroed here (adam.grad_norm fills it later in the step).
+        expect([...u32.subarray(rec + 4, rec + W)], 'history grad_sq and padding').toEqual([0, 0, 0, 0]);
         const sumRounds = 2 * (Math.ceil(count / 64) + 6) * U;
         expectBounded(`bce_kl ${name} history recon`, [hist[rec]], [want.reconSum], [reconAbs + sumRounds * want.reconSum]);
         expectBounded(`bce_kl ${name} history kl`, [hist[rec + 1]], [want.klSum], [klAbs + sumRounds * want.klSum]);
         for (let s = 0; s < SLOTS; s++) {
           if (s === SLOT) continue;
-          expect([...u32.subarray(4 * s, 4 * s + 4)], `history slot ${s} untouched`).toEqual([HISTORY_FILL, HISTORY_FILL, HISTORY_FILL, HISTORY_FILL]);
+          expect([...u32.subarray(W * s, W * s + W)], `history slot ${s} untouched`).toEqual(new Array(W).fill(HISTORY_FILL));
         }
-        expect(HISTORY_RECORD_BYTES).toBe(16);
+        expect(HISTORY_RECORD_BYTES).toBe(32);
       });
       res.destroy();
     });

@@ -102,3 +102,15 @@ describe('encodeStepUniform', () => {
     expect([...new Uint32Array(out, 0, 4)]).toEqual([3, 0xffffffff, 5, 2]);
   });
 });
+
+describe('struct Record (the loss history ring)', () => {
+  it(`is identical in bce_kl.wgsl and adam.wgsl and HISTORY_RECORD_BYTES long`, async () => {
+    const { HISTORY_RECORD_BYTES } = await import('../../src/kernels/bce_kl.js');
+    const [a, b] = ['bce_kl.wgsl', 'adam.wgsl'].map((f) => structBody(source(f), 'Record', f));
+    expect(b).toBe(a);
+    const { offsets, size } = layout(a, 'bce_kl.wgsl');
+    expect(size).toBe(HISTORY_RECORD_BYTES);
+    // The host reads recon, kl, count, t and grad_sq at these offsets (src/gpu/history.ts).
+    expect([...offsets]).toEqual([['recon', 0], ['kl', 4], ['count', 8], ['t', 12], ['grad_sq', 16], ['_pad0', 20], ['_pad1', 24], ['_pad2', 28]]);
+  });
+});
