@@ -50,6 +50,9 @@ describe('webgpu-vae CLI', () => {
     const empty = mkdtempSync(join(tmp, 'empty-'));
     const r2 = await run(['train', '--data', empty]);
     expect(r2.stderr).toContain('missing train-images-idx3-ubyte');
+    const big = await run(['train', '--batch', '9000']);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toBe('webgpu-vae: --batch 9000 is larger than the 8000 training images\n');
     const m = await run(['eval', '--model', join(tmp, 'none.safetensors')]);
     expect(m.code).toBe(1);
     expect(m.stderr).toContain('no such file');
