@@ -17,3 +17,5 @@ export { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
 export { requestDeviceFor } from './gpu/device.js';
 export { DivergenceGuard, type GuardEvent, type GuardOptions } from './guard.js';
 export type { TrainingState, EvalResult } from './vae.js';
+export { lerpPath, slerpPath } from './latent.js';
+export { anomalyScores, interpolate } from './toolkit.js';

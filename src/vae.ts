@@ -362,6 +362,28 @@ export class Vae {
     return result;
   }
 
+  /**
+   * Per-image loss parts of n rows x[n, inputSize], one noise draw each: recon[i] and kl[i]
+   * (their sum is image i's negative ELBO, its anomaly score). Runs in chunks of the batch size.
+   */
+  async evaluateRows(x: Float32Array, n = x.length / this.config.inputSize): Promise<{ recon: Float32Array; kl: Float32Array }> {
+    this.check();
+    const { batch, inputSize } = this.config;
+    if (!Number.isInteger(n) || n < 1 || x.length < n * inputSize) throw new Error(`evaluateRows: x has ${x.length} values, not a whole number of ${inputSize}-pixel rows`);
+    const recon = new Float32Array(n);
+    const kl = new Float32Array(n);
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start);
+      await this.evaluate([count], x.subarray(start * inputSize));
+      const rows = await readBuffer(this.device, this.buffers.perImage.buffer);
+      for (let r = 0; r < count; r++) {
+        recon[start + r] = rows[2 * r];
+        kl[start + r] = rows[2 * r + 1];
+      }
+    }
+    return { recon, kl };
+  }
+
   /** Runs prepared dispatches [from, to) of the training list in one submit (inference helpers). */
   private runSegment(from: number, to: number, label: string): void {
     const enc = this.device.createCommandEncoder({ label });

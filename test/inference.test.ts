@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { headIndex, layerSpecs } from '../src/model.js';
-import { linearForward, toRefParams } from '../src/reference/vae.js';
+import { linearForward, toRefParams, vaeForward } from '../src/reference/vae.js';
+import { anomalyScores, interpolate } from '../src/toolkit.js';
 import { Vae } from '../src/vae.js';
 import { expectClose } from './util/compare.js';
 import { seededUniform } from './util/data.js';
@@ -47,6 +48,50 @@ describe('inference', () => {
     expect(s1.every((p) => p > 0 && p < 1)).toBe(true);
     expect(await vae.sample(5, 11)).toEqual(s1);
     expect(await vae.sample(5, 12)).not.toEqual(s1);
+    vae.destroy();
+  });
+});
+
+describe('toolkit', () => {
+  const cfg = resolveConfig({ inputSize: 13, hidden: [9, 6], latent: 3, batch: 3 });
+  const n = 7;
+  const x = Float32Array.from(seededUniform(n * cfg.inputSize, 41, 0, 1));
+
+  it("anomaly scores are each image's negative ELBO, as the reference computes it", async () => {
+    const { device } = await testGpu();
+    const vae = await Vae.create({ device, config: cfg, seed: 4, noise: 'buffer' });
+    const eps = Float32Array.from(seededUniform(cfg.batch * cfg.latent, 42, -2, 2));
+    vae.setNoise(eps);
+    const scores = await anomalyScores(vae, x, n, 2);
+    const params = toRefParams(await vae.readParameters());
+    // Rows in chunks of 3 (3, 3, 1), each chunk with the same eps rows.
+    const want = new Float64Array(n);
+    for (let start = 0; start < n; start += 3) {
+      const count = Math.min(3, n - start);
+      const rows = new Float64Array(3 * cfg.inputSize);
+      rows.set(x.subarray(start * cfg.inputSize, (start + count) * cfg.inputSize));
+      const f = vaeForward(params, cfg, rows, eps, count);
+      for (let r = 0; r < count; r++) want[start + r] = f.loss.recon[r] + f.loss.kl[r];
+    }
+    // Per-row f32 sums of 13 pixels: 1e-5 relative.
+    expectClose('anomaly scores', scores, want, 0, 1e-5);
+    vae.destroy();
+  });
+
+  it('interpolation starts and ends at the reconstructions; linear and spherical share endpoints', async () => {
+    const { device } = await testGpu();
+    const vae = await Vae.create({ device, config: cfg, seed: 4 });
+    const a = x.subarray(0, cfg.inputSize);
+    const b = x.subarray(cfg.inputSize, 2 * cfg.inputSize);
+    const lin = await interpolate(vae, a, b, 5, 'linear');
+    const sph = await interpolate(vae, a, b, 5, 'spherical');
+    const recon = await vae.reconstruct(x.subarray(0, 2 * cfg.inputSize), 2);
+    const P = cfg.inputSize;
+    expectClose('linear start', lin.subarray(0, P), recon.subarray(0, P), 1e-6, 1e-5);
+    expectClose('linear end', lin.subarray(4 * P), recon.subarray(P), 1e-6, 1e-5);
+    expectClose('spherical start', sph.subarray(0, P), recon.subarray(0, P), 1e-6, 1e-5);
+    expectClose('spherical end', sph.subarray(4 * P), recon.subarray(P), 1e-6, 1e-5);
+    await expect(interpolate(vae, a, x.subarray(0, 5), 3)).rejects.toThrow('interpolate: inputs have 13 and 5 values, the model expects 13');
     vae.destroy();
   });
 });
