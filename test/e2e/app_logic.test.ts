@@ -11,15 +11,8 @@ import { idxRole, idxSplit } from '../../src/app/idx_files.js';
 import { project2d } from '../../src/app/pca.js';
 import { DEFAULT_SETTINGS, settingsFromQuery } from '../../src/app/settings.js';
 import { logTicks } from '../../src/app/ticks.js';
+import { idxFile as idx } from '../util/data.js';
 
-function idx(magic: number, dims: number[], payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + payload.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, magic);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  out.set(payload, 4 + 4 * dims.length);
-  return out;
-}
 const images = (n: number, side = 4) => idx(0x803, [n, side, side], new Uint8Array(n * side * side).map((_, i) => i % 251));
 const labels = (n: number) => idx(0x801, [n], new Uint8Array(n).map((_, i) => i % 10));
 

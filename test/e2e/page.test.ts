@@ -25,6 +25,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { readIdxImages } from '../../src/data/idx.js';
+import { idxFile as idx } from '../util/data.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
@@ -121,15 +122,6 @@ function seriesPixels(chart: string): Promise<number> {
   });
 }
 
-/** An IDX file: header (magic, dims) then bytes. */
-function idx(magic: number, dims: number[], payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + payload.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, magic);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  out.set(payload, 4 + 4 * dims.length);
-  return out;
-}
 
 const stepNow = async () => Number((await status()).step);
 

@@ -10,6 +10,12 @@ import { transformSync } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic, type AtomicFs } from '../../src/node/atomic.js';
 
+/** Writes `atomic.mjs` into `folder`: the real module compiled from its TypeScript source, for child processes. */
+function compileAtomicModule(folder: string): void {
+  const src = readFileSync(new URL('../../src/node/atomic.ts', import.meta.url), 'utf8');
+  writeFileSync(join(folder, 'atomic.mjs'), transformSync(src, { loader: 'ts', format: 'esm' }).code);
+}
+
 let dir = '';
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'atomic-test-'));
@@ -127,9 +133,7 @@ describe('writeFileAtomic', () => {
   });
 
   it('concurrent writers in separate processes: readers only ever see a complete file', async () => {
-    // The children run the real module, compiled from the TypeScript source.
-    const src = readFileSync(new URL('../../src/node/atomic.ts', import.meta.url), 'utf8');
-    writeFileSync(join(dir, 'atomic.mjs'), transformSync(src, { loader: 'ts', format: 'esm' }).code);
+    compileAtomicModule(dir);
     writeFileSync(join(dir, 'writer.mjs'), [
       "import { writeFileAtomic } from './atomic.mjs';",
       'const [path, id, n, size] = process.argv.slice(2).map((s, i) => (i ? Number(s) : s));',
@@ -184,8 +188,7 @@ describe('temporaries left by a killed writer', () => {
 describe('kill -9 during writes', () => {
   it('leaves the old or the new file, never a partial one, and the next write removes the temporaries', async () => {
     const work = mkdtempSync(join(tmpdir(), 'atomic-kill-'));
-    const src = readFileSync(new URL('../../src/node/atomic.ts', import.meta.url), 'utf8');
-    writeFileSync(join(work, 'atomic.mjs'), transformSync(src, { loader: 'ts', format: 'esm' }).code);
+    compileAtomicModule(work);
     // Writes 8 MiB files of one repeated byte, forever, until killed.
     writeFileSync(join(work, 'writer.mjs'), [
       "import { writeFileAtomic } from './atomic.mjs';",

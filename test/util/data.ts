@@ -15,3 +15,13 @@ export function seededUniform(n: number, seed: number, lo: number, hi: number): 
 export function f32(a: ArrayLike<number>): Float32Array {
   return Float32Array.from(a);
 }
+
+/** An IDX file: big-endian magic and dimensions, then the payload bytes. */
+export function idxFile(magic: number, dims: number[], payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + payload.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, magic);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(payload, 4 + 4 * dims.length);
+  return out;
+}
