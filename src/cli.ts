@@ -1,10 +1,10 @@
 /**
- * The `webgpu-vae` command line: train, eval, sample, reconstruct. Runs on Node through the
+ * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies. Runs on Node through the
  * `webgpu` package. Errors end the process with one line on stderr and exit code 1 (2 for usage).
  */
 import { spawnSync } from 'node:child_process';
 import { UsageError } from './cli/args.js';
-import { evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
+import { anomaliesCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
 import { trainCommand } from './cli/train.js';
 import { nodeGpuEnvironment } from './node/environment.js';
 
@@ -26,13 +26,16 @@ commands:
                 --json             one JSON object per epoch and a final one, instead of a progress bar
   eval          test-set loss of a saved model: --model FILE [--data DIR] [--draws N] [--json]
   sample        prior samples as a PNG grid: --model FILE [--n 64] [--seed N] [--out FILE.png]
-  reconstruct   test digits and their reconstructions: --model FILE [--data DIR] [--n 32] [--out FILE.png]`;
+  reconstruct   test digits and their reconstructions: --model FILE [--data DIR] [--n 32] [--out FILE.png]
+  anomalies     rank test images by negative ELBO, most anomalous first, as a PNG grid (and JSON):
+                --model FILE [--data DIR] [--top 64] [--draws 4] [--out FILE.png] [--json]`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   train: trainCommand,
   eval: evalCommand,
   sample: sampleCommand,
   reconstruct: reconstructCommand,
+  anomalies: anomaliesCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

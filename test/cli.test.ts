@@ -23,7 +23,7 @@ describe('webgpu-vae CLI', () => {
   it('--help lists the commands; unknown commands and bad flags fail in one line with exit 2', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['train', 'eval', 'sample', 'reconstruct']) expect(help.stdout).toContain(c);
+    for (const c of ['train', 'eval', 'sample', 'reconstruct', 'anomalies']) expect(help.stdout).toContain(c);
     const unknown = await run(['fly']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^webgpu-vae: unknown command 'fly'\n/);
@@ -83,6 +83,16 @@ describe('webgpu-vae CLI', () => {
     const s = await run(['sample', '--model', model, '--n', '16', '--out', png]);
     expect(s.code, s.stderr).toBe(0);
     expect([...readFileSync(png).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const anomalies = join(tmp, 'anomalies.png');
+    const an = await run(['anomalies', '--model', model, '--top', '8', '--draws', '1', '--out', anomalies, '--json']);
+    expect(an.code, an.stderr).toBe(0);
+    const ranking = JSON.parse(an.stdout);
+    expect(ranking.n).toBe(2000);
+    expect(ranking.top.length).toBe(8);
+    const sc = ranking.top.map((t: { score: number }) => t.score);
+    expect(sc).toEqual([...sc].sort((a: number, b: number) => b - a)); // most anomalous first
+    expect(ranking.top.every((t: { label: number; index: number }) => t.label >= 0 && t.label <= 9 && t.index >= 0 && t.index < 2000)).toBe(true);
+    expect([...readFileSync(anomalies).subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
     const rec = join(tmp, 'recon.png');
     const r = await run(['reconstruct', '--model', model, '--n', '8', '--out', rec]);
     expect(r.code, r.stderr).toBe(0);

@@ -7,6 +7,7 @@ import { orderedBatches } from '../data/dataset.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { loadEmbedded, loadIdxFolder } from '../node/data.js';
 import { writeFileAtomic } from '../node/atomic.js';
+import { anomalyScores } from '../toolkit.js';
 import { Vae } from '../vae.js';
 import { gridPng } from './images.js';
 import { intFlag, parseFlags, required } from './args.js';
@@ -108,6 +109,48 @@ export async function reconstructCommand(args: string[]): Promise<void> {
     }
     writeFileAtomic(out, gridPng(grid, 2 * rows * cols, s, s, cols));
     process.stdout.write(`wrote ${count} test images and their reconstructions to ${out}\n`);
+  } finally {
+    close();
+  }
+}
+
+/**
+ * `anomalies --model FILE [--data DIR] [--top 64] [--draws 4] [--out FILE.png] [--json]`: scores
+ * every test image by its negative ELBO (averaged over noise draws) and writes the most anomalous
+ * as a PNG grid (most anomalous first) and, with --json, the ranking on stdout.
+ */
+export async function anomaliesCommand(args: string[]): Promise<void> {
+  const f = parseFlags('anomalies', args, {
+    model: { type: 'string' }, data: { type: 'string' }, top: { type: 'string' }, draws: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+  });
+  const path = required('model', f.model);
+  const top = intFlag('top', f.top, 64, 1, 4096);
+  const draws = intFlag('draws', f.draws, 4, 1, 1000);
+  const out = checkPng(f.out ?? 'anomalies.png');
+  const data = f.data ? await loadIdxFolder(f.data) : await loadEmbedded();
+  const { vae, close } = await openModel(path);
+  try {
+    const P = vae.config.inputSize;
+    if (data.test.rows * data.test.cols !== P) {
+      throw new Error(`${data.test.name}: images have ${data.test.rows * data.test.cols} pixels, the model expects ${P}`);
+    }
+    const n = data.test.count;
+    const x = new Float32Array(n * P);
+    for (let i = 0; i < x.length; i++) x[i] = data.test.images[i] / 255;
+    const scores = await anomalyScores(vae, x, n, draws);
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+    const k = Math.min(top, n);
+    const grid = new Float32Array(k * P);
+    order.slice(0, k).forEach((src, i) => grid.set(x.subarray(src * P, (src + 1) * P), i * P));
+    const s = side(P);
+    writeFileAtomic(out, gridPng(grid, k, s, s));
+    const ranked = order.slice(0, k).map((i) => ({ index: i, score: scores[i], label: data.test.labels ? data.test.labels[i] : null }));
+    if (f.json) {
+      process.stdout.write(`${JSON.stringify({ data: data.test.name, n, draws, top: ranked })}\n`);
+    } else {
+      const mean = scores.reduce((a, b) => a + b, 0) / n;
+      process.stdout.write(`scored ${n} test images (mean ${mean.toFixed(1)} nats); the ${k} most anomalous are in ${out}, top score ${ranked[0].score.toFixed(1)} (image ${ranked[0].index})\n`);
+    }
   } finally {
     close();
   }
