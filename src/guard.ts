@@ -37,11 +37,6 @@ export class DivergenceGuard {
     if (!Number.isInteger(this.maxFailures) || this.maxFailures < 1) throw new Error(`guard: maxFailures=${this.maxFailures} must be a whole number >= 1`);
   }
 
-  /** The step of the state a rollback would return to. */
-  get goodStep(): number | null {
-    return this.good?.step ?? null;
-  }
-
   /** The last good state (what a rollback or a device-loss recovery resumes from). */
   get state(): TrainingState | null {
     return this.good;

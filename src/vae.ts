@@ -572,14 +572,6 @@ export class Vae {
     return out;
   }
 
-  /** Reads an activation for tests and tools: `eps`, `z`, or `act{i}` (output of layer i-1). */
-  async readActivation(name: string): Promise<Float32Array> {
-    const b = this.buffers;
-    const range = name === 'eps' ? b.eps : name === 'z' ? b.z : b.acts[Number(name.replace('act', ''))];
-    if (!range) throw new Error(`readActivation: no activation named ${name}`);
-    return readBuffer(this.device, range.buffer);
-  }
-
   /** Releases every GPU buffer; the device too when this Vae requested it. */
   destroy(): void {
     if (this.destroyed) return;

@@ -3,9 +3,9 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { loadCheckpoint } from '../checkpoint/checkpoint.js';
-import { orderedBatches } from '../data/dataset.js';
+import { fillBatch, orderedBatches, pixelsOf, type Dataset } from '../data/dataset.js';
 import { requestNodeGpu } from '../node/gpu.js';
-import { loadEmbedded, loadIdxFolder } from '../node/data.js';
+import { loadData } from '../node/data.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { anomalyScores } from '../toolkit.js';
 import { Vae } from '../vae.js';
@@ -28,6 +28,20 @@ function side(inputSize: number): number {
   return s;
 }
 
+/** Checks that `test` has the model's image size; throws naming the data set and both sizes. */
+function checkImageSize(test: Dataset, vae: Vae): void {
+  if (pixelsOf(test) !== vae.config.inputSize) {
+    throw new Error(`${test.name}: images have ${pixelsOf(test)} pixels, the model expects ${vae.config.inputSize}`);
+  }
+}
+
+/** The first `count` images of `test` as floats in [0, 1], in stored order. */
+function firstImages(test: Dataset, count: number): Float32Array {
+  const x = new Float32Array(count * pixelsOf(test));
+  fillBatch(x, test, Array.from({ length: count }, (_, i) => i), 0, count);
+  return x;
+}
+
 function checkPng(path: string): string {
   if (!path.toLowerCase().endsWith('.png')) throw new Error(`--out ${path}: the file name must end in .png`);
   return path;
@@ -38,12 +52,10 @@ export async function evalCommand(args: string[]): Promise<void> {
   const f = parseFlags('eval', args, { model: { type: 'string' }, data: { type: 'string' }, draws: { type: 'string' }, json: { type: 'boolean' } });
   const path = required('model', f.model);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
-  const data = f.data ? await loadIdxFolder(f.data) : await loadEmbedded();
+  const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
-    if (data.test.rows * data.test.cols !== vae.config.inputSize) {
-      throw new Error(`${data.test.name}: images have ${data.test.rows * data.test.cols} pixels, the model expects ${vae.config.inputSize}`);
-    }
+    checkImageSize(data.test, vae);
     const x = new Float32Array(vae.config.batch * vae.config.inputSize);
     let recon = 0;
     let kl = 0;
@@ -86,16 +98,13 @@ export async function reconstructCommand(args: string[]): Promise<void> {
   const path = required('model', f.model);
   const n = intFlag('n', f.n, 32, 1, 1024);
   const out = checkPng(f.out ?? 'reconstructions.png');
-  const data = f.data ? await loadIdxFolder(f.data) : await loadEmbedded();
+  const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
     const s = side(vae.config.inputSize);
-    if (data.test.rows * data.test.cols !== vae.config.inputSize) {
-      throw new Error(`${data.test.name}: images have ${data.test.rows * data.test.cols} pixels, the model expects ${vae.config.inputSize}`);
-    }
+    checkImageSize(data.test, vae);
     const count = Math.min(n, data.test.count);
-    const x = new Float32Array(count * vae.config.inputSize);
-    for (let i = 0; i < x.length; i++) x[i] = data.test.images[i] / 255;
+    const x = firstImages(data.test, count);
     const recon = await vae.reconstruct(x, count);
     // Rows of 8: originals on one row, their reconstructions on the row below.
     const cols = Math.min(8, count);
@@ -127,16 +136,13 @@ export async function anomaliesCommand(args: string[]): Promise<void> {
   const top = intFlag('top', f.top, 64, 1, 4096);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
   const out = checkPng(f.out ?? 'anomalies.png');
-  const data = f.data ? await loadIdxFolder(f.data) : await loadEmbedded();
+  const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
     const P = vae.config.inputSize;
-    if (data.test.rows * data.test.cols !== P) {
-      throw new Error(`${data.test.name}: images have ${data.test.rows * data.test.cols} pixels, the model expects ${P}`);
-    }
+    checkImageSize(data.test, vae);
     const n = data.test.count;
-    const x = new Float32Array(n * P);
-    for (let i = 0; i < x.length; i++) x[i] = data.test.images[i] / 255;
+    const x = firstImages(data.test, n);
     const scores = await anomalyScores(vae, x, n, draws);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
     const k = Math.min(top, n);

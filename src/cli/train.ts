@@ -9,7 +9,7 @@ import { resolveAdam, resolveConfig } from '../config.js';
 import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { loadEmbedded, loadIdxFolder } from '../node/data.js';
+import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { DivergenceGuard, type GuardEvent } from '../guard.js';
 import { Vae, type EvalResult, type StepLoss, type TrainingState } from '../vae.js';
@@ -205,7 +205,7 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
 /** `webgpu-vae train ...` */
 export async function trainCommand(args: string[]): Promise<void> {
   const o = parseTrain(args);
-  const data = o.data ? await loadIdxFolder(o.data) : await loadEmbedded();
+  const data = await loadData(o.data);
   const inputSize = data.train.rows * data.train.cols;
   const config = resolveConfig({ inputSize, hidden: o.hidden, latent: o.latent, batch: o.batch });
   if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);

@@ -34,18 +34,14 @@ export class BceKlKernels {
     this.shader = new ShaderPipelines(res.device, 'bce_kl.wgsl', source);
   }
 
-  private pipeline(entry: string): Promise<GPUComputePipeline> {
-    return this.shader.get(entry);
-  }
-
   /** The two dispatches of the loss: per row (loss parts and gradients), then the batch total. */
   async dispatches(label: string, a: BceKlArgs): Promise<[Dispatch, Dispatch]> {
     const dims = this.res.uniform(
       `${label}.dims`,
       new Uint32Array([pad4(a.rows), a.pixels, pad4(a.pixels), a.latent, pad4(2 * a.latent), 0, 0, 0]),
     );
-    const perRow = await this.pipeline('per_row');
-    const total = await this.pipeline('total');
+    const perRow = await this.shader.get('per_row');
+    const total = await this.shader.get('total');
     const rows: Dispatch = {
       label: `${label}.per_row`,
       pipeline: perRow,

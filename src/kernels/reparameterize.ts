@@ -32,10 +32,6 @@ export class ReparameterizeKernels {
     this.shader = new ShaderPipelines(res.device, 'reparameterize.wgsl', source);
   }
 
-  private pipeline(entry: string): Promise<GPUComputePipeline> {
-    return this.shader.get(entry);
-  }
-
   private dims(label: string, a: ReparameterizeArgs): GPUBuffer {
     return this.res.uniform(`${label}.dims`, new Uint32Array([pad4(a.rows), a.latent, pad4(2 * a.latent), pad4(a.latent)]));
   }
@@ -50,7 +46,7 @@ export class ReparameterizeKernels {
   /** Forward: `gpu` draws eps into the eps buffer, `buffer` reads it. */
   async forward(label: string, a: ReparameterizeArgs, mode: NoiseMode): Promise<Dispatch> {
     const entry = mode === 'gpu' ? 'forward_sample' : 'forward_given';
-    const pipeline = await this.pipeline(entry);
+    const pipeline = await this.shader.get(entry);
     const dims = this.dims(label, a);
     const r =
       mode === 'gpu'
@@ -61,7 +57,7 @@ export class ReparameterizeKernels {
 
   /** Backward: adds dz's contribution to dhead (which already holds the KL gradient). */
   async backward(label: string, a: ReparameterizeArgs): Promise<Dispatch> {
-    const pipeline = await this.pipeline('backward');
+    const pipeline = await this.shader.get('backward');
     const dims = this.dims(label, a);
     const r = [dims, null, a.head, a.eps, a.dz, null, null, a.dhead];
     return { label, pipeline, bindGroup: this.res.bindGroup(label, pipeline, r), workgroups: this.grid(a) };

@@ -60,3 +60,8 @@ export async function loadIdxFolder(dir: string): Promise<Split> {
     test: makeDataset(join(dir, IDX_NAMES.testImages), testImages, testLabels),
   };
 }
+
+/** The data of a command: an IDX folder when `dir` is given, the embedded digits otherwise. */
+export function loadData(dir: string | null | undefined): Promise<Split> {
+  return dir ? loadIdxFolder(dir) : loadEmbedded();
+}
