@@ -29,14 +29,14 @@ export function checkLimits(cfg: VaeConfig, layers: LayerSpec[], layout: ArenaLa
       throw new Error(`config: batch ${cfg.batch} x ${what} ${cols} needs ${mb(bytes)}, more than this device's storage binding limit of ${mb(maxBinding)}; lower the batch size`);
     }
   }
-  // GEMM grids: the largest is columns/64 by rows/16 workgroups (register variant; the tiled
-  // variant's 64x64 tiles need fewer). Adam's grid is 2-D and never exceeds the limit.
+  // GEMM grids: the largest are columns/64 by batch rows/16 and layer outputs/8 workgroups
+  // (register variant; the tiled variant's 64x64 tiles need fewer). Adam's grid is 2-D and never exceeds the limit.
   const maxGroups = limits.maxComputeWorkgroupsPerDimension;
   for (const l of layers) {
     for (const [what, n] of [
       [`${l.name} width ${Math.max(l.inSize, l.outSize)}`, Math.ceil(pad4(Math.max(l.inSize, l.outSize)) / 64)],
       [`batch ${cfg.batch}`, Math.ceil(rows / 16)],
-      [`${l.name} output rows ${l.outSize}`, Math.ceil(pad4(l.outSize) / 16)],
+      [`${l.name} output rows ${l.outSize}`, Math.ceil(pad4(l.outSize) / 8)],
     ] as [string, number][]) {
       if (n > maxGroups) throw new Error(`config: ${what} needs ${n} workgroups in one dimension, more than this device's limit of ${maxGroups}`);
     }

@@ -12,16 +12,16 @@ import { pad4 } from '../model.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
-/** `register`: 4x4 blocks from registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
+/** `register`: blocks of accumulators in registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
 export type LinearVariant = 'register' | 'tiled';
 
 /** Outputs per invocation along each axis and invocations per workgroup, per variant. */
-const SHAPES: Record<LinearVariant, { wgX: number; wgY: number; blockM: number; blockN: number; blockNWeight: number }> = {
-  // 16x4 invocations, each a 4x4 block (4x8 in backward_weight, where it measured ~25% faster
-  // on SwiftShader; forward and backward_input were slower with 4x8 from register pressure).
-  register: { wgX: 16, wgY: 4, blockM: 4, blockN: 4, blockNWeight: 8 },
+const SHAPES: Record<LinearVariant, { wgX: number; wgY: number; blockM: number; blockN: number; blockMWeight: number; blockNWeight: number }> = {
+  // 16x1 invocations, each a 16x4 block (8x8 in backward_weight); see linear.wgsl for the
+  // measurements behind the shapes.
+  register: { wgX: 16, wgY: 1, blockM: 16, blockN: 4, blockMWeight: 8, blockNWeight: 8 },
   // 16x16 invocations, each a 4x4 block: a 64x64 tile, staged through workgroup memory.
-  tiled: { wgX: 16, wgY: 16, blockM: 4, blockN: 4, blockNWeight: 4 },
+  tiled: { wgX: 16, wgY: 16, blockM: 4, blockN: 4, blockMWeight: 4, blockNWeight: 4 },
 };
 
 /** Operands of a forward product Y[rows,out] = act(X[rows,in] W[out,in]^T + b). */
@@ -80,9 +80,10 @@ export class LinearKernels {
     return this.res.uniform(`${label}.dims`, new Uint32Array([M, N, K, lda / 4, ldb / 4, ldc / 4, 0, 0]));
   }
 
-  private workgroups(M: number, N: number, blockN = SHAPES[this.variant].blockN): [number, number, number] {
+  private workgroups(M: number, N: number, weight = false): [number, number, number] {
     const s = SHAPES[this.variant];
-    return [Math.ceil(N / (s.wgX * blockN)), Math.ceil(M / (s.wgY * s.blockM)), 1];
+    const [blockM, blockN] = weight ? [s.blockMWeight, s.blockNWeight] : [s.blockM, s.blockN];
+    return [Math.ceil(N / (s.wgX * blockN)), Math.ceil(M / (s.wgY * blockM)), 1];
   }
 
   /** Y = act(X W^T + b): M = rows, N = out, K = in. */
@@ -110,6 +111,6 @@ export class LinearKernels {
     const pipeline = await this.pipeline('backward_weight', {});
     const dims = this.dims(label, M, N, K, M, N, N);
     const bindGroup = this.res.bindGroup(label, pipeline, [dims, a.dy, a.x, null, null, a.dw, a.db]);
-    return { label, pipeline, bindGroup, workgroups: this.workgroups(M, N, SHAPES[this.variant].blockNWeight) };
+    return { label, pipeline, bindGroup, workgroups: this.workgroups(M, N, true) };
   }
 }
