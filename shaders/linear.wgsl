@@ -6,13 +6,13 @@
 //
 // Storage: every matrix is row-major with rows and columns padded to multiples of 4 and the
 // padding kept at zero, so every load below is an aligned vec4 inside the buffer and padded
-// terms add zeros: no bounds checks and no edge cases. The runtime passes padded sizes.
+// terms add zeros: no bounds checks inside the K loops. The runtime passes padded sizes.
 //
 // Variant: no workgroup memory and no barriers (SwiftShader runs barriers as coroutine switches;
 // linear.tiled.wgsl is the variant for real GPUs). Each invocation loads vec4s straight from
 // storage into a tall block of accumulators: 16 rows x 4 columns in forward and backward_input,
-// where the 4x4 block of W loaded per K step is reused by 16 rows (8 loads per 64 multiply-adds
-// of vec4s at 4x4 took 1.45 GFLOP/s on SwiftShader at 128x784x400; 20 per 256 at 16x4 took 2.0),
+// where the 4x4 block of W loaded per K step is reused by 16 rows (8 vec4 loads per 64 scalar
+// multiply-adds at 4x4 took 1.45 GFLOP/s on SwiftShader at 128x784x400; 20 per 256 at 16x4, 2.0),
 // and 8x8 in backward_weight (1.2 -> 1.6). Rows of the last block past M reuse row M-1 (clamped
 // loads) and are not stored, so M needs only the padding to 4.
 //
