@@ -1,4 +1,6 @@
-// bce_kl: the VAE loss and its gradient in one pass, then the batch total.
+// bce_kl: the Bernoulli decoder's VAE loss and its gradient in one pass, then the batch total.
+// gaussian_kl.wgsl is the same kernel for the Gaussian decoder: everything but the pixel loop
+// is shared text (a test checks).
 //
 //   recon_r = sum_p max(l,0) - l x + log1p(exp(-|l|))        dl = sigmoid(l) - x
 //   kl_r    = -0.5 sum_j (1 + lv - mu^2 - exp(lv))            dmu = b mu, dlv = b 0.5 (exp(lv) - 1)
@@ -51,6 +53,8 @@ struct Record {
 const WG: u32 = 64u;
 const LOGVAR_CLAMP: f32 = 80.0;
 
+override KL: bool = true; // false: the autoencoder (no KL term, no KL gradient)
+
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<uniform> step: Step;
 @group(0) @binding(2) var<storage, read> logits: array<f32>;
@@ -79,6 +83,24 @@ fn reduce(lid: u32) -> vec2<f32> {
   return partial[0];
 }
 
+// This invocation's share of row r's KL term, and the KL gradient into dhead. The objective is
+// recon + kl_weight * KL; the reported kl stays the unweighted KL, so the reported loss is the
+// negative ELBO whatever the weight. Without KL (the autoencoder) both are zero.
+fn kl_part(r: u32, lid: u32, live: bool) -> f32 {
+  var kl = 0.0;
+  for (var j = lid; j < dims.latent; j += WG) {
+    let h = r * dims.ld_head;
+    let mu = head[h + j];
+    let lv = head[h + dims.latent + j];
+    let ev = exp(min(lv, LOGVAR_CLAMP));
+    kl += -0.5 * (1.0 + lv - mu * mu - ev);
+    let w = select(0.0, step.kl_weight, live && KL);
+    dhead[h + j] = w * mu;
+    dhead[h + dims.latent + j] = w * 0.5 * (select(0.0, ev, lv < LOGVAR_CLAMP) - 1.0);
+  }
+  return select(0.0, kl, KL);
+}
+
 // One workgroup per row.
 @compute @workgroup_size(WG)
 fn per_row(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -94,18 +116,7 @@ fn per_row(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     let sig = select(e / (1.0 + e), 1.0 / (1.0 + e), l >= 0.0);
     dlogits[i] = select(0.0, sig - x, live);
   }
-  var kl = 0.0;
-  for (var j = lid; j < dims.latent; j += WG) {
-    let h = r * dims.ld_head;
-    let mu = head[h + j];
-    let lv = head[h + dims.latent + j];
-    let ev = exp(min(lv, LOGVAR_CLAMP));
-    kl += -0.5 * (1.0 + lv - mu * mu - ev);
-    // The objective is recon + kl_weight * KL; the reported kl stays the unweighted KL, so the
-    // reported loss is the negative ELBO whatever the weight.
-    dhead[h + j] = select(0.0, step.kl_weight * mu, live);
-    dhead[h + dims.latent + j] = select(0.0, step.kl_weight * 0.5 * (select(0.0, ev, lv < LOGVAR_CLAMP) - 1.0), live);
-  }
+  let kl = kl_part(r, lid, live);
   partial[lid] = vec2<f32>(recon, kl);
   let sum = reduce(lid);
   if (lid == 0u) { per_image[r] = select(vec2<f32>(0.0), sum, live); }

@@ -1,7 +1,7 @@
 // reparameterize: z = mu + exp(0.5 logvar) * eps, and its backward.
 //
 //   head  [rows, ld_head]: each row is [mu (L) | logvar (L)] (the encoder's head layer output)
-//   eps   [rows, ld_z]   : the noise, written by forward_sample, read by forward_given
+//   eps   [rows, ld_z]   : the noise, written by forward_sample (forward_mean: zeros), read by forward_given
 //   z     [rows, ld_z]   : the decoder's input
 //   backward: dhead[:, j] += dz[:, j];  dhead[:, L + j] += dz * eps * 0.5 exp(0.5 logvar)
 //
@@ -100,6 +100,16 @@ fn forward_given(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (j >= dims.latent || r >= dims.rows) { return; }
   let h = r * dims.ld_head;
   z[r * dims.ld_z + j] = head[h + j] + std_of(head[h + dims.latent + j]) * eps_in[r * dims.ld_z + j];
+}
+
+// The autoencoder's "sampling": z = mu, and eps = 0 so that `backward` passes dz to mu only.
+@compute @workgroup_size(64)
+fn forward_mean(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let r = gid.y;
+  let j = gid.x;
+  if (j >= dims.latent || r >= dims.rows) { return; }
+  eps_out[r * dims.ld_z + j] = 0.0;
+  z[r * dims.ld_z + j] = head[r * dims.ld_head + j];
 }
 
 // Runs after the loss kernel has written the KL gradient into dhead: adds the path through z.

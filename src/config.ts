@@ -2,7 +2,15 @@
  * Model and optimizer configuration, with validation that names the bad value.
  */
 
-/** Sizes of an MLP VAE: input -> hidden[0] -> ... -> hidden[n-1] -> (mu, logvar) -> mirrored decoder. */
+/** `vae`: sample z from the posterior and add the KL term; `ae`: z = mu, no KL (a plain autoencoder). */
+export type ModelKind = 'vae' | 'ae';
+/** The decoder's distribution: Bernoulli on logits (BCE), or Gaussian with mean = output and fixed sigma (MSE). */
+export type Likelihood = 'bernoulli' | 'gaussian';
+
+/**
+ * Sizes and objective of an MLP VAE: input -> hidden[0] -> ... -> hidden[n-1] -> (mu, logvar)
+ * -> mirrored decoder. The autoencoder keeps the same layers (its logvar half is unused).
+ */
 export interface VaeConfig {
   /** Pixels per input (784 for 28x28 MNIST). */
   inputSize: number;
@@ -12,6 +20,15 @@ export interface VaeConfig {
   latent: number;
   /** Rows per training step. A step may use fewer (the last partial batch of an epoch). */
   batch: number;
+  /** VAE (default) or plain autoencoder. */
+  kind: ModelKind;
+  /** Reconstruction term: `bernoulli` (default, BCE on logits) or `gaussian` (MSE scaled by sigma). */
+  likelihood: Likelihood;
+  /**
+   * Standard deviation of the Gaussian decoder, in pixel units: -log p(x|z) =
+   * sum (x - mean)^2 / (2 sigma^2) + P log(sigma sqrt(2 pi)). Ignored for Bernoulli. Default 0.1.
+   */
+  sigma: number;
 }
 
 /** Adam hyperparameters; defaults are PyTorch's. */
@@ -23,7 +40,9 @@ export interface AdamConfig {
 }
 
 /** The classic PyTorch example: 784-400-20, batch 128. */
-export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({ inputSize: 784, hidden: [400], latent: 20, batch: 128 });
+export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({
+  inputSize: 784, hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1,
+} satisfies VaeConfig);
 /** torch.optim.Adam defaults with the example's learning rate. */
 export const DEFAULT_ADAM: Readonly<AdamConfig> = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
 
@@ -47,7 +66,27 @@ export function resolveConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
     hidden: hidden.map((h, i) => checkSize(`hidden[${i}]`, h, 1 << 16)),
     latent: checkSize('latent', c.latent, 1 << 12),
     batch: checkSize('batch', c.batch, 1 << 16),
+    kind: oneOf('kind', c.kind, ['vae', 'ae'] as const),
+    likelihood: oneOf('likelihood', c.likelihood, ['bernoulli', 'gaussian'] as const),
+    sigma: checkSigma(c.sigma),
   };
+}
+
+function oneOf<T extends string>(what: string, v: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T)) throw new Error(`config: ${what} must be one of ${allowed.join(', ')}, got ${String(v)}`);
+  return v as T;
+}
+
+function checkSigma(v: unknown): number {
+  // Past these bounds 1/sigma^2 or its product with a squared pixel error leaves f32's range.
+  if (typeof v !== 'number' || !(v >= 1e-3 && v <= 1e3)) throw new Error(`config: sigma must be a number in [0.001, 1000], got ${String(v)}`);
+  return v;
+}
+
+/** The objective in words, e.g. "VAE, Bernoulli (BCE)" or "autoencoder, Gaussian (sigma 0.1)". */
+export function describeObjective(c: VaeConfig): string {
+  const kind = c.kind === 'vae' ? 'VAE' : 'autoencoder';
+  return `${kind}, ${c.likelihood === 'bernoulli' ? 'Bernoulli (BCE)' : `Gaussian (sigma ${c.sigma})`}`;
 }
 
 /** Fills Adam defaults and checks the values are finite and in range. */

@@ -19,7 +19,8 @@ import { checkLimits } from './gpu/limits.js';
 import { requestDeviceFor } from './gpu/device.js';
 import { LinearKernels, type LinearVariant } from './kernels/linear.js';
 import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
-import { BceKlKernels, HISTORY_RECORD_BYTES } from './kernels/bce_kl.js';
+import { LossKernels, HISTORY_RECORD_BYTES } from './kernels/loss.js';
+import { IWAE_CHUNK_BYTES, IwaeKernels, encodeChunk } from './kernels/iwae.js';
 import { adamDispatches } from './kernels/adam.js';
 import { STEP_UNIFORM_BYTES, encodeStepUniform } from './kernels/step_uniforms.js';
 
@@ -58,7 +59,7 @@ export interface VaeOptions {
   parameters?: ParameterSet;
   /** A snapshot to resume from (parameters, Adam moments, step); overrides `parameters`. */
   state?: TrainingState;
-  /** Weight of the KL term in the objective (beta-VAE); 1 is the plain VAE. Default 1. */
+  /** Weight of the KL term in the objective (beta-VAE); 1 is the plain VAE. Default 1. VAE only. */
   beta?: number;
   /** KL warm-up: the KL weight rises linearly from beta/N at step 1 to beta at step N. Default 0 (off). */
   klWarmup?: number;
@@ -94,6 +95,8 @@ export class Vae {
   private readonly evalDispatches: Dispatch[] = [];
   /** Evaluation batches so far: their noise counter starts at 2^31, apart from training's. */
   private evals = 0;
+  /** The IWAE passes, built on first use (see logLikelihood). */
+  private iwae: { first: Dispatch[]; rest: Dispatch[]; chunk: GPUBuffer; state: GPUBuffer; rows: Float32Array } | null = null;
   private error: Error | null = null;
   private destroyed = false;
   private deviceLost = false;
@@ -137,6 +140,9 @@ export class Vae {
     if (!(beta >= 0) || !Number.isFinite(beta)) throw new Error(`beta must be a finite number >= 0, got ${beta}`);
     const klWarmup = opts.klWarmup ?? 0;
     if (!Number.isInteger(klWarmup) || klWarmup < 0) throw new Error(`klWarmup must be a whole number of steps >= 0, got ${klWarmup}`);
+    if (config.kind === 'ae' && (beta !== 1 || klWarmup !== 0)) {
+      throw new Error(`beta=${beta} and klWarmup=${klWarmup} weight the KL term, which the autoencoder (kind 'ae') does not have`);
+    }
     const readbackEvery = opts.readbackEvery ?? 16;
     if (!Number.isInteger(readbackEvery) || readbackEvery < 1 || readbackEvery > 1024) {
       throw new Error(`readbackEvery must be a whole number in [1, 1024], got ${readbackEvery}`);
@@ -177,7 +183,9 @@ export class Vae {
     const { config: cfg, layers, buffers: b } = this;
     const linear = new LinearKernels(this.res, this.linearVariant);
     const reparam = new ReparameterizeKernels(this.res);
-    const loss = new BceKlKernels(this.res);
+    const loss = new LossKernels(this.res, cfg);
+    // The autoencoder decodes mu itself (eps = 0); the VAE samples.
+    const mode = cfg.kind === 'ae' ? 'mean' : this.noise;
     const h = headIndex(cfg);
     const B = cfg.batch;
     const rep = {
@@ -207,15 +215,15 @@ export class Vae {
         x: inputOf(i), w: this.param(`${l.name}.weight`), b: this.param(`${l.name}.bias`), y: b.acts[i + 1],
         rows: B, inSize: l.inSize, outSize: l.outSize, relu: l.relu,
       }));
-      if (i === h) await d.push(() => reparam.forward('reparameterize.forward', rep, this.noise));
+      if (i === h) await d.push(() => reparam.forward('reparameterize.forward', rep, mode));
     }
     // Evaluation reuses the forward products; noise and loss read their own step uniform and
     // write their own ring, so evaluating between training steps disturbs nothing.
     const evalList = list.slice();
-    evalList[h + 1] = await reparam.forward('eval.reparameterize.forward', { ...rep, step: b.evalStep }, this.noise);
-    evalList.push(...(await loss.dispatches('eval.bce_kl', { ...lossArgs, step: b.evalStep, history: whole(b.evalRing) })));
+    evalList[h + 1] = await reparam.forward('eval.reparameterize.forward', { ...rep, step: b.evalStep }, mode);
+    evalList.push(...(await loss.dispatches(`eval.${loss.name}`, { ...lossArgs, step: b.evalStep, history: whole(b.evalRing) })));
     this.evalDispatches.push(...evalList);
-    await d.push(() => loss.dispatches('bce_kl', lossArgs));
+    await d.push(() => loss.dispatches(loss.name, lossArgs));
     for (let i = layers.length - 1; i >= 0; i--) {
       const l = layers[i];
       await d.push(() => linear.backwardWeight(`${l.name}.backward_weight`, {
@@ -255,8 +263,9 @@ export class Vae {
     return { buffer: this.buffers.grads, offset: s.offset * 4, size: s.size * 4 };
   }
 
-  /** The KL weight of step t: beta, ramped linearly over the warm-up steps. */
+  /** The KL weight of step t: beta, ramped linearly over the warm-up steps (0 for the autoencoder). */
   klWeight(t: number): number {
+    if (this.config.kind === 'ae') return 0;
     return this.klWarmup > 0 ? this.beta * Math.min(1, t / this.klWarmup) : this.beta;
   }
 
@@ -384,6 +393,84 @@ export class Vae {
     return { recon, kl };
   }
 
+  /**
+   * The importance-weighted bound L_k on log p(x) (Burda et al. 2016) of n rows x[n, inputSize],
+   * in nats per image, from `samples` posterior draws each (k; 5,000 is the figure papers
+   * report). L_1 is a one-sample ELBO estimate and L_k rises towards log p(x) with k. Runs on
+   * the GPU in passes of the batch size: each pass decodes min(k, batch) draws of one or more
+   * images and folds their log-weights into a running log-sum-exp; `onProgress(done, total)`
+   * counts passes. VAE only.
+   */
+  async logLikelihood(x: Float32Array, n = x.length / this.config.inputSize, samples = 5000, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
+    this.check();
+    const { batch, inputSize } = this.config;
+    if (this.config.kind === 'ae') throw new Error('logLikelihood: the autoencoder (kind ae) has no posterior to sample; train a VAE');
+    if (!Number.isInteger(n) || n < 1 || x.length < n * inputSize) throw new Error(`logLikelihood: x has ${x.length} values, not a whole number of ${inputSize}-pixel rows`);
+    if (!Number.isInteger(samples) || samples < 1 || samples > 1e6) throw new Error(`logLikelihood: samples=${samples} must be a whole number in [1, 1000000]`);
+    const iw = await this.prepareIwae();
+    // Each pass holds `stride` draws of each of `group` images (rows repeat their image).
+    const stride = Math.min(samples, batch);
+    const group = Math.floor(batch / stride);
+    const passes = Math.ceil(samples / stride);
+    const total = Math.ceil(n / group) * passes;
+    const chunk = new Uint32Array(4);
+    const out = new Float64Array(n);
+    let done = 0;
+    for (let start = 0; start < n; start += group) {
+      const images = Math.min(group, n - start);
+      for (let g = 0; g < images; g++) {
+        const img = x.subarray((start + g) * inputSize, (start + g + 1) * inputSize);
+        for (let i = 0; i < stride; i++) iw.rows.set(img, (g * stride + i) * inputSize);
+      }
+      this.uploadRows(this.buffers.acts[0].buffer, iw.rows, images * stride);
+      for (let p = 0; p < passes; p++) {
+        // Evaluation noise: its own counter range, a fresh draw every pass.
+        this.evals++;
+        encodeStepUniform({ t: 0x80000000 + this.evals, seed: this.seed, count: images * stride, historySlot: 0 }, this.adam, this.stepBytes);
+        this.device.queue.writeBuffer(this.buffers.evalStep, 0, this.stepBytes);
+        this.device.queue.writeBuffer(iw.chunk, 0, encodeChunk(images, stride, Math.min(stride, samples - p * stride), p === 0, chunk));
+        const enc = this.device.createCommandEncoder({ label: 'iwae' });
+        const pass = enc.beginComputePass({ label: 'iwae' });
+        // The encoder runs once per image group; later passes only draw and decode.
+        encodeDispatches(pass, p === 0 ? iw.first : iw.rest);
+        pass.end();
+        this.device.queue.submit([enc.finish()]);
+        done++;
+        // Waiting every few passes keeps the queue short and the progress honest.
+        if (onProgress && (done % 8 === 0 || p === passes - 1)) {
+          await this.device.queue.onSubmittedWorkDone();
+          this.check();
+          onProgress(done, total);
+        }
+      }
+      const state = await readBuffer(this.device, iw.state);
+      for (let g = 0; g < images; g++) out[start + g] = state[2 * g] + Math.log(state[2 * g + 1]) - Math.log(samples);
+    }
+    this.check();
+    return out;
+  }
+
+  private async prepareIwae(): Promise<NonNullable<Vae['iwae']>> {
+    if (this.iwae) return this.iwae;
+    const { batch, latent, inputSize } = this.config;
+    const b = this.buffers;
+    const h = headIndex(this.config);
+    const chunk = this.res.buffer('iwae chunk', IWAE_CHUNK_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const state = this.res.storage('iwae state', batch * 8);
+    this.device.pushErrorScope('validation');
+    const ds = await new IwaeKernels(this.res).dispatches('iwae', {
+      chunk, head: b.acts[h + 1], z: b.z, eps: b.eps, perImage: b.perImage, logW: whole(this.res.storage('iwae log weights', batch * 4)),
+      state: whole(state), rows: batch, maxImages: batch, latent,
+    });
+    const err = await this.device.popErrorScope();
+    if (err) throw new Error(`iwae: ${err.message}`);
+    // The evaluation list up to the loss's per_row (its batch total is not needed), then the bound.
+    const ev = this.evalDispatches;
+    const first = [...ev.slice(0, ev.length - 1), ...ds];
+    this.iwae = { first, rest: first.slice(h + 1), chunk, state, rows: new Float32Array(batch * inputSize) };
+    return this.iwae;
+  }
+
   /** Runs prepared dispatches [from, to) of the training list in one submit (inference helpers). */
   private runSegment(from: number, to: number, label: string): void {
     const enc = this.device.createCommandEncoder({ label });
@@ -419,7 +506,10 @@ export class Vae {
     return { mu, logvar };
   }
 
-  /** Bernoulli means sigmoid(logits) of n latent rows z[n, latent], decoded in chunks of the batch size. */
+  /**
+   * Pixel means of n latent rows z[n, latent], decoded in chunks of the batch size: sigmoid of
+   * the logits for the Bernoulli decoder, the output itself for the Gaussian one (not clipped).
+   */
   async decode(z: Float32Array, n = z.length / this.config.latent): Promise<Float32Array> {
     this.check();
     const { batch, inputSize, latent } = this.config;
@@ -436,8 +526,12 @@ export class Vae {
       this.device.queue.writeBuffer(this.buffers.z.buffer, 0, padRows(z.subarray(start * latent, (start + count) * latent), count, latent));
       this.runSegment(from, to, 'decode');
       const logits = await readBuffer(this.device, this.buffers.acts[last].buffer);
+      const bernoulli = this.config.likelihood === 'bernoulli';
       for (let r = 0; r < count; r++) {
-        for (let i = 0; i < inputSize; i++) out[(start + r) * inputSize + i] = 1 / (1 + Math.exp(-logits[r * ld + i]));
+        for (let i = 0; i < inputSize; i++) {
+          const v = logits[r * ld + i];
+          out[(start + r) * inputSize + i] = bernoulli ? 1 / (1 + Math.exp(-v)) : v;
+        }
       }
     }
     this.check();
@@ -464,6 +558,7 @@ export class Vae {
     this.check();
     const { batch, latent } = this.config;
     if (this.noise !== 'buffer') throw new Error("setNoise: this model draws noise on the GPU (create it with noise: 'buffer')");
+    if (this.config.kind === 'ae') throw new Error('setNoise: the autoencoder (kind ae) uses no noise');
     if (eps.length !== batch * latent) throw new Error(`setNoise: eps has ${eps.length} values, need batch*latent = ${batch}*${latent}`);
     this.device.queue.writeBuffer(this.buffers.eps.buffer, 0, padRows(eps, batch, latent));
   }

@@ -23,7 +23,7 @@ async function oneStep(cfg: VaeConfig, count: number, beta = 1, klWarmup = 0) {
   const init = initParameters(layerSpecs(cfg), 3);
   const vae = await Vae.create({ config: cfg, device, noise: 'buffer', parameters: init, seed: 3, beta, klWarmup });
   const { x, eps } = inputs(cfg, 20);
-  vae.setNoise(eps);
+  if (cfg.kind === 'vae') vae.setNoise(eps);
   await vae.step(x, count);
   const [loss] = await vae.losses();
   const grads = await vae.readGradients();
@@ -43,12 +43,18 @@ describe('one training step equals the reference', () => {
     ['beta-VAE, beta 4', resolveConfig({ inputSize: 13, hidden: [9], latent: 3, batch: 5 }), 5, 4],
     ['KL warm-up over 8 steps (weight 0.5/8 at step 1), beta 0.5', resolveConfig({ inputSize: 13, hidden: [9], latent: 3, batch: 5 }), 5, 0.5, 8],
     ['reference model 784-400-20, batch 128', resolveConfig({}), 128],
+    // The other objectives: the same step with another loss kernel or without sampling and KL.
+    ['autoencoder, odd sizes, two hidden layers', resolveConfig({ inputSize: 13, hidden: [9, 6], latent: 3, batch: 5, kind: 'ae' }), 5],
+    ['Gaussian decoder (sigma 0.3), partial batch (4 of 6 rows)', resolveConfig({ inputSize: 13, hidden: [9], latent: 3, batch: 6, likelihood: 'gaussian', sigma: 0.3 }), 4],
+    ['Gaussian autoencoder (sigma 0.5)', resolveConfig({ inputSize: 10, hidden: [7], latent: 2, batch: 5, kind: 'ae', likelihood: 'gaussian', sigma: 0.5 }), 5],
+    ['Gaussian decoder (sigma 0.1), 784-400-20, batch 128', resolveConfig({ likelihood: 'gaussian', sigma: 0.1 }), 128],
   ];
   for (const [name, cfg, count, beta, warmup] of cases) {
     it(name, async () => {
       const { loss, grads, after, init, fwd, refGrads } = await oneStep(cfg, count, beta, warmup);
       // Loss: f32 sums of count*inputSize terms reduced in a tree; 1e-5 relative is ~100 ulp.
       const refLoss = fwd.loss.reconSum + fwd.loss.klSum;
+      if (cfg.kind === 'ae') expect(loss.kl, 'the autoencoder reports no KL').toBe(0);
       expect(loss.step).toBe(1);
       expect(loss.count).toBe(count);
       expect(Math.abs(loss.recon + loss.kl - refLoss) / refLoss, `loss ${loss.recon + loss.kl} vs ${refLoss}`).toBeLessThan(1e-5);

@@ -12,7 +12,7 @@ import { resolveAdam } from '../../src/config.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../../src/gpu/resources.js';
 import { LinearKernels, type LinearVariant } from '../../src/kernels/linear.js';
 import { ReparameterizeKernels } from '../../src/kernels/reparameterize.js';
-import { BceKlKernels, HISTORY_RECORD_BYTES } from '../../src/kernels/bce_kl.js';
+import { LossKernels, HISTORY_RECORD_BYTES } from '../../src/kernels/loss.js';
 import { adamDispatch } from '../../src/kernels/adam.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { headIndex, layerSpecs, pad4, parameterLayout } from '../../src/model.js';
@@ -263,7 +263,7 @@ export async function benchMemoryBound(
     {
       const logits = seeded(B * P, 106, -4, 4);
       const target = seeded(B * P, 107, 0, 1);
-      const loss = new BceKlKernels(res);
+      const loss = new LossKernels(res, cfg);
       const ring = res.storage('history', 4 * HISTORY_RECORD_BYTES);
       const args = {
         step: stepUniform, logits: upload(res, 'logits', padded(logits, B, P)), target: upload(res, 'target', padded(target, B, P)),

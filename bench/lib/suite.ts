@@ -53,7 +53,7 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
   const quick = opts.quick ?? false;
   const batch = opts.batch ?? 128;
   const cfg = resolveConfig({ ...opts.model, batch });
-  const model = { inputSize: cfg.inputSize, hidden: cfg.hidden, latent: cfg.latent };
+  const { batch: _, ...model } = cfg;
   const pixels = env.train.rows * env.train.cols;
   if (pixels !== cfg.inputSize) throw new Error(`model input size ${cfg.inputSize} does not match the data's ${env.train.rows}x${env.train.cols} = ${pixels} pixels`);
   const picked = pickLinearVariant(env.adapterInfo);

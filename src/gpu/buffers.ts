@@ -4,7 +4,7 @@
  */
 import type { VaeConfig } from '../config.js';
 import { pad4, type ArenaLayout, type LayerSpec } from '../model.js';
-import { HISTORY_RECORD_BYTES } from '../kernels/bce_kl.js';
+import { HISTORY_RECORD_BYTES } from '../kernels/loss.js';
 import { STEP_UNIFORM_BYTES } from '../kernels/step_uniforms.js';
 import type { BufferRange, GpuResources } from './resources.js';
 

@@ -6,7 +6,7 @@
  * which is mapped asynchronously after the submit. Only when every staging buffer is still in
  * flight does the host wait, which bounds how far it runs ahead of the GPU.
  */
-import { HISTORY_RECORD_BYTES } from '../kernels/bce_kl.js';
+import { HISTORY_RECORD_BYTES } from '../kernels/loss.js';
 import type { GpuResources } from './resources.js';
 
 /** The loss of one training step, summed over its rows and per image (negative ELBO in nats). */

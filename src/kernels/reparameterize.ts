@@ -9,6 +9,8 @@ import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
 /** Where eps comes from: drawn on the GPU each step, or read from the eps buffer (for tests). */
 export type NoiseMode = 'gpu' | 'buffer';
+/** A forward pass: a noise mode, or `mean` (z = mu, eps = 0: the autoencoder). */
+export type ForwardMode = NoiseMode | 'mean';
 
 /** Buffers of the reparameterization; head and dhead rows are [mu | logvar]. */
 export interface ReparameterizeArgs {
@@ -43,15 +45,17 @@ export class ReparameterizeKernels {
   // Bind groups list only what each entry point uses: layouts are derived from the shader
   // ('auto'), which leaves unused bindings out.
 
-  /** Forward: `gpu` draws eps into the eps buffer, `buffer` reads it. */
-  async forward(label: string, a: ReparameterizeArgs, mode: NoiseMode): Promise<Dispatch> {
-    const entry = mode === 'gpu' ? 'forward_sample' : 'forward_given';
+  /** Forward: `gpu` draws eps into the eps buffer, `buffer` reads it, `mean` zeroes it and copies mu. */
+  async forward(label: string, a: ReparameterizeArgs, mode: ForwardMode): Promise<Dispatch> {
+    const entry = mode === 'gpu' ? 'forward_sample' : mode === 'buffer' ? 'forward_given' : 'forward_mean';
     const pipeline = await this.shader.get(entry);
     const dims = this.dims(label, a);
     const r =
       mode === 'gpu'
         ? [dims, a.step, a.head, null, null, a.z, a.eps, null]
-        : [dims, null, a.head, a.eps, null, a.z, null, null];
+        : mode === 'buffer'
+          ? [dims, null, a.head, a.eps, null, a.z, null, null]
+          : [dims, null, a.head, null, null, a.z, a.eps, null];
     return { label, pipeline, bindGroup: this.res.bindGroup(label, pipeline, r), workgroups: this.grid(a) };
   }
 

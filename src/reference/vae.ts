@@ -91,7 +91,7 @@ export function reparameterizeBackward(
   }
 }
 
-// ---------------------------------------------------------------- bce_kl (the loss)
+// ---------------------------------------------------------------- bce_kl and gaussian_kl (the losses)
 
 /** Per-image loss parts, and their sums over the counted rows. */
 export interface LossParts {
@@ -102,17 +102,49 @@ export interface LossParts {
 }
 
 /**
+ * The KL part shared by both losses: kl_r = -0.5 sum_j (1 + lv - mu^2 - exp(lv)) into kl, and
+ * its gradient times klWeight into dhead (dmu = w mu, dlv = w 0.5 (exp(lv) - 1)); rows from
+ * `count` get zeros. `withKl` false (the autoencoder) gives kl = 0 and no gradient.
+ */
+function klPart(
+  kl: Float64Array, dhead: Float64Array, head: ArrayLike<number>, B: number, L: number, count: number, klWeight: number, withKl: boolean,
+): void {
+  for (let r = 0; r < B; r++) {
+    const live = r < count && withKl;
+    let sk = 0;
+    for (let j = 0; j < L; j++) {
+      const mu = head[r * 2 * L + j];
+      const lv = head[r * 2 * L + L + j];
+      const e = Math.exp(Math.min(lv, LOGVAR_CLAMP));
+      sk += -0.5 * (1 + lv - mu * mu - e);
+      dhead[r * 2 * L + j] = live ? klWeight * mu : 0;
+      dhead[r * 2 * L + L + j] = live ? klWeight * 0.5 * ((lv < LOGVAR_CLAMP ? e : 0) - 1) : 0;
+    }
+    kl[r] = live ? sk : 0;
+  }
+}
+
+function lossParts(recon: Float64Array, kl: Float64Array, count: number): LossParts {
+  let reconSum = 0;
+  let klSum = 0;
+  for (let r = 0; r < count; r++) {
+    reconSum += recon[r];
+    klSum += kl[r];
+  }
+  return { recon, kl, reconSum, klSum };
+}
+
+/**
  * Loss of the first `count` rows, summed (as the PyTorch example does) and the gradient of
  * recon + klWeight * kl (klWeight is beta; 1 for the plain VAE):
- * recon = sum_p max(l,0) - l x + log1p(exp(-|l|)), dl = sigmoid(l) - x;
- * kl = -0.5 sum_j (1 + lv - mu^2 - exp(lv)), dmu = klWeight mu, dlv = klWeight 0.5 (exp(lv) - 1).
+ * recon = sum_p max(l,0) - l x + log1p(exp(-|l|)), dl = sigmoid(l) - x; kl as in klPart.
  * The returned parts are unweighted: their sum is the negative ELBO.
  * Rows from `count` to B get zero gradient, so padded and unused rows contribute nothing.
  */
 export function bceKl(
   dlogits: Float64Array, dhead: Float64Array,
   logits: ArrayLike<number>, x: ArrayLike<number>, head: ArrayLike<number>,
-  B: number, P: number, L: number, count: number, klWeight = 1,
+  B: number, P: number, L: number, count: number, klWeight = 1, withKl = true,
 ): LossParts {
   const recon = new Float64Array(B);
   const kl = new Float64Array(B);
@@ -125,25 +157,38 @@ export function bceKl(
       sr += Math.max(l, 0) - l * t + Math.log1p(Math.exp(-Math.abs(l)));
       dlogits[r * P + p] = live ? 1 / (1 + Math.exp(-l)) - t : 0;
     }
-    let sk = 0;
-    for (let j = 0; j < L; j++) {
-      const mu = head[r * 2 * L + j];
-      const lv = head[r * 2 * L + L + j];
-      const e = Math.exp(Math.min(lv, LOGVAR_CLAMP));
-      sk += -0.5 * (1 + lv - mu * mu - e);
-      dhead[r * 2 * L + j] = live ? klWeight * mu : 0;
-      dhead[r * 2 * L + L + j] = live ? klWeight * 0.5 * ((lv < LOGVAR_CLAMP ? e : 0) - 1) : 0;
-    }
     recon[r] = live ? sr : 0;
-    kl[r] = live ? sk : 0;
   }
-  let reconSum = 0;
-  let klSum = 0;
-  for (let r = 0; r < count; r++) {
-    reconSum += recon[r];
-    klSum += kl[r];
+  klPart(kl, dhead, head, B, L, count, klWeight, withKl);
+  return lossParts(recon, kl, count);
+}
+
+/**
+ * The Gaussian decoder's loss: the output is the mean m of N(m, sigma^2) per pixel, and
+ * recon = sum_p (x - m)^2 / (2 sigma^2) + P log(sigma sqrt(2 pi)), dm = (m - x) / sigma^2;
+ * the KL part, counting and weighting are those of bceKl.
+ */
+export function gaussianKl(
+  dmean: Float64Array, dhead: Float64Array,
+  mean: ArrayLike<number>, x: ArrayLike<number>, head: ArrayLike<number>,
+  B: number, P: number, L: number, count: number, sigma: number, klWeight = 1, withKl = true,
+): LossParts {
+  const recon = new Float64Array(B);
+  const kl = new Float64Array(B);
+  const invVar = 1 / (sigma * sigma);
+  const logNorm = P * (Math.log(sigma) + 0.5 * Math.log(2 * Math.PI));
+  for (let r = 0; r < B; r++) {
+    const live = r < count;
+    let sr = 0;
+    for (let p = 0; p < P; p++) {
+      const d = mean[r * P + p] - x[r * P + p];
+      sr += 0.5 * d * d * invVar;
+      dmean[r * P + p] = live ? d * invVar : 0;
+    }
+    recon[r] = live ? sr + logNorm : 0;
   }
-  return { recon, kl, reconSum, klSum };
+  klPart(kl, dhead, head, B, L, count, klWeight, withKl);
+  return lossParts(recon, kl, count);
 }
 
 // ---------------------------------------------------------------- adam
@@ -202,6 +247,7 @@ export function vaeForward(
   const h = headIndex(cfg);
   const acts: Float64Array[] = [Float64Array.from(x)];
   let z = new Float64Array(0);
+  const vae = cfg.kind === 'vae';
   layers.forEach((l, i) => {
     const input = i === h + 1 ? z : acts[i];
     const y = new Float64Array(B * l.outSize);
@@ -209,12 +255,18 @@ export function vaeForward(
     acts.push(y);
     if (i === h) {
       z = new Float64Array(B * L);
-      reparameterizeForward(z, y, eps, B, L);
+      // The autoencoder decodes the mean itself.
+      if (vae) reparameterizeForward(z, y, eps, B, L);
+      else for (let r = 0; r < B; r++) for (let j = 0; j < L; j++) z[r * L + j] = y[r * 2 * L + j];
     }
   });
   const dlogits = new Float64Array(B * cfg.inputSize);
   const dheadKl = new Float64Array(B * 2 * L);
-  const loss = bceKl(dlogits, dheadKl, acts[layers.length], x, acts[h + 1], B, cfg.inputSize, L, count, klWeight);
+  const [out, head, P] = [acts[layers.length], acts[h + 1], cfg.inputSize];
+  const loss =
+    cfg.likelihood === 'bernoulli'
+      ? bceKl(dlogits, dheadKl, out, x, head, B, P, L, count, klWeight, vae)
+      : gaussianKl(dlogits, dheadKl, out, x, head, B, P, L, count, cfg.sigma, klWeight, vae);
   return { acts, z, loss, dlogits, dheadKl };
 }
 
@@ -240,9 +292,10 @@ export function vaeBackward(params: RefParams, cfg: VaeConfig, fwd: RefForward, 
     const mask = i !== h + 1 && layers[i - 1].relu ? fwd.acts[i] : null;
     linearBackwardInput(dx, dy, params.get(`${l.name}.weight`)!, mask, B, l.inSize, l.outSize);
     if (i === h + 1) {
-      // dx is dz: add the reparameterization's path to the KL gradient already in dhead.
+      // dx is dz: add the reparameterization's path to the KL gradient already in dhead. The
+      // autoencoder's z is mu: its path is that of eps = 0 (logvar gets no gradient).
       const dhead = Float64Array.from(fwd.dheadKl);
-      reparameterizeBackward(dhead, dx, fwd.acts[h + 1], eps, B, L);
+      reparameterizeBackward(dhead, dx, fwd.acts[h + 1], cfg.kind === 'vae' ? eps : new Float64Array(B * L), B, L);
       dy = dhead;
     } else {
       dy = dx;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAdam } from '../../src/config.js';
 import { GpuResources, encodeDispatches } from '../../src/gpu/resources.js';
-import { BceKlKernels, HISTORY_RECORD_BYTES } from '../../src/kernels/bce_kl.js';
+import { HISTORY_RECORD_BYTES, LossKernels } from '../../src/kernels/loss.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { LOGVAR_CLAMP, bceKl } from '../../src/reference/vae.js';
 import { expectClose, padMatrix, unpadMatrix, expectBounded } from '../util/compare.js';
@@ -68,7 +68,7 @@ describe('bce_kl per_row and total', () => {
     it(`${name}: gradients, per-image parts and the history record`, async () => {
       const { device } = await testGpu();
       const res = new GpuResources(device);
-      const k = new BceKlKernels(res);
+      const k = new LossKernels(res, { kind: 'vae', likelihood: 'bernoulli', sigma: 0.1 });
       await scoped(device, `bce_kl ${name}`, async () => {
         const upload = (label: string, data: Float32Array<ArrayBuffer>) => {
           const b = res.storage(label, data.byteLength);

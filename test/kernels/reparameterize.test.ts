@@ -124,6 +124,20 @@ describe('reparameterize forward_given and backward', () => {
       res.destroy();
     });
 
+    it(`forward_mean ${shape} (the autoencoder): z = mu exactly and eps = 0`, async () => {
+      const { res, k, args, device } = await bench(rows, L, head, 1, 1);
+      await scoped(device, `reparameterize.forward_mean ${shape}`, async () => {
+        device.queue.writeBuffer(args.eps.buffer, 0, padMatrix(eps, rows, L));
+        submit(device, [await k.forward('mean', args, 'mean')]);
+        const z = unpadMatrix(await readFloats(device, args.z.buffer), rows, L);
+        const mu = Float64Array.from({ length: rows * L }, (_, i) => head[Math.floor(i / L) * 2 * L + (i % L)]);
+        expectClose(`reparameterize.forward_mean ${shape} z`, z, mu, 0, 0);
+        const e = await readFloats(device, args.eps.buffer);
+        expectClose(`reparameterize.forward_mean ${shape} eps`, e, new Float64Array(e.length), 0, 0);
+      });
+      res.destroy();
+    });
+
     it(`backward ${shape} adds into dhead; no gradient through clamped logvar`, async () => {
       const { res, k, args, device } = await bench(rows, L, head, 1, 1);
       await scoped(device, `reparameterize.backward ${shape}`, async () => {

@@ -1,10 +1,11 @@
-// The per-step uniform: one `struct Step` in three shaders, one layout in TypeScript.
+// The per-step uniform: one `struct Step` in four shaders, one layout in TypeScript; and the
+// text the two loss kernels share.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveAdam } from '../../src/config.js';
 import { STEP_UNIFORM_BYTES, encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 
-const SHADERS = ['reparameterize.wgsl', 'bce_kl.wgsl', 'adam.wgsl'];
+const SHADERS = ['reparameterize.wgsl', 'bce_kl.wgsl', 'gaussian_kl.wgsl', 'adam.wgsl'];
 const source = (name: string) => readFileSync(new URL(`../../shaders/${name}`, import.meta.url), 'utf8');
 
 /** The body of `struct <name> { ... }` with comments removed and whitespace collapsed; throws if absent. */
@@ -104,13 +105,44 @@ describe('encodeStepUniform', () => {
 });
 
 describe('struct Record (the loss history ring)', () => {
-  it(`is identical in bce_kl.wgsl and adam.wgsl and HISTORY_RECORD_BYTES long`, async () => {
-    const { HISTORY_RECORD_BYTES } = await import('../../src/kernels/bce_kl.js');
-    const [a, b] = ['bce_kl.wgsl', 'adam.wgsl'].map((f) => structBody(source(f), 'Record', f));
+  it(`is identical in bce_kl.wgsl, gaussian_kl.wgsl and adam.wgsl and HISTORY_RECORD_BYTES long`, async () => {
+    const { HISTORY_RECORD_BYTES } = await import('../../src/kernels/loss.js');
+    const [a, b, c] = ['bce_kl.wgsl', 'gaussian_kl.wgsl', 'adam.wgsl'].map((f) => structBody(source(f), 'Record', f));
     expect(b).toBe(a);
+    expect(c).toBe(a);
     const { offsets, size } = layout(a, 'bce_kl.wgsl');
     expect(size).toBe(HISTORY_RECORD_BYTES);
     // The host reads recon, kl, count, t and grad_sq at these offsets (src/gpu/history.ts).
     expect([...offsets]).toEqual([['recon', 0], ['kl', 4], ['count', 8], ['t', 12], ['grad_sq', 16], ['_pad0', 20], ['_pad1', 24], ['_pad2', 28]]);
+  });
+});
+
+describe('the loss kernels bce_kl.wgsl and gaussian_kl.wgsl', () => {
+  /** The text from `start` up to the next blank line or top-level `}` line, comments stripped. */
+  function block(file: string, start: string): string {
+    const code = source(file).replace(/\/\/[^\n]*/g, '');
+    const i = code.indexOf(start);
+    if (i < 0) throw new Error(`${file}: no '${start}'`);
+    const end = code.indexOf('\n}\n', i);
+    return code.slice(i, end).replace(/\s+/g, ' ');
+  }
+
+  for (const start of ['fn reduce(', 'fn kl_part(', 'fn total(']) {
+    it(`share '${start}' word for word`, () => {
+      expect(block('gaussian_kl.wgsl', start)).toBe(block('bce_kl.wgsl', start));
+    });
+  }
+
+  it('share their bindings, workgroup size, override and workgroup memory line for line', () => {
+    const declarations = (f: string) =>
+      source(f).replace(/\/\/[^\n]*/g, '').split('\n').map((l) => l.trim()).filter((l) => /^(@group|override |const |var<workgroup>)/.test(l));
+    const a = declarations('bce_kl.wgsl');
+    expect(a.length).toBeGreaterThan(12);
+    expect(declarations('gaussian_kl.wgsl')).toEqual(a);
+  });
+
+  it('run the same per_row apart from the pixel loop', () => {
+    const outside = (f: string) => block(f, 'fn per_row(').replace(/for \(var p = lid;.*?let kl = kl_part/, 'PIXELS let kl = kl_part');
+    expect(outside('gaussian_kl.wgsl')).toBe(outside('bce_kl.wgsl'));
   });
 });

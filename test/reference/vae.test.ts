@@ -3,12 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { initParameters } from '../../src/init.js';
 import { layerSpecs } from '../../src/model.js';
-import { toRefParams, vaeBackward, vaeForward, type RefParams } from '../../src/reference/vae.js';
+import { gaussianKl, toRefParams, vaeBackward, vaeForward, type RefParams } from '../../src/reference/vae.js';
 import { seededUniform } from '../util/data.js';
 
-describe('reference gradients vs central finite differences', () => {
+const OBJECTIVES = [
+  { kind: 'vae', likelihood: 'bernoulli' },
+  { kind: 'vae', likelihood: 'gaussian', sigma: 0.5 },
+  { kind: 'ae', likelihood: 'bernoulli' },
+  { kind: 'ae', likelihood: 'gaussian', sigma: 0.5 },
+] as const;
+
+describe.each(OBJECTIVES)('reference gradients vs central finite differences ($kind, $likelihood)', (objective) => {
   // Two hidden layers exercise every path: masked and unmasked backward, the head, the decoder.
-  const cfg = resolveConfig({ inputSize: 7, hidden: [6, 5], latent: 3, batch: 4 });
+  const cfg = resolveConfig({ inputSize: 7, hidden: [6, 5], latent: 3, batch: 4, ...objective });
   const count = 3; // one unused row: it must contribute nothing
   const params = toRefParams(initParameters(layerSpecs(cfg), 11));
   const x = seededUniform(cfg.batch * cfg.inputSize, 5, 0, 1);
@@ -47,4 +54,46 @@ describe('reference gradients vs central finite differences', () => {
       expect(Math.sqrt(den), `${name}: gradient is all zero, the check would be empty`).toBeGreaterThan(1e-8);
     });
   }
+});
+
+describe('reference objectives: analytic cases', () => {
+  const base = { inputSize: 7, hidden: [6], latent: 3, batch: 4 };
+  const x = seededUniform(base.batch * base.inputSize, 5, 0, 1);
+  const eps = seededUniform(base.batch * base.latent, 6, -1.5, 1.5);
+
+  it('the autoencoder decodes mu, its loss is the reconstruction term alone, and logvar gets no gradient', () => {
+    const ae = resolveConfig({ ...base, kind: 'ae' });
+    const params = toRefParams(initParameters(layerSpecs(ae), 3));
+    const f = vaeForward(params, ae, x, eps);
+    const head = f.acts[2];
+    for (let r = 0; r < ae.batch; r++) for (let j = 0; j < 3; j++) expect(f.z[r * 3 + j]).toBe(head[r * 6 + j]);
+    expect(f.loss.klSum).toBe(0);
+    expect(f.loss.reconSum).toBeGreaterThan(0);
+    // The same parameters as a VAE: same reconstruction only when its z is mu too (eps = 0).
+    const vae = resolveConfig({ ...base, kind: 'vae' });
+    const fz = vaeForward(params, vae, x, new Float64Array(eps.length));
+    expect(fz.loss.reconSum).toBeCloseTo(f.loss.reconSum, 12);
+    expect(fz.loss.klSum).toBeGreaterThan(0);
+    const g = vaeBackward(params, ae, f, eps).get('head.weight')!;
+    // Rows L..2L-1 of the head's weight produce logvar.
+    const cols = 6;
+    for (let i = 3 * cols; i < 6 * cols; i++) expect(g[i]).toBe(0);
+    expect(g.slice(0, 3 * cols).some((v) => v !== 0)).toBe(true);
+  });
+
+  it('the Gaussian reconstruction term of a perfect mean is the normaliser P log(sigma sqrt(2 pi)), and grows by d^2 / (2 sigma^2)', () => {
+    const P = 5;
+    const sigma = 0.2;
+    const target = [0.1, 0.5, 0.9, 0, 1];
+    const head = new Float64Array(2); // mu = 0, logvar = 0: KL = 0
+    const perfect = gaussianKl(new Float64Array(P), new Float64Array(2), target, target, head, 1, P, 1, 1, sigma);
+    const norm = P * Math.log(sigma * Math.sqrt(2 * Math.PI));
+    expect(perfect.reconSum).toBeCloseTo(norm, 12);
+    expect(perfect.klSum).toBe(0);
+    const off = target.map((v, i) => (i === 2 ? v + 0.3 : v));
+    const d = new Float64Array(P);
+    const shifted = gaussianKl(d, new Float64Array(2), off, target, head, 1, P, 1, 1, sigma);
+    expect(shifted.reconSum - norm).toBeCloseTo((0.3 * 0.3) / (2 * sigma * sigma), 12);
+    expect(d[2]).toBeCloseTo(0.3 / (sigma * sigma), 12);
+  });
 });
