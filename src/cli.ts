@@ -22,13 +22,17 @@ commands:
                 --seed N           initialisation, noise and shuffle seed (default 1)
                 --beta X           weight of the KL term (beta-VAE; default 1)
                 --kl-warmup N      raise the KL weight linearly to beta over the first N steps (default 0: off)
+                --kind vae|ae      a VAE (default) or a plain autoencoder (z = mu, no KL term)
+                --likelihood L     decoder: bernoulli (default, BCE) or gaussian (squared error over 2 sigma^2)
+                --sigma X          the Gaussian decoder's pixel standard deviation (default 0.1)
                 --save FILE        write the trained model as .safetensors (atomically)
                 --json             one JSON object per epoch and a final one, instead of a progress bar
-  eval          test-set loss of a saved model: --model FILE [--data DIR] [--draws N] [--json]
+  eval          test-set loss of a saved model: --model FILE [--data DIR] [--n N] [--draws N] [--json]
+                --iwae K           also the importance-weighted bound on log p(x) from K samples per image
   sample        prior samples as a PNG grid: --model FILE [--n 64] [--seed N] [--out FILE.png]
   reconstruct   test digits and their reconstructions: --model FILE [--data DIR] [--n 32] [--out FILE.png]
   anomalies     rank test images by negative ELBO, most anomalous first, as a PNG grid (and JSON):
-                --model FILE [--data DIR] [--top 64] [--draws 4] [--out FILE.png] [--json]`;
+                --model FILE [--data DIR] [--top 64] [--draws 4 | --iwae K] [--out FILE.png] [--json]`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   train: trainCommand,

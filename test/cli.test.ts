@@ -99,6 +99,49 @@ describe('webgpu-vae CLI', () => {
     expect(readFileSync(rec).length).toBeGreaterThan(100);
   });
 
+  it('objectives: --kind ae and --likelihood gaussian train and save; eval --iwae and anomalies --iwae on a VAE', async () => {
+    for (const [args, msg] of [
+      [['train', '--kind', 'ae', '--beta', '2'], '--beta weights the KL term, which --kind ae (the autoencoder) does not have'],
+      [['train', '--kind', 'gan'], "--kind must be vae or ae, got 'gan'"],
+      [['train', '--likelihood', 'poisson'], "--likelihood must be bernoulli or gaussian, got 'poisson'"],
+      [['train', '--sigma', '0.5'], '--sigma is the Gaussian decoder\'s; add --likelihood gaussian'],
+      [['train', '--likelihood', 'gaussian', '--sigma', '0'], "--sigma must be a number > 0, got '0'"],
+      [['eval', '--model', 'm.safetensors', '--iwae', '0'], "--iwae must be a whole number from 1 to 100000, got '0'"],
+      [['anomalies', '--model', 'm.safetensors', '--iwae', '5', '--draws', '2'], 'not both'],
+    ] as [string[], string][]) {
+      const r = await run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(msg);
+    }
+    const small = ['--epochs', '1', '--max-steps', '5', '--batch', '64', '--hidden', '32', '--latent', '2', '--json'];
+    const ae = join(tmp, 'ae.safetensors');
+    const t = await run(['train', ...small, '--kind', 'ae', '--likelihood', 'gaussian', '--sigma', '0.2', '--save', ae]);
+    expect(t.code, t.stderr).toBe(0);
+    const last = JSON.parse(t.stdout.trim().split('\n').at(-1)!);
+    expect(last.kl).toBe(0);
+    expect(loadCheckpoint(readFileSync(ae), ae).config).toMatchObject({ kind: 'ae', likelihood: 'gaussian', sigma: 0.2 });
+    const e = await run(['eval', '--model', ae, '--json', '--draws', '1', '--n', '100']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout)).toMatchObject({ kl: 0, n: 100 });
+    const noBound = await run(['eval', '--model', ae, '--iwae', '10']);
+    expect(noBound.code).toBe(2);
+    expect(noBound.stderr).toContain('--iwae: the model is an autoencoder');
+
+    const vae = join(tmp, 'vae.safetensors');
+    expect((await run(['train', ...small, '--save', vae])).code).toBe(0);
+    const b = await run(['eval', '--model', vae, '--json', '--draws', '4', '--n', '64', '--iwae', '50']);
+    expect(b.code, b.stderr).toBe(0);
+    const ev = JSON.parse(b.stdout);
+    expect(ev).toMatchObject({ n: 64, iwae_k: 50 });
+    // The bound is tighter than the ELBO: -L_50 below the negative ELBO (by nats, not noise).
+    expect(ev.iwae_nll, JSON.stringify(ev)).toBeLessThan(ev.test_loss - 0.5);
+    const an = await run(['anomalies', '--model', vae, '--iwae', '5', '--top', '4', '--json', '--out', join(tmp, 'an-iwae.png')]);
+    expect(an.code, an.stderr).toBe(0);
+    const ranking = JSON.parse(an.stdout);
+    expect(ranking).toMatchObject({ score: 'negative IWAE bound', iwae_k: 5, n: 2000 });
+    expect(ranking.top.length).toBe(4);
+  });
+
   it('Ctrl-C stops training, saves the model atomically and exits 130', async () => {
     const model = join(tmp, 'interrupted.safetensors');
     const child = spawn(process.execPath, [CLI, 'train', '--epochs', '50', '--batch', '64', '--hidden', '32', '--latent', '2', '--json', '--save', model], {

@@ -118,9 +118,22 @@ export function fromCheckpointTensors(tensors: Map<string, { shape: number[]; da
 export const CHECKPOINT_FORMAT = 'webgpu-vae';
 /** Value of the `formatVersion` metadata key this runtime writes and reads. */
 export const CHECKPOINT_VERSION = '1';
-/** The training objective the runtime implements (binary cross-entropy plus KL). */
-export const CHECKPOINT_OBJECTIVE = 'bce+kl';
-const RESERVED = ['format', 'formatVersion', 'inputSize', 'hidden', 'latent', 'batch', 'objective', 'seed', 'step', 'loss'];
+/**
+ * The `objective` metadata of each model kind and decoder likelihood: the reconstruction term,
+ * plus `+kl` for a VAE. Gaussian decoders also store `sigma`.
+ */
+export const CHECKPOINT_OBJECTIVES: Record<string, Pick<VaeConfig, 'kind' | 'likelihood'>> = {
+  'bce+kl': { kind: 'vae', likelihood: 'bernoulli' },
+  bce: { kind: 'ae', likelihood: 'bernoulli' },
+  'gaussian+kl': { kind: 'vae', likelihood: 'gaussian' },
+  gaussian: { kind: 'ae', likelihood: 'gaussian' },
+};
+
+/** The `objective` metadata value of a configuration. */
+export function objectiveName(cfg: Pick<VaeConfig, 'kind' | 'likelihood'>): string {
+  return `${cfg.likelihood === 'bernoulli' ? 'bce' : 'gaussian'}${cfg.kind === 'vae' ? '+kl' : ''}`;
+}
+const RESERVED = ['format', 'formatVersion', 'inputSize', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
 
 /** Training state stored beside the configuration; extra keys are stored as strings too. */
 export interface CheckpointExtra {
@@ -145,7 +158,8 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
     hidden: cfg.hidden.join(','),
     latent: String(cfg.latent),
     batch: String(cfg.batch),
-    objective: CHECKPOINT_OBJECTIVE,
+    objective: objectiveName(cfg),
+    ...(cfg.likelihood === 'gaussian' ? { sigma: String(cfg.sigma) } : {}),
     seed: String(seed),
     step: String(step),
   };
@@ -176,13 +190,26 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   const version = metadata.formatVersion;
   if (version === undefined) throw new Error(`${name}: metadata has no "formatVersion" (was this file written by ${CHECKPOINT_FORMAT}?)`);
   if (version !== CHECKPOINT_VERSION) throw new Error(`${name}: checkpoint format version ${show(version)}, this runtime reads version ${CHECKPOINT_VERSION}`);
-  if (metadata.objective !== CHECKPOINT_OBJECTIVE) throw new Error(`${name}: metadata "objective" is ${show(metadata.objective)}, this runtime trains ${show(CHECKPOINT_OBJECTIVE)}`);
+  const objective = Object.hasOwn(CHECKPOINT_OBJECTIVES, metadata.objective ?? '') ? CHECKPOINT_OBJECTIVES[metadata.objective] : undefined;
+  if (!objective) {
+    throw new Error(`${name}: metadata "objective" is ${show(metadata.objective)}, this runtime trains ${Object.keys(CHECKPOINT_OBJECTIVES).map((k) => show(k)).join(', ')}`);
+  }
+  let sigma: number | undefined;
+  if (objective.likelihood === 'gaussian') {
+    const text = metadata.sigma;
+    if (text === undefined) throw new Error(`${name}: metadata has no "sigma" (a Gaussian decoder needs it)`);
+    sigma = Number(text);
+    if (text.trim() === '' || !Number.isFinite(sigma)) throw new Error(`${name}: metadata "sigma" is ${show(text)}, must be a number`);
+  }
   const hiddenText = metadata.hidden;
   if (hiddenText === undefined) throw new Error(`${name}: metadata has no "hidden" (was this file written by ${CHECKPOINT_FORMAT}?)`);
   const parts = hiddenText === '' ? [] : hiddenText.split(',');
   if (!parts.every((p) => /^[1-9][0-9]{0,8}$/.test(p))) throw new Error(`${name}: metadata "hidden" is ${show(hiddenText)}, must be widths separated by commas (e.g. "400" or "512,256")`);
   const hidden = parts.map(Number);
-  const partial = { inputSize: metaInt(metadata, 'inputSize', name), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name) };
+  const partial = {
+    inputSize: metaInt(metadata, 'inputSize', name), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
+    ...objective, ...(sigma === undefined ? {} : { sigma }),
+  };
   try {
     return resolveConfig(partial);
   } catch (e) {

@@ -3,14 +3,15 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { loadCheckpoint } from '../checkpoint/checkpoint.js';
-import { fillBatch, orderedBatches, pixelsOf, type Dataset } from '../data/dataset.js';
+import { fillBatch, orderedBatches, pixelsOf, subset, type Dataset } from '../data/dataset.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { loadData } from '../node/data.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { anomalyScores } from '../toolkit.js';
 import { Vae } from '../vae.js';
 import { gridPng } from './images.js';
-import { intFlag, parseFlags, required } from './args.js';
+import { UsageError, intFlag, parseFlags, required } from './args.js';
+import { TaskProgress } from './progress.js';
 
 /** Loads a checkpoint into a Vae on a fresh Node device; `batch` rows per GPU pass. */
 async function openModel(path: string, batch = 128): Promise<{ vae: Vae; close: () => void }> {
@@ -47,28 +48,61 @@ function checkPng(path: string): string {
   return path;
 }
 
-/** `eval --model FILE [--data DIR] [--draws N] [--json]`: test loss averaged over noise draws. */
+/** `--iwae K`: the importance-weighted bound's sample count, or null; only for a VAE. */
+function iwaeFlag(v: string | undefined, vae: Vae | null = null): number | null {
+  if (v === undefined) return null;
+  const k = intFlag('iwae', v, 0, 1, 100000);
+  if (vae && vae.config.kind === 'ae') throw new UsageError('--iwae: the model is an autoencoder (no posterior to sample); it needs a VAE');
+  return k;
+}
+
+/** The IWAE bound of n images with a progress line on stderr (unless quiet). */
+async function iwaeBound(vae: Vae, x: Float32Array, n: number, k: number, quiet: boolean): Promise<Float64Array> {
+  const progress = quiet ? null : new TaskProgress(process.stderr, `IWAE k=${k} on ${n} images: passes`);
+  return vae.logLikelihood(x, n, k, progress ? (done, total) => progress.update(done, total) : undefined);
+}
+
+/**
+ * `eval --model FILE [--data DIR] [--n N] [--draws N] [--iwae K] [--json]`: test loss (negative
+ * ELBO) averaged over noise draws, on the first N test images (default all); with --iwae also
+ * the importance-weighted bound -L_K on the same images.
+ */
 export async function evalCommand(args: string[]): Promise<void> {
-  const f = parseFlags('eval', args, { model: { type: 'string' }, data: { type: 'string' }, draws: { type: 'string' }, json: { type: 'boolean' } });
+  const f = parseFlags('eval', args, {
+    model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, draws: { type: 'string' }, iwae: { type: 'string' }, json: { type: 'boolean' },
+  });
   const path = required('model', f.model);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
+  iwaeFlag(f.iwae);
   const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
     checkImageSize(data.test, vae);
+    const k = iwaeFlag(f.iwae, vae);
+    const n = Math.min(intFlag('n', f.n, data.test.count, 1), data.test.count);
+    const test = n === data.test.count ? data.test : subset(data.test, 0, n);
     const x = new Float32Array(vae.config.batch * vae.config.inputSize);
     let recon = 0;
     let kl = 0;
-    let n = 0;
+    let count = 0;
     for (let d = 0; d < draws; d++) {
-      const r = await vae.evaluate(orderedBatches(data.test, vae.config.batch, x), x);
+      const r = await vae.evaluate(orderedBatches(test, vae.config.batch, x), x);
       recon += r.recon;
       kl += r.kl;
-      n += r.count;
+      count += r.count;
     }
-    const out = { test_loss: (recon + kl) / n, recon: recon / n, kl: kl / n, n: n / draws, draws };
+    const out: Record<string, number> = { test_loss: (recon + kl) / count, recon: recon / count, kl: kl / count, n, draws };
+    if (k !== null) {
+      const bound = await iwaeBound(vae, firstImages(test, n), n, k, f.json ?? false);
+      out.iwae_nll = -bound.reduce((a, b) => a + b, 0) / n;
+      out.iwae_k = k;
+    }
     if (f.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-    else process.stdout.write(`test loss ${out.test_loss.toFixed(2)} nats/image (recon ${out.recon.toFixed(2)}, KL ${out.kl.toFixed(2)}) on ${out.n} images, ${draws} noise draws\n`);
+    else {
+      const kind = vae.config.kind === 'ae' ? 'reconstruction loss' : 'test loss (negative ELBO)';
+      process.stdout.write(`${kind} ${out.test_loss.toFixed(2)} nats/image (recon ${out.recon.toFixed(2)}, KL ${out.kl.toFixed(2)}) on ${n} images, ${draws} noise draws\n`);
+      if (k !== null) process.stdout.write(`IWAE bound, k=${k}: -log p(x) <= ${out.iwae_nll.toFixed(2)} nats/image on the same ${n} images\n`);
+    }
   } finally {
     close();
   }
@@ -124,17 +158,21 @@ export async function reconstructCommand(args: string[]): Promise<void> {
 }
 
 /**
- * `anomalies --model FILE [--data DIR] [--top 64] [--draws 4] [--out FILE.png] [--json]`: scores
- * every test image by its negative ELBO (averaged over noise draws) and writes the most anomalous
- * as a PNG grid (most anomalous first) and, with --json, the ranking on stdout.
+ * `anomalies --model FILE [--data DIR] [--top 64] [--draws 4 | --iwae K] [--out FILE.png] [--json]`:
+ * scores every test image by its negative ELBO (averaged over noise draws), or with --iwae by its
+ * importance-weighted bound -L_K (tighter, K times the work), and writes the most anomalous as
+ * a PNG grid (most anomalous first) and, with --json, the ranking on stdout.
  */
 export async function anomaliesCommand(args: string[]): Promise<void> {
   const f = parseFlags('anomalies', args, {
-    model: { type: 'string' }, data: { type: 'string' }, top: { type: 'string' }, draws: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+    model: { type: 'string' }, data: { type: 'string' }, top: { type: 'string' }, draws: { type: 'string' }, iwae: { type: 'string' },
+    out: { type: 'string' }, json: { type: 'boolean' },
   });
   const path = required('model', f.model);
   const top = intFlag('top', f.top, 64, 1, 4096);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
+  if (f.iwae !== undefined && f.draws !== undefined) throw new UsageError('anomalies: give --draws (negative ELBO) or --iwae (importance-weighted bound), not both');
+  iwaeFlag(f.iwae);
   const out = checkPng(f.out ?? 'anomalies.png');
   const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
@@ -143,7 +181,8 @@ export async function anomaliesCommand(args: string[]): Promise<void> {
     checkImageSize(data.test, vae);
     const n = data.test.count;
     const x = firstImages(data.test, n);
-    const scores = await anomalyScores(vae, x, n, draws);
+    const iw = iwaeFlag(f.iwae, vae);
+    const scores = iw === null ? await anomalyScores(vae, x, n, draws) : (await iwaeBound(vae, x, n, iw, f.json ?? false)).map((v) => -v);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
     const k = Math.min(top, n);
     const grid = new Float32Array(k * P);
@@ -152,7 +191,8 @@ export async function anomaliesCommand(args: string[]): Promise<void> {
     writeFileAtomic(out, gridPng(grid, k, s, s));
     const ranked = order.slice(0, k).map((i) => ({ index: i, score: scores[i], label: data.test.labels ? data.test.labels[i] : null }));
     if (f.json) {
-      process.stdout.write(`${JSON.stringify({ data: data.test.name, n, draws, top: ranked })}\n`);
+      const how = iw === null ? { score: 'negative ELBO', draws } : { score: 'negative IWAE bound', iwae_k: iw };
+      process.stdout.write(`${JSON.stringify({ data: data.test.name, n, ...how, top: ranked })}\n`);
     } else {
       const mean = scores.reduce((a, b) => a + b, 0) / n;
       process.stdout.write(`scored ${n} test images (mean ${mean.toFixed(1)} nats); the ${k} most anomalous are in ${out}, top score ${ranked[0].score.toFixed(1)} (image ${ranked[0].index})\n`);

@@ -52,3 +52,37 @@ export class ProgressBar {
     if (this.active) this.out.write('\n');
   }
 }
+
+/**
+ * Progress of a long job other than training (e.g. the IWAE bound): on a TTY one line redrawn
+ * in place, `label [#####.....] done/total ETA mm:ss`; elsewhere a line at every tenth.
+ */
+export class TaskProgress {
+  private readonly started = Date.now();
+  private lastDraw = 0;
+  private lastTenth = -1;
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly label: string,
+  ) {}
+
+  update(done: number, total: number): void {
+    const frac = total > 0 ? Math.min(1, done / total) : 1;
+    const elapsed = (Date.now() - this.started) / 1000;
+    const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
+    const filled = Math.round(frac * 20);
+    const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] ${done}/${total} ETA ${clock(eta)}`;
+    if (this.out.isTTY) {
+      const now = Date.now();
+      if (now - this.lastDraw < 100 && done < total) return;
+      this.lastDraw = now;
+      this.out.write(`\r${line}\x1b[K${done >= total ? '\n' : ''}`);
+      return;
+    }
+    const tenth = Math.floor(frac * 10);
+    if (tenth > this.lastTenth) {
+      this.lastTenth = tenth;
+      this.out.write(`${line}\n`);
+    }
+  }
+}

@@ -5,7 +5,7 @@
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
-import { resolveAdam, resolveConfig } from '../config.js';
+import { describeObjective, resolveAdam, resolveConfig, type Likelihood, type ModelKind } from '../config.js';
 import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { writeFileAtomic } from '../node/atomic.js';
@@ -29,6 +29,10 @@ export interface TrainOptions {
   /** KL weight (beta-VAE) and warm-up steps. */
   beta?: number;
   klWarmup?: number;
+  /** VAE or plain autoencoder, decoder likelihood and the Gaussian's sigma. */
+  kind?: ModelKind;
+  likelihood?: Likelihood;
+  sigma?: number;
 }
 
 /** One line of the JSON report (one per epoch, then a final one). */
@@ -178,7 +182,18 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     data: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, batch: { type: 'string' },
     hidden: { type: 'string' }, latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
     save: { type: 'string' }, json: { type: 'boolean' }, beta: { type: 'string' }, 'kl-warmup': { type: 'string' },
+    kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' },
   });
+  const kind = f.kind ?? 'vae';
+  if (kind !== 'vae' && kind !== 'ae') throw new UsageError(`--kind must be vae or ae, got '${kind}'`);
+  if (kind === 'ae' && (f.beta !== undefined || f['kl-warmup'] !== undefined)) {
+    throw new UsageError(`--${f.beta !== undefined ? 'beta' : 'kl-warmup'} weights the KL term, which --kind ae (the autoencoder) does not have`);
+  }
+  const likelihood = f.likelihood ?? 'bernoulli';
+  if (likelihood !== 'bernoulli' && likelihood !== 'gaussian') throw new UsageError(`--likelihood must be bernoulli or gaussian, got '${likelihood}'`);
+  if (likelihood !== 'gaussian' && f.sigma !== undefined) throw new UsageError('--sigma is the Gaussian decoder\'s; add --likelihood gaussian');
+  const sigma = positiveFlag('sigma', f.sigma, 0.1);
+  if (sigma < 1e-3 || sigma > 1e3) throw new UsageError(`--sigma must be in [0.001, 1000], got '${f.sigma}'`);
   const hidden = (f.hidden ?? '400').split(',').map((h) => intFlag('hidden', h.trim(), 0, 1, 65536));
   const save = f.save ?? null;
   if (save !== null) {
@@ -199,6 +214,9 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     json: f.json ?? false,
     beta: nonNegativeFlag('beta', f.beta, 1),
     klWarmup: intFlag('kl-warmup', f['kl-warmup'], 0, 0),
+    kind,
+    likelihood,
+    sigma,
   };
 }
 
@@ -207,7 +225,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const o = parseTrain(args);
   const data = await loadData(o.data);
   const inputSize = data.train.rows * data.train.cols;
-  const config = resolveConfig({ inputSize, hidden: o.hidden, latent: o.latent, batch: o.batch });
+  const config = resolveConfig({ inputSize, hidden: o.hidden, latent: o.latent, batch: o.batch, kind: o.kind, likelihood: o.likelihood, sigma: o.sigma });
   if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
   const gpu = await requestNodeGpu();
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -216,7 +234,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const vae = await Vae.create({ config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device: gpu.device, readbackEvery: 2, ...objective });
   if (!o.json) {
     log(`adapter: ${gpu.description}; kernels: ${vae.linearVariant}`);
-    log(`model: ${inputSize}-${config.hidden.join('-')}-${config.latent}, batch ${config.batch}; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
+    log(`model: ${inputSize}-${config.hidden.join('-')}-${config.latent}, ${describeObjective(config)}, batch ${config.batch}; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
   }
   const emit = (r: EpochReport) => {
     if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);

@@ -322,6 +322,22 @@ describe('configuration and names', () => {
     expect(messageOf(() => encodeSafetensors(new Map(), { a: 1 as unknown as string }))).toMatch(/metadata "a" is 1, values must be strings/);
   });
 
+  it('every model kind and decoder likelihood round-trips through the objective metadata', () => {
+    const cases = [
+      [{ kind: 'vae', likelihood: 'bernoulli' }, 'bce+kl', undefined],
+      [{ kind: 'ae', likelihood: 'bernoulli' }, 'bce', undefined],
+      [{ kind: 'vae', likelihood: 'gaussian', sigma: 0.25 }, 'gaussian+kl', '0.25'],
+      [{ kind: 'ae', likelihood: 'gaussian', sigma: 0.1 }, 'gaussian', '0.1'],
+    ] as const;
+    for (const [objective, name, sigma] of cases) {
+      const cfg = resolveConfig({ ...ODD, ...objective });
+      const m = checkpointMetadata(cfg, { seed: 1, step: 2 });
+      expect(m.objective).toBe(name);
+      expect(m.sigma).toBe(sigma);
+      expect(configFromMetadata(m)).toEqual(cfg);
+    }
+  });
+
   it('metadata records the configuration and reads it back with validation', () => {
     const m = checkpointMetadata(ODD, { seed: 9, step: 0 });
     expect(m).toMatchObject({ inputSize: '13', hidden: '7,5', latent: '3', batch: '9', objective: 'bce+kl', formatVersion: '1' });
@@ -333,7 +349,10 @@ describe('configuration and names', () => {
     };
     bad({ formatVersion: undefined }, /m\.safetensors: metadata has no "formatVersion"/);
     bad({ formatVersion: '2' }, /checkpoint format version "2", this runtime reads version 1/);
-    bad({ objective: 'mse' }, /metadata "objective" is "mse", this runtime trains "bce\+kl"/);
+    bad({ objective: 'mse' }, /metadata "objective" is "mse", this runtime trains "bce\+kl", "bce", "gaussian\+kl", "gaussian"/);
+    bad({ objective: 'gaussian+kl' }, /metadata has no "sigma" \(a Gaussian decoder needs it\)/);
+    bad({ objective: 'gaussian', sigma: 'wide' }, /metadata "sigma" is "wide", must be a number/);
+    bad({ objective: 'gaussian+kl', sigma: '0' }, /invalid model \(config: sigma must be a number in \[0.001, 1000\], got 0\)/);
     bad({ latent: undefined }, /metadata has no "latent"/);
     bad({ latent: '20x' }, /metadata "latent" is "20x", must be a whole number/);
     bad({ batch: '-1' }, /metadata "batch" is "-1", must be a whole number/);
