@@ -3,7 +3,7 @@
  * This bundle has no dependencies; bring a GPUDevice (or let it use navigator.gpu).
  */
 export { Vae, pickLinearVariant, type VaeOptions, type StepLoss } from './vae.js';
-export { DEFAULT_ADAM, DEFAULT_CONFIG, resolveAdam, resolveConfig, type AdamConfig, type VaeConfig } from './config.js';
+export { DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, resolveAdam, resolveConfig, type AdamConfig, type Likelihood, type ModelKind, type VaeConfig } from './config.js';
 export { layerSpecs, parameterCount, type LayerSpec } from './model.js';
 export { initParameters, type ParameterSet } from './init.js';
 export { philox4x32, philoxNormal } from './philox.js';
@@ -18,4 +18,4 @@ export { requestDeviceFor } from './gpu/device.js';
 export { DivergenceGuard, type GuardEvent, type GuardOptions } from './guard.js';
 export type { TrainingState, EvalResult } from './vae.js';
 export { lerpPath, slerpPath } from './latent.js';
-export { anomalyScores, interpolate } from './toolkit.js';
+export { anomalyScores, importanceWeightedScores, interpolate } from './toolkit.js';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { headIndex, layerSpecs } from '../src/model.js';
 import { linearForward, toRefParams, vaeForward } from '../src/reference/vae.js';
-import { anomalyScores, interpolate } from '../src/toolkit.js';
+import { anomalyScores, importanceWeightedScores, interpolate } from '../src/toolkit.js';
+import { iwaeLogWeights, logMeanExp } from '../src/reference/iwae.js';
 import { Vae } from '../src/vae.js';
 import { expectClose } from './util/compare.js';
 import { seededUniform } from './util/data.js';
@@ -56,6 +57,17 @@ describe('toolkit', () => {
   const cfg = resolveConfig({ inputSize: 13, hidden: [9, 6], latent: 3, batch: 3 });
   const n = 7;
   const x = Float32Array.from(seededUniform(n * cfg.inputSize, 41, 0, 1));
+  const z = Float32Array.from(seededUniform(n * cfg.latent, 44, -3, 3));
+  /** The decoder's output layer in float64 (no sigmoid). */
+  function refDecode(params: ReturnType<typeof toRefParams>, zs: Float32Array, h: number): Float64Array {
+    let a = Float64Array.from(zs);
+    for (const l of layerSpecs(cfg).slice(h + 1)) {
+      const y = new Float64Array(n * l.outSize);
+      linearForward(y, a, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, n, l.inSize, l.outSize, l.relu);
+      a = y;
+    }
+    return a;
+  }
 
   it("anomaly scores are each image's negative ELBO, as the reference computes it", async () => {
     const { device } = await testGpu();
@@ -75,6 +87,25 @@ describe('toolkit', () => {
     }
     // Per-row f32 sums of 13 pixels: 1e-5 relative.
     expectClose('anomaly scores', scores, want, 0, 1e-5);
+    vae.destroy();
+  });
+
+  it('importance-weighted scores are -L_k of the reference; a Gaussian decoder decodes to its mean, unclipped', async () => {
+    const { device } = await testGpu();
+    const config = { ...cfg, likelihood: 'gaussian' as const, sigma: 0.3 };
+    const vae = await Vae.create({ device, config, seed: 4, noise: 'buffer' });
+    const eps = Float32Array.from(seededUniform(cfg.batch * cfg.latent, 43, -2, 2));
+    vae.setNoise(eps);
+    const params = toRefParams(await vae.readParameters());
+    // k = 3 = the batch: one image per pass, drawing eps rows 0..2.
+    const scores = await importanceWeightedScores(vae, x, n, 3);
+    const want = Float64Array.from({ length: n }, (_, i) => -logMeanExp(iwaeLogWeights(params, config, x.subarray(i * 13, i * 13 + 13), eps)));
+    expectClose('importance-weighted scores', scores, want, 1e-4, 1e-5);
+    // decode: the output layer itself, which a Gaussian mean may take outside [0, 1].
+    const decoded = await vae.decode(z);
+    const h = headIndex(cfg);
+    const out = refDecode(params, z, h);
+    expectClose('gaussian decode', decoded, out, 1e-5, 1e-5);
     vae.destroy();
   });
 
