@@ -84,7 +84,7 @@ function checkSigma(v: unknown): number {
 }
 
 /** The objective in words, e.g. "VAE, Bernoulli (BCE)" or "autoencoder, Gaussian (sigma 0.1)". */
-export function describeObjective(c: VaeConfig): string {
+export function describeObjective(c: Pick<VaeConfig, 'kind' | 'likelihood' | 'sigma'>): string {
   const kind = c.kind === 'vae' ? 'VAE' : 'autoencoder';
   return `${kind}, ${c.likelihood === 'bernoulli' ? 'Bernoulli (BCE)' : `Gaussian (sigma ${c.sigma})`}`;
 }

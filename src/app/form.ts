@@ -4,9 +4,9 @@
  */
 import { parseSetting, SETTING_KEYS, settingText, type Settings } from './settings.js';
 
-function input(key: string): HTMLInputElement {
+function input(key: string): HTMLInputElement | HTMLSelectElement {
   const e = document.getElementById(key);
-  if (!(e instanceof HTMLInputElement)) throw new Error(`page is missing the input #${key}`);
+  if (!(e instanceof HTMLInputElement) && !(e instanceof HTMLSelectElement)) throw new Error(`page is missing the input #${key}`);
   return e;
 }
 
@@ -33,9 +33,11 @@ export function readForm(): Settings {
 }
 
 /**
- * Locks the fields a model is built from (batch, sizes, seed, learning rate) while a model
- * exists: changing them means a new model, which is what Reset is for.
+ * Locks the fields a model is built from (batch, sizes, objective, seed, learning rate) while a
+ * model exists: changing them means a new model, which is what Reset is for. Sigma only applies
+ * to the Gaussian decoder.
  */
 export function lockModelFields(locked: boolean): void {
   for (const key of SETTING_KEYS) if (key !== 'epochs') input(key).disabled = locked;
+  if (!locked) input('sigma').disabled = input('likelihood').value !== 'gaussian';
 }

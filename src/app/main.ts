@@ -17,6 +17,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { architectureName, DEFAULT_SETTINGS, settingsFromQuery, type Settings } from './settings.js';
+import { describeObjective } from '../config.js';
 import { fillForm, lockModelFields, readForm } from './form.js';
 import { LossCharts } from './charts.js';
 import { clearGrid, drawGrid } from './grids.js';
@@ -62,6 +63,11 @@ try {
   say('run-error', `URL option ignored: ${(e as Error).message}`);
 }
 fillForm(initial);
+lockModelFields(false);
+// Sigma is the Gaussian decoder's only.
+field('likelihood').addEventListener('change', () => {
+  if (!hasModel) lockModelFields(false);
+});
 
 // Drawing happens in animation frames; while the tab is hidden nothing is drawn and only the
 // latest drawing of each kind is kept.
@@ -104,7 +110,7 @@ function notice(text: string | null): void {
 function showModelLine(): void {
   const m = modelLine;
   $('model-info').textContent = m
-    ? `Model ${architectureName(m.inputSize, m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
+    ? `Model ${architectureName(m.inputSize, m.settings)}, ${describeObjective(m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
     : 'No model yet: Start builds one from these settings.';
 }
 /** Which end the next click on the scatter sets: 0 = A, 1 = B. */
@@ -205,13 +211,13 @@ function onMessage(m: FromWorker): void {
       break;
     case 'model':
       hasModel = m.settings !== null;
+      if (m.settings) fillForm(m.settings);
       lockModelFields(hasModel);
       clearViews();
       delete status.dataset.loss;
       delete status.dataset.testLoss;
       divergedLr = null;
       notice(null);
-      if (m.settings) fillForm(m.settings);
       modelLine = m.settings ? { inputSize: m.inputSize, parameters: m.parameters, step: m.step, settings: { ...m.settings } } : null;
       showModelLine();
       updateButtons();

@@ -24,7 +24,7 @@ import { Vae, type StepLoss, type TrainingState } from '../vae.js';
 import { DivergenceGuard, type GuardEvent } from '../guard.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
-import type { Settings } from './settings.js';
+import { configOf, type Settings } from './settings.js';
 import { imageViews, interpolation, latentView, MANIFOLD_RANGE } from './views.js';
 import { nextTask, RateMeter, Serial } from './pace.js';
 import { DeviceSlot, lostText } from './device.js';
@@ -165,7 +165,7 @@ export class Session {
     const inputSize = this.data.train.rows * this.data.train.cols;
     const vae = await Vae.create({
       device: this.device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, ...from,
-      config: { inputSize, hidden: settings.hidden, latent: settings.latent, batch: settings.batch },
+      config: configOf(inputSize, settings),
     });
     vae.onLosses = (records) => this.onLosses(vae, records);
     return vae;
@@ -527,6 +527,7 @@ export class Session {
       const epoch = Number(metadata.epoch);
       const next: Settings = {
         epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, batch: config.batch, hidden: config.hidden, latent: config.latent, seed: extra.seed,
+        kind: config.kind, likelihood: config.likelihood, sigma: config.sigma,
       };
       try {
         await this.build(next, params);

@@ -2,7 +2,7 @@
  * Training settings of the page: defaults (the reference model), parsing from the URL's query
  * and from the form, and validation with messages that name the field and the value.
  */
-import { DEFAULT_ADAM, DEFAULT_CONFIG } from '../config.js';
+import { DEFAULT_ADAM, DEFAULT_CONFIG, type Likelihood, type ModelKind } from '../config.js';
 
 /** Everything a training run is built from. */
 export interface Settings {
@@ -12,6 +12,10 @@ export interface Settings {
   hidden: number[];
   latent: number;
   seed: number;
+  /** VAE or plain autoencoder; the decoder's likelihood and the Gaussian's sigma. */
+  kind: ModelKind;
+  likelihood: Likelihood;
+  sigma: number;
 }
 
 /** The PyTorch example: 784-400-20, batch 128, Adam 1e-3, 10 epochs, seed 1. */
@@ -22,10 +26,13 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   hidden: [...DEFAULT_CONFIG.hidden],
   latent: DEFAULT_CONFIG.latent,
   seed: 1,
+  kind: DEFAULT_CONFIG.kind,
+  likelihood: DEFAULT_CONFIG.likelihood,
+  sigma: DEFAULT_CONFIG.sigma,
 });
 
 /** Names of the settings, as they appear in the URL and as form field ids. */
-export const SETTING_KEYS = ['epochs', 'lr', 'batch', 'hidden', 'latent', 'seed'] as const;
+export const SETTING_KEYS = ['epochs', 'lr', 'batch', 'hidden', 'latent', 'seed', 'kind', 'likelihood', 'sigma'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 function whole(key: string, text: string, min: number, max: number): number {
@@ -49,6 +56,17 @@ export function parseSetting(key: SettingKey, text: string): Settings[SettingKey
     case 'lr': {
       const v = Number(text.trim());
       if (text.trim() === '' || !(v > 0 && v <= 1)) throw new Error(`lr must be a number in (0, 1], got "${text}"`);
+      return v;
+    }
+    case 'kind':
+      if (text !== 'vae' && text !== 'ae') throw new Error(`kind must be vae or ae, got "${text}"`);
+      return text;
+    case 'likelihood':
+      if (text !== 'bernoulli' && text !== 'gaussian') throw new Error(`likelihood must be bernoulli or gaussian, got "${text}"`);
+      return text;
+    case 'sigma': {
+      const v = Number(text.trim());
+      if (text.trim() === '' || !(v >= 0.001 && v <= 1000)) throw new Error(`sigma must be a number from 0.001 to 1000, got "${text}"`);
       return v;
     }
     case 'hidden': {
@@ -77,4 +95,9 @@ export function settingsFromQuery(query: URLSearchParams): Settings {
 /** `784-400-20` style name of a model. */
 export function architectureName(inputSize: number, s: Pick<Settings, 'hidden' | 'latent'>): string {
   return [inputSize, ...s.hidden, s.latent].join('-');
+}
+
+/** The configuration a model is built from: sizes and objective. */
+export function configOf(inputSize: number, s: Settings) {
+  return { inputSize, hidden: s.hidden, latent: s.latent, batch: s.batch, kind: s.kind, likelihood: s.likelihood, sigma: s.sigma };
 }

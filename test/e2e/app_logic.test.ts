@@ -18,13 +18,18 @@ const labels = (n: number) => idx(0x801, [n], new Uint8Array(n).map((_, i) => i 
 
 describe('settings from the URL', () => {
   it('defaults to the reference model', () => {
-    expect(settingsFromQuery(new URLSearchParams(''))).toEqual({ epochs: 10, lr: 0.001, batch: 128, hidden: [400], latent: 20, seed: 1 });
+    expect(settingsFromQuery(new URLSearchParams(''))).toEqual({
+      epochs: 10, lr: 0.001, batch: 128, hidden: [400], latent: 20, seed: 1, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1,
+    });
     expect(DEFAULT_SETTINGS.hidden).toEqual([400]);
   });
   it('takes overrides and names a bad value', () => {
-    expect(settingsFromQuery(new URLSearchParams('hidden=256,64&latent=2&batch=32&lr=3e-4&epochs=2&seed=7'))).toEqual({
-      epochs: 2, lr: 3e-4, batch: 32, hidden: [256, 64], latent: 2, seed: 7,
+    expect(settingsFromQuery(new URLSearchParams('hidden=256,64&latent=2&batch=32&lr=3e-4&epochs=2&seed=7&kind=ae&likelihood=gaussian&sigma=0.2'))).toEqual({
+      epochs: 2, lr: 3e-4, batch: 32, hidden: [256, 64], latent: 2, seed: 7, kind: 'ae', likelihood: 'gaussian', sigma: 0.2,
     });
+    expect(() => settingsFromQuery(new URLSearchParams('kind=gan'))).toThrow('kind must be vae or ae, got "gan"');
+    expect(() => settingsFromQuery(new URLSearchParams('likelihood=poisson'))).toThrow('likelihood must be bernoulli or gaussian, got "poisson"');
+    expect(() => settingsFromQuery(new URLSearchParams('sigma=0'))).toThrow('sigma must be a number from 0.001 to 1000, got "0"');
     expect(() => settingsFromQuery(new URLSearchParams('latent=0'))).toThrow('latent must be a whole number from 1 to 512, got "0"');
     expect(() => settingsFromQuery(new URLSearchParams('hidden=400,x'))).toThrow('each hidden width must be a whole number from 1 to 8192, got "x"');
     expect(() => settingsFromQuery(new URLSearchParams('lr=-1'))).toThrow('lr must be a number in (0, 1], got "-1"');

@@ -342,6 +342,29 @@ describe('training page', () => {
     expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
   });
 
+  it('trains a Gaussian autoencoder from the URL; sigma follows the decoder choice', async () => {
+    const errorsBefore = consoleErrors.length;
+    await page.goto(`${base}?autostart=1&kind=ae&likelihood=gaussian&sigma=0.2&hidden=32&latent=2&batch=64`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('first loss', 60, () => document.getElementById('status')!.dataset.loss);
+    expect(await page.$eval('#model-info', (e) => e.textContent)).toContain('784-32-2, autoencoder, Gaussian (sigma 0.2)');
+    const fields = await page.evaluate(() => ['kind', 'likelihood', 'sigma'].map((id) => {
+      const e = document.getElementById(id) as HTMLInputElement;
+      return [e.value, e.disabled];
+    }));
+    expect(fields, 'objective fields show the model and are locked while it exists').toEqual([['ae', true], ['gaussian', true], ['0.2', true]]);
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    for (const c of ['#reconstructions', '#samples', '#scatter']) expect(await litPixels(c), `${c} shows pixels`).toBeGreaterThan(200);
+    // Reset unlocks the form: a Bernoulli decoder has no sigma to set.
+    await page.click('#reset');
+    await waitFor('no model', 30, () => !(document.getElementById('likelihood') as HTMLSelectElement).disabled);
+    await page.select('#likelihood', 'bernoulli');
+    expect(await page.$eval('#sigma', (e) => (e as HTMLInputElement).disabled), 'sigma off for Bernoulli').toBe(true);
+    await page.select('#likelihood', 'gaussian');
+    expect(await page.$eval('#sigma', (e) => (e as HTMLInputElement).disabled), 'sigma on for Gaussian').toBe(false);
+    expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
+  });
+
   it('explains itself when opened as a file instead of through the server', async () => {
     const p = await browser!.newPage();
     try {
