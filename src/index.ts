@@ -18,4 +18,4 @@ export { requestDeviceFor } from './gpu/device.js';
 export { DivergenceGuard, type GuardEvent, type GuardOptions } from './guard.js';
 export type { TrainingState, EvalResult } from './vae.js';
 export { lerpPath, slerpPath } from './latent.js';
-export { anomalyScores, importanceWeightedScores, interpolate } from './toolkit.js';
+export { anomalyScores, importanceWeightedScores, interpolate, priorMismatch } from './toolkit.js';

@@ -46,3 +46,42 @@ export async function importanceWeightedScores(
 ): Promise<Float64Array> {
   return (await vae.logLikelihood(x, n, k, onProgress)).map((v) => -v);
 }
+
+/**
+ * How far the codes of a data set sit from the prior: KL(N(m, C) || N(0, I)) in nats for the
+ * Gaussian N(m, C) fitted to n latent rows (e.g. the posterior means of a test set),
+ * 0.5 (tr C + |m|^2 - L - log det C). Near 0 when the codes fill the prior, as a VAE's do, so
+ * that decoding draws from N(0, I) lands where the decoder was trained; large for a plain
+ * autoencoder, whose codes go wherever reconstruction puts them. Float64, via Cholesky.
+ */
+export function priorMismatch(codes: ArrayLike<number>, n: number, L: number): number {
+  if (!Number.isInteger(n) || n < 2 || codes.length < n * L) throw new Error(`priorMismatch: need at least 2 rows of ${L} values, got ${codes.length} values for n=${n}`);
+  const m = new Float64Array(L);
+  for (let i = 0; i < n; i++) for (let j = 0; j < L; j++) m[j] += codes[i * L + j] / n;
+  const c = new Float64Array(L * L);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < L; a++) {
+      const da = codes[i * L + a] - m[a];
+      for (let b = 0; b <= a; b++) c[a * L + b] += (da * (codes[i * L + b] - m[b])) / (n - 1);
+    }
+  }
+  // Cholesky of the lower triangle in place: log det C = 2 sum log diag.
+  let logDet = 0;
+  let trace = 0;
+  for (let a = 0; a < L; a++) trace += c[a * L + a];
+  for (let j = 0; j < L; j++) {
+    let d = c[j * L + j];
+    for (let k = 0; k < j; k++) d -= c[j * L + k] ** 2;
+    if (!(d > 0)) return Infinity; // degenerate codes: a collapsed direction is infinitely far from the prior
+    const r = Math.sqrt(d);
+    c[j * L + j] = r;
+    logDet += 2 * Math.log(r);
+    for (let i = j + 1; i < L; i++) {
+      let s = c[i * L + j];
+      for (let k = 0; k < j; k++) s -= c[i * L + k] * c[j * L + k];
+      c[i * L + j] = s / r;
+    }
+  }
+  const mm = m.reduce((s, v) => s + v * v, 0);
+  return 0.5 * (trace + mm - L - logDet);
+}

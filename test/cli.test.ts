@@ -122,7 +122,9 @@ describe('webgpu-vae CLI', () => {
     expect(loadCheckpoint(readFileSync(ae), ae).config).toMatchObject({ kind: 'ae', likelihood: 'gaussian', sigma: 0.2 });
     const e = await run(['eval', '--model', ae, '--json', '--draws', '1', '--n', '100']);
     expect(e.code, e.stderr).toBe(0);
-    expect(JSON.parse(e.stdout)).toMatchObject({ kl: 0, n: 100 });
+    const aeEval = JSON.parse(e.stdout);
+    expect(aeEval).toMatchObject({ kl: 0, n: 100 });
+    expect(aeEval.prior_mismatch, 'KL of the codes\' Gaussian fit against the prior').toBeGreaterThan(0);
     const noBound = await run(['eval', '--model', ae, '--iwae', '10']);
     expect(noBound.code).toBe(2);
     expect(noBound.stderr).toContain('--iwae: the model is an autoencoder');

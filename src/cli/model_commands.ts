@@ -7,7 +7,7 @@ import { fillBatch, orderedBatches, pixelsOf, subset, type Dataset } from '../da
 import { requestNodeGpu } from '../node/gpu.js';
 import { loadData } from '../node/data.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { anomalyScores } from '../toolkit.js';
+import { anomalyScores, priorMismatch } from '../toolkit.js';
 import { Vae } from '../vae.js';
 import { gridPng } from './images.js';
 import { UsageError, intFlag, parseFlags, required } from './args.js';
@@ -92,8 +92,11 @@ export async function evalCommand(args: string[]): Promise<void> {
       count += r.count;
     }
     const out: Record<string, number> = { test_loss: (recon + kl) / count, recon: recon / count, kl: kl / count, n, draws };
+    // How well the codes fill the prior that sampling draws from (see priorMismatch).
+    const images = firstImages(test, n);
+    if (n >= 2) out.prior_mismatch = priorMismatch((await vae.encode(images, n)).mu, n, vae.config.latent);
     if (k !== null) {
-      const bound = await iwaeBound(vae, firstImages(test, n), n, k, f.json ?? false);
+      const bound = await iwaeBound(vae, images, n, k, f.json ?? false);
       out.iwae_nll = -bound.reduce((a, b) => a + b, 0) / n;
       out.iwae_k = k;
     }
@@ -101,6 +104,9 @@ export async function evalCommand(args: string[]): Promise<void> {
     else {
       const kind = vae.config.kind === 'ae' ? 'reconstruction loss' : 'test loss (negative ELBO)';
       process.stdout.write(`${kind} ${out.test_loss.toFixed(2)} nats/image (recon ${out.recon.toFixed(2)}, KL ${out.kl.toFixed(2)}) on ${n} images, ${draws} noise draws\n`);
+      if (out.prior_mismatch !== undefined) {
+        process.stdout.write(`codes vs prior: KL(Gaussian fit of the ${n} posterior means || N(0, I)) = ${out.prior_mismatch.toFixed(2)} nats\n`);
+      }
       if (k !== null) process.stdout.write(`IWAE bound, k=${k}: -log p(x) <= ${out.iwae_nll.toFixed(2)} nats/image on the same ${n} images\n`);
     }
   } finally {
