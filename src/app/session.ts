@@ -25,7 +25,8 @@ import { DivergenceGuard, type GuardEvent } from '../guard.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import type { Settings } from './settings.js';
-import { imageViews, interpolation, latentView, MANIFOLD_RANGE } from './views.js';
+import { MANIFOLD_RANGE } from '../latent_view.js';
+import { imageViews, interpolation, pageLatentView } from './views.js';
 import { nextTask, RateMeter, Serial } from './pace.js';
 import { DeviceSlot, lostText } from './device.js';
 
@@ -452,7 +453,7 @@ export class Session {
     }
     if (force || now >= this.nextViews.latent) {
       const t0 = performance.now();
-      const v = await latentView(vae, test);
+      const v = await pageLatentView(vae, test);
       this.post(
         { type: 'latent', step: this.step, latent: vae.config.latent, ...v, manifoldRange: MANIFOLD_RANGE },
         [v.points.buffer as ArrayBuffer, ...imageTransfer(v.manifold)],
@@ -554,7 +555,7 @@ export class Session {
     await this.queued(async () => {
       if (!this.vae) return;
       try {
-        const frames = await interpolation(this.vae, this.data.test, a, b);
+        const frames = await interpolation(this.vae, this.data.test, a, b, 'linear');
         this.post({ type: 'interpolation', a, b, frames }, imageTransfer(frames));
       } catch (e) {
         this.post({ type: 'error', where: 'model', message: (e as Error).message });
