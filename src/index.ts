@@ -21,5 +21,5 @@ export { lerpPath, slerpPath } from './latent.js';
 export { anomalyScores, interpolate, INTERPOLATION_PATHS, type InterpolationPath } from './toolkit.js';
 export { project2d, type Projection } from './pca.js';
 export {
-  axisTitles, LABEL_COLORS, latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, manifoldGrid, plotWindow, UNLABELLED_COLOR, type LatentView, type PlotWindow,
+  axisTitles, LABEL_COLORS, latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, manifoldGrid, plotWindow, SCATTER_COUNT, UNLABELLED_COLOR, type LatentView, type PlotWindow,
 } from './latent_view.js';

@@ -11,6 +11,8 @@ import type { Vae } from './vae.js';
 export const LABEL_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 /** The one colour of points without labels. */
 export const UNLABELLED_COLOR = '#4e79a7';
+/** Inputs placed in a latent scatter by default (the first ones of the test set). */
+export const SCATTER_COUNT = 2000;
 /** Cells per side of the decoded 2-D manifold. */
 export const MANIFOLD_SIDE = 15;
 /** The manifold spans z in [-MANIFOLD_RANGE, MANIFOLD_RANGE]^2 (most of the prior's mass). */

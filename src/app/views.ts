@@ -6,7 +6,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { Vae } from '../vae.js';
-import { latentView, MANIFOLD_SIDE } from '../latent_view.js';
+import { latentView, MANIFOLD_SIDE, SCATTER_COUNT } from '../latent_view.js';
 import { interpolate, type InterpolationPath } from '../toolkit.js';
 import type { ImageSet } from './protocol.js';
 
@@ -14,8 +14,6 @@ import type { ImageSet } from './protocol.js';
 export const RECON_COUNT = 32;
 /** Prior samples shown. */
 export const SAMPLE_COUNT = 64;
-/** Test digits placed in the latent scatter (the first ones of the test set). */
-export const SCATTER_COUNT = 2000;
 /** Frames of an interpolation, both ends included. */
 export const INTERPOLATION_FRAMES = 10;
 /** Prior samples use their own seed so the grid shows the same z at every refresh. */
