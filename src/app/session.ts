@@ -26,6 +26,7 @@ import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '.
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import type { Settings } from './settings.js';
 import { MANIFOLD_RANGE } from '../latent_view.js';
+import type { InterpolationPath } from '../toolkit.js';
 import { imageViews, interpolation, pageLatentView } from './views.js';
 import { nextTask, RateMeter, Serial } from './pace.js';
 import { DeviceSlot, lostText } from './device.js';
@@ -550,13 +551,13 @@ export class Session {
     });
   }
 
-  /** Decodes the line between two test digits' means. */
-  async interpolate(a: number, b: number): Promise<void> {
+  /** Decodes the path (linear or spherical) between two test digits' means. */
+  async interpolate(a: number, b: number, path: InterpolationPath): Promise<void> {
     await this.queued(async () => {
       if (!this.vae) return;
       try {
-        const frames = await interpolation(this.vae, this.data.test, a, b, 'linear');
-        this.post({ type: 'interpolation', a, b, frames }, imageTransfer(frames));
+        const frames = await interpolation(this.vae, this.data.test, a, b, path);
+        this.post({ type: 'interpolation', a, b, path, frames }, imageTransfer(frames));
       } catch (e) {
         this.post({ type: 'error', where: 'model', message: (e as Error).message });
       }
