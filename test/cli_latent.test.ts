@@ -16,6 +16,7 @@ import { Vae } from '../src/vae.js';
 import { expectClose } from './util/compare.js';
 import { idxFile } from './util/data.js';
 import { testGpu } from './util/gpu.js';
+import { colorAt, colorCounts, type Png } from './util/png.js';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'webgpu-vae-cli-latent-'));
@@ -43,19 +44,6 @@ async function open(path: string): Promise<Vae> {
   return Vae.create({ config: { ...config, batch: 128 }, parameters: params, device: (await testGpu()).device });
 }
 
-type Png = ReturnType<typeof decode>;
-const colorAt = (png: Png, x: number, y: number) => {
-  const o = png.channels * (y * png.width + x);
-  return `#${[0, 1, 2].map((k) => png.data[o + k].toString(16).padStart(2, '0')).join('')}`;
-};
-/** How many pixels of each colour lie in a rectangle of the picture. */
-function colorCounts(png: Png, r: { x: number; y: number; width: number; height: number }): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (let y = r.y; y < r.y + r.height; y++) {
-    for (let x = r.x; x < r.x + r.width; x++) counts.set(colorAt(png, x, y), (counts.get(colorAt(png, x, y)) ?? 0) + 1);
-  }
-  return counts;
-}
 /** Grey cell k (side x side pixels) of a one-channel grid with 2 px gaps, `columns` cells a row. */
 function cell(png: Png, ox: number, oy: number, k: number, columns: number, side = 28): Float64Array {
   const out = new Float64Array(side * side);

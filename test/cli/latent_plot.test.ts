@@ -5,12 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { gridImage } from '../../src/cli/images.js';
 import { edgeValue, latentPlot, toPixel } from '../../src/cli/latent_plot.js';
 import { LABEL_COLORS, UNLABELLED_COLOR } from '../../src/latent_view.js';
-
-/** The decoded picture's colour at (x, y) as '#rrggbb'. */
-function colorAt(png: ReturnType<typeof decode>, x: number, y: number): string {
-  const o = png.channels * (y * png.width + x);
-  return `#${[0, 1, 2].map((k) => png.data[o + k].toString(16).padStart(2, '0')).join('')}`;
-}
+import { colorAt, colorCounts } from '../util/png.js';
 
 describe('latent plot', () => {
   it('maps the window edges to the square\'s edge pixels, y upwards', () => {
@@ -60,8 +55,7 @@ describe('latent plot', () => {
     const plot = latentPlot({ points, labels: null, axes: ['z1', 'z2'], equal: true, manifold: null });
     expect(plot.legend).toBeNull();
     const png = decode(plot.png);
-    const seen = new Set<string>();
-    for (let y = 0; y < png.height; y++) for (let x = 0; x < png.width; x++) seen.add(colorAt(png, x, y));
+    const seen = colorCounts(png, { x: 0, y: 0, width: png.width, height: png.height });
     expect(seen.has(UNLABELLED_COLOR)).toBe(true);
     for (const c of LABEL_COLORS.filter((c) => c !== UNLABELLED_COLOR)) expect(seen.has(c), c).toBe(false);
     for (const [px, py] of [[0, 0], [1, 1], [2, 0]]) {
