@@ -1,10 +1,11 @@
 /**
- * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies. Runs on Node through the
+ * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate. Runs on Node through the
  * `webgpu` package. Errors end the process with one line on stderr and exit code 1 (2 for usage).
  */
 import { spawnSync } from 'node:child_process';
 import { UsageError } from './cli/args.js';
 import { anomaliesCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
+import { interpolateCommand, latentCommand } from './cli/latent_commands.js';
 import { trainCommand } from './cli/train.js';
 import { nodeGpuEnvironment } from './node/environment.js';
 
@@ -32,7 +33,12 @@ commands:
   sample        prior samples as a PNG grid: --model FILE [--n 64] [--seed N] [--out FILE.png]
   reconstruct   test digits and their reconstructions: --model FILE [--data DIR] [--n 32] [--out FILE.png]
   anomalies     rank test images by negative ELBO, most anomalous first, as a PNG grid (and JSON):
-                --model FILE [--data DIR] [--top 64] [--draws 4 | --iwae K] [--out FILE.png] [--json]`;
+                --model FILE [--data DIR] [--top 64] [--draws 4 | --iwae K] [--out FILE.png] [--json]
+  latent        posterior means of the first n test images as a scatter coloured by label (PCA when the
+                latent size is above 2); for a 2-D latent space the decoded manifold beside it, in the same PNG:
+                --model FILE [--data DIR] [--n 2000] [--out latent.png] [--json]
+  interpolate   test image I, the decoded path between the posterior means of I and J, and test image J, in one row:
+                --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   train: trainCommand,
@@ -40,6 +46,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   sample: sampleCommand,
   reconstruct: reconstructCommand,
   anomalies: anomaliesCommand,
+  latent: latentCommand,
+  interpolate: interpolateCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -18,4 +18,8 @@ export { requestDeviceFor } from './gpu/device.js';
 export { DivergenceGuard, type GuardEvent, type GuardOptions } from './guard.js';
 export type { TrainingState, EvalResult } from './vae.js';
 export { lerpPath, slerpPath } from './latent.js';
-export { anomalyScores, importanceWeightedScores, interpolate, priorMismatch } from './toolkit.js';
+export { anomalyScores, importanceWeightedScores, interpolate, INTERPOLATION_PATHS, priorMismatch, type InterpolationPath } from './toolkit.js';
+export { project2d, type Projection } from './pca.js';
+export {
+  axisTitles, LABEL_COLORS, latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, manifoldGrid, plotWindow, SCATTER_COUNT, UNLABELLED_COLOR, type LatentView, type PlotWindow,
+} from './latent_view.js';

@@ -4,12 +4,17 @@
 import { lerpPath, slerpPath } from './latent.js';
 import type { Vae } from './vae.js';
 
+/** Interpolation paths: straight, or along the great circle (slerp, for the prior). */
+export const INTERPOLATION_PATHS = ['linear', 'spherical'] as const;
+/** One of INTERPOLATION_PATHS. */
+export type InterpolationPath = (typeof INTERPOLATION_PATHS)[number];
+
 /**
  * Decoded images along a path between the posterior means of two inputs (each inputSize
  * pixels): `linear`, or `spherical` (slerp, which keeps decoded points typical of the prior).
  * Returns steps x inputSize pixel means, the first and last being the reconstructions.
  */
-export async function interpolate(vae: Vae, a: Float32Array, b: Float32Array, steps: number, kind: 'linear' | 'spherical' = 'linear'): Promise<Float32Array> {
+export async function interpolate(vae: Vae, a: Float32Array, b: Float32Array, steps: number, kind: InterpolationPath = 'linear'): Promise<Float32Array> {
   const n = vae.config.inputSize;
   if (a.length !== n || b.length !== n) throw new Error(`interpolate: inputs have ${a.length} and ${b.length} values, the model expects ${n}`);
   const both = new Float32Array(2 * n);

@@ -5,6 +5,8 @@ import { headIndex, layerSpecs } from '../src/model.js';
 import { linearForward, toRefParams, vaeForward } from '../src/reference/vae.js';
 import { anomalyScores, importanceWeightedScores, interpolate } from '../src/toolkit.js';
 import { iwaeLogWeights, logMeanExp } from '../src/reference/iwae.js';
+import { latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, manifoldGrid } from '../src/latent_view.js';
+import { project2d } from '../src/pca.js';
 import { Vae } from '../src/vae.js';
 import { expectClose } from './util/compare.js';
 import { seededUniform } from './util/data.js';
@@ -124,5 +126,24 @@ describe('toolkit', () => {
     expectClose('spherical end', sph.subarray(4 * P), recon.subarray(P), 1e-6, 1e-5);
     await expect(interpolate(vae, a, x.subarray(0, 5), 3)).rejects.toThrow('interpolate: inputs have 13 and 5 values, the model expects 13');
     vae.destroy();
+  });
+
+  it('latent view: means as they are (latent 2) or projected (latent 3), the manifold decoded from its grid', async () => {
+    const { device } = await testGpu();
+    const two = await Vae.create({ device, config: { ...cfg, latent: 2 }, seed: 5 });
+    const v2 = await latentView(two, x, n);
+    expect(v2.points).toEqual((await two.encode(x, n)).mu);
+    expect(v2.axes).toEqual(['z1', 'z2']);
+    expect(v2.explained).toBeNull();
+    expect(v2.manifold).toEqual(await two.decode(manifoldGrid(MANIFOLD_SIDE, MANIFOLD_RANGE)));
+    two.destroy();
+    const three = await Vae.create({ device, config: cfg, seed: 5 });
+    const v3 = await latentView(three, x, n);
+    const want = project2d((await three.encode(x, n)).mu, n, 3);
+    expect(v3.points).toEqual(want.points);
+    expect(v3.explained).toEqual(want.explained);
+    expect(v3.axes[0]).toMatch(/^PC1 \(\d+% of variance\)$/);
+    expect(v3.manifold).toBeNull();
+    three.destroy();
   });
 });

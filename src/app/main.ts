@@ -10,9 +10,11 @@
  * Faults training survived (a rollback after an exploded loss, a lost GPU device) are listed in
  * `#notice`; after repeated rollbacks training stops until the learning rate is changed.
  *
- * Test hook: `testhooks=1` defines `window.webgpuVaeTest.loseDevice()`, which makes the worker
- * destroy its GPU device (as a driver reset would lose it), to check recovery. Without the option
- * nothing is defined and the worker is never sent that message.
+ * Test hooks: `testhooks=1` defines `window.webgpuVaeTest.loseDevice()`, which makes the worker
+ * destroy its GPU device (as a driver reset would lose it), to check recovery, and
+ * `window.webgpuVaeTest.interpolation()`, the last interpolation drawn with its frames as floats
+ * (the canvas holds them rounded to 8 bits). Without the option nothing is defined and the worker
+ * is never sent the test message.
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
@@ -24,6 +26,7 @@ import { clearGrid, drawGrid } from './grids.js';
 import { LatentScatter } from './scatter.js';
 import { download, installDropZone } from './files.js';
 import type { FromWorker, RunState, ToWorker } from './protocol.js';
+import type { InterpolationPath } from '../toolkit.js';
 
 function $(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -54,6 +57,9 @@ function duration(s: number): string {
 document.documentElement.dataset.app = 'running';
 
 const query = new URLSearchParams(location.search);
+const testHooks = query.get('testhooks') === '1';
+/** With test hooks: the last interpolation drawn, frames as plain numbers. */
+let lastInterpolation: { path: InterpolationPath; a: number; b: number; count: number; pixels: number[] } | null = null;
 let autostart = query.get('autostart') === '1';
 let initial: Settings;
 try {
@@ -165,6 +171,8 @@ function updateButtons(): void {
 function clearViews(): void {
   charts.clear();
   for (const id of ['originals', 'reconstructions', 'samples', 'manifold', 'interpolation']) clearGrid(canvas(id));
+  delete canvas('interpolation').dataset.path;
+  delete canvas('interpolation').dataset.pair;
   canvas('manifold').hidden = true;
   scatter.clear();
   latentShown = false;
@@ -182,8 +190,18 @@ function requestInterpolation(): void {
     return;
   }
   scatter.select(a, b);
-  send({ type: 'interpolate', a, b });
+  send({ type: 'interpolate', a, b, path: interpolationPath() });
 }
+
+/** The path chosen in the interpolation panel. */
+function interpolationPath(): InterpolationPath {
+  return ($('interp-path') as HTMLSelectElement).value === 'spherical' ? 'spherical' : 'linear';
+}
+
+const INTERPOLATION_NOTES: Record<InterpolationPath, string> = {
+  linear: "decoded points on the straight line between the two digits' posterior means",
+  spherical: "decoded points on the great circle between the two digits' posterior means (slerp; the norm moves linearly)",
+};
 
 function settingsOrSay(): Settings | null {
   try {
@@ -286,7 +304,15 @@ function onMessage(m: FromWorker): void {
       break;
     }
     case 'interpolation':
-      schedule('interpolation', () => drawGrid(canvas('interpolation'), m.frames, m.frames.count));
+      schedule('interpolation', () => {
+        const c = canvas('interpolation');
+        drawGrid(c, m.frames, m.frames.count);
+        // What the strip shows, for automated checks.
+        c.dataset.path = m.path;
+        c.dataset.pair = `${m.a},${m.b}`;
+        if (testHooks) lastInterpolation = { path: m.path, a: m.a, b: m.b, count: m.frames.count, pixels: Array.from(m.frames.pixels) };
+        $('interp-note').textContent = INTERPOLATION_NOTES[m.path];
+      });
       break;
     case 'checkpoint':
       download(m.bytes, m.name);
@@ -335,8 +361,11 @@ button('start').addEventListener('click', () => {
 button('pause').addEventListener('click', () => send({ type: 'pause' }));
 button('reset').addEventListener('click', () => send({ type: 'reset' }));
 field('lr').addEventListener('input', updateButtons);
-if (query.get('testhooks') === '1') {
-  (window as Window & { webgpuVaeTest?: unknown }).webgpuVaeTest = { loseDevice: () => send({ type: 'lose-device' }) };
+if (testHooks) {
+  (window as Window & { webgpuVaeTest?: unknown }).webgpuVaeTest = {
+    loseDevice: () => send({ type: 'lose-device' }),
+    interpolation: () => lastInterpolation,
+  };
 }
 field('epochs').addEventListener('change', () => {
   const s = settingsOrSay();
@@ -345,6 +374,7 @@ field('epochs').addEventListener('change', () => {
 button('save').addEventListener('click', () => send({ type: 'save' }));
 button('embedded').addEventListener('click', () => send({ type: 'embedded' }));
 button('interp-go').addEventListener('click', requestInterpolation);
+$('interp-path').addEventListener('change', requestInterpolation);
 
 function loadCheckpoint(file: File): void {
   const s = settingsOrSay() ?? initial;

@@ -3,6 +3,7 @@
  * device, the model and the data; the page only sends commands and draws what comes back.
  * Large arrays travel as transferables (their buffers move, nothing is copied).
  */
+import type { InterpolationPath } from '../toolkit.js';
 import type { Settings } from './settings.js';
 
 /** Commands from the page. */
@@ -19,8 +20,8 @@ export type ToWorker =
   | { type: 'embedded' }
   | { type: 'save' }
   | { type: 'load'; file: File; settings: Settings }
-  /** Decodes the straight line between the posterior means of two test digits. */
-  | { type: 'interpolate'; a: number; b: number }
+  /** Decodes the path (linear, or spherical: slerp) between the posterior means of two test digits. */
+  | { type: 'interpolate'; a: number; b: number; path: InterpolationPath }
   /** Test hook, sent only with `?testhooks=1`: destroys the worker's device (as a driver reset loses it). */
   | { type: 'lose-device' };
 
@@ -71,7 +72,7 @@ export type FromWorker =
     /** Axis titles: z1/z2 for a 2-D latent space, principal components otherwise. */
     axes: [string, string]; manifold: ImageSet | null; manifoldRange: number;
   }
-  | { type: 'interpolation'; a: number; b: number; frames: ImageSet }
+  | { type: 'interpolation'; a: number; b: number; path: InterpolationPath; frames: ImageSet }
   | { type: 'checkpoint'; name: string; bytes: Uint8Array }
   /**
    * Something training survived (a rollback after an exploded loss, a lost device): the page

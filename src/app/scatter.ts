@@ -3,9 +3,7 @@
  * components otherwise), coloured by label, drawn on a canvas at device resolution. A click
  * picks the nearest digit (for interpolation); the two picked digits are ringed and lettered.
  */
-
-/** Ten distinguishable colours (Tableau 10), one per digit. */
-export const LABEL_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+import { LABEL_COLORS, plotWindow, UNLABELLED_COLOR } from '../latent_view.js';
 
 /** Data to CSS pixels: x = pad + (v - x0) * sx, y = pad + (y0 - v) * sy. */
 interface Frame {
@@ -114,28 +112,12 @@ export class LatentScatter {
       ctx.fillText('no model yet', 12, 22);
       return;
     }
-    // Bounds of the points (and of the manifold square), with a margin.
-    let x0 = this.range ? -this.range : Infinity;
-    let x1 = this.range ? this.range : -Infinity;
-    let y0 = x0;
-    let y1 = x1;
-    for (let i = 0; i < n; i++) {
-      const x = this.points[2 * i];
-      const y = this.points[2 * i + 1];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      x0 = Math.min(x0, x);
-      x1 = Math.max(x1, x);
-      y0 = Math.min(y0, y);
-      y1 = Math.max(y1, y);
-    }
     // z itself (latent = 2) is drawn to one scale in both directions, so distances and the
     // manifold's square are true; principal components are stretched to fill the square.
     const pad = 24;
     const side = Math.min(cssW, cssH) - 2 * pad;
-    let spanX = Math.max(x1 - x0, 1e-6) * 1.04;
-    let spanY = Math.max(y1 - y0, 1e-6) * 1.04;
-    if (this.equal) spanX = spanY = Math.max(spanX, spanY);
-    const f: Frame = { x0: (x0 + x1) / 2 - spanX / 2, y0: (y0 + y1) / 2 + spanY / 2, sx: side / spanX, sy: side / spanY, pad };
+    const w = plotWindow(this.points, this.range, this.equal);
+    const f: Frame = { x0: w.x0, y0: w.y1, sx: side / (w.x1 - w.x0), sy: side / (w.y1 - w.y0), pad };
     this.frame = f;
     const X = (x: number) => f.pad + (x - f.x0) * f.sx;
     const Y = (y: number) => f.pad + (f.y0 - y) * f.sy;
@@ -155,7 +137,7 @@ export class LatentScatter {
     }
     ctx.globalAlpha = 0.7;
     for (let i = 0; i < n; i++) {
-      ctx.fillStyle = this.labels ? LABEL_COLORS[this.labels[i] % 10] : '#4e79a7';
+      ctx.fillStyle = this.labels ? LABEL_COLORS[this.labels[i] % 10] : UNLABELLED_COLOR;
       ctx.fillRect(X(this.points[2 * i]) - 1.5, Y(this.points[2 * i + 1]) - 1.5, 3, 3);
     }
     ctx.globalAlpha = 1;

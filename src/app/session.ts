@@ -25,7 +25,9 @@ import { DivergenceGuard, type GuardEvent } from '../guard.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import { configOf, type Settings } from './settings.js';
-import { imageViews, interpolation, latentView, MANIFOLD_RANGE } from './views.js';
+import { MANIFOLD_RANGE } from '../latent_view.js';
+import type { InterpolationPath } from '../toolkit.js';
+import { imageViews, interpolation, pageLatentView } from './views.js';
 import { nextTask, RateMeter, Serial } from './pace.js';
 import { DeviceSlot, lostText } from './device.js';
 
@@ -452,7 +454,7 @@ export class Session {
     }
     if (force || now >= this.nextViews.latent) {
       const t0 = performance.now();
-      const v = await latentView(vae, test);
+      const v = await pageLatentView(vae, test);
       this.post(
         { type: 'latent', step: this.step, latent: vae.config.latent, ...v, manifoldRange: MANIFOLD_RANGE },
         [v.points.buffer as ArrayBuffer, ...imageTransfer(v.manifold)],
@@ -550,13 +552,13 @@ export class Session {
     });
   }
 
-  /** Decodes the line between two test digits' means. */
-  async interpolate(a: number, b: number): Promise<void> {
+  /** Decodes the path (linear or spherical) between two test digits' means. */
+  async interpolate(a: number, b: number, path: InterpolationPath): Promise<void> {
     await this.queued(async () => {
       if (!this.vae) return;
       try {
-        const frames = await interpolation(this.vae, this.data.test, a, b);
-        this.post({ type: 'interpolation', a, b, frames }, imageTransfer(frames));
+        const frames = await interpolation(this.vae, this.data.test, a, b, path);
+        this.post({ type: 'interpolation', a, b, path, frames }, imageTransfer(frames));
       } catch (e) {
         this.post({ type: 'error', where: 'model', message: (e as Error).message });
       }

@@ -6,19 +6,14 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { Vae } from '../vae.js';
-import { project2d } from './pca.js';
+import { latentView, MANIFOLD_SIDE, SCATTER_COUNT } from '../latent_view.js';
+import { interpolate, type InterpolationPath } from '../toolkit.js';
 import type { ImageSet } from './protocol.js';
 
 /** Test digits shown beside their reconstructions. */
 export const RECON_COUNT = 32;
 /** Prior samples shown. */
 export const SAMPLE_COUNT = 64;
-/** Test digits placed in the latent scatter (the first ones of the test set). */
-export const SCATTER_COUNT = 2000;
-/** Cells per side of the decoded 2-D manifold. */
-export const MANIFOLD_SIDE = 15;
-/** The manifold spans z in [-MANIFOLD_RANGE, MANIFOLD_RANGE]^2 (most of the prior's mass). */
-export const MANIFOLD_RANGE = 2.5;
 /** Frames of an interpolation, both ends included. */
 export const INTERPOLATION_FRAMES = 10;
 /** Prior samples use their own seed so the grid shows the same z at every refresh. */
@@ -46,49 +41,21 @@ export async function imageViews(vae: Vae, test: Dataset): Promise<{ originals: 
 }
 
 /** Posterior means of the first test digits in 2-D, with labels; the manifold when latent = 2. */
-export async function latentView(vae: Vae, test: Dataset): Promise<{
+export async function pageLatentView(vae: Vae, test: Dataset): Promise<{
   points: Float32Array; labels: Uint8Array | null; axes: [string, string]; manifold: ImageSet | null;
 }> {
-  const { latent } = vae.config;
   const digits = imagesOf(test, 0, SCATTER_COUNT);
-  const { mu } = await vae.encode(digits.pixels, digits.count);
-  const proj = project2d(mu, digits.count, latent);
-  const pct = (f: number) => `${Math.round(f * 100)}% of variance`;
-  const axes: [string, string] =
-    latent === 2 ? ['z1', 'z2'] : latent === 1 ? ['z1', ''] : [`PC1 (${pct(proj.explained[0])})`, `PC2 (${pct(proj.explained[1])})`];
+  const v = await latentView(vae, digits.pixels, digits.count);
   const labels = test.labels ? test.labels.slice(0, digits.count) : null;
-  let manifold: ImageSet | null = null;
-  if (latent === 2) {
-    const n = MANIFOLD_SIDE;
-    const z = new Float32Array(n * n * 2);
-    // Row 0 is the top of the picture, so z2 runs from +range down to -range.
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) {
-        z[(r * n + c) * 2] = -MANIFOLD_RANGE + (2 * MANIFOLD_RANGE * c) / (n - 1);
-        z[(r * n + c) * 2 + 1] = MANIFOLD_RANGE - (2 * MANIFOLD_RANGE * r) / (n - 1);
-      }
-    }
-    manifold = { count: n * n, rows: test.rows, cols: test.cols, pixels: await vae.decode(z, n * n) };
-  }
-  return { points: proj.points, labels, axes, manifold };
+  const manifold = v.manifold && { count: MANIFOLD_SIDE * MANIFOLD_SIDE, rows: test.rows, cols: test.cols, pixels: v.manifold };
+  return { points: v.points, labels, axes: v.axes, manifold };
 }
 
-/** Decodes the straight line from mu(test[a]) to mu(test[b]). */
-export async function interpolation(vae: Vae, test: Dataset, a: number, b: number): Promise<ImageSet> {
+/** Decodes the path (linear or spherical) between mu(test[a]) and mu(test[b]). */
+export async function interpolation(vae: Vae, test: Dataset, a: number, b: number, path: InterpolationPath): Promise<ImageSet> {
   for (const i of [a, b]) {
     if (!Number.isInteger(i) || i < 0 || i >= test.count) throw new Error(`digit #${i} is not in the test set (0 to ${test.count - 1})`);
   }
-  const p = test.rows * test.cols;
-  const pair = new Float32Array(2 * p);
-  pair.set(imagesOf(test, a, 1).pixels, 0);
-  pair.set(imagesOf(test, b, 1).pixels, p);
-  const { mu } = await vae.encode(pair, 2);
-  const d = vae.config.latent;
-  const n = INTERPOLATION_FRAMES;
-  const z = new Float32Array(n * d);
-  for (let k = 0; k < n; k++) {
-    const t = k / (n - 1);
-    for (let j = 0; j < d; j++) z[k * d + j] = (1 - t) * mu[j] + t * mu[d + j];
-  }
-  return { count: n, rows: test.rows, cols: test.cols, pixels: await vae.decode(z, n) };
+  const pixels = await interpolate(vae, imagesOf(test, a, 1).pixels, imagesOf(test, b, 1).pixels, INTERPOLATION_FRAMES, path);
+  return { count: INTERPOLATION_FRAMES, rows: test.rows, cols: test.cols, pixels };
 }

@@ -135,7 +135,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'load':
       return s.load(msg.file, msg.settings);
     case 'interpolate':
-      return s.interpolate(msg.a, msg.b);
+      return s.interpolate(msg.a, msg.b, msg.path);
     case 'lose-device':
       return s.loseDevice();
   }

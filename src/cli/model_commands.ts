@@ -1,5 +1,6 @@
 /**
- * `eval`, `sample` and `reconstruct`: commands that load a saved model.
+ * `eval`, `sample`, `reconstruct` and `anomalies`: commands that load a saved model; and the
+ * helpers every such command uses (src/cli/latent_commands.ts has the latent-space ones).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { loadCheckpoint } from '../checkpoint/checkpoint.js';
@@ -14,7 +15,7 @@ import { UsageError, intFlag, parseFlags, required } from './args.js';
 import { TaskProgress } from './progress.js';
 
 /** Loads a checkpoint into a Vae on a fresh Node device; `batch` rows per GPU pass. */
-async function openModel(path: string, batch = 128): Promise<{ vae: Vae; close: () => void }> {
+export async function openModel(path: string, batch = 128): Promise<{ vae: Vae; close: () => void }> {
   if (!existsSync(path)) throw new Error(`--model ${path}: no such file`);
   const { params, config } = loadCheckpoint(readFileSync(path), path);
   const gpu = await requestNodeGpu();
@@ -23,27 +24,33 @@ async function openModel(path: string, batch = 128): Promise<{ vae: Vae; close: 
 }
 
 /** Side of the square images of a model with `inputSize` pixels (28 for MNIST). */
-function side(inputSize: number): number {
+export function side(inputSize: number): number {
   const s = Math.round(Math.sqrt(inputSize));
   if (s * s !== inputSize) throw new Error(`the model's input size ${inputSize} is not a square image`);
   return s;
 }
 
 /** Checks that `test` has the model's image size; throws naming the data set and both sizes. */
-function checkImageSize(test: Dataset, vae: Vae): void {
+export function checkImageSize(test: Dataset, vae: Vae): void {
   if (pixelsOf(test) !== vae.config.inputSize) {
     throw new Error(`${test.name}: images have ${pixelsOf(test)} pixels, the model expects ${vae.config.inputSize}`);
   }
 }
 
-/** The first `count` images of `test` as floats in [0, 1], in stored order. */
-function firstImages(test: Dataset, count: number): Float32Array {
-  const x = new Float32Array(count * pixelsOf(test));
-  fillBatch(x, test, Array.from({ length: count }, (_, i) => i), 0, count);
+/** Images `indices` of `test` as floats in [0, 1], one after the other. */
+export function imagesAt(test: Dataset, indices: ArrayLike<number>): Float32Array {
+  const x = new Float32Array(indices.length * pixelsOf(test));
+  fillBatch(x, test, indices, 0, indices.length);
   return x;
 }
 
-function checkPng(path: string): string {
+/** The first `count` images of `test` as floats in [0, 1], in stored order. */
+export function firstImages(test: Dataset, count: number): Float32Array {
+  return imagesAt(test, Array.from({ length: count }, (_, i) => i));
+}
+
+/** `path` when it names a .png file; throws otherwise. */
+export function checkPng(path: string): string {
   if (!path.toLowerCase().endsWith('.png')) throw new Error(`--out ${path}: the file name must end in .png`);
   return path;
 }

@@ -1,14 +1,13 @@
 /**
  * The training page's plain logic, without a browser: settings from the URL, which dropped
- * file is which, reading a dropped IDX set, the PCA projection of latent means, log-axis
- * ticks, and what scripts/serve.mjs agrees to serve.
+ * file is which, reading a dropped IDX set, log-axis ticks, and what scripts/serve.mjs agrees
+ * to serve.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { idxRole, idxSplit } from '../../src/app/idx_files.js';
-import { project2d } from '../../src/app/pca.js';
 import { DEFAULT_SETTINGS, settingsFromQuery } from '../../src/app/settings.js';
 import { logTicks } from '../../src/app/ticks.js';
 import { idxFile as idx } from '../util/data.js';
@@ -75,48 +74,6 @@ describe('dropped IDX files', () => {
     // The reader's own message, naming the file.
     await expect(idxSplit([{ name: 'train-images-idx3-ubyte', bytes: labels(3) }, { name: 't10k-images-idx3-ubyte', bytes: images(2) }]))
       .rejects.toThrow('train-images-idx3-ubyte: IDX images file must have 3 dimension(s), header says 1');
-  });
-});
-
-describe('latent projection', () => {
-  it('is the identity for a 2-D latent space', () => {
-    const x = Float32Array.from([1, 2, 3, 4]);
-    expect(Array.from(project2d(x, 2, 2).points)).toEqual([1, 2, 3, 4]);
-  });
-
-  it('finds the top two principal directions by power iteration', () => {
-    // Points a*u + b*v + small noise in 5-D, var(a) = 9 > var(b) = 1 >> noise: PC1 ~ a, PC2 ~ b.
-    const d = 5;
-    const n = 2000;
-    const u = [1, 1, 0, 0, 0].map((v) => v / Math.SQRT2);
-    const v = [0, 0, 1, -1, 1].map((t) => t / Math.sqrt(3));
-    let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
-    const a = new Float64Array(n);
-    const b = new Float64Array(n);
-    const x = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) {
-      a[i] = 3 * Math.sqrt(12) * rand();
-      b[i] = Math.sqrt(12) * rand();
-      for (let j = 0; j < d; j++) x[i * d + j] = a[i] * u[j] + b[i] * v[j] + 0.01 * rand() + 5;
-    }
-    const p = project2d(x, n, d);
-    const corr = (k: number, ref: Float64Array) => {
-      let sxy = 0;
-      let sxx = 0;
-      let syy = 0;
-      for (let i = 0; i < n; i++) {
-        sxy += p.points[2 * i + k] * ref[i];
-        sxx += p.points[2 * i + k] ** 2;
-        syy += ref[i] ** 2;
-      }
-      return Math.abs(sxy) / Math.sqrt(sxx * syy);
-    };
-    // Means are not exactly zero, so the correlation is just under 1.
-    expect(corr(0, a)).toBeGreaterThan(0.999);
-    expect(corr(1, b)).toBeGreaterThan(0.999);
-    expect(p.explained[0]).toBeCloseTo(0.9, 1);
-    expect(p.explained[1]).toBeCloseTo(0.1, 1);
   });
 });
 

@@ -1,0 +1,114 @@
+/**
+ * `latent` and `interpolate`: the latent space of a saved model as pictures, the same views the
+ * page shows (src/latent_view.ts), rasterised on the CPU.
+ */
+import { loadData } from '../node/data.js';
+import { writeFileAtomic } from '../node/atomic.js';
+import { LABEL_COLORS, latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, SCATTER_COUNT, UNLABELLED_COLOR } from '../latent_view.js';
+import { interpolate, INTERPOLATION_PATHS, type InterpolationPath } from '../toolkit.js';
+import { intFlag, parseFlags, required, UsageError } from './args.js';
+import { gridPng } from './images.js';
+import { latentPlot } from './latent_plot.js';
+import { checkImageSize, checkPng, firstImages, imagesAt, openModel, side } from './model_commands.js';
+
+/**
+ * `latent --model FILE [--data DIR] [--n 2000] [--out latent.png] [--json]`: the posterior means
+ * of the first n test images as a scatter coloured by label (principal components when the latent
+ * size is above 2) and, for a 2-D latent space, the decoded manifold beside it, in one PNG.
+ */
+export async function latentCommand(args: string[]): Promise<void> {
+  const f = parseFlags('latent', args, { model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });
+  const path = required('model', f.model);
+  const n = intFlag('n', f.n, SCATTER_COUNT, 1, 1_000_000);
+  const out = checkPng(f.out ?? 'latent.png');
+  const data = await loadData(f.data);
+  const { vae, close } = await openModel(path);
+  try {
+    checkImageSize(data.test, vae);
+    const { latent, inputSize } = vae.config;
+    const count = Math.min(n, data.test.count);
+    const view = await latentView(vae, firstImages(data.test, count), count);
+    const labels = data.test.labels ? data.test.labels.slice(0, count) : null;
+    const s = view.manifold ? side(inputSize) : 0;
+    const plot = latentPlot({
+      points: view.points, labels, axes: view.axes, equal: latent <= 2,
+      manifold: view.manifold && { images: view.manifold, side: MANIFOLD_SIDE, range: MANIFOLD_RANGE, rows: s, cols: s },
+    });
+    writeFileAtomic(out, plot.png);
+    if (f.json) {
+      const points = Array.from({ length: count }, (_, i) => [view.points[2 * i], view.points[2 * i + 1]]);
+      process.stdout.write(`${JSON.stringify({
+        data: data.test.name, n: count, latent, out, width: plot.width, height: plot.height,
+        projection: latent > 2 ? 'pca' : 'identity', axes: view.axes, explained: view.explained,
+        labelled: labels !== null,
+        legend: labels ? LABEL_COLORS.map((color, label) => ({ label, color })) : [{ label: null, color: UNLABELLED_COLOR }],
+        scatter: plot.scatter, legend_box: plot.legend,
+        manifold: plot.manifold && { ...plot.manifold, side: MANIFOLD_SIDE, range: MANIFOLD_RANGE },
+        points, labels: labels && Array.from(labels),
+      })}\n`);
+      return;
+    }
+    const what = latent > 2
+      ? `projected on their top two principal components (latent size ${latent}; ${view.axes[0]}, ${view.axes[1]})`
+      : `(${latent === 2 ? 'z1, z2' : 'z1'})`;
+    const colour = labels ? 'coloured by label' : 'in one colour (the test set has no labels)';
+    const manifold = plot.manifold ? `, and the decoded manifold over [-${MANIFOLD_RANGE}, ${MANIFOLD_RANGE}]^2 beside them` : '';
+    process.stdout.write(`wrote the posterior means of ${count} test images ${what}, ${colour}${manifold}, to ${out}\n`);
+  } finally {
+    close();
+  }
+}
+
+/** The --path flag: one of INTERPOLATION_PATHS, linear by default. */
+function pathFlag(v: string | undefined): InterpolationPath {
+  if (v === undefined) return 'linear';
+  if (!(INTERPOLATION_PATHS as readonly string[]).includes(v)) throw new UsageError(`--path must be ${INTERPOLATION_PATHS.join(' or ')}, got '${v}'`);
+  return v as InterpolationPath;
+}
+
+/** A test image index from a required flag, checked against the test set's size. */
+function indexFlag(name: string, v: string | undefined, count: number): number {
+  const s = required(name, v);
+  if (!/^\d+$/.test(s) || Number(s) >= count) {
+    throw new UsageError(`--${name} must be a test image index from 0 to ${count - 1}, got '${s}'`);
+  }
+  return Number(s);
+}
+
+/**
+ * `interpolate --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical]
+ * [--out interp.png]`: one row of images: test image I, the decoded path between the posterior
+ * means of I and J (steps points, both ends included), test image J.
+ */
+export async function interpolateCommand(args: string[]): Promise<void> {
+  const f = parseFlags('interpolate', args, {
+    model: { type: 'string' }, data: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+    steps: { type: 'string' }, path: { type: 'string' }, out: { type: 'string' },
+  });
+  const model = required('model', f.model);
+  required('from', f.from);
+  required('to', f.to);
+  const steps = intFlag('steps', f.steps, 10, 2, 1000);
+  const kind = pathFlag(f.path);
+  const out = checkPng(f.out ?? 'interp.png');
+  const data = await loadData(f.data);
+  const from = indexFlag('from', f.from, data.test.count);
+  const to = indexFlag('to', f.to, data.test.count);
+  const { vae, close } = await openModel(model);
+  try {
+    checkImageSize(data.test, vae);
+    const P = vae.config.inputSize;
+    const s = side(P);
+    const ends = imagesAt(data.test, [from, to]);
+    const frames = await interpolate(vae, ends.subarray(0, P), ends.subarray(P), steps, kind);
+    const strip = new Float32Array((steps + 2) * P);
+    strip.set(ends.subarray(0, P), 0);
+    strip.set(frames, P);
+    strip.set(ends.subarray(P), (steps + 1) * P);
+    writeFileAtomic(out, gridPng(strip, steps + 2, s, s, steps + 2));
+    const name = (i: number) => `test image ${i}${data.test.labels ? ` (label ${data.test.labels[i]})` : ''}`;
+    process.stdout.write(`wrote ${name(from)}, ${steps} decoded ${kind} steps between the posterior means, and ${name(to)} to ${out}\n`);
+  } finally {
+    close();
+  }
+}
