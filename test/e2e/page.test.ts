@@ -215,7 +215,7 @@ describe('training page', () => {
     }
     savedFile = join(dir, want);
     const ck = loadCheckpoint(readFileSync(savedFile), want);
-    expect(ck.config).toEqual({ inputSize: 784, hidden: [400], latent: 20, batch: 128 });
+    expect(ck.config).toEqual({ inputSize: 784, hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1 });
     expect(ck.metadata.step).toBe(String(savedStep));
     expect(ck.metadata.seed).toBe('1');
     expect(ck.params.get('enc1.weight')!.length).toBe(400 * 784);
