@@ -4,7 +4,8 @@
 //   kl_r    = -0.5 sum_j (1 + lv - mu^2 - exp(lv))            dmu = b mu, dlv = b 0.5 (exp(lv) - 1)
 // where m is the decoder's output (the mean, no activation), sigma the fixed standard deviation
 // of every pixel and b = step.kl_weight. recon is -log N(x; m, sigma^2), so recon + kl is the
-// negative ELBO in nats like bce_kl's and the two decoders' figures compare.
+// negative ELBO in nats; as a log density of continuous pixels it goes below zero as the model
+// fits and does not compare with bce_kl's negative log probabilities.
 //
 // Everything but the pixel loop is bce_kl.wgsl's text (a test checks): the same bindings, rows
 // counting, KL part, per-image pairs and history record. The squared error needs no special

@@ -3,6 +3,7 @@
  */
 import { lerpPath, slerpPath } from './latent.js';
 import type { Vae } from './vae.js';
+import { LOGVAR_CLAMP } from './reference/vae.js';
 
 /** Interpolation paths: straight, or along the great circle (slerp, for the prior). */
 export const INTERPOLATION_PATHS = ['linear', 'spherical'] as const;
@@ -53,21 +54,28 @@ export async function importanceWeightedScores(
 }
 
 /**
- * How far the codes of a data set sit from the prior: KL(N(m, C) || N(0, I)) in nats for the
- * Gaussian N(m, C) fitted to n latent rows (e.g. the posterior means of a test set),
- * 0.5 (tr C + |m|^2 - L - log det C). Near 0 when the codes fill the prior, as a VAE's do, so
- * that decoding draws from N(0, I) lands where the decoder was trained; large for a plain
- * autoencoder, whose codes go wherever reconstruction puts them. Float64, via Cholesky.
+ * How far a data set's codes sit from the prior that sampling draws from: KL(N(m, C) || N(0, I))
+ * in nats, 0.5 (tr C + |m|^2 - L - log det C), for the Gaussian N(m, C) with the moments of the
+ * aggregate posterior q(z) = (1/n) sum_i N(mu_i, diag exp(logvar_i)) of n rows: m = mean mu,
+ * C = (1/n) sum (mu_i - m)(mu_i - m)^T + mean diag exp(logvar). A VAE whose codes fill the prior
+ * scores near 0 (an unused latent, mu = 0 and logvar = 0, adds nothing); a plain autoencoder
+ * (pass no logvar: its codes are points) scores high, since its codes go wherever
+ * reconstruction puts them, and prior draws then decode where its decoder never trained.
+ * Infinite when the codes span fewer than L directions (only possible without logvar).
+ * Float64, via Cholesky.
  */
-export function priorMismatch(codes: ArrayLike<number>, n: number, L: number): number {
-  if (!Number.isInteger(n) || n < 2 || codes.length < n * L) throw new Error(`priorMismatch: need at least 2 rows of ${L} values, got ${codes.length} values for n=${n}`);
+export function priorMismatch(mu: ArrayLike<number>, n: number, L: number, logvar?: ArrayLike<number>): number {
+  if (!Number.isInteger(n) || n < 1 || mu.length < n * L) throw new Error(`priorMismatch: need n >= 1 rows of ${L} values, got ${mu.length} values for n=${n}`);
+  if (logvar && logvar.length < n * L) throw new Error(`priorMismatch: logvar has ${logvar.length} values, need n*L = ${n}*${L}`);
   const m = new Float64Array(L);
-  for (let i = 0; i < n; i++) for (let j = 0; j < L; j++) m[j] += codes[i * L + j] / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < L; j++) m[j] += mu[i * L + j] / n;
   const c = new Float64Array(L * L);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < L; a++) {
-      const da = codes[i * L + a] - m[a];
-      for (let b = 0; b <= a; b++) c[a * L + b] += (da * (codes[i * L + b] - m[b])) / (n - 1);
+      const da = mu[i * L + a] - m[a];
+      for (let b = 0; b <= a; b++) c[a * L + b] += (da * (mu[i * L + b] - m[b])) / n;
+      // The same clamp as the kernels' exp(logvar).
+      if (logvar) c[a * L + a] += Math.exp(Math.min(logvar[i * L + a], LOGVAR_CLAMP)) / n;
     }
   }
   // Cholesky of the lower triangle in place: log det C = 2 sum log diag.
@@ -77,7 +85,7 @@ export function priorMismatch(codes: ArrayLike<number>, n: number, L: number): n
   for (let j = 0; j < L; j++) {
     let d = c[j * L + j];
     for (let k = 0; k < j; k++) d -= c[j * L + k] ** 2;
-    if (!(d > 0)) return Infinity; // degenerate codes: a collapsed direction is infinitely far from the prior
+    if (!(d > 0)) return Infinity; // a direction the codes do not span is infinitely far from the prior
     const r = Math.sqrt(d);
     c[j * L + j] = r;
     logDet += 2 * Math.log(r);

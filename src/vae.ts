@@ -102,7 +102,7 @@ export class Vae extends VaeCore {
    * report). L_1 is a one-sample ELBO estimate and L_k rises towards log p(x) with k. Runs on
    * the GPU in passes of the batch size: each pass decodes min(k, batch) draws of one or more
    * images and folds their log-weights into a running log-sum-exp; `onProgress(done, total)`
-   * counts passes. VAE only.
+   * counts passes. VAE only; with `noise: 'buffer'` (tests) k is at most the batch size.
    */
   async logLikelihood(x: Float32Array, n = x.length / this.config.inputSize, samples = 5000, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
     this.check();
@@ -110,6 +110,8 @@ export class Vae extends VaeCore {
     if (this.config.kind === 'ae') throw new Error('logLikelihood: the autoencoder (kind ae) has no posterior to sample; train a VAE');
     if (!Number.isInteger(n) || n < 1 || x.length < n * inputSize) throw new Error(`logLikelihood: x has ${x.length} values, not a whole number of ${inputSize}-pixel rows`);
     if (!Number.isInteger(samples) || samples < 1 || samples > 1e6) throw new Error(`logLikelihood: samples=${samples} must be a whole number in [1, 1000000]`);
+    // Every pass reads the same eps rows from the buffer: more draws than the batch would repeat them.
+    if (this.noise === 'buffer' && samples > batch) throw new Error(`logLikelihood: samples=${samples} is more than the batch (${batch}), and noise: 'buffer' gives every pass the same eps rows`);
     const iw = await this.prepareIwae();
     // Each pass holds `stride` draws of each of `group` images (rows repeat their image).
     const stride = Math.min(samples, batch);

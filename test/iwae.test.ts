@@ -11,7 +11,8 @@ import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';
 
 describe('logLikelihood against the reference', () => {
-  // Batch 8: k = 4 packs two images per pass, k = 8 one, k = 12 two passes of 8 then 4 draws.
+  // Batch 8: k = 4 packs two images per pass, k = 8 one. (Several passes per image are checked
+  // by the kernel test and, with GPU noise, on real digits below.)
   const cfg = resolveConfig({ inputSize: 13, hidden: [9], latent: 3, batch: 8 });
   const n = 3;
   const x = Float32Array.from(seededUniform(n * cfg.inputSize, 51, 0, 1));
@@ -19,14 +20,14 @@ describe('logLikelihood against the reference', () => {
   const eps = Float32Array.from(seededUniform(cfg.batch * cfg.latent, 52, -2, 2));
 
   for (const likelihood of ['bernoulli', 'gaussian'] as const) {
-    it(`${likelihood}: k = 4, 8, 12 equal log-mean-exp of the reference log-weights`, async () => {
+    it(`${likelihood}: k = 4 and 8 equal log-mean-exp of the reference log-weights`, async () => {
       const { device } = await testGpu();
       const config = { ...cfg, likelihood, sigma: 0.4 };
       const vae = await Vae.create({ device, config, seed: 5, noise: 'buffer' });
       vae.setNoise(eps);
       const params = toRefParams(await vae.readParameters());
       const L = cfg.latent;
-      for (const k of [4, 8, 12]) {
+      for (const k of [4, 8]) {
         const progress: number[] = [];
         const got = await vae.logLikelihood(x, n, k, (done, total) => progress.push(done / total));
         const stride = Math.min(k, cfg.batch);
@@ -36,7 +37,8 @@ describe('logLikelihood against the reference', () => {
           const slot = g % Math.floor(cfg.batch / stride);
           const rows = Float64Array.from({ length: k * L }, (_, e) => eps[(slot * stride + (Math.floor(e / L) % stride)) * L + (e % L)]);
           const want = logMeanExp(iwaeLogWeights(params, config, img, rows));
-          // A handful of f32 products with K <= 13 and sums of ~13 terms: 1e-4 absolute on values ~10.
+          // A handful of f32 products with K <= 13 and sums of ~13 terms, each within ~1e-6
+          // relative; 1e-4 relative to the value (at least 1e-4 absolute) leaves a wide margin.
           expect(Math.abs(got[g] - want), `k=${k} image ${g}: ${got[g]} vs ${want}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(want)));
         }
         expect(progress.at(-1), `k=${k} progress ends at 1`).toBe(1);
@@ -55,6 +57,9 @@ describe('logLikelihood against the reference', () => {
     await expect(vae.logLikelihood(x, n, 2.5)).rejects.toThrow(/samples=2.5/);
     await expect(vae.logLikelihood(x.subarray(0, 20), 2, 10)).rejects.toThrow(/not a whole number/);
     vae.destroy();
+    const fixed = await Vae.create({ device, config: cfg, noise: 'buffer' });
+    await expect(fixed.logLikelihood(x, n, 12)).rejects.toThrow("samples=12 is more than the batch (8), and noise: 'buffer' gives every pass the same eps rows");
+    fixed.destroy();
   });
 });
 
@@ -88,6 +93,7 @@ describe('the bound on real digits', () => {
     // Expected gaps are several nats; Monte Carlo noise of a mean over 24 images at k >= 50 is
     // well under one nat, and L_1 (a one-draw ELBO) scatters by a few nats around the ELBO.
     expect(l50, `L_50 ${l50} vs L_1 ${l1}`).toBeGreaterThan(l1 + 1);
+    // L_500 - L_50 is about 1 nat here; the noise is seeded, so this is deterministic per adapter.
     expect(l500, `L_500 ${l500} vs L_50 ${l50}`).toBeGreaterThan(l50);
     expect(l50, `L_50 ${l50} vs ELBO ${elbo}`).toBeGreaterThan(elbo + 1);
     expect(Math.abs(l1 - elbo), `L_1 ${l1} vs ELBO ${elbo}`).toBeLessThan(10);

@@ -37,26 +37,38 @@ describe('latent paths', () => {
 });
 
 describe('priorMismatch', () => {
-  it('is the closed-form KL of the fitted Gaussian: 0 for codes with zero mean and unit covariance, known values otherwise', () => {
-    // Four points (+-1, +-1): mean 0, sample covariance (n-1 = 3) diag(4/3): KL = 0.5 (8/3 - 2 - 2 log(4/3)).
+  it('is the closed-form KL of the aggregate posterior\'s moment-matched Gaussian', () => {
+    // Four points (+-1, +-1): mean 0 and covariance I (moments over n, a mixture's): exactly 0.
     const square = [1, 1, 1, -1, -1, 1, -1, -1];
-    expect(priorMismatch(square, 4, 2)).toBeCloseTo(0.5 * (8 / 3 - 2 - 2 * Math.log(4 / 3)), 12);
+    expect(priorMismatch(square, 4, 2)).toBeCloseTo(0, 12);
     // Shift by (3, 0): adds |m|^2 / 2 = 4.5.
     const shifted = square.map((v, i) => (i % 2 === 0 ? v + 3 : v));
-    expect(priorMismatch(shifted, 4, 2) - priorMismatch(square, 4, 2)).toBeCloseTo(4.5, 12);
-    // Scaled by 10 along one axis: tr and log det both change.
+    expect(priorMismatch(shifted, 4, 2)).toBeCloseTo(4.5, 12);
+    // Stretched by 10 along one axis: 0.5 (tr C - L - log det C) with C = diag(100, 1).
     const wide = square.map((v, i) => (i % 2 === 0 ? 10 * v : v));
-    expect(priorMismatch(wide, 4, 2)).toBeCloseTo(0.5 * (400 / 3 + 4 / 3 - 2 - Math.log(400 / 3) - Math.log(4 / 3)), 10);
-    // Correlated codes (a rotated ellipse): the same KL as its diagonal form.
+    expect(priorMismatch(wide, 4, 2)).toBeCloseTo(0.5 * (101 - 2 - Math.log(100)), 10);
+    // Correlated codes (the stretched square rotated): the same KL as its diagonal form.
     const t = Math.PI / 6;
-    const rot = [];
+    const rot: number[] = [];
     for (let i = 0; i < 4; i++) {
       const [x, y] = [wide[2 * i], wide[2 * i + 1]];
       rot.push(Math.cos(t) * x - Math.sin(t) * y, Math.sin(t) * x + Math.cos(t) * y);
     }
     expect(priorMismatch(rot, 4, 2)).toBeCloseTo(priorMismatch(wide, 4, 2), 10);
-    // A collapsed direction: infinitely far.
+    // Point codes on a line span one direction of two: infinitely far.
     expect(priorMismatch([1, 0, 2, 0, 3, 0], 3, 2)).toBe(Infinity);
-    expect(() => priorMismatch([1, 2], 1, 2)).toThrow('need at least 2 rows');
+  });
+
+  it('adds the posterior variances: unused latents (mu = 0, logvar = 0) score 0, as the prior itself', () => {
+    const zeros = new Array(6 * 3).fill(0);
+    expect(priorMismatch(zeros, 6, 3, zeros)).toBeCloseTo(0, 12);
+    // The square with variance 0.5 on top: C = 1.5 I.
+    const square = [1, 1, 1, -1, -1, 1, -1, -1];
+    expect(priorMismatch(square, 4, 2, new Array(8).fill(Math.log(0.5)))).toBeCloseTo(0.5 * (3 - 2 - 2 * Math.log(1.5)), 12);
+    // One row is enough with variances, and a logvar past the clamp is clamped, not infinite.
+    expect(priorMismatch([0, 0], 1, 2, [0, 0])).toBeCloseTo(0, 12);
+    expect(Number.isFinite(priorMismatch([0], 1, 1, [200]))).toBe(true);
+    expect(() => priorMismatch([1, 2], 2, 2)).toThrow('need n >= 1 rows of 2 values, got 2 values for n=2');
+    expect(() => priorMismatch([1, 2, 3, 4], 2, 2, [0])).toThrow('logvar has 1 values, need n*L = 2*2');
   });
 });

@@ -99,9 +99,14 @@ export async function evalCommand(args: string[]): Promise<void> {
       count += r.count;
     }
     const out: Record<string, number> = { test_loss: (recon + kl) / count, recon: recon / count, kl: kl / count, n, draws };
-    // How well the codes fill the prior that sampling draws from (see priorMismatch).
+    // How well the codes fill the prior that sampling draws from (see priorMismatch). An
+    // autoencoder's codes are points: with no more of them than latent dimensions the fit is
+    // degenerate, so the figure is left out.
     const images = firstImages(test, n);
-    if (n >= 2) out.prior_mismatch = priorMismatch((await vae.encode(images, n)).mu, n, vae.config.latent);
+    const L = vae.config.latent;
+    const codes = await vae.encode(images, n);
+    if (vae.config.kind === 'vae') out.prior_mismatch = priorMismatch(codes.mu, n, L, codes.logvar);
+    else if (n > L) out.prior_mismatch = priorMismatch(codes.mu, n, L);
     if (k !== null) {
       const bound = await iwaeBound(vae, images, n, k, f.json ?? false);
       out.iwae_nll = -bound.reduce((a, b) => a + b, 0) / n;
@@ -112,7 +117,8 @@ export async function evalCommand(args: string[]): Promise<void> {
       const kind = vae.config.kind === 'ae' ? 'reconstruction loss' : 'test loss (negative ELBO)';
       process.stdout.write(`${kind} ${out.test_loss.toFixed(2)} nats/image (recon ${out.recon.toFixed(2)}, KL ${out.kl.toFixed(2)}) on ${n} images, ${draws} noise draws\n`);
       if (out.prior_mismatch !== undefined) {
-        process.stdout.write(`codes vs prior: KL(Gaussian fit of the ${n} posterior means || N(0, I)) = ${out.prior_mismatch.toFixed(2)} nats\n`);
+        const what = vae.config.kind === 'vae' ? 'the aggregate posterior of' : 'a Gaussian fit of the codes of';
+        process.stdout.write(`codes vs prior: KL(${what} ${n} images || N(0, I)) = ${out.prior_mismatch.toFixed(2)} nats\n`);
       }
       if (k !== null) process.stdout.write(`IWAE bound, k=${k}: -log p(x) <= ${out.iwae_nll.toFixed(2)} nats/image on the same ${n} images\n`);
     }

@@ -42,7 +42,7 @@ export class LossHistory {
   private failure: Error | null = null;
   /** The first step whose loss diverged (see `divergenceFactor`), until `resetTo`. */
   firstDiverged: number | null = null;
-  /** Lowest per-image loss seen: a loss above `divergenceFactor` times it counts as diverged. */
+  /** Lowest per-image loss seen: a loss far above it counts as diverged (see lossExploded). */
   private best = Infinity;
   /** Called with each batch of records as it arrives (for live progress); drain() still returns them. */
   onRecords: ((records: StepLoss[]) => void) | null = null;
@@ -52,7 +52,7 @@ export class LossHistory {
     /** Records in the ring: more than the steps between two copies. */
     readonly capacity: number,
     stagingBuffers: number,
-    /** A step whose loss exceeds this factor times the lowest loss so far counts as diverged. */
+    /** A step whose loss exceeds this factor times the lowest loss so far counts as diverged (see lossExploded). */
     readonly divergenceFactor = 100,
   ) {
     this.ring = res.storage('loss.history', capacity * HISTORY_RECORD_BYTES);
@@ -125,7 +125,7 @@ export class LossHistory {
     for (const r of fresh) {
       // Non-finite loss or gradient, or a loss finite only thanks to the logvar clamp: either way
       // training has left the rails.
-      const bad = !Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm) || r.loss > this.divergenceFactor * this.best;
+      const bad = !Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm) || lossExploded(r.loss, this.best, this.divergenceFactor);
       if (bad && this.firstDiverged === null) this.firstDiverged = r.step;
       if (!bad) this.best = Math.min(this.best, r.loss);
     }
@@ -151,4 +151,15 @@ export class LossHistory {
     if (this.failure) throw this.failure;
     return this.collected.splice(0);
   }
+}
+
+/**
+ * Whether `loss` has exploded against the lowest loss so far: above `factor` times it for
+ * losses of 1 nat or more, and in general more than (factor - 1) max(|best|, 1) above it. The
+ * general form matters for the Gaussian decoder, whose loss is a negative log density and goes
+ * below zero as it fits (its normaliser P log(sigma sqrt(2 pi)) is -1085 nats at sigma 0.1).
+ */
+export function lossExploded(loss: number, best: number, factor: number): boolean {
+  if (best === Infinity) return false;
+  return loss > best + (factor - 1) * Math.max(Math.abs(best), 1);
 }
