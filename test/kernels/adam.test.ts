@@ -2,13 +2,13 @@
 // length and on one long enough to need the 2-D dispatch grid.
 import { describe, expect, it } from 'vitest';
 import { resolveAdam, type AdamConfig } from '../../src/config.js';
-import { GpuResources, encodeDispatches } from '../../src/gpu/resources.js';
+import { GpuResources } from '../../src/gpu/resources.js';
 import { adamDispatch } from '../../src/kernels/adam.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { adamUpdate, type AdamState } from '../../src/reference/vae.js';
 import { expectBounded } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
-import { readFloats, scoped, testGpu } from '../util/gpu.js';
+import { readFloats, scoped, testGpu, submitDispatches } from '../util/gpu.js';
 
 const U = 2 ** -24; // unit roundoff of f32; one ulp is at most 2U relative
 const STEPS = 5;
@@ -106,11 +106,7 @@ async function runAdam(label: string, floats: number, hp: AdamConfig, checkEvery
       const g = gradients(base, n, t);
       device.queue.writeBuffer(grads, 0, g);
       device.queue.writeBuffer(step, 0, encodeStepUniform({ t, seed: 0, count: 1, historySlot: 0 }, hp));
-      const enc = device.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      encodeDispatches(pass, [d]);
-      pass.end();
-      device.queue.submit([enc.finish()]);
+      submitDispatches(device, [d]);
 
       stepBounds(bp, bm, bv, p, s, g, hp, t);
       adamUpdate(p, g.subarray(0, n), s, hp, t);

@@ -2,13 +2,13 @@
 // history ring) against the float64 reference, on odd shapes, partial batches and the real one.
 import { describe, expect, it } from 'vitest';
 import { resolveAdam } from '../../src/config.js';
-import { GpuResources, encodeDispatches } from '../../src/gpu/resources.js';
+import { GpuResources } from '../../src/gpu/resources.js';
 import { HISTORY_RECORD_BYTES, LossKernels } from '../../src/kernels/loss.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { LOGVAR_CLAMP, bceKl } from '../../src/reference/vae.js';
 import { expectClose, padMatrix, unpadMatrix, expectBounded } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
-import { readFloats, scoped, testGpu } from '../util/gpu.js';
+import { readFloats, scoped, testGpu, submitDispatches } from '../util/gpu.js';
 
 const U = 2 ** -24; // unit roundoff of f32; one ulp is at most 2U relative
 const pad4 = (n: number) => (n + 3) & ~3;
@@ -90,11 +90,7 @@ describe('bce_kl per_row and total', () => {
           step: b.step, logits: whole(b.logits), target: whole(b.target), head: whole(b.head), dlogits: whole(b.dlogits),
           dhead: whole(b.dhead), perImage: whole(b.perImage), history: whole(b.history), rows, pixels: P, latent: L,
         });
-        const enc = device.createCommandEncoder();
-        const pass = enc.beginComputePass();
-        encodeDispatches(pass, ds);
-        pass.end();
-        device.queue.submit([enc.finish()]);
+        submitDispatches(device, ds);
 
         const wantDl = new Float64Array(rows * P);
         const wantDh = new Float64Array(rows * 2 * L);

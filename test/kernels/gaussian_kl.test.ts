@@ -2,13 +2,13 @@
 // compiled for the autoencoder (no KL term, no KL gradient).
 import { describe, expect, it } from 'vitest';
 import { resolveAdam } from '../../src/config.js';
-import { GpuResources, encodeDispatches } from '../../src/gpu/resources.js';
+import { GpuResources } from '../../src/gpu/resources.js';
 import { HISTORY_RECORD_BYTES, LossKernels, type LossObjective } from '../../src/kernels/loss.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { bceKl, gaussianKl } from '../../src/reference/vae.js';
 import { expectBounded, expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
-import { readFloats, scoped, testGpu } from '../util/gpu.js';
+import { readFloats, scoped, testGpu, submitDispatches } from '../util/gpu.js';
 
 const U = 2 ** -24; // unit roundoff of f32
 const pad4 = (n: number) => (n + 3) & ~3;
@@ -51,11 +51,7 @@ async function runLoss(
         step: b.step, logits: whole(b.out), target: whole(b.target), head: whole(b.head), dlogits: whole(b.dout),
         dhead: whole(b.dhead), perImage: whole(b.perImage), history: whole(b.history), rows, pixels: P, latent: L,
       });
-      const enc = device.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      encodeDispatches(pass, ds);
-      pass.end();
-      device.queue.submit([enc.finish()]);
+      submitDispatches(device, ds);
       const per = await readFloats(device, b.perImage);
       return {
         dmean: unpadMatrix(await readFloats(device, b.dout), pad4(rows), P),

@@ -1,12 +1,12 @@
 // iwae log_weights and fold against float64, with log-weights far outside exp's f32 range.
 import { describe, expect, it } from 'vitest';
-import { GpuResources, encodeDispatches } from '../../src/gpu/resources.js';
+import { GpuResources } from '../../src/gpu/resources.js';
 import { IWAE_CHUNK_BYTES, IwaeKernels, encodeChunk } from '../../src/kernels/iwae.js';
 import { LOGVAR_CLAMP } from '../../src/reference/vae.js';
 import { logMeanExp } from '../../src/reference/iwae.js';
 import { expectClose, padMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
-import { readFloats, scoped, testGpu } from '../util/gpu.js';
+import { readFloats, scoped, testGpu, submitDispatches } from '../util/gpu.js';
 
 const pad4 = (n: number) => (n + 3) & ~3;
 const whole = (b: GPUBuffer) => ({ buffer: b, offset: 0, size: b.size });
@@ -71,11 +71,7 @@ describe('iwae log_weights and fold', () => {
         // per_image holds (recon, kl) pairs; kl is not used by the bound.
         device.queue.writeBuffer(b.perImage, 0, Float32Array.from({ length: 2 * rows }, (_, i) => (i % 2 ? 123 : recon[i / 2])));
         device.queue.writeBuffer(b.chunk, 0, encodeChunk(images, stride, takes[p], p === 0));
-        const enc = device.createCommandEncoder();
-        const pass = enc.beginComputePass();
-        encodeDispatches(pass, ds);
-        pass.end();
-        device.queue.submit([enc.finish()]);
+        submitDispatches(device, ds);
 
         const lw = await readFloats(device, b.logW);
         const want = Float64Array.from({ length: images * stride }, (_, r) =>

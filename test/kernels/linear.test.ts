@@ -1,11 +1,11 @@
 // linear kernels (both variants) against the float64 reference, on odd and real shapes.
 import { describe, it } from 'vitest';
 import { LinearKernels, type LinearVariant } from '../../src/kernels/linear.js';
-import { GpuResources, encodeDispatches, type Dispatch } from '../../src/gpu/resources.js';
+import { GpuResources } from '../../src/gpu/resources.js';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from '../../src/reference/vae.js';
 import { expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
-import { readFloats, scoped, testGpu } from '../util/gpu.js';
+import { readFloats, scoped, testGpu, submitDispatches } from '../util/gpu.js';
 
 // [rows, in, out]: odd sizes hit every padding edge; the rest are the reference model's layers.
 const SHAPES: [number, number, number][] = [
@@ -23,14 +23,6 @@ const SHAPES: [number, number, number][] = [
 // realised error far smaller, so allow 4 K u max|a| max|b| (about 1.9e-4 at K = 784) plus a 1e-6
 // relative term. An error in indexing produces O(1) differences and cannot pass.
 const tol = (K: number) => ({ atol: 4 * K * 2 ** -24, rtol: 1e-6 });
-
-async function run(device: GPUDevice, res: GpuResources, d: Dispatch) {
-  const enc = device.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  encodeDispatches(pass, [d]);
-  pass.end();
-  device.queue.submit([enc.finish()]);
-}
 
 function upload(res: GpuResources, label: string, data: Float32Array<ArrayBuffer>): GPUBuffer {
   const b = res.storage(label, data.byteLength);
@@ -62,7 +54,7 @@ for (const variant of ['register', 'tiled'] as LinearVariant[]) {
               x: whole(upload(res, 'x', padMatrix(x, B, I))), w: whole(upload(res, 'w', padMatrix(w, O, I))),
               b: whole(upload(res, 'b', padMatrix(bias, 1, O, 1))), y: whole(y), rows: B, inSize: I, outSize: O, relu,
             });
-            await run(device, res, d);
+            submitDispatches(device, [d]);
             const want = new Float64Array(B * O);
             linearForward(want, x, w, bias, B, I, O, relu);
             const got = await readFloats(device, y);
@@ -88,7 +80,7 @@ for (const variant of ['register', 'tiled'] as LinearVariant[]) {
               dy: whole(upload(res, 'dy', padMatrix(dy, B, O))), w: whole(upload(res, 'w', padMatrix(w, O, I))),
               mask: masked ? whole(upload(res, 'h', padMatrix(h, B, I))) : null, dx: whole(dx), rows: B, inSize: I, outSize: O,
             });
-            await run(device, res, d);
+            submitDispatches(device, [d]);
             const want = new Float64Array(B * I);
             linearBackwardInput(want, dy, w, masked ? h : null, B, I, O);
             const got = await readFloats(device, dx);
@@ -111,7 +103,7 @@ for (const variant of ['register', 'tiled'] as LinearVariant[]) {
             dy: whole(upload(res, 'dy', padMatrix(dy, B, O))), x: whole(upload(res, 'x', padMatrix(x, B, I))),
             dw: whole(dw), db: whole(db), rows: B, inSize: I, outSize: O,
           });
-          await run(device, res, d);
+          submitDispatches(device, [d]);
           const wantW = new Float64Array(O * I);
           const wantB = new Float64Array(O);
           linearBackwardWeight(wantW, wantB, dy, x, B, I, O);

@@ -2,14 +2,14 @@
 // and the standard normal distribution.
 import { describe, expect, it } from 'vitest';
 import { resolveAdam } from '../../src/config.js';
-import { GpuResources, encodeDispatches, type Dispatch } from '../../src/gpu/resources.js';
+import { GpuResources } from '../../src/gpu/resources.js';
 import { ReparameterizeKernels, type ReparameterizeArgs } from '../../src/kernels/reparameterize.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { philoxNormal } from '../../src/philox.js';
 import { LOGVAR_CLAMP, reparameterizeBackward, reparameterizeForward } from '../../src/reference/vae.js';
 import { expectClose, padMatrix, unpadMatrix, expectBounded } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
-import { readFloats, scoped, testGpu } from '../util/gpu.js';
+import { readFloats, scoped, testGpu, submitDispatches } from '../util/gpu.js';
 
 const U = 2 ** -24; // unit roundoff of f32; one ulp is at most 2U relative
 const pad4 = (n: number) => (n + 3) & ~3;
@@ -68,14 +68,6 @@ async function bench(rows: number, L: number, head: ArrayLike<number>, t: number
   return { res, k, args, device };
 }
 
-function submit(device: GPUDevice, ds: Dispatch[]): void {
-  const enc = device.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  encodeDispatches(pass, ds);
-  pass.end();
-  device.queue.submit([enc.finish()]);
-}
-
 /** The padded cells of a (rows x cols) matrix stored as (rows4 x pad4(cols)). */
 function paddingOf(a: Float32Array, rows: number, cols: number): Float64Array {
   const ld = pad4(cols);
@@ -112,7 +104,7 @@ describe('reparameterize forward_given and backward', () => {
       const { res, k, args, device } = await bench(rows, L, head, 1, 1);
       await scoped(device, `reparameterize.forward_given ${shape}`, async () => {
         device.queue.writeBuffer(args.eps.buffer, 0, padMatrix(eps, rows, L));
-        submit(device, [await k.forward('fwd', args, 'buffer')]);
+        submitDispatches(device, [await k.forward('fwd', args, 'buffer')]);
         const got = await readFloats(device, args.z.buffer);
         const want = new Float64Array(rows * L);
         reparameterizeForward(want, head, eps, rows, L);
@@ -128,7 +120,7 @@ describe('reparameterize forward_given and backward', () => {
       const { res, k, args, device } = await bench(rows, L, head, 1, 1);
       await scoped(device, `reparameterize.forward_mean ${shape}`, async () => {
         device.queue.writeBuffer(args.eps.buffer, 0, padMatrix(eps, rows, L));
-        submit(device, [await k.forward('mean', args, 'mean')]);
+        submitDispatches(device, [await k.forward('mean', args, 'mean')]);
         const z = unpadMatrix(await readFloats(device, args.z.buffer), rows, L);
         const mu = Float64Array.from({ length: rows * L }, (_, i) => head[Math.floor(i / L) * 2 * L + (i % L)]);
         expectClose(`reparameterize.forward_mean ${shape} z`, z, mu, 0, 0);
@@ -144,7 +136,7 @@ describe('reparameterize forward_given and backward', () => {
         device.queue.writeBuffer(args.eps.buffer, 0, padMatrix(eps, rows, L));
         device.queue.writeBuffer(args.dz.buffer, 0, padMatrix(dz, rows, L));
         device.queue.writeBuffer(args.dhead.buffer, 0, padMatrix(dhead0, rows, 2 * L));
-        submit(device, [await k.backward('bwd', args)]);
+        submitDispatches(device, [await k.backward('bwd', args)]);
         const got = await readFloats(device, args.dhead.buffer);
         const want = Float64Array.from(dhead0);
         reparameterizeBackward(want, dz, head, eps, rows, L);
@@ -188,7 +180,7 @@ function noiseBound(seed: number, t: number, element: number, e: number): number
 async function sample(rows: number, L: number, head: ArrayLike<number>, t: number, seed: number) {
   const { res, k, args, device } = await bench(rows, L, head, t, seed);
   return scoped(device, `reparameterize.forward_sample ${rows}x${L} t=${t} seed=${seed}`, async () => {
-    submit(device, [await k.forward('sample', args, 'gpu')]);
+    submitDispatches(device, [await k.forward('sample', args, 'gpu')]);
     const eps = await readFloats(device, args.eps.buffer);
     const z = await readFloats(device, args.z.buffer);
     res.destroy();

@@ -1,5 +1,6 @@
 // One device per test file, with every test's GPU work inside a validation error scope.
 import { afterAll } from 'vitest';
+import { encodeDispatches, type Dispatch } from '../../src/gpu/resources.js';
 import { requestNodeGpu, type NodeGpu } from '../../src/node/gpu.js';
 
 let gpu: Promise<NodeGpu> | undefined;
@@ -36,4 +37,13 @@ export async function readFloats(device: GPUDevice, src: GPUBuffer, offset = 0, 
   staging.unmap();
   staging.destroy();
   return out;
+}
+
+/** Encodes prepared dispatches into one compute pass and submits it. */
+export function submitDispatches(device: GPUDevice, dispatches: readonly Dispatch[]): void {
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  encodeDispatches(pass, dispatches);
+  pass.end();
+  device.queue.submit([enc.finish()]);
 }
