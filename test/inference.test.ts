@@ -1,6 +1,6 @@
 // encode, decode, reconstruct and sample against the float64 reference.
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig, type VaeConfig } from '../src/config.js';
 import { headIndex, layerSpecs } from '../src/model.js';
 import { linearForward, toRefParams, vaeForward } from '../src/reference/vae.js';
 import { anomalyScores, importanceWeightedScores, interpolate } from '../src/toolkit.js';
@@ -12,6 +12,17 @@ import { expectClose } from './util/compare.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';
 
+/** Layers [from, to) of `cfg` in float64 on `rows` input rows (no sigmoid on the output). */
+function refForward(cfg: VaeConfig, params: ReturnType<typeof toRefParams>, input: ArrayLike<number>, from: number, to: number, rows: number): Float64Array {
+  let a = Float64Array.from(input);
+  for (const l of layerSpecs(cfg).slice(from, to)) {
+    const y = new Float64Array(rows * l.outSize);
+    linearForward(y, a, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, rows, l.inSize, l.outSize, l.relu);
+    a = y;
+  }
+  return a;
+}
+
 describe('inference', () => {
   // 7 rows with batch 3: three chunks, the last partial; sizes not multiples of 4.
   const cfg = resolveConfig({ inputSize: 13, hidden: [9, 6], latent: 3, batch: 3 });
@@ -19,30 +30,20 @@ describe('inference', () => {
   const x = Float32Array.from(seededUniform(n * cfg.inputSize, 31, 0, 1));
   const z = Float32Array.from(seededUniform(n * cfg.latent, 32, -2, 2));
 
-  function refForward(params: ReturnType<typeof toRefParams>, input: ArrayLike<number>, from: number, to: number, rows: number): Float64Array {
-    let a = Float64Array.from(input);
-    for (const l of layerSpecs(cfg).slice(from, to)) {
-      const y = new Float64Array(rows * l.outSize);
-      linearForward(y, a, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, rows, l.inSize, l.outSize, l.relu);
-      a = y;
-    }
-    return a;
-  }
-
   it('encode gives the head [mu | logvar] of the reference, decode its sigmoid(logits)', async () => {
     const { device } = await testGpu();
     const vae = await Vae.create({ device, config: cfg, seed: 4 });
     const params = toRefParams(await vae.readParameters());
     const h = headIndex(cfg);
     const { mu, logvar } = await vae.encode(x);
-    const head = refForward(params, x, 0, h + 1, n);
+    const head = refForward(cfg, params, x, 0, h + 1, n);
     const L = cfg.latent;
     const want = (off: number) => Float64Array.from({ length: n * L }, (_, i) => head[Math.floor(i / L) * 2 * L + off + (i % L)]);
     // Two or three chained f32 products with K <= 13: 1e-5 absolute is ~100 ulp of the values.
     expectClose('encode mu', mu, want(0), 1e-5, 1e-5);
     expectClose('encode logvar', logvar, want(L), 1e-5, 1e-5);
     const probs = await vae.decode(z);
-    const logits = refForward(params, z, h + 1, layerSpecs(cfg).length, n);
+    const logits = refForward(cfg, params, z, h + 1, layerSpecs(cfg).length, n);
     expectClose('decode', probs, logits.map((l) => 1 / (1 + Math.exp(-l))), 1e-6, 1e-5);
     const recon = await vae.reconstruct(x);
     expectClose('reconstruct = decode(encode.mu)', recon, await vae.decode(mu), 0, 0);
@@ -60,16 +61,6 @@ describe('toolkit', () => {
   const n = 7;
   const x = Float32Array.from(seededUniform(n * cfg.inputSize, 41, 0, 1));
   const z = Float32Array.from(seededUniform(n * cfg.latent, 44, -3, 3));
-  /** The decoder's output layer in float64 (no sigmoid). */
-  function refDecode(params: ReturnType<typeof toRefParams>, zs: Float32Array, h: number): Float64Array {
-    let a = Float64Array.from(zs);
-    for (const l of layerSpecs(cfg).slice(h + 1)) {
-      const y = new Float64Array(n * l.outSize);
-      linearForward(y, a, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, n, l.inSize, l.outSize, l.relu);
-      a = y;
-    }
-    return a;
-  }
 
   it("anomaly scores are each image's negative ELBO, as the reference computes it", async () => {
     const { device } = await testGpu();
@@ -106,7 +97,7 @@ describe('toolkit', () => {
     // decode: the output layer itself, which a Gaussian mean may take outside [0, 1].
     const decoded = await vae.decode(z);
     const h = headIndex(cfg);
-    const out = refDecode(params, z, h);
+    const out = refForward(cfg, params, z, h + 1, layerSpecs(cfg).length, n);
     expectClose('gaussian decode', decoded, out, 1e-5, 1e-5);
     vae.destroy();
   });
