@@ -55,12 +55,14 @@ export function checkPng(path: string): string {
   return path;
 }
 
-/** `--iwae K`: the importance-weighted bound's sample count, or null; only for a VAE. */
-function iwaeFlag(v: string | undefined, vae: Vae | null = null): number | null {
-  if (v === undefined) return null;
-  const k = intFlag('iwae', v, 0, 1, 100000);
-  if (vae && vae.config.kind === 'ae') throw new UsageError('--iwae: the model is an autoencoder (no posterior to sample); it needs a VAE');
-  return k;
+/** `--iwae K`: the importance-weighted bound's sample count, or null; checked before any GPU work. */
+function iwaeFlag(v: string | undefined): number | null {
+  return v === undefined ? null : intFlag('iwae', v, 0, 1, 100000);
+}
+
+/** The bound needs a posterior to sample: refuses an autoencoder once the model is loaded. */
+function checkIwaeModel(k: number | null, vae: Vae): void {
+  if (k !== null && vae.config.kind === 'ae') throw new UsageError('--iwae: the model is an autoencoder (no posterior to sample); it needs a VAE');
 }
 
 /** The IWAE bound of n images with a progress line on stderr (unless quiet). */
@@ -80,12 +82,12 @@ export async function evalCommand(args: string[]): Promise<void> {
   });
   const path = required('model', f.model);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
-  iwaeFlag(f.iwae);
+  const k = iwaeFlag(f.iwae);
   const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
     checkImageSize(data.test, vae);
-    const k = iwaeFlag(f.iwae, vae);
+    checkIwaeModel(k, vae);
     const n = Math.min(intFlag('n', f.n, data.test.count, 1), data.test.count);
     const test = n === data.test.count ? data.test : subset(data.test, 0, n);
     const x = new Float32Array(vae.config.batch * vae.config.inputSize);
@@ -191,16 +193,16 @@ export async function anomaliesCommand(args: string[]): Promise<void> {
   const top = intFlag('top', f.top, 64, 1, 4096);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
   if (f.iwae !== undefined && f.draws !== undefined) throw new UsageError('anomalies: give --draws (negative ELBO) or --iwae (importance-weighted bound), not both');
-  iwaeFlag(f.iwae);
+  const iw = iwaeFlag(f.iwae);
   const out = checkPng(f.out ?? 'anomalies.png');
   const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
     const P = vae.config.inputSize;
     checkImageSize(data.test, vae);
+    checkIwaeModel(iw, vae);
     const n = data.test.count;
     const x = firstImages(data.test, n);
-    const iw = iwaeFlag(f.iwae, vae);
     const scores = iw === null ? await anomalyScores(vae, x, n, draws) : (await iwaeBound(vae, x, n, iw, f.json ?? false)).map((v) => -v);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
     const k = Math.min(top, n);
