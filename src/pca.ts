@@ -12,6 +12,24 @@ export interface Projection {
   explained: [number, number];
 }
 
+/**
+ * The mean of n rows of d values and their scatter matrix sum_i (x_i - mean)(x_i - mean)^T
+ * (d x d, both triangles), in float64: the covariance up to the divisor the caller picks.
+ */
+export function meanAndScatter(x: ArrayLike<number>, n: number, d: number): { mean: Float64Array; scatter: Float64Array } {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / n;
+  const scatter = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < d; a++) {
+      const xa = x[i * d + a] - mean[a];
+      for (let b = a; b < d; b++) scatter[a * d + b] += xa * (x[i * d + b] - mean[b]);
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) scatter[b * d + a] = scatter[a * d + b];
+  return { mean, scatter };
+}
+
 /** The dominant eigenvector of the symmetric matrix `c` (d x d), starting from a fixed vector. */
 function powerIteration(c: Float64Array, d: number, iterations = 200): { vector: Float64Array; value: number } {
   let v = new Float64Array(d);
@@ -47,20 +65,10 @@ export function project2d(x: Float32Array, n: number, d: number): Projection {
     for (let i = 0; i < n; i++) points[2 * i] = x[i];
     return { points, explained: [1, 0] };
   }
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / n;
-  const c = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < d; a++) {
-      const xa = x[i * d + a] - mean[a];
-      for (let b = a; b < d; b++) c[a * d + b] += xa * (x[i * d + b] - mean[b]);
-    }
-  }
+  const { mean, scatter: c } = meanAndScatter(x, n, d);
   let trace = 0;
-  for (let a = 0; a < d; a++) {
-    for (let b = a; b < d; b++) c[b * d + a] = c[a * d + b] /= Math.max(1, n - 1);
-    trace += c[a * d + a];
-  }
+  for (let i = 0; i < d * d; i++) c[i] /= Math.max(1, n - 1);
+  for (let a = 0; a < d; a++) trace += c[a * d + a];
   const first = powerIteration(c, d);
   // Deflation: remove the first component so the second becomes dominant.
   const deflated = c.slice();

@@ -4,6 +4,7 @@
 import { lerpPath, slerpPath } from './latent.js';
 import type { Vae } from './vae.js';
 import { LOGVAR_CLAMP } from './reference/vae.js';
+import { meanAndScatter } from './pca.js';
 
 /** Interpolation paths: straight, or along the great circle (slerp, for the prior). */
 export const INTERPOLATION_PATHS = ['linear', 'spherical'] as const;
@@ -67,17 +68,10 @@ export async function importanceWeightedScores(
 export function priorMismatch(mu: ArrayLike<number>, n: number, L: number, logvar?: ArrayLike<number>): number {
   if (!Number.isInteger(n) || n < 1 || mu.length < n * L) throw new Error(`priorMismatch: need n >= 1 rows of ${L} values, got ${mu.length} values for n=${n}`);
   if (logvar && logvar.length < n * L) throw new Error(`priorMismatch: logvar has ${logvar.length} values, need n*L = ${n}*${L}`);
-  const m = new Float64Array(L);
-  for (let i = 0; i < n; i++) for (let j = 0; j < L; j++) m[j] += mu[i * L + j] / n;
-  const c = new Float64Array(L * L);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < L; a++) {
-      const da = mu[i * L + a] - m[a];
-      for (let b = 0; b <= a; b++) c[a * L + b] += (da * (mu[i * L + b] - m[b])) / n;
-      // The same clamp as the kernels' exp(logvar).
-      if (logvar) c[a * L + a] += Math.exp(Math.min(logvar[i * L + a], LOGVAR_CLAMP)) / n;
-    }
-  }
+  const { mean: m, scatter: c } = meanAndScatter(mu, n, L);
+  for (let i = 0; i < L * L; i++) c[i] /= n;
+  // The same clamp as the kernels' exp(logvar).
+  if (logvar) for (let i = 0; i < n; i++) for (let a = 0; a < L; a++) c[a * L + a] += Math.exp(Math.min(logvar[i * L + a], LOGVAR_CLAMP)) / n;
   // Cholesky of the lower triangle in place: log det C = 2 sum log diag.
   let logDet = 0;
   let trace = 0;
