@@ -77,9 +77,12 @@ function oneOf<T extends string>(what: string, v: unknown, allowed: readonly T[]
   return v as T;
 }
 
+/** The Gaussian decoder's sigma range: past it 1/sigma^2 or its product with a squared pixel error leaves f32's range. */
+export const SIGMA_RANGE = [0.001, 1000] as const;
+
 function checkSigma(v: unknown): number {
-  // Past these bounds 1/sigma^2 or its product with a squared pixel error leaves f32's range.
-  if (typeof v !== 'number' || !(v >= 1e-3 && v <= 1e3)) throw new Error(`config: sigma must be a number in [0.001, 1000], got ${String(v)}`);
+  const [lo, hi] = SIGMA_RANGE;
+  if (typeof v !== 'number' || !(v >= lo && v <= hi)) throw new Error(`config: sigma must be a number in [${lo}, ${hi}], got ${String(v)}`);
   return v;
 }
 

@@ -2,7 +2,7 @@
  * Training settings of the page: defaults (the reference model), parsing from the URL's query
  * and from the form, and validation with messages that name the field and the value.
  */
-import { DEFAULT_ADAM, DEFAULT_CONFIG, type Likelihood, type ModelKind } from '../config.js';
+import { DEFAULT_ADAM, DEFAULT_CONFIG, SIGMA_RANGE, type Likelihood, type ModelKind } from '../config.js';
 
 /** Everything a training run is built from. */
 export interface Settings {
@@ -66,7 +66,8 @@ export function parseSetting(key: SettingKey, text: string): Settings[SettingKey
       return text;
     case 'sigma': {
       const v = Number(text.trim());
-      if (text.trim() === '' || !(v >= 0.001 && v <= 1000)) throw new Error(`sigma must be a number from 0.001 to 1000, got "${text}"`);
+      const [lo, hi] = SIGMA_RANGE;
+      if (text.trim() === '' || !(v >= lo && v <= hi)) throw new Error(`sigma must be a number from ${lo} to ${hi}, got "${text}"`);
       return v;
     }
     case 'hidden': {

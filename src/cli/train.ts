@@ -5,7 +5,7 @@
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
-import { describeObjective, resolveAdam, resolveConfig, type Likelihood, type ModelKind } from '../config.js';
+import { describeObjective, resolveAdam, resolveConfig, SIGMA_RANGE, type Likelihood, type ModelKind } from '../config.js';
 import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { writeFileAtomic } from '../node/atomic.js';
@@ -193,7 +193,7 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
   if (likelihood !== 'bernoulli' && likelihood !== 'gaussian') throw new UsageError(`--likelihood must be bernoulli or gaussian, got '${likelihood}'`);
   if (likelihood !== 'gaussian' && f.sigma !== undefined) throw new UsageError('--sigma is the Gaussian decoder\'s; add --likelihood gaussian');
   const sigma = positiveFlag('sigma', f.sigma, 0.1);
-  if (sigma < 1e-3 || sigma > 1e3) throw new UsageError(`--sigma must be in [0.001, 1000], got '${f.sigma}'`);
+  if (sigma < SIGMA_RANGE[0] || sigma > SIGMA_RANGE[1]) throw new UsageError(`--sigma must be in [${SIGMA_RANGE.join(', ')}], got '${f.sigma}'`);
   const hidden = (f.hidden ?? '400').split(',').map((h) => intFlag('hidden', h.trim(), 0, 1, 65536));
   const save = f.save ?? null;
   if (save !== null) {
