@@ -4,6 +4,7 @@
  * fast-png. Everything is drawn opaque on whole pixels, so a colour drawn is a colour found.
  */
 import { encode } from 'fast-png';
+import type { GreyImage } from '../image_grid.js';
 
 /** An RGB colour, each channel 0..255. */
 export type Rgb = readonly [number, number, number];
@@ -167,7 +168,7 @@ export class Raster {
   }
 
   /** Copies a grey image (width x height bytes) with its top-left pixel at (x, y). */
-  grey(x: number, y: number, image: { width: number; height: number; data: Uint8Array }): void {
+  grey(x: number, y: number, image: GreyImage): void {
     for (let py = 0; py < image.height; py++) {
       for (let px = 0; px < image.width; px++) {
         const g = image.data[py * image.width + px];
