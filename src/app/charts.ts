@@ -2,10 +2,13 @@
  * Loss curves with uPlot: the negative ELBO per image (train per step, test after each epoch),
  * and its reconstruction and KL parts. Points are stored by step (sorted, one row per step);
  * drawing happens only when the page asks (once per animation frame at most).
+ *
+ * The y axes are arcsinh scales: logarithmic away from zero, linear within a nat of it, so they
+ * read like log axes for Bernoulli losses and still draw a Gaussian decoder's, which go below zero.
  */
 import uPlot from 'uplot';
 import type { LossPoint } from './protocol.js';
-import { logTicks, tickText } from './ticks.js';
+import { paddedRange, symlogTicks, tickText } from './ticks.js';
 
 const COLORS = { train: '#2563eb', test: '#dc2626', trainKl: '#16a34a', testKl: '#9333ea' };
 
@@ -26,12 +29,12 @@ export class LossCharts {
     const base = (el: HTMLElement): Omit<uPlot.Options, 'series'> => ({
       width: Math.max(200, el.clientWidth),
       height: 200,
-      // Log y, ranged to the data (uPlot's default log range snaps to whole decades).
-      scales: { x: { time: false }, y: { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max > 0 ? [min / 1.15, max * 1.15] : [1, 1000]) } },
+      // Arcsinh y (log-like, and defined for zero and negative losses), ranged to the data.
+      scales: { x: { time: false }, y: { distr: 4, asinh: 1, range: (_u, min, max) => paddedRange(min, max) } },
       legend: { live: false },
       axes: [
         { label: 'step', size: 36 },
-        { size: 52, splits: (_u, _i, min, max) => logTicks(min, max), values: (_u, ticks) => ticks.map(tickText) },
+        { size: 52, splits: (_u, _i, min, max) => symlogTicks(min, max), values: (_u, ticks) => ticks.map(tickText) },
       ],
       cursor: { drag: { x: true, y: false } },
     });
@@ -70,26 +73,26 @@ export class LossCharts {
     return i;
   }
 
-  /** Log scales take positive values only; anything else is a gap. */
-  private static positive(v: number): number | null {
-    return v > 0 && Number.isFinite(v) ? v : null;
+  /** Every finite value is drawn (the scale takes negatives); anything else is a gap. */
+  private static value(v: number): number | null {
+    return Number.isFinite(v) ? v : null;
   }
 
   addTrain(points: LossPoint[]): void {
     for (const p of points) {
       const r = this.row(p.step);
-      this.cols[0][r] = LossCharts.positive(p.recon + p.kl);
-      this.cols[2][r] = LossCharts.positive(p.recon);
-      this.cols[3][r] = LossCharts.positive(p.kl);
+      this.cols[0][r] = LossCharts.value(p.recon + p.kl);
+      this.cols[2][r] = LossCharts.value(p.recon);
+      this.cols[3][r] = LossCharts.value(p.kl);
     }
     this.dirty = true;
   }
 
   addTest(p: LossPoint): void {
     const r = this.row(p.step);
-    this.cols[1][r] = LossCharts.positive(p.recon + p.kl);
-    this.cols[4][r] = LossCharts.positive(p.recon);
-    this.cols[5][r] = LossCharts.positive(p.kl);
+    this.cols[1][r] = LossCharts.value(p.recon + p.kl);
+    this.cols[4][r] = LossCharts.value(p.recon);
+    this.cols[5][r] = LossCharts.value(p.kl);
     this.dirty = true;
   }
 
@@ -112,6 +115,12 @@ export class LossCharts {
   /** Number of train points held (for tests and the status line). */
   get trainPoints(): number {
     return this.cols[0].filter((v) => v !== null).length;
+  }
+
+  /** The train loss points held, how many are below zero, and the lower end of the drawn y scale (test hook). */
+  trainSummary(): { points: number; negative: number; yMin: number | null } {
+    const values = this.cols[0].filter((v): v is number => v !== null);
+    return { points: values.length, negative: values.filter((v) => v < 0).length, yMin: this.loss.scales.y.min ?? null };
   }
 
   /** Redraws when data changed since the last call. */

@@ -1,4 +1,4 @@
-/** Axis ticks for the loss charts' log scales. */
+/** Axis ticks for the loss charts' log-like (arcsinh) scales. */
 
 /**
  * Tick values for a log axis over [min, max] that need not span a decade: 1-2-5 steps, or,
@@ -27,8 +27,29 @@ export function logTicks(min: number, max: number): number[] {
   return ticks;
 }
 
-/** 0.05, 3, 250, 1,000; uPlot passes null for ticks it leaves unlabelled. */
+/**
+ * Ticks for an arcsinh axis over [min, max], which may include zero and negative values (a
+ * Gaussian decoder's loss is a negative log density and goes below zero): logTicks for a range
+ * of one sign, mirrored for negatives; across zero, 0 and the 1-2-5 ticks from 1 outwards on
+ * each side.
+ */
+export function symlogTicks(min: number, max: number): number[] {
+  if (!(max > min)) return [];
+  if (min > 0) return logTicks(min, max);
+  if (max < 0) return logTicks(-max, -min).map((v) => -v).reverse();
+  const neg = min <= -1 ? logTicks(1, -min).map((v) => -v).reverse() : [];
+  const pos = max >= 1 ? logTicks(1, max) : [];
+  return [...neg, 0, ...pos];
+}
+
+/** [min, max] padded by 15% on a log-like scale, whatever the signs. */
+export function paddedRange(min: number, max: number): [number, number] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [1, 1000];
+  return [min > 0 ? min / 1.15 : min * 1.15 - (min === 0 ? 1 : 0), max > 0 ? max * 1.15 : max / 1.15 + (max === 0 ? 1 : 0)];
+}
+
+/** 0.05, 3, 250, 1,000, -1,085; uPlot passes null for ticks it leaves unlabelled. */
 export function tickText(v: number | null): string {
   if (v === null || v === undefined) return '';
-  return v >= 1 ? v.toLocaleString('en') : String(Number(v.toPrecision(2)));
+  return Math.abs(v) >= 1 ? v.toLocaleString('en') : String(Number(v.toPrecision(2)));
 }

@@ -4,6 +4,7 @@
  * the page's animation frames and keeps going while the tab is in the background.
  */
 import { EMBEDDED_FILES, embeddedMnist } from '../data/mnist.js';
+import { requestDeviceFor } from '../gpu/device.js';
 import { idxSplit } from './idx_files.js';
 import type { AdapterText, FromWorker, ToWorker } from './protocol.js';
 import { Session, type Post } from './session.js';
@@ -52,11 +53,9 @@ async function openDevice(): Promise<GPUDevice> {
     fallback: Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter),
   };
   post({ type: 'adapter', adapter: text });
-  // Large models need more than the default 128 MiB bindings; ask for what the adapter has.
-  const device = await adapter.requestDevice({
-    label: 'webgpu-vae page',
-    requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
-  });
+  // The shared request: the adapter's storage limits (large models need more than the default
+  // 128 MiB bindings) and its timestamp and subgroup features when offered.
+  const device = await requestDeviceFor(adapter, 'webgpu-vae page');
   // A lost device is replaced by the session (see DeviceSlot); an internal error is fatal.
   device.addEventListener('uncapturederror', (e) => {
     fail(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}. Reload the page to start again.`);

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { idxRole, idxSplit } from '../../src/app/idx_files.js';
 import { DEFAULT_SETTINGS, settingsFromQuery } from '../../src/app/settings.js';
-import { logTicks } from '../../src/app/ticks.js';
+import { logTicks, paddedRange, symlogTicks, tickText } from '../../src/app/ticks.js';
 import { idxFile as idx } from '../util/data.js';
 
 const images = (n: number, side = 4) => idx(0x803, [n, side, side], new Uint8Array(n * side * side).map((_, i) => i % 251));
@@ -26,12 +26,12 @@ describe('settings from the URL', () => {
     expect(settingsFromQuery(new URLSearchParams('hidden=256,64&latent=2&batch=32&lr=3e-4&epochs=2&seed=7&kind=ae&likelihood=gaussian&sigma=0.2'))).toEqual({
       epochs: 2, lr: 3e-4, batch: 32, hidden: [256, 64], latent: 2, seed: 7, kind: 'ae', likelihood: 'gaussian', sigma: 0.2,
     });
-    expect(() => settingsFromQuery(new URLSearchParams('kind=gan'))).toThrow('kind must be vae or ae, got "gan"');
-    expect(() => settingsFromQuery(new URLSearchParams('likelihood=poisson'))).toThrow('likelihood must be bernoulli or gaussian, got "poisson"');
-    expect(() => settingsFromQuery(new URLSearchParams('sigma=0'))).toThrow('sigma must be a number from 0.001 to 1000, got "0"');
-    expect(() => settingsFromQuery(new URLSearchParams('latent=0'))).toThrow('latent must be a whole number from 1 to 512, got "0"');
-    expect(() => settingsFromQuery(new URLSearchParams('hidden=400,x'))).toThrow('each hidden width must be a whole number from 1 to 8192, got "x"');
-    expect(() => settingsFromQuery(new URLSearchParams('lr=-1'))).toThrow('lr must be a number in (0, 1], got "-1"');
+    expect(() => settingsFromQuery(new URLSearchParams('kind=gan'))).toThrow("kind must be vae or ae, got 'gan'");
+    expect(() => settingsFromQuery(new URLSearchParams('likelihood=poisson'))).toThrow("likelihood must be bernoulli or gaussian, got 'poisson'");
+    expect(() => settingsFromQuery(new URLSearchParams('sigma=0'))).toThrow("sigma must be a number from 0.001 to 1000, got '0'");
+    expect(() => settingsFromQuery(new URLSearchParams('latent=0'))).toThrow("latent must be a whole number from 1 to 4096, got '0'");
+    expect(() => settingsFromQuery(new URLSearchParams('hidden=400,x'))).toThrow("hidden must be a whole number from 1 to 65536, got 'x'");
+    expect(() => settingsFromQuery(new URLSearchParams('lr=-1'))).toThrow("lr must be a number > 0, got '-1'");
   });
 });
 
@@ -86,6 +86,16 @@ describe('log-axis ticks', () => {
     expect(logTicks(201, 239)).toEqual([210, 220, 230]);
     expect(logTicks(0.25, 0.35)).toEqual([0.25, 0.3, 0.35]);
     expect(logTicks(0, 10)).toEqual([]);
+  });
+
+  it('the arcsinh axes tick both signs: a Gaussian decoder\'s loss goes below zero', () => {
+    expect(symlogTicks(150, 560)).toEqual(logTicks(150, 560));
+    expect(symlogTicks(-560, -150)).toEqual([-500, -400, -300, -200]);
+    expect(symlogTicks(-1200, 300)).toEqual([-1000, -500, -200, -100, -50, -20, -10, -5, -2, -1, 0, 1, 2, 5, 10, 20, 50, 100, 200]);
+    expect(symlogTicks(-0.5, 0.5)).toEqual([0]);
+    expect(paddedRange(100, 200)).toEqual([100 / 1.15, 200 * 1.15]);
+    expect(paddedRange(-1000, -50)).toEqual([-1150, -50 / 1.15]);
+    expect(tickText(-1085)).toBe('-1,085');
   });
 });
 
