@@ -15,6 +15,7 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { buildEmbeddedMnist } from '../scripts/embedded-mnist.mjs';
+import { wgslPlugin } from '../scripts/wgsl.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -68,7 +69,7 @@ await esbuild.build({
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
-  loader: { '.wgsl': 'text' },
+  plugins: [wgslPlugin(join(root, 'shaders'))],
   sourcemap: true,
   logLevel: 'warning',
   define: { BENCH_VERSIONS: JSON.stringify(versions) },

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { buildEmbeddedMnist } from '../scripts/embedded-mnist.mjs';
+import { wgslPlugin } from '../scripts/wgsl.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -22,7 +23,7 @@ const out = join(cache, `${name}.mjs`);
 mkdirSync(cache, { recursive: true });
 await esbuild.build({
   entryPoints: [join(root, 'bench', `${name}.ts`)], outfile: out, bundle: true, format: 'esm', platform: 'node',
-  loader: { '.wgsl': 'text' }, external: ['webgpu'], logLevel: 'warning', sourcemap: 'inline',
+  plugins: [wgslPlugin(join(root, 'shaders'))], external: ['webgpu'], logLevel: 'warning', sourcemap: 'inline',
 });
 buildEmbeddedMnist(root, cache);
 const env = join(cache, 'environment.mjs');

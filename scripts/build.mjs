@@ -6,12 +6,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { buildEmbeddedMnist } from './embedded-mnist.mjs';
+import { wgslPlugin } from './wgsl.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
-const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, sourcemap: true, logLevel: 'warning', target: 'es2022' };
+const common = { bundle: true, format: 'esm', plugins: [wgslPlugin(join(root, 'shaders'))], sourcemap: true, logLevel: 'warning', target: 'es2022' };
 
 await esbuild.build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(dist, 'index.js'), platform: 'neutral' });
 await esbuild.build({

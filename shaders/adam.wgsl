@@ -20,27 +20,8 @@ struct Hyper {
   _pad: u32,
 }
 
-struct Step {
-  t: u32,
-  seed: u32,
-  count: u32,
-  history_slot: u32,
-  step_size: f32,
-  bc2_sqrt: f32,
-  kl_weight: f32,    // beta of the KL term this step (beta-VAE weight times the warm-up ramp)
-  _pad: u32,
-}
-
-struct Record {
-  recon: f32,   // batch sums of the live rows (bce_kl.total)
-  kl: f32,
-  count: u32,
-  t: u32,
-  grad_sq: f32, // squared L2 norm of the step's whole gradient (adam.grad_norm)
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
+#include "common/step.wgsl"
+#include "common/record.wgsl"
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<uniform> step: Step;

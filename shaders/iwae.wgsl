@@ -26,7 +26,8 @@ struct Chunk {
   first: u32,  // 1 on an image group's first pass: state starts afresh
 }
 
-const LOGVAR_CLAMP: f32 = 80.0;
+#include "common/logvar.wgsl"
+
 const WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> dims: Dims;

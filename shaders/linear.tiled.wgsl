@@ -23,32 +23,12 @@
 // product. Operands whose K is contiguous in storage (X and W in forward, dY in backward_input)
 // are transposed while staging; the others are copied row by row.
 //
-// Bindings are identical in both variants: uniforms, read-only inputs, then outputs.
+// Declarations and bindings are common/linear.wgsl, shared with the other variant.
 
-struct Dims {
-  M: u32,   // output rows (padded)
-  N: u32,   // output columns (padded)
-  K: u32,   // reduction length (padded)
-  lda: u32, // row strides in vec4 units
-  ldb: u32,
-  ldc: u32,
-}
-
-override WG_X: u32 = 16;   // invocations along N (each owns 4 columns)
-override WG_Y: u32 = 16;   // invocations along M (each owns 4 rows)
-override RELU: bool = false; // forward: apply max(0, .)
-override MASK: bool = false; // backward_input: multiply by [H > 0]
+#include "common/linear.wgsl"
 
 // K slice per stage; a multiple of 4 so a padded K never splits a vec4 between slices.
 const BK: u32 = 16u;
-
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> bias: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> mask: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> c: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> dbias: array<vec4<f32>>;
 
 // As[k * WG_Y + i] = A[tile row 4i..4i+3, k0 + k];  Bs[k * WG_X + j] = B[k0 + k, tile col 4j..4j+3].
 var<workgroup> As: array<vec4<f32>, BK * WG_Y>;

@@ -16,29 +16,9 @@
 // and 8x8 in backward_weight (1.2 -> 1.6). Rows of the last block past M reuse row M-1 (clamped
 // loads) and are not stored, so M needs only the padding to 4.
 //
-// Bindings are identical in both variants: uniforms, read-only inputs, then outputs.
+// Declarations and bindings are common/linear.wgsl, shared with the other variant.
 
-struct Dims {
-  M: u32,   // output rows (padded)
-  N: u32,   // output columns (padded)
-  K: u32,   // reduction length (padded)
-  lda: u32, // row strides in vec4 units
-  ldb: u32,
-  ldc: u32,
-}
-
-override WG_X: u32 = 16;   // invocations along N
-override WG_Y: u32 = 1;    // invocations along M
-override RELU: bool = false; // forward: apply max(0, .)
-override MASK: bool = false; // backward_input: multiply by [H > 0]
-
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> bias: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> mask: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> c: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> dbias: array<vec4<f32>>;
+#include "common/linear.wgsl"
 
 // Y = X . W^T: both operands have K contiguous. Per K step the 4x4 block of W (4 rows, 4 k's)
 // forms a matrix whose columns are W's rows; a row vector x_r[k..k+3] times it gives

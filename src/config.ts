@@ -1,5 +1,10 @@
 /**
- * Model and optimizer configuration, with validation that names the bad value.
+ * Model, optimizer and training settings: defaults, the one table of limits, and validation.
+ *
+ * Every setting a person can type (a CLI flag, a page field, a URL option) or a program can pass
+ * (VaeOptions) is checked here, against SETTINGS, with one wording: `<name> must be <what>, got
+ * <value>`. The CLI and the page only turn text into values with `parseSetting` and name the
+ * setting as their user knows it (`--latent`, `latent`); the library prefixes `config: `.
  */
 
 /** `vae`: sample z from the posterior and add the KL term; `ae`: z = mu, no KL (a plain autoencoder). */
@@ -12,8 +17,10 @@ export type Likelihood = 'bernoulli' | 'gaussian';
  * -> mirrored decoder. The autoencoder keeps the same layers (its logvar half is unused).
  */
 export interface VaeConfig {
-  /** Pixels per input (784 for 28x28 MNIST). */
+  /** Values per input (784 for 28x28 MNIST): the product of `inputShape`. */
   inputSize: number;
+  /** The input's shape: [features], or [channels, height, width] for images. */
+  inputShape: number[];
   /** Encoder hidden widths, first to last; the decoder mirrors them. */
   hidden: number[];
   /** Latent dimensions (20 in the reference model; 2 gives a plottable latent space). */
@@ -41,49 +48,212 @@ export interface AdamConfig {
 
 /** The classic PyTorch example: 784-400-20, batch 128. */
 export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({
-  inputSize: 784, hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1,
+  inputSize: 784, inputShape: [784], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1,
 } satisfies VaeConfig);
 /** torch.optim.Adam defaults with the example's learning rate. */
 export const DEFAULT_ADAM: Readonly<AdamConfig> = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
 
-/** A positive whole number no larger than `max`, or an Error naming `what` and the value. */
-function checkSize(what: string, v: unknown, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new Error(`config: ${what} must be a whole number >= 1, got ${String(v)}`);
+/** A setting that is not valid: the message names it and the value; `setting` is its SETTINGS key. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
   }
-  if (v > max) throw new Error(`config: ${what}=${v} is larger than the supported maximum ${max}`);
-  return v;
 }
 
-/** Fills defaults and validates every size; throws an Error with the offending number. */
+/** What a setting accepts. */
+type Rule =
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'ints'; min: number; max: number; maxCount: number }
+  | { kind: 'number'; min: number; max: number; minOpen?: boolean; maxOpen?: boolean }
+  | { kind: 'choice'; choices: readonly string[] };
+
+/**
+ * The one table of limits. Sizes are what the runtime supports; whether a configuration fits a
+ * device is checked again against its limits when the model is built (src/gpu/limits.ts).
+ */
+export const SETTINGS = {
+  inputSize: { kind: 'int', min: 1, max: 1 << 24 },
+  hidden: { kind: 'ints', min: 1, max: 1 << 16, maxCount: 16 },
+  latent: { kind: 'int', min: 1, max: 1 << 12 },
+  batch: { kind: 'int', min: 1, max: 1 << 16 },
+  kind: { kind: 'choice', choices: ['vae', 'ae'] },
+  likelihood: { kind: 'choice', choices: ['bernoulli', 'gaussian'] },
+  // Past this range 1/sigma^2, or its product with a squared pixel error, leaves f32's range.
+  sigma: { kind: 'number', min: 0.001, max: 1000 },
+  lr: { kind: 'number', min: 0, max: Infinity, minOpen: true },
+  beta1: { kind: 'number', min: 0, max: 1, maxOpen: true },
+  beta2: { kind: 'number', min: 0, max: 1, maxOpen: true },
+  eps: { kind: 'number', min: 0, max: Infinity, minOpen: true },
+  epochs: { kind: 'int', min: 1, max: 100_000 },
+  maxSteps: { kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER },
+  seed: { kind: 'int', min: 0, max: 0xffffffff },
+  beta: { kind: 'number', min: 0, max: Infinity },
+  klWarmup: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
+  readbackEvery: { kind: 'int', min: 1, max: 1024 },
+} as const satisfies Record<string, Rule>;
+
+/** The name of a setting in SETTINGS. */
+export type SettingName = keyof typeof SETTINGS;
+
+/** The Gaussian decoder's sigma range (SETTINGS.sigma). */
+export const SIGMA_RANGE = [SETTINGS.sigma.min, SETTINGS.sigma.max] as const;
+
+/** A value for messages: text in quotes, numbers as they are. */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number') return String(v);
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s;
+}
+
+/** `must be ...` of a rule, the wording every message uses. */
+function requirement(r: Rule): string {
+  switch (r.kind) {
+    case 'int':
+    case 'ints':
+      return r.max >= Number.MAX_SAFE_INTEGER ? `a whole number >= ${r.min}` : `a whole number from ${r.min} to ${r.max}`;
+    case 'number':
+      if (r.max === Infinity) return `a number ${r.minOpen ? '>' : '>='} ${r.min}`;
+      if (r.minOpen || r.maxOpen) return `a number in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'}`;
+      return `a number from ${r.min} to ${r.max}`;
+    case 'choice':
+      return r.choices.length === 2 ? `${r.choices[0]} or ${r.choices[1]}` : `one of ${r.choices.join(', ')}`;
+  }
+}
+
+function fail(setting: SettingName, label: string, value: unknown): never {
+  throw new ConfigError(setting, `${label} must be ${requirement(SETTINGS[setting])}, got ${shown(value)}`);
+}
+
+function inRange(r: { min: number; max: number; minOpen?: boolean; maxOpen?: boolean }, v: number): boolean {
+  return Number.isFinite(v) && (r.minOpen ? v > r.min : v >= r.min) && (r.maxOpen ? v < r.max : v <= r.max);
+}
+
+/**
+ * Checks a value against SETTINGS[setting]; returns it, or throws a ConfigError whose message
+ * starts with `label` (default: the setting's name).
+ */
+export function checkSetting<K extends SettingName>(setting: K, value: unknown, label: string = setting): SettingValue<K> {
+  const r: Rule = SETTINGS[setting];
+  switch (r.kind) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || !inRange(r, value)) fail(setting, label, value);
+      break;
+    case 'ints': {
+      if (!Array.isArray(value)) throw new ConfigError(setting, `${label} must be a list of sizes, got ${shown(value)}`);
+      if (value.length > r.maxCount) throw new ConfigError(setting, `${label} takes at most ${r.maxCount} sizes, got ${value.length}`);
+      for (const v of value) if (typeof v !== 'number' || !Number.isInteger(v) || !inRange(r, v)) fail(setting, label, v);
+      break;
+    }
+    case 'number':
+      if (typeof value !== 'number' || !inRange(r, value)) fail(setting, label, value);
+      break;
+    case 'choice':
+      if (typeof value !== 'string' || !r.choices.includes(value)) fail(setting, label, value);
+      break;
+  }
+  return value as SettingValue<K>;
+}
+
+/** The type of a setting's value. */
+export type SettingValue<K extends SettingName> = (typeof SETTINGS)[K] extends { kind: 'ints' }
+  ? number[]
+  : (typeof SETTINGS)[K] extends { kind: 'choice'; choices: readonly (infer C)[] }
+    ? C
+    : number;
+
+/**
+ * A setting from text (a CLI flag, a form field, a URL option), then checked as `checkSetting`
+ * does. Whole numbers are digits (no exponents or fractions); lists are separated by commas or
+ * spaces. Errors quote the text as typed.
+ */
+export function parseSetting<K extends SettingName>(setting: K, text: string, label: string = setting): SettingValue<K> {
+  const r: Rule = SETTINGS[setting];
+  const t = text.trim();
+  const whole = (s: string): number => (/^[+-]?\d+$/.test(s) ? Number(s) : NaN);
+  switch (r.kind) {
+    case 'int': {
+      const v = whole(t);
+      if (!inRange(r, v)) fail(setting, label, text);
+      return v as SettingValue<K>;
+    }
+    case 'ints': {
+      const parts = t.split(/[,\s]+/).filter((p) => p !== '');
+      if (parts.length > r.maxCount) throw new ConfigError(setting, `${label} takes at most ${r.maxCount} sizes, got ${parts.length}`);
+      return parts.map((p) => {
+        const v = whole(p);
+        if (!inRange(r, v)) fail(setting, label, p);
+        return v;
+      }) as SettingValue<K>;
+    }
+    case 'number': {
+      const v = t === '' ? NaN : Number(t);
+      if (!inRange(r, v)) fail(setting, label, text);
+      return v as SettingValue<K>;
+    }
+    case 'choice':
+      return checkSetting(setting, t, label);
+  }
+}
+
+/** `checkSetting` with the library's `config: ` prefix. */
+function checked<K extends SettingName>(setting: K, value: unknown): SettingValue<K> {
+  try {
+    return checkSetting(setting, value);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(setting, `config: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The input shape from a partial configuration: `inputShape` if given, else [inputSize]. */
+function resolveShape(c: Partial<VaeConfig>): { inputSize: number; inputShape: number[] } {
+  const shape = c.inputShape;
+  if (shape === undefined) {
+    const inputSize = checked('inputSize', c.inputSize ?? DEFAULT_CONFIG.inputSize);
+    return { inputSize, inputShape: [inputSize] };
+  }
+  if (!Array.isArray(shape) || (shape.length !== 1 && shape.length !== 3) || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new ConfigError('inputSize', `config: inputShape must be [features] or [channels, height, width] of whole numbers >= 1, got ${shown(shape)}`);
+  }
+  const inputSize = checked('inputSize', shape.reduce((a, b) => a * b, 1));
+  if (c.inputSize !== undefined && c.inputSize !== inputSize) {
+    throw new ConfigError('inputSize', `config: inputSize ${c.inputSize} does not match inputShape ${shape.join('x')} = ${inputSize}`);
+  }
+  return { inputSize, inputShape: [...shape] };
+}
+
+/** Fills defaults and validates every size; throws a ConfigError with the offending value. */
 export function resolveConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
   const c = { ...DEFAULT_CONFIG, ...partial };
-  const hidden = c.hidden;
-  if (!Array.isArray(hidden)) throw new Error(`config: hidden must be a list of sizes, got ${String(hidden)}`);
-  if (hidden.length > 16) throw new Error(`config: ${hidden.length} hidden layers is more than the supported 16`);
   return {
-    inputSize: checkSize('inputSize', c.inputSize, 1 << 24),
-    hidden: hidden.map((h, i) => checkSize(`hidden[${i}]`, h, 1 << 16)),
-    latent: checkSize('latent', c.latent, 1 << 12),
-    batch: checkSize('batch', c.batch, 1 << 16),
-    kind: oneOf('kind', c.kind, ['vae', 'ae'] as const),
-    likelihood: oneOf('likelihood', c.likelihood, ['bernoulli', 'gaussian'] as const),
-    sigma: checkSigma(c.sigma),
+    ...resolveShape(partial),
+    hidden: [...checked('hidden', c.hidden)],
+    latent: checked('latent', c.latent),
+    batch: checked('batch', c.batch),
+    kind: checked('kind', c.kind),
+    likelihood: checked('likelihood', c.likelihood),
+    sigma: checked('sigma', c.sigma),
   };
 }
 
-function oneOf<T extends string>(what: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw new Error(`config: ${what} must be one of ${allowed.join(', ')}, got ${String(v)}`);
-  return v as T;
-}
-
-/** The Gaussian decoder's sigma range: past it 1/sigma^2 or its product with a squared pixel error leaves f32's range. */
-export const SIGMA_RANGE = [0.001, 1000] as const;
-
-function checkSigma(v: unknown): number {
-  const [lo, hi] = SIGMA_RANGE;
-  if (typeof v !== 'number' || !(v >= lo && v <= hi)) throw new Error(`config: sigma must be a number in [${lo}, ${hi}], got ${String(v)}`);
-  return v;
+/**
+ * Height and width of a model's grey images: from its input shape ([1, height, width]), or for
+ * a shape of plain features (checkpoints that record only the size) a square of that size.
+ */
+export function imageDims(cfg: Pick<VaeConfig, 'inputShape' | 'inputSize'>): { rows: number; cols: number } {
+  const s = cfg.inputShape;
+  if (s.length === 3) {
+    if (s[0] !== 1) throw new Error(`the model's inputs have ${s[0]} channels; only single-channel images can be drawn`);
+    return { rows: s[1], cols: s[2] };
+  }
+  const side = Math.round(Math.sqrt(cfg.inputSize));
+  if (side * side !== cfg.inputSize) throw new Error(`the model's input size ${cfg.inputSize} is not a square image, and it records no image shape`);
+  return { rows: side, cols: side };
 }
 
 /** The objective in words, e.g. "VAE, Bernoulli (BCE)" or "autoencoder, Gaussian (sigma 0.1)". */
@@ -95,10 +265,20 @@ export function describeObjective(c: Pick<VaeConfig, 'kind' | 'likelihood' | 'si
 /** Fills Adam defaults and checks the values are finite and in range. */
 export function resolveAdam(partial: Partial<AdamConfig> = {}): AdamConfig {
   const a = { ...DEFAULT_ADAM, ...partial };
-  if (!(a.lr > 0 && Number.isFinite(a.lr))) throw new Error(`adam: lr must be a finite number > 0, got ${a.lr}`);
-  for (const k of ['beta1', 'beta2'] as const) {
-    if (!(a[k] >= 0 && a[k] < 1)) throw new Error(`adam: ${k} must be in [0, 1), got ${a[k]}`);
+  return { lr: checked('lr', a.lr), beta1: checked('beta1', a.beta1), beta2: checked('beta2', a.beta2), eps: checked('eps', a.eps) };
+}
+
+/** The KL weighting of training: beta (beta-VAE) and the warm-up steps; both weight a KL term the autoencoder lacks. */
+export function resolveKlWeighting(kind: ModelKind, beta = 1, klWarmup = 0): { beta: number; klWarmup: number } {
+  checked('beta', beta);
+  checked('klWarmup', klWarmup);
+  if (kind === 'ae' && (beta !== 1 || klWarmup !== 0)) {
+    throw new ConfigError('beta', `config: beta=${beta} and klWarmup=${klWarmup} weight the KL term, which the autoencoder (kind 'ae') does not have`);
   }
-  if (!(a.eps > 0 && Number.isFinite(a.eps))) throw new Error(`adam: eps must be a finite number > 0, got ${a.eps}`);
-  return a;
+  return { beta, klWarmup };
+}
+
+/** A seed for initialisation, noise and shuffles: a whole number in [0, 2^32). */
+export function resolveSeed(seed = 1): number {
+  return checked('seed', seed);
 }

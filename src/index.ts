@@ -3,8 +3,14 @@
  * This bundle has no dependencies; bring a GPUDevice (or let it use navigator.gpu).
  */
 export { Vae, pickLinearVariant, type VaeOptions, type StepLoss } from './vae.js';
-export { DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, resolveAdam, resolveConfig, type AdamConfig, type Likelihood, type ModelKind, type VaeConfig } from './config.js';
-export { layerSpecs, parameterCount, type LayerSpec } from './model.js';
+export {
+  checkSetting, ConfigError, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, imageDims, parseSetting, resolveAdam, resolveConfig, SETTINGS,
+  type AdamConfig, type Likelihood, type ModelKind, type SettingName, type VaeConfig,
+} from './config.js';
+export { describeModel, layerSpecs, modelLayers, parameterCount, type ModelDescription } from './model.js';
+export { layerType, type LayerSpec, type LayerType, type ParameterSpec } from './layers.js';
+export { Trainer, vaeTask, type EpochEnd, type TrainerEvents, type TrainerNotice, type TrainerOptions, type TrainerProgress, type TrainingTask, type RunOptions } from './trainer.js';
+export { DeviceLostError, DivergedError } from './errors.js';
 export { initParameters, type ParameterSet } from './init.js';
 export { philox4x32, philoxNormal } from './philox.js';
 export type { LinearVariant } from './kernels/linear.js';
@@ -15,7 +21,7 @@ export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './dat
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
 export { requestDeviceFor } from './gpu/device.js';
-export { DivergenceGuard, type GuardEvent, type GuardOptions } from './guard.js';
+export { DivergenceGuard, lossExploded, type GuardEvent, type GuardOptions } from './guard.js';
 export type { TrainingState, EvalResult } from './vae.js';
 export { lerpPath, slerpPath } from './latent.js';
 export { anomalyScores, importanceWeightedScores, interpolate, INTERPOLATION_PATHS, priorMismatch, type InterpolationPath } from './toolkit.js';

@@ -1,48 +1,66 @@
 /**
- * The layer list of an MLP VAE and the padded storage layout shared by the GPU runtime.
+ * The model description: a VAE's typed layers in three named parts (encoder, head, decoder) and
+ * the padded storage layout of their parameters, shared by the GPU runtime, initialisation,
+ * checkpoints and the CPU reference.
  *
- * The encoder's two heads (mu and logvar) are one dense layer of 2*latent outputs: its output
- * row is [mu | logvar]. Checkpoints split it back into the PyTorch example's fc21 and fc22.
+ * The encoder's two heads (mu and logvar) are one layer of 2*latent outputs: its output row is
+ * [mu | logvar]. Checkpoints split it back into the PyTorch example's fc21 and fc22.
  */
 import type { VaeConfig } from './config.js';
+import { layerParameters, type LayerSpec } from './layers.js';
 
-/** One dense layer: y = x W^T + b, then ReLU when `relu`. W is (outSize, inSize), row-major. */
-export interface LayerSpec {
-  name: string;
-  inSize: number;
-  outSize: number;
-  relu: boolean;
+export { pad4 } from './gpu/pad.js';
+export type { LayerSpec } from './layers.js';
+
+/** A VAE as layers: x -> encoder -> head [mu | logvar] -> z -> decoder -> output (the size of x). */
+export interface ModelDescription {
+  /** The input's shape: [features] or [channels, height, width]. */
+  input: number[];
+  /** Layers from the input to the head's input (each with ReLU). */
+  encoder: LayerSpec[];
+  /** The layer whose output rows are [mu | logvar], 2 * latent wide (no activation). */
+  head: LayerSpec;
+  latent: number;
+  /** Layers from z to the output: the decoder's likelihood parameters (logits or means), the input's size. */
+  decoder: LayerSpec[];
 }
 
 /**
- * Layers in execution order: encoder layers `enc1..encN` (ReLU), `head` (2*latent outputs,
- * linear), decoder layers `dec1..decN` (ReLU, mirrored widths), `out` (logits, linear).
+ * The MLP VAE of a configuration: encoder layers `enc1..encN` (ReLU), `head` (2*latent outputs,
+ * linear), decoder layers `dec1..decN` (ReLU, mirrored widths), `out` (linear).
  */
-export function layerSpecs(cfg: VaeConfig): LayerSpec[] {
-  const layers: LayerSpec[] = [];
+export function describeModel(cfg: VaeConfig): ModelDescription {
+  const linear = (name: string, inSize: number, outSize: number, relu: boolean): LayerSpec => ({ type: 'linear', name, inSize, outSize, relu });
+  const encoder: LayerSpec[] = [];
   let width = cfg.inputSize;
   cfg.hidden.forEach((h, i) => {
-    layers.push({ name: `enc${i + 1}`, inSize: width, outSize: h, relu: true });
+    encoder.push(linear(`enc${i + 1}`, width, h, true));
     width = h;
   });
-  layers.push({ name: 'head', inSize: width, outSize: 2 * cfg.latent, relu: false });
+  const head = linear('head', width, 2 * cfg.latent, false);
+  const decoder: LayerSpec[] = [];
   width = cfg.latent;
   [...cfg.hidden].reverse().forEach((h, i) => {
-    layers.push({ name: `dec${i + 1}`, inSize: width, outSize: h, relu: true });
+    decoder.push(linear(`dec${i + 1}`, width, h, true));
     width = h;
   });
-  layers.push({ name: 'out', inSize: width, outSize: cfg.inputSize, relu: false });
-  return layers;
+  decoder.push(linear('out', width, cfg.inputSize, false));
+  return { input: cfg.inputShape, encoder, head, latent: cfg.latent, decoder };
+}
+
+/** Every layer in execution order: encoder, head, decoder. */
+export function modelLayers(m: ModelDescription): LayerSpec[] {
+  return [...m.encoder, m.head, ...m.decoder];
+}
+
+/** Layers of a configuration's model in execution order (see describeModel). */
+export function layerSpecs(cfg: VaeConfig): LayerSpec[] {
+  return modelLayers(describeModel(cfg));
 }
 
 /** Index of the head layer in `layerSpecs(cfg)`. */
 export function headIndex(cfg: VaeConfig): number {
-  return cfg.hidden.length;
-}
-
-/** Rounds up to a multiple of 4: every stored matrix has rows and columns padded so (zeros). */
-export function pad4(n: number): number {
-  return (n + 3) & ~3;
+  return describeModel(cfg).encoder.length;
 }
 
 /** Where one tensor lives in an arena, in floats. Padding rows and columns hold zeros. */
@@ -60,34 +78,32 @@ export interface TensorSlot {
   size: number;
 }
 
-/** The parameter arena: every layer's weight then bias, offsets aligned to `alignBytes`. */
+/** The parameter arena: every layer's tensors, offsets aligned to `alignBytes`. */
 export interface ArenaLayout {
   slots: TensorSlot[];
   /** Total floats, a multiple of 4. */
   size: number;
 }
 
-/** Lays out weights (outSize x inSize) and biases (outSize) of every layer in one arena. */
+/** Lays out every parameter tensor of `layers` (as their layer types declare them) in one arena. */
 export function parameterLayout(layers: LayerSpec[], alignBytes: number): ArenaLayout {
   const alignFloats = Math.max(4, alignBytes / 4);
   const slots: TensorSlot[] = [];
   let offset = 0;
-  const add = (name: string, rows: number, cols: number, isBias: boolean) => {
-    offset = Math.ceil(offset / alignFloats) * alignFloats;
-    const ld = pad4(cols);
-    // A bias is one row; a weight's rows are padded so a 4-row block never reads past it.
-    const paddedRows = isBias ? 1 : pad4(rows);
-    slots.push({ name, rows, cols, ld, paddedRows, offset, size: paddedRows * ld });
-    offset += paddedRows * ld;
-  };
   for (const l of layers) {
-    add(`${l.name}.weight`, l.outSize, l.inSize, false);
-    add(`${l.name}.bias`, 1, l.outSize, true);
+    for (const p of layerParameters(l)) {
+      offset = Math.ceil(offset / alignFloats) * alignFloats;
+      const ld = (p.cols + 3) & ~3;
+      // A bias is one row; a weight's rows are padded so a 4-row block never reads past it.
+      const paddedRows = p.bias ? 1 : (p.rows + 3) & ~3;
+      slots.push({ name: p.fullName, rows: p.rows, cols: p.cols, ld, paddedRows, offset, size: paddedRows * ld });
+      offset += paddedRows * ld;
+    }
   }
   return { slots, size: Math.ceil(offset / alignFloats) * alignFloats };
 }
 
-/** Floats a linear layer's tensors take, for reporting. */
+/** Parameters of the layers (unpadded values), for reporting. */
 export function parameterCount(layers: LayerSpec[]): number {
-  return layers.reduce((s, l) => s + l.outSize * l.inSize + l.outSize, 0);
+  return layers.reduce((s, l) => s + layerParameters(l).reduce((t, p) => t + p.rows * p.cols, 0), 0);
 }

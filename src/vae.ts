@@ -1,99 +1,284 @@
 /**
- * The class to use: a trainable MLP VAE on one GPUDevice. Training lives in VaeCore
- * (src/vae_core.ts); this adds evaluation (ELBO per data set or per image), the
- * importance-weighted bound, and inference (encode, decode, reconstruct, sample), all on the
- * buffers the step uses, in batch-sized chunks.
+ * The class to use: a trainable VAE on one GPUDevice, composed of three parts:
+ *
+ *   Scheduler (src/scheduler.ts)      device, parameter/gradient/Adam arenas, the step uniform,
+ *                                     loss readback, segments, snapshots
+ *   VaeNetwork (src/vae_network.ts)   the activations and the named segments of this model's layers
+ *   VaeInference (src/vae_inference.ts)  evaluation, the IWAE bound, encode/decode/sample,
+ *                                     composed from segments on the same buffers
+ *
+ * Buffers are made once at creation; a training step writes the batch and a 32-byte uniform,
+ * encodes the prepared segments into one command encoder and submits once.
  */
-import { headIndex, pad4 } from './model.js';
-import { philoxNormal } from './philox.js';
-import { encodeDispatches, type Dispatch } from './gpu/resources.js';
-import { EVAL_RING, padRows, readBuffer, whole } from './gpu/buffers.js';
-import { HISTORY_RECORD_BYTES } from './kernels/loss.js';
-import { IWAE_CHUNK_BYTES, IwaeKernels, encodeChunk } from './kernels/iwae.js';
-import { encodeStepUniform } from './kernels/step_uniforms.js';
-import { VaeCore, type VaeOptions } from './vae_core.js';
+import { resolveAdam, resolveConfig, resolveKlWeighting, resolveSeed, checkSetting, type AdamConfig, type VaeConfig } from './config.js';
+import { initParameters, type ParameterSet } from './init.js';
+import { describeModel, modelLayers, parameterLayout, type ArenaLayout, type LayerSpec, type ModelDescription } from './model.js';
+import { Scheduler, type StepLoss, type TrainingState } from './scheduler.js';
+import { requestDeviceFor } from './gpu/device.js';
+import { padRows, uploadRows } from './gpu/buffers.js';
+import { checkLimits } from './gpu/limits.js';
+import { pad4 } from './gpu/pad.js';
+import type { LinearVariant } from './kernels/linear.js';
+import type { NoiseMode } from './kernels/reparameterize.js';
+import { TRAIN_STEP, VaeNetwork } from './vae_network.js';
+import { VaeInference, type EvalResult } from './vae_inference.js';
 
-export { pickLinearVariant, type StepLoss, type TrainingState, type VaeOptions } from './vae_core.js';
+export type { StepLoss, TrainingState } from './scheduler.js';
+export type { EvalResult } from './vae_inference.js';
 
-/** Loss of an evaluated data set: sums over its images, and the per-image negative ELBO. */
-export interface EvalResult {
-  count: number;
-  recon: number;
-  kl: number;
-  /** (recon + kl) / count, in nats. */
-  loss: number;
+/** How to build a Vae. Everything is optional; the default is the reference model. */
+export interface VaeOptions {
+  config?: Partial<VaeConfig>;
+  adam?: Partial<AdamConfig>;
+  /** Seeds initialisation and the GPU noise. Default 1. */
+  seed?: number;
+  /** A device to share with the application; otherwise one is requested from navigator.gpu. */
+  device?: GPUDevice;
+  /** Noise drawn on the GPU (default) or taken from `setNoise` (for tests). */
+  noise?: NoiseMode;
+  /** GEMM variant; `auto` picks `register` on software adapters and `tiled` on GPUs. */
+  linearVariant?: LinearVariant | 'auto';
+  /** Starting parameters (unpadded, by name); otherwise PyTorch-style seeded initialisation. */
+  parameters?: ParameterSet;
+  /** A snapshot to resume from (parameters, Adam moments, step); overrides `parameters`. */
+  state?: TrainingState;
+  /** Weight of the KL term in the objective (beta-VAE); 1 is the plain VAE. Default 1. VAE only. */
+  beta?: number;
+  /** KL warm-up: the KL weight rises linearly from beta/N at step 1 to beta at step N. Default 0 (off). */
+  klWarmup?: number;
+  /**
+   * Steps between loss readbacks. Default 16. It also bounds how far the host runs ahead of the
+   * GPU (at most 3 * readbackEvery steps queued): lower it for prompter progress on slow adapters.
+   */
+  readbackEvery?: number;
 }
 
-/** A trainable MLP VAE living on one GPUDevice. */
-export class Vae extends VaeCore {
-  /** The IWAE passes, built on first use (see logLikelihood). */
-  private iwae: { first: Dispatch[]; rest: Dispatch[]; chunk: GPUBuffer; state: GPUBuffer; rows: Float32Array } | null = null;
+/** Picks the GEMM variant for an adapter: SwiftShader runs barriers slowly, real GPUs tile well. */
+export function pickLinearVariant(info: GPUAdapterInfo | undefined): LinearVariant {
+  if (!info) return 'register';
+  const soft = info.architecture === 'swiftshader' || /swiftshader|llvmpipe|lavapipe|software/i.test(`${info.description} ${info.device}`);
+  return soft || (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ? 'register' : 'tiled';
+}
+
+async function defaultDevice(): Promise<GPUDevice> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) throw new Error('WebGPU is not available here: pass a GPUDevice in VaeOptions.device');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter found');
+  return requestDeviceFor(adapter);
+}
+
+/** A trainable VAE living on one GPUDevice. */
+export class Vae {
+  private readonly inputStaging: Float32Array | null;
+  private readonly inference: VaeInference;
+  private lossListener: (() => void) | null = null;
+  /** KL weight (beta-VAE) and warm-up length in steps; see VaeOptions. */
+  beta = 1;
+  klWarmup = 0;
+
+  private constructor(
+    private readonly sched: Scheduler,
+    private readonly net: VaeNetwork,
+    readonly noise: NoiseMode,
+    readonly linearVariant: LinearVariant,
+  ) {
+    const { batch, inputSize } = net.config;
+    this.inputStaging = inputSize % 4 === 0 ? null : new Float32Array(batch * pad4(inputSize));
+    this.inference = new VaeInference(sched, net, noise, (x, count) => this.upload(x, count));
+  }
 
   /** Builds every buffer, pipeline and bind group; nothing is allocated later. */
   static async create(opts: VaeOptions = {}): Promise<Vae> {
-    return VaeCore.build((...parts) => new Vae(...parts), opts);
+    const config = resolveConfig(opts.config);
+    const adam = resolveAdam(opts.adam);
+    const seed = resolveSeed(opts.seed);
+    const { beta, klWarmup } = resolveKlWeighting(config.kind, opts.beta, opts.klWarmup);
+    const readbackEvery = checkSetting('readbackEvery', opts.readbackEvery ?? 16);
+    const device = opts.device ?? (await defaultDevice());
+    const variant =
+      !opts.linearVariant || opts.linearVariant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.linearVariant;
+    const model = describeModel(config);
+    const layers = modelLayers(model);
+    const layout = parameterLayout(layers, device.limits.minStorageBufferOffsetAlignment);
+    try {
+      checkLimits(config, layers, layout, device.limits);
+    } catch (e) {
+      if (!opts.device) device.destroy();
+      throw e;
+    }
+    const sched = new Scheduler(device, !opts.device, adam, seed, layout, readbackEvery);
+    try {
+      const net = new VaeNetwork(sched, config, model);
+      const vae = new Vae(sched, net, opts.noise ?? 'gpu', variant);
+      vae.writeParameters(opts.parameters ?? initParameters(net.layers, seed));
+      vae.beta = beta;
+      vae.klWarmup = klWarmup;
+      if (opts.state) await vae.restore(opts.state);
+      await net.build(variant, vae.noise);
+      return vae;
+    } catch (e) {
+      sched.destroy();
+      throw e;
+    }
   }
+
+  /** Sizes and objective. */
+  get config(): VaeConfig {
+    return this.net.config;
+  }
+
+  /** The model as typed layers (encoder, head, decoder). */
+  get model(): ModelDescription {
+    return this.net.model;
+  }
+
+  /** Every layer in execution order. */
+  get layers(): LayerSpec[] {
+    return this.net.layers;
+  }
+
+  /** Where each parameter lives in the arenas. */
+  get layout(): ArenaLayout {
+    return this.sched.layout;
+  }
+
+  get device(): GPUDevice {
+    return this.sched.device;
+  }
+
+  get adam(): AdamConfig {
+    return this.sched.adam;
+  }
+
+  get seed(): number {
+    return this.sched.seed;
+  }
+
+  /** The KL weight of step t: beta, ramped linearly over the warm-up steps (0 for the autoencoder). */
+  klWeight(t: number): number {
+    if (this.config.kind === 'ae') return 0;
+    return this.klWarmup > 0 ? this.beta * Math.min(1, t / this.klWarmup) : this.beta;
+  }
+
+  /** True once the device is lost: this Vae is unusable; recreate it from a snapshot. */
+  get lost(): boolean {
+    return this.sched.lost;
+  }
+
+  /** Steps trained so far. */
+  get steps(): number {
+    return this.sched.steps;
+  }
+
+  /** Dispatches one training step encodes (for reports). */
+  get dispatchesPerStep(): number {
+    return this.sched.segments.program(TRAIN_STEP).length;
+  }
+
+  /** GPU buffers this model holds. */
+  get liveBuffers(): number {
+    return this.sched.liveBuffers;
+  }
+
+  /** Rows x[count, inputSize] into the input activation (padded). */
+  private upload(x: Float32Array, count: number): void {
+    uploadRows(this.device, this.net.acts.input.buffer, x, count, this.config.inputSize, this.inputStaging);
+  }
+
+  /**
+   * One training step on rows x[count, inputSize] (pixels in [0, 1], row-major): one submit.
+   * `count` may be below the batch size (the last partial batch); the loss sums its rows only.
+   * Returns without waiting for the GPU; losses arrive through `losses()`.
+   */
+  async step(x: Float32Array, count = this.config.batch): Promise<void> {
+    this.sched.check();
+    const { batch, inputSize } = this.config;
+    if (!Number.isInteger(count) || count < 1 || count > batch) throw new Error(`step: count=${count} must be in [1, ${batch}]`);
+    if (x.length < count * inputSize) throw new Error(`step: x has ${x.length} values, need count*inputSize = ${count}*${inputSize}`);
+    this.upload(x, count);
+    await this.sched.submitStep(TRAIN_STEP, count, this.klWeight(this.sched.steps + 1));
+  }
+
+  /** Noise for `noise: 'buffer'` models: eps[batch, latent], used by every following step. */
+  setNoise(eps: Float32Array): void {
+    this.sched.check();
+    const { batch, latent } = this.config;
+    if (this.noise !== 'buffer') throw new Error("setNoise: this model draws noise on the GPU (create it with noise: 'buffer')");
+    if (this.config.kind === 'ae') throw new Error('setNoise: the autoencoder (kind ae) uses no noise');
+    if (eps.length !== batch * latent) throw new Error(`setNoise: eps has ${eps.length} values, need batch*latent = ${batch}*${latent}`);
+    this.device.queue.writeBuffer(this.net.acts.eps.buffer, 0, padRows(eps, batch, latent));
+  }
+
+  /** Receives each step's loss as its readback completes, without waiting (for progress displays); returns a function that stops it. */
+  listen(f: (losses: StepLoss[]) => void): () => void {
+    return this.sched.listen(f);
+  }
+
+  /** One listener for progress displays (`listen` takes any number). */
+  set onLosses(f: ((losses: StepLoss[]) => void) | null) {
+    this.lossListener?.();
+    this.lossListener = f ? this.sched.listen(f) : null;
+  }
+
+  /** The losses of every step since the last call, waiting for readbacks still in flight. */
+  losses(): Promise<StepLoss[]> {
+    return this.sched.losses();
+  }
+
+  /** Replaces parameters (unpadded, by name); Adam moments are kept. Missing names are an error. */
+  writeParameters(p: ParameterSet): void {
+    this.sched.writeArena(this.sched.params, p, 'writeParameters');
+  }
+
+  /** Current parameters, unpadded, by name. */
+  readParameters(): Promise<ParameterSet> {
+    return this.sched.readArena(this.sched.params);
+  }
+
+  /** Gradients of the last step, unpadded, by parameter name. */
+  readGradients(): Promise<ParameterSet> {
+    return this.sched.readArena(this.sched.grads);
+  }
+
+  /** Adam's first and second moments, unpadded, by parameter name. */
+  async readMoments(): Promise<{ m: ParameterSet; v: ParameterSet }> {
+    return { m: await this.sched.readArena(this.sched.m), v: await this.sched.readArena(this.sched.v) };
+  }
+
+  /**
+   * Everything training needs to resume exactly: parameters, Adam moments and the step count
+   * (which also keys the noise). Taken after every step submitted so far, on the CPU.
+   */
+  snapshot(): Promise<TrainingState> {
+    return this.sched.snapshot();
+  }
+
+  /**
+   * Puts a snapshot back (of this model or another with the same configuration). Readbacks still
+   * in flight belong to the abandoned steps: they are awaited and their losses dropped.
+   */
+  restore(state: TrainingState): Promise<void> {
+    return this.sched.restore(state);
+  }
+
+  // ------------------------------------------------------------------ evaluation and inference
 
   /**
    * Loss of a data set without training: `batches` fills `x` (count x inputSize) before yielding
    * each batch's row count (e.g. `orderedBatches`). Each batch draws fresh noise. One submit per
    * batch and one readback per 256 batches.
    */
-  async evaluate(batches: Iterable<number>, x: Float32Array): Promise<EvalResult> {
-    this.check();
-    const { batch, inputSize } = this.config;
-    const result: EvalResult = { count: 0, recon: 0, kl: 0, loss: 0 };
-    let pending = 0;
-    const flush = async () => {
-      const all = await readBuffer(this.device, this.buffers.evalRing);
-      const view = new DataView(all.buffer);
-      for (let i = 0; i < pending; i++) {
-        result.recon += view.getFloat32(i * HISTORY_RECORD_BYTES, true);
-        result.kl += view.getFloat32(i * HISTORY_RECORD_BYTES + 4, true);
-        result.count += view.getUint32(i * HISTORY_RECORD_BYTES + 8, true);
-      }
-      pending = 0;
-    };
-    for (const count of batches) {
-      if (!Number.isInteger(count) || count < 1 || count > batch) throw new Error(`evaluate: batch count=${count} must be in [1, ${batch}]`);
-      if (x.length < count * inputSize) throw new Error(`evaluate: x has ${x.length} values, need ${count}*${inputSize}`);
-      this.uploadRows(this.buffers.acts[0].buffer, x, count);
-      this.evals++;
-      encodeStepUniform({ t: 0x80000000 + this.evals, seed: this.seed, count, historySlot: pending }, this.adam, this.stepBytes);
-      this.device.queue.writeBuffer(this.buffers.evalStep, 0, this.stepBytes);
-      const enc = this.device.createCommandEncoder({ label: 'evaluate' });
-      const pass = enc.beginComputePass({ label: 'evaluate' });
-      encodeDispatches(pass, this.evalDispatches);
-      pass.end();
-      this.device.queue.submit([enc.finish()]);
-      if (++pending === EVAL_RING) await flush();
-    }
-    if (pending > 0) await flush();
-    this.check();
-    result.loss = result.count > 0 ? (result.recon + result.kl) / result.count : NaN;
-    return result;
+  evaluate(batches: Iterable<number>, x: Float32Array): Promise<EvalResult> {
+    return this.inference.evaluate(batches, x);
   }
 
   /**
    * Per-image loss parts of n rows x[n, inputSize], one noise draw each: recon[i] and kl[i]
    * (their sum is image i's negative ELBO, its anomaly score). Runs in chunks of the batch size.
    */
-  async evaluateRows(x: Float32Array, n = x.length / this.config.inputSize): Promise<{ recon: Float32Array; kl: Float32Array }> {
-    this.check();
-    const { batch, inputSize } = this.config;
-    if (!Number.isInteger(n) || n < 1 || x.length < n * inputSize) throw new Error(`evaluateRows: x has ${x.length} values, not a whole number of ${inputSize}-pixel rows`);
-    const recon = new Float32Array(n);
-    const kl = new Float32Array(n);
-    for (let start = 0; start < n; start += batch) {
-      const count = Math.min(batch, n - start);
-      await this.evaluate([count], x.subarray(start * inputSize));
-      const rows = await readBuffer(this.device, this.buffers.perImage.buffer);
-      for (let r = 0; r < count; r++) {
-        recon[start + r] = rows[2 * r];
-        kl[start + r] = rows[2 * r + 1];
-      }
-    }
-    return { recon, kl };
+  evaluateRows(x: Float32Array, n = x.length / this.config.inputSize): Promise<{ recon: Float32Array; kl: Float32Array }> {
+    return this.inference.evaluateRows(x, n);
   }
 
   /**
@@ -104,143 +289,24 @@ export class Vae extends VaeCore {
    * images and folds their log-weights into a running log-sum-exp; `onProgress(done, total)`
    * counts passes. VAE only; with `noise: 'buffer'` (tests) k is at most the batch size.
    */
-  async logLikelihood(x: Float32Array, n = x.length / this.config.inputSize, samples = 5000, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
-    this.check();
-    const { batch, inputSize } = this.config;
-    if (this.config.kind === 'ae') throw new Error('logLikelihood: the autoencoder (kind ae) has no posterior to sample; train a VAE');
-    if (!Number.isInteger(n) || n < 1 || x.length < n * inputSize) throw new Error(`logLikelihood: x has ${x.length} values, not a whole number of ${inputSize}-pixel rows`);
-    if (!Number.isInteger(samples) || samples < 1 || samples > 1e6) throw new Error(`logLikelihood: samples=${samples} must be a whole number in [1, 1000000]`);
-    // Every pass reads the same eps rows from the buffer: more draws than the batch would repeat them.
-    if (this.noise === 'buffer' && samples > batch) throw new Error(`logLikelihood: samples=${samples} is more than the batch (${batch}), and noise: 'buffer' gives every pass the same eps rows`);
-    const iw = await this.prepareIwae();
-    // Each pass holds `stride` draws of each of `group` images (rows repeat their image).
-    const stride = Math.min(samples, batch);
-    const group = Math.floor(batch / stride);
-    const passes = Math.ceil(samples / stride);
-    const total = Math.ceil(n / group) * passes;
-    const chunk = new Uint32Array(4);
-    const out = new Float64Array(n);
-    let done = 0;
-    for (let start = 0; start < n; start += group) {
-      const images = Math.min(group, n - start);
-      for (let g = 0; g < images; g++) {
-        const img = x.subarray((start + g) * inputSize, (start + g + 1) * inputSize);
-        for (let i = 0; i < stride; i++) iw.rows.set(img, (g * stride + i) * inputSize);
-      }
-      this.uploadRows(this.buffers.acts[0].buffer, iw.rows, images * stride);
-      for (let p = 0; p < passes; p++) {
-        // Evaluation noise: its own counter range, a fresh draw every pass.
-        this.evals++;
-        encodeStepUniform({ t: 0x80000000 + this.evals, seed: this.seed, count: images * stride, historySlot: 0 }, this.adam, this.stepBytes);
-        this.device.queue.writeBuffer(this.buffers.evalStep, 0, this.stepBytes);
-        this.device.queue.writeBuffer(iw.chunk, 0, encodeChunk(images, stride, Math.min(stride, samples - p * stride), p === 0, chunk));
-        const enc = this.device.createCommandEncoder({ label: 'iwae' });
-        const pass = enc.beginComputePass({ label: 'iwae' });
-        // The encoder runs once per image group; later passes only draw and decode.
-        encodeDispatches(pass, p === 0 ? iw.first : iw.rest);
-        pass.end();
-        this.device.queue.submit([enc.finish()]);
-        done++;
-        // Waiting every few passes keeps the queue short and the progress honest.
-        if (onProgress && (done % 8 === 0 || p === passes - 1)) {
-          await this.device.queue.onSubmittedWorkDone();
-          this.check();
-          onProgress(done, total);
-        }
-      }
-      const state = await readBuffer(this.device, iw.state);
-      for (let g = 0; g < images; g++) out[start + g] = state[2 * g] + Math.log(state[2 * g + 1]) - Math.log(samples);
-    }
-    this.check();
-    return out;
-  }
-
-  private async prepareIwae(): Promise<NonNullable<Vae['iwae']>> {
-    if (this.iwae) return this.iwae;
-    const { batch, latent, inputSize } = this.config;
-    const b = this.buffers;
-    const h = headIndex(this.config);
-    const chunk = this.res.buffer('iwae chunk', IWAE_CHUNK_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    const state = this.res.storage('iwae state', batch * 8);
-    this.device.pushErrorScope('validation');
-    const ds = await new IwaeKernels(this.res).dispatches('iwae', {
-      chunk, head: b.acts[h + 1], z: b.z, eps: b.eps, perImage: b.perImage, logW: whole(this.res.storage('iwae log weights', batch * 4)),
-      state: whole(state), rows: batch, maxImages: batch, latent,
-    });
-    const err = await this.device.popErrorScope();
-    if (err) throw new Error(`iwae: ${err.message}`);
-    // The evaluation list up to the loss's per_row (its batch total is not needed), then the bound.
-    const ev = this.evalDispatches;
-    const first = [...ev.slice(0, ev.length - 1), ...ds];
-    this.iwae = { first, rest: first.slice(h + 1), chunk, state, rows: new Float32Array(batch * inputSize) };
-    return this.iwae;
-  }
-
-  /** Runs prepared dispatches [from, to) of the training list in one submit (inference helpers). */
-  private runSegment(from: number, to: number, label: string): void {
-    const enc = this.device.createCommandEncoder({ label });
-    const pass = enc.beginComputePass({ label });
-    encodeDispatches(pass, this.trainDispatches.slice(from, to));
-    pass.end();
-    this.device.queue.submit([enc.finish()]);
+  logLikelihood(x: Float32Array, n = x.length / this.config.inputSize, samples = 5000, onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
+    return this.inference.logLikelihood(x, n, samples, onProgress);
   }
 
   /**
    * Posterior parameters of n rows x[n, inputSize]: mu[n, latent] and logvar[n, latent].
    * Runs the encoder in chunks of the batch size (no training state is touched).
    */
-  async encode(x: Float32Array, n = x.length / this.config.inputSize): Promise<{ mu: Float32Array; logvar: Float32Array }> {
-    this.check();
-    const { batch, inputSize, latent } = this.config;
-    if (!Number.isInteger(n) || n < 1 || x.length < n * inputSize) throw new Error(`encode: x has ${x.length} values, not a whole number of ${inputSize}-pixel rows`);
-    const h = headIndex(this.config);
-    const mu = new Float32Array(n * latent);
-    const logvar = new Float32Array(n * latent);
-    const ld = pad4(2 * latent);
-    for (let start = 0; start < n; start += batch) {
-      const count = Math.min(batch, n - start);
-      this.uploadRows(this.buffers.acts[0].buffer, x.subarray(start * inputSize), count);
-      this.runSegment(0, h + 1, 'encode');
-      const head = await readBuffer(this.device, this.buffers.acts[h + 1].buffer);
-      for (let r = 0; r < count; r++) {
-        mu.set(head.subarray(r * ld, r * ld + latent), (start + r) * latent);
-        logvar.set(head.subarray(r * ld + latent, r * ld + 2 * latent), (start + r) * latent);
-      }
-    }
-    this.check();
-    return { mu, logvar };
+  encode(x: Float32Array, n = x.length / this.config.inputSize): Promise<{ mu: Float32Array; logvar: Float32Array }> {
+    return this.inference.encode(x, n);
   }
 
   /**
    * Pixel means of n latent rows z[n, latent], decoded in chunks of the batch size: sigmoid of
    * the logits for the Bernoulli decoder, the output itself for the Gaussian one (not clipped).
    */
-  async decode(z: Float32Array, n = z.length / this.config.latent): Promise<Float32Array> {
-    this.check();
-    const { batch, inputSize, latent } = this.config;
-    if (!Number.isInteger(n) || n < 1 || z.length < n * latent) throw new Error(`decode: z has ${z.length} values, not a whole number of ${latent}-dimensional rows`);
-    const h = headIndex(this.config);
-    const out = new Float32Array(n * inputSize);
-    const ld = pad4(inputSize);
-    const last = this.layers.length;
-    // Decoder dispatches: the forward products after the head and the reparameterization.
-    const from = h + 2;
-    const to = from + (last - h - 1);
-    for (let start = 0; start < n; start += batch) {
-      const count = Math.min(batch, n - start);
-      this.device.queue.writeBuffer(this.buffers.z.buffer, 0, padRows(z.subarray(start * latent, (start + count) * latent), count, latent));
-      this.runSegment(from, to, 'decode');
-      const logits = await readBuffer(this.device, this.buffers.acts[last].buffer);
-      const bernoulli = this.config.likelihood === 'bernoulli';
-      for (let r = 0; r < count; r++) {
-        for (let i = 0; i < inputSize; i++) {
-          const v = logits[r * ld + i];
-          out[(start + r) * inputSize + i] = bernoulli ? 1 / (1 + Math.exp(-v)) : v;
-        }
-      }
-    }
-    this.check();
-    return out;
+  decode(z: Float32Array, n = z.length / this.config.latent): Promise<Float32Array> {
+    return this.inference.decode(z, n);
   }
 
   /** Reconstructions of n rows: decode(mu(x)), the posterior mean (no sampling). */
@@ -250,12 +316,12 @@ export class Vae extends VaeCore {
   }
 
   /** n images decoded from prior draws z ~ N(0, I), reproducible for a seed (Philox on the CPU). */
-  async sample(n: number, seed = this.seed): Promise<Float32Array> {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`sample: n=${n} must be a whole number >= 1`);
-    const z = new Float32Array(n * this.config.latent);
-    // Step counter 0xffffffff keeps prior draws apart from training (steps from 1) and evaluation.
-    for (let i = 0; i < z.length; i++) z[i] = philoxNormal(seed, 0xffffffff, i);
-    return this.decode(z, n);
+  sample(n: number, seed = this.seed): Promise<Float32Array> {
+    return this.inference.sample(n, seed);
   }
 
+  /** Releases every GPU buffer and the device's error listener; the device too when this Vae requested it. */
+  destroy(): void {
+    this.sched.destroy();
+  }
 }

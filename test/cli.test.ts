@@ -105,7 +105,7 @@ describe('webgpu-vae CLI', () => {
       [['train', '--kind', 'gan'], "--kind must be vae or ae, got 'gan'"],
       [['train', '--likelihood', 'poisson'], "--likelihood must be bernoulli or gaussian, got 'poisson'"],
       [['train', '--sigma', '0.5'], '--sigma is the Gaussian decoder\'s; add --likelihood gaussian'],
-      [['train', '--likelihood', 'gaussian', '--sigma', '0'], "--sigma must be a number > 0, got '0'"],
+      [['train', '--likelihood', 'gaussian', '--sigma', '0'], "--sigma must be a number from 0.001 to 1000, got '0'"],
       [['eval', '--model', 'm.safetensors', '--iwae', '0'], "--iwae must be a whole number from 1 to 100000, got '0'"],
       [['anomalies', '--model', 'm.safetensors', '--iwae', '5', '--draws', '2'], 'not both'],
     ] as [string[], string][]) {

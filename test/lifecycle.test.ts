@@ -51,9 +51,9 @@ describe('Vae lifecycle', () => {
     await expect(vae.step(new Float32Array(10), 2)).rejects.toThrow('x has 10 values, need count*inputSize = 2*8');
     expect(() => vae.setNoise(new Float32Array(6))).toThrow(/draws noise on the GPU/);
     vae.destroy();
-    await expect(Vae.create({ device, config: { hidden: [0] } })).rejects.toThrow('hidden[0] must be a whole number >= 1, got 0');
-    await expect(Vae.create({ device, config: { batch: 2.5 } })).rejects.toThrow('batch must be a whole number >= 1, got 2.5');
-    await expect(Vae.create({ device, adam: { lr: -1 } })).rejects.toThrow('lr must be a finite number > 0, got -1');
+    await expect(Vae.create({ device, config: { hidden: [0] } })).rejects.toThrow('config: hidden must be a whole number from 1 to 65536, got 0');
+    await expect(Vae.create({ device, config: { batch: 2.5 } })).rejects.toThrow('config: batch must be a whole number from 1 to 65536, got 2.5');
+    await expect(Vae.create({ device, adam: { lr: -1 } })).rejects.toThrow('config: lr must be a number > 0, got -1');
     // Sizes beyond the device's limits fail before any allocation, naming the size.
     const before = device.limits.maxStorageBufferBindingSize;
     await expect(Vae.create({ device, config: { inputSize: 1 << 14, hidden: [65536] } })).rejects.toThrow(

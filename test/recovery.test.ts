@@ -2,6 +2,7 @@
 // finishes; nothing hangs on the readbacks that were in flight.
 import { expect, it } from 'vitest';
 import { runTraining, type EpochReport } from '../src/cli/train.js';
+import { Trainer, vaeTask } from '../src/trainer.js';
 import { subset } from '../src/data/dataset.js';
 import { loadEmbedded } from '../src/node/data.js';
 import { requestNodeGpu } from '../src/node/gpu.js';
@@ -15,16 +16,18 @@ it('recovers from a destroyed device mid-run and finishes training', async () =>
   const first = await Vae.create({ device: gpus[0].device, config, readbackEvery: 2 });
   const reports: EpochReport[] = [];
   const logs: string[] = [];
-  const recreate = async (state: TrainingState) => {
+  const newDevice = async () => {
     const g = await requestNodeGpu();
     gpus.push(g);
-    return Vae.create({ device: g.device, config, readbackEvery: 2, state });
+    return g.device;
   };
+  const build = (device: GPUDevice, state: TrainingState | null) => Vae.create({ device, config, readbackEvery: 2, ...(state ? { state } : {}) });
   const emit = (r: EpochReport) => {
     reports.push(r);
     if (r.epoch === 1 && !r.final) gpus[0].device.destroy(); // the driver resets after epoch 1
   };
-  const out = await runTraining(first, data, { epochs: 3, maxSteps: null, batch: 64, hidden: [32], latent: 2, lr: 1e-3, seed: 1, json: true }, emit, null, (s) => logs.push(s), () => false, recreate);
+  const trainer = await Trainer.create(first, vaeTask(data, 64, 1), { build, newDevice });
+  const out = await runTraining(trainer, { epochs: 3, maxSteps: null }, emit, null, (s) => logs.push(s), () => false);
   try {
     expect(logs.some((l) => /GPU device lost \(destroyed\).*continuing on a new device from step 8/.test(l)), logs.join('\n')).toBe(true);
     expect(gpus.length).toBe(2);
@@ -37,7 +40,7 @@ it('recovers from a destroyed device mid-run and finishes training', async () =>
     expect(Number.isFinite(out.final!.test_loss)).toBe(true);
     expect(out.final!.test_loss).toBeLessThan(reports[0].test_loss);
   } finally {
-    out.vae?.destroy();
+    out.vae.destroy();
     for (const g of gpus) g.device.destroy();
   }
 });

@@ -2,6 +2,7 @@
 import { expect, it } from 'vitest';
 import { epochBatches } from '../src/data/dataset.js';
 import { loadEmbedded } from '../src/node/data.js';
+import { DivergenceGuard } from '../src/guard.js';
 import { Vae, type StepLoss } from '../src/vae.js';
 import { testGpu } from './util/gpu.js';
 
@@ -38,6 +39,8 @@ it('the Gaussian decoder trains past a negative loss (a log density) without tri
     device, seed: 1, adam: { lr: 1e-2 }, readbackEvery: 8,
     config: { inputSize: 16, hidden: [32], latent: 2, batch: 16, likelihood: 'gaussian', sigma: 0.05 },
   });
+  // The divergence guard watches every loss as it comes back (and would roll back a diverged step).
+  const guard = new DivergenceGuard(vae);
   const x = new Float32Array(16 * 16);
   for (let r = 0; r < 16; r++) x.set(patterns[r % 4], r * 16);
   const losses: StepLoss[] = [];
@@ -45,7 +48,7 @@ it('the Gaussian decoder trains past a negative loss (a log density) without tri
     for (let i = 0; i < 8; i++) await vae.step(x);
     losses.push(...(await vae.losses()));
   }
-  const diverged = vae.divergedAt;
+  const diverged = guard.divergedAt;
   vae.destroy();
   const first = losses[0].loss;
   const lowest = Math.min(...losses.map((l) => l.loss));

@@ -5,7 +5,9 @@
  * element's data-state / data-step / data-loss attributes are kept current for automated checks.
  *
  * URL options: `autostart=1` starts training once the worker is ready; `epochs`, `lr`, `batch`,
- * `hidden` (comma-separated), `latent` and `seed` replace the defaults.
+ * `hidden` (comma-separated), `latent`, `seed`, `kind` (vae or ae), `likelihood` (bernoulli or
+ * gaussian) and `sigma` replace the defaults (checked as src/config.ts checks every setting);
+ * `testhooks=1` adds the test hooks below.
  *
  * Faults training survived (a rollback after an exploded loss, a lost GPU device) are listed in
  * `#notice`; after repeated rollbacks training stops until the learning rate is changed.
@@ -13,8 +15,9 @@
  * Test hooks: `testhooks=1` defines `window.webgpuVaeTest.loseDevice()`, which makes the worker
  * destroy its GPU device (as a driver reset would lose it), to check recovery, and
  * `window.webgpuVaeTest.interpolation()`, the last interpolation drawn with its frames as floats
- * (the canvas holds them rounded to 8 bits). Without the option nothing is defined and the worker
- * is never sent the test message.
+ * (the canvas holds them rounded to 8 bits), and `window.webgpuVaeTest.lossChart()`, what the
+ * loss chart holds and the lower end of its y scale. Without the option nothing is defined and
+ * the worker is never sent the test message.
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
@@ -365,6 +368,7 @@ if (testHooks) {
   (window as Window & { webgpuVaeTest?: unknown }).webgpuVaeTest = {
     loseDevice: () => send({ type: 'lose-device' }),
     interpolation: () => lastInterpolation,
+    lossChart: () => charts.trainSummary(),
   };
 }
 field('epochs').addEventListener('change', () => {

@@ -1,34 +1,31 @@
 /**
- * The worker's training session: one data set, at most one model, and the training loop.
+ * The worker's training session: one data set, at most one model, and the page's commands. It is
+ * a thin client of the Trainer (src/trainer.ts), which owns the loop, the divergence guard and
+ * device-loss recovery; the session turns the trainer's events into messages for the page and
+ * adds what only a page needs: pause and resume, views, checkpoints as downloads.
  *
- * The loop submits a step, keeps at most PIPELINE_DEPTH steps queued on the GPU (so pause and
- * the page's requests wait for little work), and returns to the worker's event loop at least
- * every YIELD_MS so commands arrive while it runs. All GPU work (steps, views, saving) goes
- * through one queue (`serial`), so a request from the page runs between two steps.
+ * The loop keeps at most PIPELINE_DEPTH steps queued on the GPU (so pause and the page's requests
+ * wait for little work) and returns to the worker's event loop at least every YIELD_MS so
+ * commands arrive while it runs. All GPU work (steps, views, saving) goes through one queue
+ * (`serial`), so a request from the page runs between two steps.
  *
  * Views (image grids, latent scatter) are refreshed at the start, after each epoch, on pause,
  * and while training on a clock that keeps them under about a tenth of the time: on a fast GPU
  * they are live, on a software adapter they come every several seconds.
- *
- * Faults: a DivergenceGuard keeps the last good state (every 50 steps and at epoch ends) and
- * rolls back when a loss comes back non-finite or exploded, skipping those batches; after 3
- * rollbacks in a row training stops with its message until the learning rate is changed. When
- * the device is lost, a new one is requested and the model rebuilt from the guard's last good
- * state (losing the steps since), and training carries on; without a new adapter the page shows
- * the fatal banner.
  */
-import { epochBatches, orderedBatches } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { parameterCount } from '../model.js';
-import { Vae, type StepLoss, type TrainingState } from '../vae.js';
-import { DivergenceGuard, type GuardEvent } from '../guard.js';
+import { Vae, type TrainingState } from '../vae.js';
+import type { EvalResult } from '../vae_inference.js';
+import { DeviceLostError, DivergedError } from '../errors.js';
+import { Trainer, vaeTask, type TrainerNotice } from '../trainer.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import { configOf, type Settings } from './settings.js';
 import { MANIFOLD_RANGE } from '../latent_view.js';
 import type { InterpolationPath } from '../toolkit.js';
 import { imageViews, interpolation, pageLatentView } from './views.js';
-import { nextTask, RateMeter, Serial } from './pace.js';
+import { nextTask, Serial } from './pace.js';
 import { DeviceSlot, lostText } from './device.js';
 
 /** Steps submitted but not finished on the GPU, at most. */
@@ -39,36 +36,22 @@ const YIELD_MS = 30;
 const PROGRESS_MS = 150;
 /** Steps between loss readbacks: the curve and `#status` move every few steps. */
 const READBACK_EVERY = 4;
-/** Device losses a page survives before it gives up (a device that keeps getting lost is broken). */
-const MAX_RECOVERIES = 5;
 
 /** Sends a message to the page, moving the buffers of any arrays in it. */
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
 const imageTransfer = (...sets: (ImageSet | null)[]) => sets.filter((s): s is ImageSet => s !== null).map((s) => s.pixels.buffer as ArrayBuffer);
 
-/** One data set, at most one model, and the training loop. */
+/** One data set, at most one model, and the page's commands. */
 export class Session {
-  private vae: Vae | null = null;
-  /** Guards `vae`; its state is what rollbacks and device-loss recoveries resume from. */
-  private guard: DivergenceGuard | null = null;
-  private readonly gpu: DeviceSlot;
-  private recoveries = 0;
+  private trainer: Trainer<Vae, EvalResult> | null = null;
   private settings: Settings | null = null;
+  private readonly gpu: DeviceSlot;
   private readonly serial = new Serial();
   private running = false;
   private loop: Promise<void> | null = null;
   private state: RunState = 'idle';
-  /** Steps taken before this Vae existed (from a loaded checkpoint). */
-  private baseStep = 0;
-  /** Epochs finished on the current data, the running epoch's batches and their position. */
-  private epochsDone = 0;
-  private batches: Generator<number> | null = null;
-  private epochStep = 0;
-  private x = new Float32Array(0);
-  private lastLoss: number | null = null;
   private lastProgress = 0;
-  private readonly rate = new RateMeter(PIPELINE_DEPTH + 2);
   private nextViews = { images: 0, latent: 0 };
   /** A fresh model shows its test loss and views before its first step. */
   private initialViews = false;
@@ -85,16 +68,25 @@ export class Session {
     private readonly fatal: (message: string) => void,
   ) {
     // A loss while training reaches the loop as an error; otherwise recover at once.
-    this.gpu = new DeviceSlot(device, openDevice, () => void this.serial.run(() => this.recover()).catch(() => undefined));
+    this.gpu = new DeviceSlot(device, openDevice, (info) => void this.exclusive(() => this.recoverIdle(info)).catch(() => undefined));
   }
 
   private get device(): GPUDevice {
     return this.gpu.device;
   }
 
+  private get vae(): Vae | null {
+    return this.trainer?.model ?? null;
+  }
+
   /** Runs GPU work after the work queued before it; rejects as soon as the device is lost. */
   private queued<T>(job: () => Promise<T>): Promise<T> {
     return this.serial.run(() => this.gpu.untilLost(job()));
+  }
+
+  /** Runs work after the work queued before it, whatever the device does (recovery). */
+  private exclusive<T>(job: () => Promise<T>): Promise<T> {
+    return this.serial.run(job);
   }
 
   /** Test hook (`?testhooks=1`): loses the device as a driver reset would. */
@@ -114,21 +106,17 @@ export class Session {
   }
 
   private get step(): number {
-    return this.baseStep + (this.vae?.steps ?? 0);
-  }
-
-  private get stepsPerEpoch(): number {
-    return Math.ceil(this.data.train.count / (this.vae?.config.batch ?? 1));
+    return this.trainer?.step ?? 0;
   }
 
   private planDone(): boolean {
-    return this.settings !== null && this.epochsDone >= this.settings.epochs;
+    return this.trainer !== null && this.trainer.planDone;
   }
 
   private postModel(): void {
     const v = this.vae;
     this.post({
-      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.step,
+      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.trainer?.baseStep ?? 0,
     });
   }
 
@@ -145,117 +133,112 @@ export class Session {
     this.setState(this.vae ? 'paused' : 'idle');
   }
 
-  private async build(settings: Settings, parameters?: Map<string, Float32Array>): Promise<void> {
-    this.vae?.destroy();
-    this.vae = null;
-    this.guard = null;
-    const inputSize = this.data.train.rows * this.data.train.cols;
-    const vae = await this.create(settings, { parameters });
-    this.settings = { ...settings };
-    this.x = new Float32Array(settings.batch * inputSize);
-    this.batches = null;
-    this.epochStep = 0;
-    this.lastLoss = null;
-    // A first good state at once: a device lost before the first 50 steps still has one to resume from.
-    this.guard = new DivergenceGuard(vae);
-    await this.guard.checkpoint();
-    this.vae = vae;
-  }
-
-  /** A Vae for `settings` on the current device, from parameters or a training state. */
-  private async create(settings: Settings, from: { parameters?: Map<string, Float32Array>; state?: TrainingState }): Promise<Vae> {
-    const inputSize = this.data.train.rows * this.data.train.cols;
-    const vae = await Vae.create({
-      device: this.device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, ...from,
-      config: configOf(inputSize, settings),
-    });
-    vae.onLosses = (records) => this.onLosses(vae, records);
-    return vae;
-  }
-
-  private onLosses(vae: Vae, records: StepLoss[]): void {
-    // Losses from a diverged step on are about to be rolled back: keep them off the curve.
-    const bad = vae.divergedAt ?? Infinity;
-    const kept = records.filter((r) => r.step < bad);
-    if (kept.length === 0) return;
-    this.lastLoss = kept[kept.length - 1].loss;
-    this.post({ type: 'losses', points: kept.map((r) => ({ step: this.baseStep + r.step, recon: r.recon / r.count, kl: r.kl / r.count })) });
-  }
-
-  /** Tells the page about a rollback (the guard restored its last good state). */
-  private onGuard(e: GuardEvent | null): void {
-    if (e?.kind !== 'rollback') return;
-    const to = this.baseStep + e.toStep;
-    this.post({
-      type: 'notice', rewindTo: to,
-      message: `step ${this.baseStep + e.badStep}: the loss exploded; rolled back to step ${to} and skipped those batches` +
-        (e.failures > 1 ? ` (${e.failures} rollbacks in a row)` : ''),
+  /** A model builder for `settings`: from parameters, or (after a device loss or for a new lr) from a training state. */
+  private builder(settings: Settings, parameters?: Map<string, Float32Array>) {
+    return (device: GPUDevice, state: TrainingState | null) => Vae.create({
+      device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, config: configOf([1, this.data.train.rows, this.data.train.cols], settings),
+      ...(state ? { state } : parameters ? { parameters } : {}),
     });
   }
 
-  /**
-   * After a device loss: a new device, and the model rebuilt on it from the guard's last good
-   * state. Does nothing when the device works (another caller recovered first). Without a new
-   * device (or after MAX_RECOVERIES) it shows the fatal banner and throws.
-   */
-  private async recover(): Promise<void> {
-    const info = this.gpu.lost;
-    if (!info || this.failed) return;
-    const what = lostText(info);
-    const state = this.guard?.state ?? null;
-    const lostStep = this.step;
-    this.vae?.destroy();
-    const giveUp = (why: string): never => {
-      this.running = false;
-      this.fatal(`The GPU device was lost (${what}) ${why}, so training stopped. ` +
-        'Reload the page to start again. If this keeps happening, close other GPU-heavy tabs or update the graphics driver.');
-      throw new Error(`GPU device lost (${what})`);
-    };
-    if (this.recoveries >= MAX_RECOVERIES) giveUp(`for the ${MAX_RECOVERIES + 1}th time`);
-    this.recoveries++;
+  /** A trainer of `vae` on the current data, its events wired to the page. */
+  private async train(vae: Vae, settings: Settings, from: { baseStep?: number; epochsDone?: number; parameters?: Map<string, Float32Array> } = {}): Promise<Trainer<Vae, EvalResult>> {
+    const t = await Trainer.create(vae, vaeTask(this.data, vae.config.batch, vae.seed), {
+      build: this.builder(settings, from.parameters),
+      newDevice: () => this.gpu.replace(),
+      baseStep: from.baseStep,
+      epochsDone: from.epochsDone,
+      events: {
+        losses: (records) => this.post({ type: 'losses', points: records.map((r) => ({ step: r.step, recon: r.recon / r.count, kl: r.kl / r.count })) }),
+        epoch: (e) => {
+          this.postTest(e.step, e.evaluation);
+          return this.refreshViews(true);
+        },
+        notice: (n) => this.onNotice(n),
+      },
+    });
+    t.epochs = Math.max(settings.epochs, t.epochsDone + 1);
+    return t;
+  }
+
+  /** Drops the model and its trainer. */
+  private drop(): void {
+    this.trainer?.destroy();
+    this.trainer = null;
+    this.settings = null;
+  }
+
+  /** Builds a model from `settings` (and parameters), replacing any model. */
+  private async build(settings: Settings, parameters?: Map<string, Float32Array>, from: { baseStep?: number; epochsDone?: number } = {}): Promise<void> {
+    this.drop();
+    const vae = await this.builder(settings, parameters)(this.device, null);
     try {
-      await this.gpu.replace();
+      this.trainer = await this.train(vae, settings, { ...from, parameters });
     } catch (e) {
-      giveUp(`and no new one could be had (${(e as Error).message})`);
+      vae.destroy();
+      throw e;
     }
-    if (!this.vae || !this.settings || !state) {
-      this.vae = null;
-      this.guard = null;
-      if (this.settings) {
-        this.settings = null;
-        this.baseStep = 0;
-        this.postModel();
-        this.setState('idle');
-      }
-      this.post({ type: 'notice', rewindTo: null, message: `GPU device lost (${what}); continuing on a new device` });
+    this.settings = { ...settings };
+  }
+
+  private postTest(step: number, r: EvalResult): void {
+    this.post({ type: 'test', step, recon: r.recon / r.count, kl: r.kl / r.count });
+  }
+
+  private onNotice(n: TrainerNotice): void {
+    if (n.kind === 'rollback') {
+      this.post({
+        type: 'notice', rewindTo: n.toStep,
+        message: `step ${n.badStep}: the loss exploded; rolled back to step ${n.toStep} and skipped those batches` + (n.failures > 1 ? ` (${n.failures} rollbacks in a row)` : ''),
+      });
       return;
     }
-    const vae = await this.create(this.settings, { state });
-    this.vae = vae;
-    this.guard!.attach(vae);
     this.nextViews = { images: 0, latent: 0 };
-    const to = this.baseStep + state.step;
     this.post({
-      type: 'notice', rewindTo: to,
-      message: `GPU device lost (${what}); continuing on a new device from step ${to}` +
-        (lostStep > to ? ` (the ${lostStep - to} steps after it were dropped)` : ''),
+      type: 'notice', rewindTo: n.toStep,
+      message: `GPU device lost (${n.reason}${n.message ? `: ${n.message}` : ''}); continuing on a new device from step ${n.toStep}` +
+        (n.lostSteps > 0 ? ` (the ${n.lostSteps} steps after it were dropped)` : ''),
     });
+  }
+
+  /** The device was lost while nothing ran: recover the model now, or just take a new device. */
+  private async recoverIdle(info: GPUDeviceLostInfo): Promise<void> {
+    if (this.failed || this.running) return;
+    try {
+      if (this.trainer) {
+        await this.trainer.recoverIfLost();
+        return;
+      }
+      await this.gpu.replace();
+      this.post({ type: 'notice', rewindTo: null, message: `GPU device lost (${lostText(info)}); continuing on a new device` });
+    } catch (e) {
+      this.giveUp(e);
+    }
+  }
+
+  /** No new device: the fatal banner. */
+  private giveUp(e: unknown): void {
+    this.running = false;
+    this.fatal(`${(e as Error).message}, so training stopped. ` +
+      'Reload the page to start again. If this keeps happening, close other GPU-heavy tabs or update the graphics driver.');
   }
 
   private progress(force = false): void {
     const now = performance.now();
     if (!force && now - this.lastProgress < PROGRESS_MS) return;
     this.lastProgress = now;
-    const vae = this.vae;
-    const epochs = this.settings?.epochs ?? 0;
-    const spe = vae ? this.stepsPerEpoch : 0;
-    const samplesPerS = this.rate.perSecond;
-    const total = epochs * spe;
-    const remaining = Math.max(0, total - this.epochsDone * spe - this.epochStep);
+    const t = this.trainer;
+    if (!t) {
+      const epochs = this.settings?.epochs ?? 0;
+      this.post({
+        type: 'progress', epoch: 0, epochs, step: 0, totalSteps: 0, epochStep: 0, stepsPerEpoch: 0, fraction: 0, samplesPerS: 0, loss: null, etaS: NaN,
+      });
+      return;
+    }
+    const p = t.progress();
     this.post({
-      type: 'progress', epoch: Math.min(this.epochsDone + 1, epochs), epochs, step: this.step, totalSteps: total,
-      epochStep: this.epochStep, stepsPerEpoch: spe, fraction: total > 0 ? 1 - remaining / total : 0, samplesPerS, loss: this.lastLoss,
-      etaS: samplesPerS > 0 && vae ? (remaining * vae.config.batch) / samplesPerS : NaN,
+      type: 'progress', epoch: p.epoch, epochs: p.epochs, step: p.step, totalSteps: p.totalSteps - t.baseStep, epochStep: p.epochStep, stepsPerEpoch: p.stepsPerEpoch,
+      fraction: p.fraction, samplesPerS: p.samplesPerS, loss: p.loss, etaS: p.etaS,
     });
   }
 
@@ -266,37 +249,30 @@ export class Session {
     await this.loop;
     await this.queued(async () => {
       if (this.running || this.failed) return;
-      if (this.vae && this.settings && settings.lr !== this.settings.lr) {
+      if (this.trainer && this.settings && settings.lr !== this.settings.lr) {
         // A new learning rate (after a divergence): the same training state under it.
-        const state = await this.vae.snapshot();
         const next = { ...this.settings, lr: settings.lr };
-        const vae = await this.create(next, { state });
-        this.vae.destroy();
-        this.vae = vae;
+        await this.trainer.rebuild(this.builder(next));
         this.settings = next;
-        this.guard = new DivergenceGuard(vae);
-        await this.guard.checkpoint();
         this.post({ type: 'lr', lr: next.lr, step: this.step });
       }
-      if (!this.vae) {
+      if (!this.trainer) {
         try {
           await this.build(settings);
         } catch (e) {
           this.post({ type: 'error', where: 'settings', message: (e as Error).message });
           return;
         }
-        this.epochsDone = 0;
-        this.baseStep = 0;
         this.postModel();
         this.initialViews = true;
       }
       this.settings!.epochs = settings.epochs;
+      this.trainer!.epochs = settings.epochs;
       if (this.planDone()) {
         this.post({ type: 'error', where: 'settings', message: `all ${this.settings!.epochs} epochs are done: raise epochs to train more, or reset` });
         return;
       }
       this.running = true;
-      this.rate.reset();
       this.setState('running');
       this.loop = this.trainLoop();
     });
@@ -313,16 +289,8 @@ export class Session {
   async reset(): Promise<void> {
     await this.pause();
     await this.serial.run(async () => {
-      this.vae?.destroy();
-      this.vae = null;
-      this.guard = null;
-      this.settings = null;
+      this.drop();
       this.initialViews = false;
-      this.baseStep = 0;
-      this.epochsDone = 0;
-      this.epochStep = 0;
-      this.batches = null;
-      this.lastLoss = null;
       this.postModel();
       this.progress(true);
       this.setState('idle');
@@ -332,111 +300,61 @@ export class Session {
   /** Epochs to train in all. */
   setEpochs(epochs: number): void {
     if (this.settings) this.settings.epochs = epochs;
+    if (this.trainer) this.trainer.epochs = epochs;
     this.progress(true);
     if (this.state === 'done' && !this.planDone()) this.setState('paused');
   }
 
   private async trainLoop(): Promise<void> {
-    for (;;) {
-      const generation = this.gpu.generation;
-      try {
-        await this.runSteps();
-        break;
-      } catch (e) {
-        if (this.failed) break;
-        const diverged = (e as Error).message.startsWith('training diverged');
-        // A device replaced meanwhile (recovered from the loss event) or lost now.
-        if (!diverged && (this.gpu.generation !== generation || (await this.gpu.settle(500)))) {
-          // The device is gone: rebuild on a new one and go on (recover shows the banner if it cannot).
-          try {
-            await this.serial.run(() => this.recover());
-          } catch {
-            break;
+    const trainer = this.trainer!;
+    // Work-done promises of the last steps, of the device they ran on (a recovery starts afresh).
+    let inflight: Promise<undefined>[] = [];
+    let inflightDevice = trainer.model.device;
+    let yielded = performance.now();
+    try {
+      if (this.initialViews) {
+        this.initialViews = false;
+        await this.queued(async () => {
+          this.postTest(this.step, await trainer.evaluate());
+          await this.refreshViews(true);
+        });
+      }
+      await trainer.run({
+        shouldStop: () => !this.running || this.failed,
+        wrap: (job) => this.queued(job),
+        exclusive: (job) => this.exclusive(job),
+        between: async () => {
+          if (trainer.model.device !== inflightDevice) {
+            inflight = [];
+            inflightDevice = trainer.model.device;
           }
-          if (this.running) continue;
-          break;
-        }
-        this.running = false;
-        const message = (e as Error).message;
-        if (diverged) {
-          // The model goes back to its last good state, which Continue resumes under a new learning rate.
-          await this.queued(async () => {
-            if (this.vae && this.guard?.state) await this.vae.restore(this.guard.state);
-            await this.refreshViews(true);
-          }).catch(() => undefined);
-          this.post({ type: 'diverged', lr: this.settings?.lr ?? NaN, message: `${message}, then press Continue` });
-        } else {
-          this.post({ type: 'error', where: 'model', message });
-        }
-        break;
+          inflight.push(inflightDevice.queue.onSubmittedWorkDone());
+          if (inflight.length > PIPELINE_DEPTH) await this.gpu.untilLost(inflight.shift()!).catch(() => undefined);
+          if (performance.now() - yielded > YIELD_MS) {
+            await nextTask();
+            yielded = performance.now();
+          }
+          this.progress();
+          const now = performance.now();
+          if (this.running && (now >= this.nextViews.images || now >= this.nextViews.latent)) await this.queued(() => this.refreshViews(false));
+        },
+      });
+      await this.queued(() => this.refreshViews(true));
+    } catch (e) {
+      this.running = false;
+      if (e instanceof DivergedError) {
+        // The trainer put the model back to its last good state, which Continue resumes under a new learning rate.
+        await this.queued(() => this.refreshViews(true)).catch(() => undefined);
+        this.post({ type: 'diverged', lr: this.settings?.lr ?? NaN, message: `${e.message}, then press Continue` });
+      } else if (e instanceof DeviceLostError) {
+        this.giveUp(e);
+      } else if (!this.failed) {
+        this.post({ type: 'error', where: 'model', message: (e as Error).message });
       }
     }
     this.running = false;
     this.progress(true);
     if (!this.failed) this.setState(this.planDone() ? 'done' : 'paused');
-  }
-
-  /** Trains until paused or done; throws on a device loss or a divergence the guard gives up on. */
-  private async runSteps(): Promise<void> {
-    const inflight: Promise<undefined>[] = [];
-    let yielded = performance.now();
-    if (this.initialViews) {
-      this.initialViews = false;
-      await this.queued(async () => {
-        await this.evaluateTest();
-        await this.refreshViews(true);
-      });
-    }
-    while (this.running && !this.failed) {
-      if (this.planDone()) break;
-      await this.queued(() => this.trainOne());
-      inflight.push(this.device.queue.onSubmittedWorkDone());
-      if (inflight.length > PIPELINE_DEPTH) await this.gpu.untilLost(inflight.shift()!);
-      if (performance.now() - yielded > YIELD_MS) {
-        await nextTask();
-        yielded = performance.now();
-      }
-      this.progress();
-      const now = performance.now();
-      if (this.running && (now >= this.nextViews.images || now >= this.nextViews.latent)) await this.queued(() => this.refreshViews(false));
-    }
-    await this.gpu.untilLost(Promise.all(inflight));
-    await this.queued(async () => {
-      // Drains the losses and keeps a good state (or rolls back to the last one).
-      if (this.guard) this.onGuard(await this.guard.checkpoint());
-      if (!this.failed) await this.refreshViews(true);
-    });
-  }
-
-  /** One step, or the end of an epoch (test loss, views). */
-  private async trainOne(): Promise<void> {
-    const vae = this.vae!;
-    if (!this.batches) {
-      this.batches = epochBatches(this.data.train, vae.config.batch, vae.seed, this.epochsDone + 1, this.x);
-      this.epochStep = 0;
-    }
-    const next = this.batches.next();
-    if (next.done) {
-      this.batches = null;
-      this.epochsDone++;
-      this.epochStep = 0;
-      // Drains the losses (they already reached the page through onLosses) and keeps a good state.
-      this.onGuard(await this.guard!.checkpoint());
-      await this.evaluateTest();
-      await this.refreshViews(true);
-      return;
-    }
-    await vae.step(this.x, next.value);
-    this.epochStep++;
-    this.rate.add(next.value);
-    this.onGuard(await this.guard!.afterStep());
-  }
-
-  private async evaluateTest(): Promise<void> {
-    const vae = this.vae!;
-    const x = new Float32Array(vae.config.batch * vae.config.inputSize);
-    const r = await vae.evaluate(orderedBatches(this.data.test, vae.config.batch, x), x);
-    this.post({ type: 'test', step: this.step, recon: r.recon / r.count, kl: r.kl / r.count });
   }
 
   /** Refreshes the image grids and (when due or forced) the latent view. */
@@ -470,24 +388,21 @@ export class Session {
     await this.queued(async () => {
       this.data = data;
       this.dataName = name;
-      this.batches = null;
-      this.epochsDone = 0;
-      this.epochStep = 0;
       this.postDataset();
       const pixels = data.train.rows * data.train.cols;
-      if (this.vae && this.vae.config.inputSize !== pixels) {
-        this.vae.destroy();
-        this.vae = null;
-        this.guard = null;
-        this.settings = null;
-        this.baseStep = 0;
+      const old = this.trainer;
+      if (!old || !this.settings) return;
+      if (old.model.config.inputSize !== pixels) {
+        this.drop();
         this.postModel();
         this.setState('idle');
-      } else if (this.vae) {
-        this.progress(true);
-        await this.evaluateTest();
-        await this.refreshViews(true);
+        return;
       }
+      // The same model on the new data, from its first epoch.
+      this.trainer = await this.train(old.release(), this.settings, { baseStep: old.baseStep });
+      this.progress(true);
+      this.postTest(this.step, await this.trainer.evaluate());
+      await this.refreshViews(true);
     });
   }
 
@@ -500,8 +415,9 @@ export class Session {
         return;
       }
       const params = await vae.readParameters();
+      const loss = this.trainer!.progress().loss;
       const bytes = saveCheckpoint(params, vae.config, {
-        seed: vae.seed, step: this.step, loss: this.lastLoss ?? undefined, epoch: this.epochsDone, lr: vae.adam.lr, data: this.dataName,
+        seed: vae.seed, step: this.step, loss: loss ?? undefined, epoch: this.trainer!.epochsDone, lr: vae.adam.lr, data: this.dataName,
       });
       const name = `vae-${configName(vae.config)}-step${this.step}.safetensors`;
       this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);
@@ -532,7 +448,7 @@ export class Session {
         kind: config.kind, likelihood: config.likelihood, sigma: config.sigma,
       };
       try {
-        await this.build(next, params);
+        await this.build(next, params, { baseStep: extra.step, epochsDone: Number.isInteger(epoch) && epoch >= 0 ? epoch : 0 });
       } catch (e) {
         this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
         this.postModel();
@@ -540,13 +456,10 @@ export class Session {
         return;
       }
       this.initialViews = false;
-      this.baseStep = extra.step;
-      this.epochsDone = Number.isInteger(epoch) && epoch >= 0 ? epoch : 0;
-      if (this.settings!.epochs <= this.epochsDone) this.settings!.epochs = this.epochsDone + 1;
-      this.lastLoss = extra.loss ?? null;
+      this.settings!.epochs = this.trainer!.epochs;
       this.postModel();
       this.progress(true);
-      await this.evaluateTest();
+      this.postTest(this.step, await this.trainer!.evaluate());
       await this.refreshViews(true);
       this.setState('paused');
     });

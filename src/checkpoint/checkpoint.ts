@@ -133,7 +133,7 @@ export const CHECKPOINT_OBJECTIVES: Record<string, Pick<VaeConfig, 'kind' | 'lik
 export function objectiveName(cfg: Pick<VaeConfig, 'kind' | 'likelihood'>): string {
   return `${cfg.likelihood === 'bernoulli' ? 'bce' : 'gaussian'}${cfg.kind === 'vae' ? '+kl' : ''}`;
 }
-const RESERVED = ['format', 'formatVersion', 'inputSize', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
+const RESERVED = ['format', 'formatVersion', 'inputSize', 'inputShape', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
 
 /** Training state stored beside the configuration; extra keys are stored as strings too. */
 export interface CheckpointExtra {
@@ -155,6 +155,7 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_VERSION,
     inputSize: String(cfg.inputSize),
+    inputShape: cfg.inputShape.join(','),
     hidden: cfg.hidden.join(','),
     latent: String(cfg.latent),
     batch: String(cfg.batch),
@@ -206,8 +207,13 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   const parts = hiddenText === '' ? [] : hiddenText.split(',');
   if (!parts.every((p) => /^[1-9][0-9]{0,8}$/.test(p))) throw new Error(`${name}: metadata "hidden" is ${show(hiddenText)}, must be widths separated by commas (e.g. "400" or "512,256")`);
   const hidden = parts.map(Number);
+  // The input's shape, from files that record it (older ones hold the size only).
+  const shapeText = metadata.inputShape;
+  if (shapeText !== undefined && !/^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8}){0,2}$/.test(shapeText)) {
+    throw new Error(`${name}: metadata "inputShape" is ${show(shapeText)}, must be sizes separated by commas (e.g. "1,28,28")`);
+  }
   const partial = {
-    inputSize: metaInt(metadata, 'inputSize', name), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
+    inputSize: metaInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
     ...objective, ...(sigma === undefined ? {} : { sigma }),
   };
   try {

@@ -2,6 +2,7 @@
  * Flag parsing shared by the CLI commands (node:util parseArgs) with one-line errors.
  */
 import { parseArgs } from 'node:util';
+import { ConfigError, parseSetting, type SettingName, type SettingValue } from '../config.js';
 
 /** A mistake in how the command was called: exit code 2 and a pointer to --help. */
 export class UsageError extends Error {}
@@ -20,6 +21,20 @@ export function parseFlags<S extends Spec>(command: string, args: string[], opti
   }
 }
 
+/**
+ * A setting from a flag (`--flag`), checked against the one table of limits (src/config.ts) with
+ * its wording; the default when the flag is absent. A bad value is a UsageError.
+ */
+export function settingFlag<K extends SettingName>(setting: K, flag: string, v: string | undefined, dflt: SettingValue<K>): SettingValue<K> {
+  if (v === undefined) return dflt;
+  try {
+    return parseSetting(setting, v, `--${flag}`);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** A whole number >= min from a flag, or the default. */
 export function intFlag(name: string, v: string | undefined, dflt: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return dflt;
@@ -27,22 +42,6 @@ export function intFlag(name: string, v: string | undefined, dflt: number, min =
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${v}'`);
   }
   return Number(v);
-}
-
-/** A finite number > 0 from a flag, or the default. */
-export function positiveFlag(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a number > 0, got '${v}'`);
-  return n;
-}
-
-/** A finite number >= 0 from a flag, or the default. */
-export function nonNegativeFlag(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number >= 0, got '${v}'`);
-  return n;
 }
 
 /** A required string flag. */

@@ -9,7 +9,8 @@ import { interpolate, INTERPOLATION_PATHS, type InterpolationPath } from '../too
 import { intFlag, parseFlags, required, UsageError } from './args.js';
 import { gridPng } from './images.js';
 import { latentPlot } from './latent_plot.js';
-import { checkImageSize, checkPng, firstImages, imagesAt, openModel, side } from './model_commands.js';
+import { imageDims } from '../config.js';
+import { checkImageSize, checkPng, firstImages, imagesAt, openModel } from './model_commands.js';
 
 /**
  * `latent --model FILE [--data DIR] [--n 2000] [--out latent.png] [--json]`: the posterior means
@@ -25,14 +26,13 @@ export async function latentCommand(args: string[]): Promise<void> {
   const { vae, close } = await openModel(path);
   try {
     checkImageSize(data.test, vae);
-    const { latent, inputSize } = vae.config;
+    const { latent } = vae.config;
     const count = Math.min(n, data.test.count);
     const view = await latentView(vae, firstImages(data.test, count), count);
     const labels = data.test.labels ? data.test.labels.slice(0, count) : null;
-    const s = view.manifold ? side(inputSize) : 0;
     const plot = latentPlot({
       points: view.points, labels, axes: view.axes, equal: latent <= 2,
-      manifold: view.manifold && { images: view.manifold, side: MANIFOLD_SIDE, range: MANIFOLD_RANGE, rows: s, cols: s },
+      manifold: view.manifold && { images: view.manifold, side: MANIFOLD_SIDE, range: MANIFOLD_RANGE, ...imageDims(vae.config) },
     });
     writeFileAtomic(out, plot.png);
     if (f.json) {
@@ -98,14 +98,14 @@ export async function interpolateCommand(args: string[]): Promise<void> {
   try {
     checkImageSize(data.test, vae);
     const P = vae.config.inputSize;
-    const s = side(P);
+    const { rows, cols } = imageDims(vae.config);
     const ends = imagesAt(data.test, [from, to]);
     const frames = await interpolate(vae, ends.subarray(0, P), ends.subarray(P), steps, kind);
     const strip = new Float32Array((steps + 2) * P);
     strip.set(ends.subarray(0, P), 0);
     strip.set(frames, P);
     strip.set(ends.subarray(P), (steps + 1) * P);
-    writeFileAtomic(out, gridPng(strip, steps + 2, s, s, steps + 2));
+    writeFileAtomic(out, gridPng(strip, steps + 2, rows, cols, steps + 2));
     const name = (i: number) => `test image ${i}${data.test.labels ? ` (label ${data.test.labels[i]})` : ''}`;
     process.stdout.write(`wrote ${name(from)}, ${steps} decoded ${kind} steps between the posterior means, and ${name(to)} to ${out}\n`);
   } finally {

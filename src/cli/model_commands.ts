@@ -4,6 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { loadCheckpoint } from '../checkpoint/checkpoint.js';
+import { imageDims } from '../config.js';
 import { fillBatch, orderedBatches, pixelsOf, subset, type Dataset } from '../data/dataset.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { loadData } from '../node/data.js';
@@ -23,17 +24,14 @@ export async function openModel(path: string, batch = 128): Promise<{ vae: Vae; 
   return { vae, close: () => (vae.destroy(), gpu.device.destroy()) };
 }
 
-/** Side of the square images of a model with `inputSize` pixels (28 for MNIST). */
-export function side(inputSize: number): number {
-  const s = Math.round(Math.sqrt(inputSize));
-  if (s * s !== inputSize) throw new Error(`the model's input size ${inputSize} is not a square image`);
-  return s;
-}
-
-/** Checks that `test` has the model's image size; throws naming the data set and both sizes. */
+/** Checks that `test` has the model's image size (and shape, when the model records one); throws naming the data set and both. */
 export function checkImageSize(test: Dataset, vae: Vae): void {
   if (pixelsOf(test) !== vae.config.inputSize) {
     throw new Error(`${test.name}: images have ${pixelsOf(test)} pixels, the model expects ${vae.config.inputSize}`);
+  }
+  const s = vae.config.inputShape;
+  if (s.length === 3 && (s[1] !== test.rows || s[2] !== test.cols)) {
+    throw new Error(`${test.name}: images are ${test.rows}x${test.cols}, the model expects ${s[1]}x${s[2]}`);
   }
 }
 
@@ -138,9 +136,9 @@ export async function sampleCommand(args: string[]): Promise<void> {
   const out = checkPng(f.out ?? 'samples.png');
   const { vae, close } = await openModel(path);
   try {
-    const s = side(vae.config.inputSize);
+    const { rows, cols } = imageDims(vae.config);
     const images = await vae.sample(n, seed);
-    writeFileAtomic(out, gridPng(images, n, s, s));
+    writeFileAtomic(out, gridPng(images, n, rows, cols));
     process.stdout.write(`wrote ${n} samples to ${out}\n`);
   } finally {
     close();
@@ -156,8 +154,8 @@ export async function reconstructCommand(args: string[]): Promise<void> {
   const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
-    const s = side(vae.config.inputSize);
     checkImageSize(data.test, vae);
+    const { rows: h, cols: w } = imageDims(vae.config);
     const count = Math.min(n, data.test.count);
     const x = firstImages(data.test, count);
     const recon = await vae.reconstruct(x, count);
@@ -171,7 +169,7 @@ export async function reconstructCommand(args: string[]): Promise<void> {
       grid.set(x.subarray(i * vae.config.inputSize, (i + 1) * vae.config.inputSize), (2 * r * cols + c) * vae.config.inputSize);
       grid.set(recon.subarray(i * vae.config.inputSize, (i + 1) * vae.config.inputSize), ((2 * r + 1) * cols + c) * vae.config.inputSize);
     }
-    writeFileAtomic(out, gridPng(grid, 2 * rows * cols, s, s, cols));
+    writeFileAtomic(out, gridPng(grid, 2 * rows * cols, h, w, cols));
     process.stdout.write(`wrote ${count} test images and their reconstructions to ${out}\n`);
   } finally {
     close();
@@ -208,8 +206,8 @@ export async function anomaliesCommand(args: string[]): Promise<void> {
     const k = Math.min(top, n);
     const grid = new Float32Array(k * P);
     order.slice(0, k).forEach((src, i) => grid.set(x.subarray(src * P, (src + 1) * P), i * P));
-    const s = side(P);
-    writeFileAtomic(out, gridPng(grid, k, s, s));
+    const { rows, cols } = imageDims(vae.config);
+    writeFileAtomic(out, gridPng(grid, k, rows, cols));
     const ranked = order.slice(0, k).map((i) => ({ index: i, score: scores[i], label: data.test.labels ? data.test.labels[i] : null }));
     if (f.json) {
       const how = iw === null ? { score: 'negative ELBO', draws } : { score: 'negative IWAE bound', iwae_k: iw };

@@ -1,32 +1,10 @@
 /**
- * The buffers of one model, allocated once: parameter, gradient and Adam arenas, activations
- * for the configured batch (padded matrices of pad4(batch) rows), uniforms and loss rings.
+ * Buffer helpers shared by the models: padded matrices, binding ranges, uploads and one-off
+ * readbacks. Every matrix is row-major with rows and columns padded to multiples of 4, padding
+ * zero (see shaders/linear.wgsl).
  */
-import type { VaeConfig } from '../config.js';
-import { pad4, type ArenaLayout, type LayerSpec } from '../model.js';
-import { HISTORY_RECORD_BYTES } from '../kernels/loss.js';
-import { STEP_UNIFORM_BYTES } from '../kernels/step_uniforms.js';
+import { pad4 } from './pad.js';
 import type { BufferRange, GpuResources } from './resources.js';
-
-/** Every buffer of a model. Activations are padded matrices of pad4(batch) rows. */
-export interface ModelBuffers {
-  params: GPUBuffer;
-  grads: GPUBuffer;
-  m: GPUBuffer;
-  v: GPUBuffer;
-  step: GPUBuffer;
-  /** The step uniform and loss ring of evaluation batches. */
-  evalStep: GPUBuffer;
-  evalRing: GPUBuffer;
-  /** acts[0] is the input batch; acts[i+1] the output of layer i. */
-  acts: BufferRange[];
-  /** dacts[i+1] is the gradient of the loss with respect to acts[i+1]. */
-  dacts: BufferRange[];
-  z: BufferRange;
-  dz: BufferRange;
-  eps: BufferRange;
-  perImage: BufferRange;
-}
 
 /** Evaluation batches whose totals are gathered on the GPU before one readback. */
 export const EVAL_RING = 256;
@@ -36,28 +14,9 @@ export function whole(b: GPUBuffer): BufferRange {
   return { buffer: b, offset: 0, size: b.size };
 }
 
-/** Creates every buffer of a model. */
-export function allocate(res: GpuResources, cfg: VaeConfig, layers: LayerSpec[], layout: ArenaLayout): ModelBuffers {
-  const rows = pad4(cfg.batch);
-  const matrix = (label: string, cols: number) => whole(res.storage(label, rows * pad4(cols) * 4));
-  const arena = (label: string) => res.storage(label, layout.size * 4);
-  const acts = [matrix('act0 (input)', cfg.inputSize), ...layers.map((l, i) => matrix(`act${i + 1} (${l.name} out)`, l.outSize))];
-  const dacts = [matrix('dact0 (unused)', 4), ...layers.map((l, i) => matrix(`dact${i + 1} (${l.name} out grad)`, l.outSize))];
-  return {
-    params: arena('parameters'),
-    grads: arena('gradients'),
-    m: arena('adam.m'),
-    v: arena('adam.v'),
-    step: res.buffer('step uniforms', STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-    evalStep: res.buffer('eval step uniforms', STEP_UNIFORM_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-    evalRing: res.storage('eval loss ring', EVAL_RING * HISTORY_RECORD_BYTES),
-    acts,
-    dacts,
-    z: matrix('z', cfg.latent),
-    dz: matrix('dz', cfg.latent),
-    eps: matrix('eps', cfg.latent),
-    perImage: whole(res.storage('loss per image', rows * 8)),
-  };
+/** A padded (pad4(rows) x pad4(cols)) f32 matrix, zero-initialised. */
+export function matrix(res: GpuResources, label: string, rows: number, cols: number): BufferRange {
+  return whole(res.storage(label, pad4(rows) * pad4(cols) * 4));
 }
 
 /** Copies a (rows x cols) matrix into padded layout (prow x pad4(cols)). */
@@ -80,4 +39,19 @@ export async function readBuffer(device: GPUDevice, src: GPUBuffer): Promise<Flo
   } finally {
     staging.destroy();
   }
+}
+
+/**
+ * Writes `count` rows of `n` values into a padded matrix buffer, through `staging` (a
+ * pad4(n)-strided scratch of at least count rows) when n is not a multiple of 4.
+ */
+export function uploadRows(device: GPUDevice, target: GPUBuffer, x: Float32Array, count: number, n: number, staging: Float32Array | null): void {
+  if (n % 4 === 0) {
+    device.queue.writeBuffer(target, 0, x.buffer, x.byteOffset, count * n * 4);
+    return;
+  }
+  if (!staging || staging.length < count * pad4(n)) throw new Error(`uploadRows: ${count} rows of ${n} values need a staging array of ${count * pad4(n)} floats`);
+  const ld = pad4(n);
+  for (let r = 0; r < count; r++) staging.set(x.subarray(r * n, r * n + n), r * ld);
+  device.queue.writeBuffer(target, 0, staging.buffer, 0, count * ld * 4);
 }

@@ -5,9 +5,29 @@
  * steps the step's command encoder also copies that ring into one of a few staging buffers,
  * which is mapped asynchronously after the submit. Only when every staging buffer is still in
  * flight does the host wait, which bounds how far it runs ahead of the GPU.
+ *
+ * This is transport only: it reports each record once, to its listeners and to `drain()`.
+ * Whether a loss means training diverged is the guard's decision (src/guard.ts).
  */
-import { HISTORY_RECORD_BYTES } from '../kernels/loss.js';
+import recordSource from '../../shaders/common/record.wgsl';
+import { offsetOf, structOf } from './layout.js';
 import type { GpuResources } from './resources.js';
+
+const RECORD = structOf(recordSource, 'Record');
+/** Bytes of one history record (`struct Record`, shaders/common/record.wgsl): f32 recon, f32 kl, u32 count, u32 t, f32 grad_sq, 3 pad words. */
+export const HISTORY_RECORD_BYTES = RECORD.size;
+const AT = {
+  recon: offsetOf(RECORD, 'recon'), kl: offsetOf(RECORD, 'kl'), count: offsetOf(RECORD, 'count'), t: offsetOf(RECORD, 't'), gradSq: offsetOf(RECORD, 'grad_sq'),
+};
+
+/** Record i of a ring read back into `view`, by member name. */
+export function readRecord(view: DataView, i: number): { recon: number; kl: number; count: number; t: number; gradSq: number } {
+  const o = i * HISTORY_RECORD_BYTES;
+  return {
+    recon: view.getFloat32(o + AT.recon, true), kl: view.getFloat32(o + AT.kl, true), count: view.getUint32(o + AT.count, true),
+    t: view.getUint32(o + AT.t, true), gradSq: view.getFloat32(o + AT.gradSq, true),
+  };
+}
 
 /** The loss of one training step, summed over its rows and per image (negative ELBO in nats). */
 export interface StepLoss {
@@ -15,7 +35,7 @@ export interface StepLoss {
   step: number;
   /** Rows that counted. */
   count: number;
-  /** Reconstruction (BCE) summed over the rows. */
+  /** Reconstruction term (-log p(x|z): BCE for the Bernoulli decoder, the Gaussian negative log density otherwise) summed over the rows. */
   recon: number;
   /** KL summed over the rows. */
   kl: number;
@@ -40,20 +60,13 @@ export class LossHistory {
   private lastCollected = 0;
   private lastCopied = 0;
   private failure: Error | null = null;
-  /** The first step whose loss diverged (see `divergenceFactor`), until `resetTo`. */
-  firstDiverged: number | null = null;
-  /** Lowest per-image loss seen: a loss far above it counts as diverged (see lossExploded). */
-  private best = Infinity;
-  /** Called with each batch of records as it arrives (for live progress); drain() still returns them. */
-  onRecords: ((records: StepLoss[]) => void) | null = null;
+  private readonly listeners = new Set<(records: StepLoss[]) => void>();
 
   constructor(
     private readonly res: GpuResources,
     /** Records in the ring: more than the steps between two copies. */
     readonly capacity: number,
     stagingBuffers: number,
-    /** A step whose loss exceeds this factor times the lowest loss so far counts as diverged (see lossExploded). */
-    readonly divergenceFactor = 100,
   ) {
     this.ring = res.storage('loss.history', capacity * HISTORY_RECORD_BYTES);
     this.slots = Array.from({ length: stagingBuffers }, (_, i) => ({
@@ -112,26 +125,24 @@ export class LossHistory {
   private collect(view: DataView, upTo: number): void {
     const fresh: StepLoss[] = [];
     for (let i = 0; i < this.capacity; i++) {
-      const o = i * HISTORY_RECORD_BYTES;
-      const step = view.getUint32(o + 12, true);
+      const { t: step, recon, kl, count, gradSq } = readRecord(view, i);
       if (step <= this.lastCollected || step > upTo) continue;
-      const recon = view.getFloat32(o, true);
-      const kl = view.getFloat32(o + 4, true);
-      const count = view.getUint32(o + 8, true);
-      const gradNorm = Math.sqrt(view.getFloat32(o + 16, true));
-      fresh.push({ step, count, recon, kl, loss: (recon + kl) / count, gradNorm });
+      fresh.push({ step, count, recon, kl, loss: (recon + kl) / count, gradNorm: Math.sqrt(gradSq) });
     }
     fresh.sort((a, b) => a.step - b.step);
-    for (const r of fresh) {
-      // Non-finite loss or gradient, or a loss finite only thanks to the logvar clamp: either way
-      // training has left the rails.
-      const bad = !Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm) || lossExploded(r.loss, this.best, this.divergenceFactor);
-      if (bad && this.firstDiverged === null) this.firstDiverged = r.step;
-      if (!bad) this.best = Math.min(this.best, r.loss);
-    }
-    if (fresh.length > 0) this.lastCollected = fresh[fresh.length - 1].step;
+    if (fresh.length === 0) return;
+    this.lastCollected = fresh[fresh.length - 1].step;
     this.collected.push(...fresh);
-    if (fresh.length > 0) this.onRecords?.(fresh);
+    for (const f of this.listeners) f(fresh);
+  }
+
+  /**
+   * Calls `f` with each batch of records as it arrives (for live progress and the divergence
+   * guard); drain() still returns them. Returns a function that removes `f`.
+   */
+  listen(f: (records: StepLoss[]) => void): () => void {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
   }
 
   /**
@@ -141,7 +152,6 @@ export class LossHistory {
   resetTo(step: number): void {
     this.lastCollected = step;
     this.lastCopied = Math.min(this.lastCopied, step);
-    this.firstDiverged = null;
     this.collected.splice(0);
   }
 
@@ -151,15 +161,4 @@ export class LossHistory {
     if (this.failure) throw this.failure;
     return this.collected.splice(0);
   }
-}
-
-/**
- * Whether `loss` has exploded against the lowest loss so far: above `factor` times it for
- * losses of 1 nat or more, and in general more than (factor - 1) max(|best|, 1) above it. The
- * general form matters for the Gaussian decoder, whose loss is a negative log density and goes
- * below zero as it fits (its normaliser P log(sigma sqrt(2 pi)) is -1085 nats at sigma 0.1).
- */
-export function lossExploded(loss: number, best: number, factor: number): boolean {
-  if (best === Infinity) return false;
-  return loss > best + (factor - 1) * Math.max(Math.abs(best), 1);
 }

@@ -3,6 +3,7 @@
  */
 import source from '../../shaders/adam.wgsl';
 import type { AdamConfig } from '../config.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type Dispatch, type GpuResources } from '../gpu/resources.js';
 
@@ -17,13 +18,14 @@ export interface AdamArgs {
 }
 
 const WG = 64;
+const HYPER = structOf(source, 'Hyper');
 
 /**
  * Builds the Adam dispatch and the gradient-norm dispatch (which writes the squared norm of the
  * gradient into `history[step.history_slot]`).
  */
 export async function adamDispatches(res: GpuResources, label: string, a: AdamArgs & { history: GPUBuffer }, hp: AdamConfig): Promise<[Dispatch, Dispatch]> {
-  const shader = new ShaderPipelines(res.device, 'adam.wgsl', source);
+  const shader = new ShaderPipelines(res.device, source);
   const update = await adamDispatch(res, label, a, hp, shader);
   const pipeline = await shader.get('grad_norm');
   const hyper = res.uniform(`${label}.grad_norm.hyper`, hyperBytes(a.floats / 4, 0, hp));
@@ -33,15 +35,14 @@ export async function adamDispatches(res: GpuResources, label: string, a: AdamAr
 
 /** The `Hyper` uniform: sizes, betas, eps, and 1 - beta rounded once from float64. */
 function hyperBytes(n4: number, row4: number, hp: AdamConfig): ArrayBuffer {
-  const buf = new ArrayBuffer(32);
-  new Uint32Array(buf, 0, 2).set([n4, row4]);
-  new Float32Array(buf, 8, 5).set([hp.beta1, hp.beta2, hp.eps, 1 - hp.beta1, 1 - hp.beta2]);
-  return buf;
+  return packStruct(HYPER, {
+    n4, row4, beta1: hp.beta1, beta2: hp.beta2, eps: hp.eps, one_minus_beta1: 1 - hp.beta1, one_minus_beta2: 1 - hp.beta2,
+  }, undefined, 'adam.wgsl struct Hyper');
 }
 
 /** Builds the Adam update dispatch; beta1, beta2 and eps are fixed per model, lr enters per step. */
 export async function adamDispatch(
-  res: GpuResources, label: string, a: AdamArgs, hp: AdamConfig, shader = new ShaderPipelines(res.device, 'adam.wgsl', source),
+  res: GpuResources, label: string, a: AdamArgs, hp: AdamConfig, shader = new ShaderPipelines(res.device, source),
 ): Promise<Dispatch> {
   const pipeline = await shader.get('update');
   const n4 = a.floats / 4;

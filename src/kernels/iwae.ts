@@ -3,12 +3,15 @@
  * per-image reconstruction term, then a running log-sum-exp per image across passes.
  */
 import source from '../../shaders/iwae.wgsl';
-import { pad4 } from '../model.js';
+import { pad4 } from '../gpu/pad.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
+const CHUNK = structOf(source, 'Chunk');
+const DIMS = structOf(source, 'Dims');
 /** Bytes of `struct Chunk`: u32 images, stride, take, first. */
-export const IWAE_CHUNK_BYTES = 16;
+export const IWAE_CHUNK_BYTES = CHUNK.size;
 
 /** Buffers of the bound: rows are samples, `stride` consecutive rows per image. */
 export interface IwaeArgs {
@@ -29,13 +32,9 @@ export interface IwaeArgs {
   latent: number;
 }
 
-/** One pass's `struct Chunk`. */
-export function encodeChunk(images: number, stride: number, take: number, first: boolean, out = new Uint32Array(4)): Uint32Array<ArrayBuffer> {
-  out[0] = images;
-  out[1] = stride;
-  out[2] = take;
-  out[3] = first ? 1 : 0;
-  return out as Uint32Array<ArrayBuffer>;
+/** One pass's `struct Chunk`, into `out` when given. */
+export function encodeChunk(images: number, stride: number, take: number, first: boolean, out = new ArrayBuffer(IWAE_CHUNK_BYTES)): ArrayBuffer {
+  return packStruct(CHUNK, { images, stride, take, first: first ? 1 : 0 }, out, 'iwae.wgsl struct Chunk');
 }
 
 const WG = 64;
@@ -45,12 +44,12 @@ export class IwaeKernels {
   private readonly shader: ShaderPipelines;
 
   constructor(private readonly res: GpuResources) {
-    this.shader = new ShaderPipelines(res.device, 'iwae.wgsl', source);
+    this.shader = new ShaderPipelines(res.device, source);
   }
 
   /** log_weights over the rows, then fold over the images. */
   async dispatches(label: string, a: IwaeArgs): Promise<[Dispatch, Dispatch]> {
-    const dims = this.res.uniform(`${label}.dims`, new Uint32Array([a.latent, pad4(2 * a.latent), pad4(a.latent), 0]));
+    const dims = this.res.uniform(`${label}.dims`, packStruct(DIMS, { latent: a.latent, ld_head: pad4(2 * a.latent), ld_z: pad4(a.latent) }, undefined, 'iwae.wgsl struct Dims'));
     const lw = await this.shader.get('log_weights');
     const fold = await this.shader.get('fold');
     return [

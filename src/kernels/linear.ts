@@ -8,9 +8,12 @@
  */
 import registerSource from '../../shaders/linear.wgsl';
 import tiledSource from '../../shaders/linear.tiled.wgsl';
-import { pad4 } from '../model.js';
+import { pad4 } from '../gpu/pad.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
+import type { KernelContext, LayerBase, LayerType } from '../layers.js';
+import { linearBackwardInput, linearBackwardWeight, linearForward } from '../reference/linear.js';
 
 /** `register`: blocks of accumulators in registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
 export type LinearVariant = 'register' | 'tiled';
@@ -66,8 +69,7 @@ export class LinearKernels {
     private readonly res: GpuResources,
     readonly variant: LinearVariant,
   ) {
-    const [name, source] = variant === 'register' ? ['linear.wgsl', registerSource] : ['linear.tiled.wgsl', tiledSource];
-    this.shader = new ShaderPipelines(res.device, name, source);
+    this.shader = new ShaderPipelines(res.device, variant === 'register' ? registerSource : tiledSource);
   }
 
   private pipeline(entry: string, flags: { RELU?: boolean; MASK?: boolean }): Promise<GPUComputePipeline> {
@@ -77,7 +79,8 @@ export class LinearKernels {
   }
 
   private dims(label: string, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): GPUBuffer {
-    return this.res.uniform(`${label}.dims`, new Uint32Array([M, N, K, lda / 4, ldb / 4, ldc / 4, 0, 0]));
+    const layout = structOf(this.shader.source, 'Dims');
+    return this.res.uniform(`${label}.dims`, packStruct(layout, { M, N, K, lda: lda / 4, ldb: ldb / 4, ldc: ldc / 4 }, undefined, `${this.shader.name} struct Dims`));
   }
 
   private workgroups(M: number, N: number, weight = false): [number, number, number] {
@@ -114,3 +117,79 @@ export class LinearKernels {
     return { label, pipeline, bindGroup, workgroups: this.workgroups(M, N, true) };
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The linear layer type (registered in src/layers.ts).
+
+/** A dense layer: y = x W^T + b, then ReLU when `relu`. W is (outSize, inSize), row-major. */
+export interface LinearSpec extends LayerBase {
+  type: 'linear';
+}
+
+const linearKernels = (k: KernelContext) => k.kernels(`linear.${k.variant}`, () => new LinearKernels(k.res, k.variant));
+
+/**
+ * The linear layer: PyTorch's nn.Linear initialisation (weight and bias ~ U(-1/sqrt(in),
+ * 1/sqrt(in))); forward with bias and ReLU fused; backward as the weight gradient (with the
+ * bias gradient fused) and the input gradient (with the previous ReLU's mask fused).
+ */
+export const LINEAR: LayerType<LinearSpec> = {
+  parameters(l) {
+    const bound = 1 / Math.sqrt(l.inSize);
+    return [
+      { name: 'weight', rows: l.outSize, cols: l.inSize, bias: false, shape: [l.outSize, l.inSize], init: { kind: 'uniform', bound } },
+      { name: 'bias', rows: 1, cols: l.outSize, bias: true, shape: [l.outSize], init: { kind: 'uniform', bound } },
+    ];
+  },
+
+  async forward(k, label, l, io) {
+    return [await linearKernels(k).forward(label, {
+      x: io.x, w: io.tensors.param('weight'), b: io.tensors.param('bias'), y: io.y, rows: io.rows, inSize: l.inSize, outSize: l.outSize, relu: l.relu,
+    })];
+  },
+
+  async backward(k, label, l, io) {
+    const kernels = linearKernels(k);
+    const out = [await kernels.backwardWeight(`${label}.backward_weight`, {
+      dy: io.dy, x: io.x, dw: io.tensors.grad('weight'), db: io.tensors.grad('bias'), rows: io.rows, inSize: l.inSize, outSize: l.outSize,
+    })];
+    if (io.dx) {
+      out.push(await kernels.backwardInput(`${label}.backward_input`, {
+        dy: io.dy, w: io.tensors.param('weight'), mask: io.maskInput ? io.x : null, dx: io.dx, rows: io.rows, inSize: l.inSize, outSize: l.outSize,
+      }));
+    }
+    return out;
+  },
+
+  checkLimits(l, rows, limits) {
+    // GEMM grids: the largest are columns/64 by batch rows/16 and layer outputs/8 workgroups
+    // (register variant; the tiled variant's 64x64 tiles need fewer).
+    const maxGroups = limits.maxComputeWorkgroupsPerDimension;
+    for (const [what, n] of [
+      [`${l.name} width ${Math.max(l.inSize, l.outSize)}`, Math.ceil(pad4(Math.max(l.inSize, l.outSize)) / 64)],
+      [`batch ${rows}`, Math.ceil(pad4(rows) / 16)],
+      [`${l.name} output rows ${l.outSize}`, Math.ceil(pad4(l.outSize) / 8)],
+    ] as [string, number][]) {
+      if (n > maxGroups) throw new Error(`config: ${what} needs ${n} workgroups in one dimension, more than this device's limit of ${maxGroups}`);
+    }
+  },
+
+  reference: {
+    forward(l, p, x, B) {
+      const y = new Float64Array(B * l.outSize);
+      linearForward(y, x, p.get('weight')!, p.get('bias')!, B, l.inSize, l.outSize, l.relu);
+      return y;
+    },
+    backward(l, p, x, dy, B, wantDx, maskInput) {
+      const dw = new Float64Array(l.outSize * l.inSize);
+      const db = new Float64Array(l.outSize);
+      linearBackwardWeight(dw, db, dy, x, B, l.inSize, l.outSize);
+      let dx: Float64Array | null = null;
+      if (wantDx) {
+        dx = new Float64Array(B * l.inSize);
+        linearBackwardInput(dx, dy, p.get('weight')!, maskInput ? x : null, B, l.inSize, l.outSize);
+      }
+      return { dx, grads: new Map([['weight', dw], ['bias', db]]) };
+    },
+  },
+};

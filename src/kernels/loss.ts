@@ -1,19 +1,20 @@
 /**
- * Wrapper of the loss kernels, one per decoder likelihood with the same bindings and entries:
- * shaders/bce_kl.wgsl (Bernoulli: BCE with logits) and shaders/gaussian_kl.wgsl (Gaussian with
- * fixed sigma: scaled squared error). Per-row reconstruction and KL with their gradients in one
- * pass, then the batch totals appended to a history ring for asynchronous readback. The
- * autoencoder compiles them without the KL term.
+ * Wrapper of the loss kernels, one per decoder likelihood, both the common body
+ * shaders/common/loss.wgsl with their own per-pixel term: shaders/bce_kl.wgsl (Bernoulli: BCE
+ * with logits) and shaders/gaussian_kl.wgsl (Gaussian with fixed sigma: scaled squared error).
+ * Per-row reconstruction and KL with their gradients in one pass, then the batch totals
+ * appended to a history ring for asynchronous readback. The autoencoder compiles them without
+ * the KL term.
  */
 import bceSource from '../../shaders/bce_kl.wgsl';
 import gaussianSource from '../../shaders/gaussian_kl.wgsl';
 import type { VaeConfig } from '../config.js';
-import { pad4 } from '../model.js';
+import { pad4 } from '../gpu/pad.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
-/** Bytes of one history record: f32 recon, f32 kl, u32 count, u32 t, f32 grad_sq, 3 pad words. */
-export const HISTORY_RECORD_BYTES = 32;
+export { HISTORY_RECORD_BYTES } from '../gpu/history.js';
 
 /** Buffers of the loss; `logits` is the decoder output (the Gaussian's mean). */
 export interface LossArgs {
@@ -46,20 +47,19 @@ export class LossKernels {
   ) {
     const gaussian = objective.likelihood === 'gaussian';
     this.name = gaussian ? 'gaussian_kl' : 'bce_kl';
-    this.shader = new ShaderPipelines(res.device, `${this.name}.wgsl`, gaussian ? gaussianSource : bceSource);
+    this.shader = new ShaderPipelines(res.device, gaussian ? gaussianSource : bceSource);
   }
 
   /** The two dispatches of the loss: per row (loss parts and gradients), then the batch total. */
   async dispatches(label: string, a: LossArgs): Promise<[Dispatch, Dispatch]> {
-    const words = new Uint32Array([pad4(a.rows), a.pixels, pad4(a.pixels), a.latent, pad4(2 * a.latent), 0, 0, 0]);
-    if (this.objective.likelihood === 'gaussian') {
-      // inv_var and log_norm (struct Dims of gaussian_kl.wgsl), rounded once from float64.
-      const sigma = this.objective.sigma;
-      const f = new Float32Array(words.buffer);
-      f[5] = 1 / (sigma * sigma);
-      f[6] = a.pixels * (Math.log(sigma) + 0.5 * Math.log(2 * Math.PI));
-    }
-    const dims = this.res.uniform(`${label}.dims`, words);
+    // inv_var and log_norm are the Gaussian's (rounded once from float64); Bernoulli ignores them.
+    const sigma = this.objective.sigma;
+    const gaussian = this.objective.likelihood === 'gaussian';
+    const dims = this.res.uniform(`${label}.dims`, packStruct(structOf(this.shader.source, 'Dims'), {
+      rows: pad4(a.rows), pixels: a.pixels, ld_x: pad4(a.pixels), latent: a.latent, ld_head: pad4(2 * a.latent),
+      inv_var: gaussian ? 1 / (sigma * sigma) : 0,
+      log_norm: gaussian ? a.pixels * (Math.log(sigma) + 0.5 * Math.log(2 * Math.PI)) : 0,
+    }, undefined, `${this.shader.name} struct Dims`));
     const constants = { KL: this.objective.kind === 'vae' ? 1 : 0 };
     const perRow = await this.shader.get('per_row', constants, `${this.name}.per_row`);
     const total = await this.shader.get('total', constants, `${this.name}.total`);

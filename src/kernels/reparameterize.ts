@@ -3,7 +3,8 @@
  * (Philox keyed by seed, step, element) or taken from a buffer, and the backward pass.
  */
 import source from '../../shaders/reparameterize.wgsl';
-import { pad4 } from '../model.js';
+import { pad4 } from '../gpu/pad.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
@@ -25,17 +26,18 @@ export interface ReparameterizeArgs {
 }
 
 const WG = 64;
+const DIMS = structOf(source, 'Dims');
 
 /** Compiled reparameterize pipelines for one device. */
 export class ReparameterizeKernels {
   private readonly shader: ShaderPipelines;
 
   constructor(private readonly res: GpuResources) {
-    this.shader = new ShaderPipelines(res.device, 'reparameterize.wgsl', source);
+    this.shader = new ShaderPipelines(res.device, source);
   }
 
   private dims(label: string, a: ReparameterizeArgs): GPUBuffer {
-    return this.res.uniform(`${label}.dims`, new Uint32Array([pad4(a.rows), a.latent, pad4(2 * a.latent), pad4(a.latent)]));
+    return this.res.uniform(`${label}.dims`, packStruct(DIMS, { rows: pad4(a.rows), latent: a.latent, ld_head: pad4(2 * a.latent), ld_z: pad4(a.latent) }, undefined, 'reparameterize.wgsl struct Dims'));
   }
 
   private grid(a: ReparameterizeArgs): [number, number, number] {

@@ -3,7 +3,7 @@
  * posterior draws of one image and their log-mean-exp.
  */
 import type { VaeConfig } from '../config.js';
-import { headIndex } from '../model.js';
+import { describeModel } from '../model.js';
 import { LOGVAR_CLAMP, vaeForward, type RefParams } from './vae.js';
 
 /**
@@ -17,7 +17,7 @@ export function iwaeLogWeights(params: RefParams, cfg: VaeConfig, x: ArrayLike<n
   const rows = new Float64Array(k * P);
   for (let i = 0; i < k; i++) for (let p = 0; p < P; p++) rows[i * P + p] = x[p];
   const f = vaeForward(params, { ...cfg, batch: k }, rows, eps, k);
-  const head = f.acts[headIndex(cfg) + 1];
+  const head = f.outputs.get(describeModel(cfg).head.name)!;
   const out = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     // log N(z; 0, I) - log N(z; mu, sigma^2): the 2 pi terms cancel.

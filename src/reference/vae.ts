@@ -7,60 +7,15 @@
  * outputs first, then inputs, then sizes. Matrices are row-major and unpadded.
  */
 import type { AdamConfig, VaeConfig } from '../config.js';
-import { headIndex, layerSpecs, type LayerSpec } from '../model.js';
+import { layerType, type LayerSpec } from '../layers.js';
+import { describeModel } from '../model.js';
 
 /** logvar is clamped to this inside exp() only, on the GPU and here: exp(80) is finite in f32. */
 export const LOGVAR_CLAMP = 80;
 
 // ---------------------------------------------------------------- linear (dense layer)
 
-/** y[B,O] = x[B,I] W[O,I]^T + b, then ReLU when `relu`. */
-export function linearForward(
-  y: Float64Array, x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>,
-  B: number, I: number, O: number, relu: boolean,
-): void {
-  for (let r = 0; r < B; r++) {
-    for (let o = 0; o < O; o++) {
-      let s = b[o];
-      for (let i = 0; i < I; i++) s += x[r * I + i] * w[o * I + i];
-      y[r * O + o] = relu && s < 0 ? 0 : s;
-    }
-  }
-}
-
-/**
- * dx[B,I] = dy[B,O] W[O,I], times [h > 0] when `mask` is given: h is the layer's input as the
- * previous ReLU produced it, so this also back-propagates through that ReLU.
- */
-export function linearBackwardInput(
-  dx: Float64Array, dy: ArrayLike<number>, w: ArrayLike<number>, mask: ArrayLike<number> | null,
-  B: number, I: number, O: number,
-): void {
-  for (let r = 0; r < B; r++) {
-    for (let i = 0; i < I; i++) {
-      let s = 0;
-      for (let o = 0; o < O; o++) s += dy[r * O + o] * w[o * I + i];
-      dx[r * I + i] = mask && !(mask[r * I + i] > 0) ? 0 : s;
-    }
-  }
-}
-
-/** dW[O,I] = dy[B,O]^T x[B,I] and db[O] = sum over rows of dy. */
-export function linearBackwardWeight(
-  dw: Float64Array, db: Float64Array, dy: ArrayLike<number>, x: ArrayLike<number>,
-  B: number, I: number, O: number,
-): void {
-  for (let o = 0; o < O; o++) {
-    let sb = 0;
-    for (let r = 0; r < B; r++) sb += dy[r * O + o];
-    db[o] = sb;
-    for (let i = 0; i < I; i++) {
-      let s = 0;
-      for (let r = 0; r < B; r++) s += dy[r * O + o] * x[r * I + i];
-      dw[o * I + i] = s;
-    }
-  }
-}
+export { linearBackwardInput, linearBackwardWeight, linearForward } from './linear.js';
 
 // ---------------------------------------------------------------- reparameterize
 
@@ -221,8 +176,10 @@ export type RefParams = Map<string, Float64Array>;
 
 /** Everything the forward pass computes, kept for the backward pass and for tests. */
 export interface RefForward {
-  /** acts[0] is the input; acts[i+1] is the output of layer i (the head's is [mu | logvar]). */
+  /** acts[0] is the input; then each layer's output in execution order (the head's is [mu | logvar]). */
   acts: Float64Array[];
+  /** Each layer's output by layer name. */
+  outputs: Map<string, Float64Array>;
   z: Float64Array;
   loss: LossParts;
   dlogits: Float64Array;
@@ -234,6 +191,23 @@ export function toRefParams(p: Map<string, ArrayLike<number>>): RefParams {
   return new Map([...p].map(([k, v]) => [k, Float64Array.from(v)]));
 }
 
+/** One layer's parameters, by parameter name (`weight`), from the model's (`enc1.weight`). */
+function layerParams(params: RefParams, l: LayerSpec): RefParams {
+  const prefix = `${l.name}.`;
+  return new Map([...params].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+}
+
+/** Runs `chain` forward from `x`, recording each output. */
+function forwardChain(params: RefParams, chain: LayerSpec[], x: Float64Array, B: number, out: RefForward): Float64Array {
+  let h = x;
+  for (const l of chain) {
+    h = layerType(l).reference.forward(l, layerParams(params, l), h, B);
+    out.acts.push(h);
+    out.outputs.set(l.name, h);
+  }
+  return h;
+}
+
 /**
  * Forward pass and loss on rows x[B, inputSize] with noise eps[B, latent]; only the first
  * `count` rows count towards the loss and gradients.
@@ -243,63 +217,50 @@ export function vaeForward(
 ): RefForward {
   const B = cfg.batch;
   const L = cfg.latent;
-  const layers = layerSpecs(cfg);
-  const h = headIndex(cfg);
-  const acts: Float64Array[] = [Float64Array.from(x)];
-  let z = new Float64Array(0);
+  const m = describeModel(cfg);
   const vae = cfg.kind === 'vae';
-  layers.forEach((l, i) => {
-    const input = i === h + 1 ? z : acts[i];
-    const y = new Float64Array(B * l.outSize);
-    linearForward(y, input, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, B, l.inSize, l.outSize, l.relu);
-    acts.push(y);
-    if (i === h) {
-      z = new Float64Array(B * L);
-      // The autoencoder decodes the mean itself.
-      if (vae) reparameterizeForward(z, y, eps, B, L);
-      else for (let r = 0; r < B; r++) for (let j = 0; j < L; j++) z[r * L + j] = y[r * 2 * L + j];
-    }
-  });
-  const dlogits = new Float64Array(B * cfg.inputSize);
-  const dheadKl = new Float64Array(B * 2 * L);
-  const [out, head, P] = [acts[layers.length], acts[h + 1], cfg.inputSize];
-  const loss =
+  const f: RefForward = { acts: [Float64Array.from(x)], outputs: new Map(), z: new Float64Array(B * L), loss: null!, dlogits: null!, dheadKl: null! };
+  const head = forwardChain(params, [...m.encoder, m.head], f.acts[0], B, f);
+  // The autoencoder decodes the mean itself.
+  if (vae) reparameterizeForward(f.z, head, eps, B, L);
+  else for (let r = 0; r < B; r++) for (let j = 0; j < L; j++) f.z[r * L + j] = head[r * 2 * L + j];
+  const out = forwardChain(params, m.decoder, f.z, B, f);
+  const P = cfg.inputSize;
+  f.dlogits = new Float64Array(B * P);
+  f.dheadKl = new Float64Array(B * 2 * L);
+  f.loss =
     cfg.likelihood === 'bernoulli'
-      ? bceKl(dlogits, dheadKl, out, x, head, B, P, L, count, klWeight, vae)
-      : gaussianKl(dlogits, dheadKl, out, x, head, B, P, L, count, cfg.sigma, klWeight, vae);
-  return { acts, z, loss, dlogits, dheadKl };
+      ? bceKl(f.dlogits, f.dheadKl, out, x, head, B, P, L, count, klWeight, vae)
+      : gaussianKl(f.dlogits, f.dheadKl, out, x, head, B, P, L, count, cfg.sigma, klWeight, vae);
+  return f;
+}
+
+/** Back-propagates `dy` through `chain` (in reverse); returns the gradient of the chain's input when `wantDx`. */
+function backwardChain(params: RefParams, chain: LayerSpec[], input: Float64Array, fwd: RefForward, dy: Float64Array, B: number, grads: RefParams, wantDx: boolean): Float64Array | null {
+  let g: Float64Array | null = dy;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const l = chain[i];
+    const x = i === 0 ? input : fwd.outputs.get(chain[i - 1].name)!;
+    // The input of a layer came through the previous layer's ReLU, if it had one.
+    const maskInput = i > 0 && chain[i - 1].relu;
+    const r = layerType(l).reference.backward(l, layerParams(params, l), x, g!, B, i > 0 || wantDx, maskInput);
+    for (const [k, v] of r.grads) grads.set(`${l.name}.${k}`, v);
+    g = r.dx;
+  }
+  return g;
 }
 
 /** Gradients of the summed loss of the counted rows with respect to every parameter, by name. */
 export function vaeBackward(params: RefParams, cfg: VaeConfig, fwd: RefForward, eps: ArrayLike<number>): RefParams {
   const B = cfg.batch;
   const L = cfg.latent;
-  const layers = layerSpecs(cfg);
-  const h = headIndex(cfg);
+  const m = describeModel(cfg);
   const grads: RefParams = new Map();
-  let dy: Float64Array = fwd.dlogits;
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const l: LayerSpec = layers[i];
-    const input = i === h + 1 ? fwd.z : fwd.acts[i];
-    const dw = new Float64Array(l.outSize * l.inSize);
-    const db = new Float64Array(l.outSize);
-    linearBackwardWeight(dw, db, dy, input, B, l.inSize, l.outSize);
-    grads.set(`${l.name}.weight`, dw);
-    grads.set(`${l.name}.bias`, db);
-    if (i === 0) break;
-    const dx = new Float64Array(B * l.inSize);
-    // The input of layer i came through a ReLU unless it is z (after the head) or the data.
-    const mask = i !== h + 1 && layers[i - 1].relu ? fwd.acts[i] : null;
-    linearBackwardInput(dx, dy, params.get(`${l.name}.weight`)!, mask, B, l.inSize, l.outSize);
-    if (i === h + 1) {
-      // dx is dz: add the reparameterization's path to the KL gradient already in dhead. The
-      // autoencoder's z is mu: its path is that of eps = 0 (logvar gets no gradient).
-      const dhead = Float64Array.from(fwd.dheadKl);
-      reparameterizeBackward(dhead, dx, fwd.acts[h + 1], cfg.kind === 'vae' ? eps : new Float64Array(B * L), B, L);
-      dy = dhead;
-    } else {
-      dy = dx;
-    }
-  }
+  const dz = backwardChain(params, m.decoder, fwd.z, fwd, fwd.dlogits, B, grads, true)!;
+  // Add the reparameterization's path to the KL gradient already in dhead. The autoencoder's z
+  // is mu: its path is that of eps = 0 (logvar gets no gradient).
+  const dhead = Float64Array.from(fwd.dheadKl);
+  reparameterizeBackward(dhead, dz, fwd.outputs.get(m.head.name)!, cfg.kind === 'vae' ? eps : new Float64Array(B * L), B, L);
+  backwardChain(params, [...m.encoder, m.head], fwd.acts[0], fwd, dhead, B, grads, false);
   return grads;
 }

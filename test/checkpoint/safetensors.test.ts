@@ -134,7 +134,7 @@ describe('checkpoint round trip', () => {
     expect(text.length - text.trimEnd().length).toBeLessThan(8);
     const h = JSON.parse(text) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__: Record<string, string> };
     expect(h.__metadata__).toEqual({
-      format: 'webgpu-vae', formatVersion: '1', inputSize: '784', hidden: '400', latent: '20', batch: '128', objective: 'bce+kl', seed: '3', step: '10',
+      format: 'webgpu-vae', formatVersion: '1', inputSize: '784', inputShape: '784', hidden: '400', latent: '20', batch: '128', objective: 'bce+kl', seed: '3', step: '10',
     });
     const names = Object.keys(h).filter((k) => k !== '__metadata__');
     expect(names).toEqual([...names].sort());
@@ -352,14 +352,17 @@ describe('configuration and names', () => {
     bad({ objective: 'mse' }, /metadata "objective" is "mse", this runtime trains "bce\+kl", "bce", "gaussian\+kl", "gaussian"/);
     bad({ objective: 'gaussian+kl' }, /metadata has no "sigma" \(a Gaussian decoder needs it\)/);
     bad({ objective: 'gaussian', sigma: 'wide' }, /metadata "sigma" is "wide", must be a number/);
-    bad({ objective: 'gaussian+kl', sigma: '0' }, /invalid model \(config: sigma must be a number in \[0.001, 1000\], got 0\)/);
+    bad({ objective: 'gaussian+kl', sigma: '0' }, /invalid model \(config: sigma must be a number from 0.001 to 1000, got 0\)/);
     bad({ latent: undefined }, /metadata has no "latent"/);
     bad({ latent: '20x' }, /metadata "latent" is "20x", must be a whole number/);
     bad({ batch: '-1' }, /metadata "batch" is "-1", must be a whole number/);
     bad({ inputSize: '07' }, /metadata "inputSize" is "07"/);
     bad({ hidden: '7,,5' }, /metadata "hidden" is "7,,5", must be widths separated by commas/);
     bad({ hidden: undefined }, /metadata has no "hidden"/);
-    bad({ latent: '0' }, /metadata describes an invalid model \(config: latent must be a whole number >= 1, got 0\)/);
+    bad({ inputShape: '1,2,7' }, /config: inputSize 13 does not match inputShape 1x2x7 = 14/);
+    bad({ inputShape: '13,1' }, /config: inputShape must be \[features\] or \[channels, height, width\]/);
+    bad({ inputShape: '1,x,3' }, /metadata "inputShape" is "1,x,3", must be sizes separated by commas/);
+    bad({ latent: '0' }, /metadata describes an invalid model \(config: latent must be a whole number from 1 to 4096, got 0\)/);
     expect(messageOf(() => extraFromMetadata({ ...m, loss: 'abc' }, NAME))).toMatch(/metadata "loss" is "abc", must be a number/);
     expect(messageOf(() => extraFromMetadata({ ...m, seed: '' }, NAME))).toMatch(/metadata "seed" is "", must be a whole number/);
     expect(messageOf(() => checkpointMetadata(ODD, { seed: -1, step: 0 }))).toMatch(/seed must be a whole number >= 0, got -1/);

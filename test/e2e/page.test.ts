@@ -215,7 +215,7 @@ describe('training page', () => {
     }
     savedFile = join(dir, want);
     const ck = loadCheckpoint(readFileSync(savedFile), want);
-    expect(ck.config).toEqual({ inputSize: 784, hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1 });
+    expect(ck.config).toEqual({ inputSize: 784, inputShape: [1, 28, 28], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1 });
     expect(ck.metadata.step).toBe(String(savedStep));
     expect(ck.metadata.seed).toBe('1');
     expect(ck.params.get('enc1.weight')!.length).toBe(400 * 784);
@@ -377,7 +377,7 @@ describe('training page', () => {
 
   it('trains a Gaussian autoencoder from the URL; sigma follows the decoder choice', async () => {
     const errorsBefore = consoleErrors.length;
-    await page.goto(`${base}?autostart=1&kind=ae&likelihood=gaussian&sigma=0.2&hidden=32&latent=2&batch=64`, { waitUntil: 'load', timeout: 30_000 });
+    await page.goto(`${base}?autostart=1&testhooks=1&kind=ae&likelihood=gaussian&sigma=0.2&hidden=32&latent=2&batch=64`, { waitUntil: 'load', timeout: 30_000 });
     await waitFor('first loss', 60, () => document.getElementById('status')!.dataset.loss);
     expect(await page.$eval('#model-info', (e) => e.textContent)).toContain('784-32-2, autoencoder, Gaussian (sigma 0.2)');
     const fields = await page.evaluate(() => ['kind', 'likelihood', 'sigma'].map((id) => {
@@ -385,6 +385,13 @@ describe('training page', () => {
       return [e.value, e.disabled];
     }));
     expect(fields, 'objective fields show the model and are locked while it exists').toEqual([['ae', true], ['gaussian', true], ['0.2', true]]);
+    // The Gaussian negative log density goes below zero as the model fits; the loss chart still draws it.
+    await waitFor('a negative loss', 120, () => Number(document.getElementById('status')!.dataset.loss) < 0);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await seriesPixels('#chart-loss'), 'train loss curve drawn').toBeGreaterThan(50);
+    const chart = await page.evaluate(() => (window as unknown as { webgpuVaeTest: { lossChart(): { points: number; negative: number; yMin: number | null } } }).webgpuVaeTest.lossChart());
+    expect(chart.negative, `negative losses kept on the chart: ${JSON.stringify(chart)}`).toBeGreaterThan(0);
+    expect(chart.yMin, 'the y scale reaches below zero').toBeLessThan(0);
     await page.click('#pause');
     await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
     for (const c of ['#reconstructions', '#samples', '#scatter']) expect(await litPixels(c), `${c} shows pixels`).toBeGreaterThan(200);

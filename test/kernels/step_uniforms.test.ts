@@ -1,12 +1,20 @@
-// The per-step uniform: one `struct Step` in four shaders, one layout in TypeScript; and the
-// text the two loss kernels share.
-import { readFileSync } from 'node:fs';
+// The per-step uniform: one `struct Step` declared once and included by four shaders, one
+// layout in TypeScript packed against it; and the text the two loss kernels share. Shaders are
+// read as the build expands them (scripts/wgsl.mjs), which is what the GPU compiles.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expandWgsl, structLayouts } from '../../scripts/wgsl.mjs';
 import { resolveAdam } from '../../src/config.js';
 import { STEP_UNIFORM_BYTES, encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 
 const SHADERS = ['reparameterize.wgsl', 'bce_kl.wgsl', 'gaussian_kl.wgsl', 'adam.wgsl'];
-const source = (name: string) => readFileSync(new URL(`../../shaders/${name}`, import.meta.url), 'utf8');
+const shaderDir = new URL('../../shaders/', import.meta.url).pathname;
+const source = (name: string) => expandWgsl(`${shaderDir}${name}`, shaderDir).code;
+/** Every .wgsl file under shaders/ as written (not expanded), by path under shaders/. */
+function writtenShaders(dir = ''): [string, string][] {
+  return readdirSync(`${shaderDir}${dir}`, { withFileTypes: true }).flatMap((e): [string, string][] =>
+    e.isDirectory() ? writtenShaders(`${dir}${e.name}/`) : e.name.endsWith('.wgsl') ? [[`${dir}${e.name}`, readFileSync(`${shaderDir}${dir}${e.name}`, 'utf8')]] : []);
+}
 
 /** The body of `struct <name> { ... }` with comments removed and whitespace collapsed; throws if absent. */
 function structBody(wgsl: string, name: string, file: string): string {
@@ -45,6 +53,19 @@ describe('struct Step', () => {
 
   it('is textually the same in every shader that binds it', () => {
     for (let i = 1; i < SHADERS.length; i++) expect(bodies[i], `${SHADERS[i]} vs ${SHADERS[0]}`).toBe(bodies[0]);
+  });
+
+  it('is declared once, in common/step.wgsl, and every shader that binds it includes that file', () => {
+    const declaring = writtenShaders().filter(([, text]) => /struct\s+Step\s*\{/.test(text)).map(([name]) => name);
+    expect(declaring).toEqual(['common/step.wgsl']);
+    for (const f of SHADERS) expect(source(f).match(/struct\s+Step\s*\{/g), f).toHaveLength(1);
+  });
+
+  it("the build step's layout (which the TypeScript packing uses) equals the WGSL rules computed here", () => {
+    const { offsets, size } = layout(bodies[0], SHADERS[0]);
+    const built = structLayouts(source(SHADERS[0])).Step;
+    expect(built.size).toBe(size);
+    expect(built.fields.map((f) => [f.name, f.offset])).toEqual([...offsets]);
   });
 
   it(`is ${STEP_UNIFORM_BYTES} bytes with 4 u32, 3 f32 and a pad word in that order`, () => {
@@ -105,6 +126,10 @@ describe('encodeStepUniform', () => {
 });
 
 describe('struct Record (the loss history ring)', () => {
+  it('is declared once, in common/record.wgsl', () => {
+    expect(writtenShaders().filter(([, text]) => /struct\s+Record\s*\{/.test(text)).map(([name]) => name)).toEqual(['common/record.wgsl']);
+  });
+
   it(`is identical in bce_kl.wgsl, gaussian_kl.wgsl and adam.wgsl and HISTORY_RECORD_BYTES long`, async () => {
     const { HISTORY_RECORD_BYTES } = await import('../../src/kernels/loss.js');
     const [a, b, c] = ['bce_kl.wgsl', 'gaussian_kl.wgsl', 'adam.wgsl'].map((f) => structBody(source(f), 'Record', f));
