@@ -134,6 +134,8 @@ const CASES: Case[] = [
   { n: 37, L: 3, degree: 4, zScale: 1.5 },
   { n: 301, L: 7, degree: 4, zScale: 1.2 },
   { n: 130, L: 16, degree: 5, zScale: 0.9 },
+  // The largest latent size: all 16 register blocks in use.
+  { n: 23, L: 61, degree: 3, zScale: 0.35 },
 ];
 
 for (const variant of ['register', 'tiled'] as InnerProductVariant[]) {
@@ -154,6 +156,23 @@ for (const variant of ['register', 'tiled'] as InnerProductVariant[]) {
     });
   });
 }
+
+describe('inner_product_loss limits', () => {
+  it('refuses a latent size above 64 and buffers smaller than their matrices, with the numbers', async () => {
+    const { device } = await testGpu();
+    const res = new GpuResources(device);
+    const adj = graph(9, 1, 2);
+    const labels = uploadLabels(res, 'labels', adj.adj);
+    const buf = (bytes: number) => whole(res.storage('b', bytes));
+    const k = new InnerProductLossKernels(res, 'register');
+    const base = { labels, klRows: null, out: buf(16), n: 9, posWeight: adj.posWeight, norm: adj.norm };
+    await expect(k.build('ipl', { ...base, z: buf(12 * 68 * 4), dz: buf(12 * 68 * 4), latent: 65 })).rejects.toThrow('ipl: latent size 65 must be 1 to 64');
+    await expect(k.build('ipl', { ...base, z: buf(12 * 8 * 4), dz: buf(64), latent: 7 })).rejects.toThrow(
+      'ipl: dz holds 64 bytes, 9 x 7 (padded 12 x 8) needs 384',
+    );
+    res.destroy();
+  });
+});
 
 describe('uploadLabels', () => {
   it('refuses asymmetric, unsorted or out-of-range labels', async () => {
