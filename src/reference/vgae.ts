@@ -15,6 +15,8 @@
  * shaders/inner_product_loss.wgsl): outputs first, then inputs, then sizes. Matrices are
  * row-major and unpadded. Adam is src/reference/vae.ts's adamUpdate.
  */
+import type { AdamConfig } from '../config.js';
+import { adamUpdate, type AdamState } from './vae.js';
 
 /** A sparse matrix's rows (CSR) with values of any precision. */
 export interface SparseRows {
@@ -332,6 +334,32 @@ export function vgaeBackward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, fwd: Vga
   for (let i = 0; i < dh.length; i++) dh[i] = gMu.dx![i] + gSigma.dx![i];
   const g0 = gcnBackward(g.adj, g.features, p.w0, fwd.layer1, dh, H, true, false);
   return { w0: g0.dw, wMu: gMu.dw, wSigma: gSigma.dw, dmu, dlogstd, dh };
+}
+
+/** Adam moments of the three weights. */
+export interface VgaeAdamState {
+  w0: AdamState;
+  wMu: AdamState;
+  wSigma: AdamState;
+}
+
+/** Zero Adam moments shaped like `p`. */
+export function vgaeAdamState(p: VgaeParams): VgaeAdamState {
+  const zero = (a: Float64Array): AdamState => ({ m: new Float64Array(a.length), v: new Float64Array(a.length) });
+  return { w0: zero(p.w0), wMu: zero(p.wMu), wSigma: zero(p.wSigma) };
+}
+
+/**
+ * One full-graph training step: forward, backward, and Adam at step t (1-based) on every
+ * weight, in place. Returns the forward pass (its loss is the loss before the update).
+ */
+export function vgaeTrainStep(
+  p: VgaeParams, state: VgaeAdamState, g: VgaeGraph, s: VgaeSizes, eps: ArrayLike<number>, kind: GraphModelKind, hp: AdamConfig, t: number,
+): VgaeForward {
+  const fwd = vgaeForward(p, g, s, eps, kind);
+  const grads = vgaeBackward(p, g, s, fwd, eps, kind);
+  for (const name of ['w0', 'wMu', 'wSigma'] as const) adamUpdate(p[name], grads[name], state[name], hp, t);
+  return fwd;
 }
 
 /** Dense product helper for tests composing the model another way: c[M, D] = a[M, K] b[K, D]. */
