@@ -32,7 +32,7 @@ function scores(mu: Float64Array, L: number, pairs: Uint32Array): Float64Array {
 }
 
 describe.each(['vgae', 'gae'] as GraphModelKind[])('%s reference training on two communities', (kind) => {
-  it('the loss falls and held-out links rank well above non-links (test AUC and AP above 0.8)', () => {
+  it('the loss falls and held-out links rank well above non-links (test AUC above 0.82, AP above 0.8)', () => {
     const [N, H, L, steps] = [60, 16, 8, 150];
     const split = splitEdges(N, twoCommunities(N, 0.3, 0.02, 4), { seed: 1 });
     const a = graphAdjacency(N, split.train);
@@ -59,8 +59,8 @@ describe.each(['vgae', 'gae'] as GraphModelKind[])('%s reference training on two
     const auc = rocAuc(pos, neg);
     const ap = averagePrecision(pos, neg);
     // Measured 0.88 / 0.88 (VGAE) and 0.87 / 0.87 (GAE) on 27 test links; random scores give
-    // 0.5, and the communities alone about 0.77 (4 in 10 negatives fall inside one).
-    expect(auc, `test AUC ${auc.toFixed(3)}`).toBeGreaterThan(0.8);
+    // 0.5, and scoring by community alone 0.80 / 0.71 (many negatives fall inside one).
+    expect(auc, `test AUC ${auc.toFixed(3)}`).toBeGreaterThan(0.82);
     expect(ap, `test AP ${ap.toFixed(3)}`).toBeGreaterThan(0.8);
   });
 });
