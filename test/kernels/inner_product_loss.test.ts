@@ -2,7 +2,10 @@
 // reference, on graphs with isolated nodes and odd latent sizes, with per-element error bounds
 // derived from f32 rounding and WGSL's stated accuracy of exp and log.
 import { afterAll, describe, expect, it } from 'vitest';
-import { graphAdjacency } from '../../src/graph/adjacency.js';
+import { readFileSync } from 'node:fs';
+import { graphAdjacency, type GraphAdjacency } from '../../src/graph/adjacency.js';
+import { readLinqs } from '../../src/graph/linqs.js';
+import { splitEdges } from '../../src/graph/split.js';
 import { GpuResources } from '../../src/gpu/resources.js';
 import { InnerProductLossKernels, uploadLabels, type InnerProductVariant } from '../../src/kernels/inner_product_loss.js';
 import { innerProductLoss, softplus, type LabelRows } from '../../src/reference/vgae.js';
@@ -71,6 +74,8 @@ interface Case {
   L: number;
   degree: number;
   zScale: number;
+  /** A given graph instead of a random one of this degree. */
+  adj?: GraphAdjacency;
 }
 
 // One set of kernels per variant for the whole file: SwiftShader takes 0.5-2 s to compile a
@@ -95,7 +100,7 @@ async function check(variant: InnerProductVariant, c: Case, chunks: number | und
   const { device } = await testGpu();
   const { res, k } = await kernelsFor(variant);
   const { n, L } = c;
-  const adj = graph(n, 3 + n, c.degree);
+  const adj = c.adj ?? graph(n, 3 + n, c.degree);
   // z in f32; zScale sets the logits' range so that both BCE regimes and saturation occur.
   const z = seededUniform(n * L, 7 + L, -c.zScale, c.zScale).map(Math.fround);
   const klRows = seededUniform(n, 9, -3, 0).map(Math.fround);
@@ -156,6 +161,23 @@ for (const variant of ['register', 'tiled'] as InnerProductVariant[]) {
     });
   });
 }
+
+// The real size: 7.3M pairs summed in f32, per row (2,708 terms) then over rows. The bounds
+// above scale with the terms summed (about 2,700 u = 1.6e-4 relative for a row at worst; the
+// realised error is far smaller as the rounding errors do not all point one way).
+describe("inner_product_loss at Cora's shape (2,708 nodes, L = 16, the training adjacency of split seed 1)", () => {
+  const cora = (async () => {
+    const file = (name: string) => ({ name, bytes: new Uint8Array(readFileSync(new URL(`../../data/cora/${name}`, import.meta.url))) });
+    const g = await readLinqs(file('cora.content.gz'), file('cora.cites.gz'));
+    return graphAdjacency(g.n, splitEdges(g.n, g.edges, { seed: 1 }).train);
+  })();
+  for (const [variant, chunks] of [['register', 1], ['tiled', undefined]] as const) {
+    it(`${variant}, ${chunks ? 'one chunk' : 'the default chunks'}`, async () => {
+      const adj = await cora;
+      await check(variant, { n: adj.n, L: 16, degree: 0, zScale: 0.5, adj }, chunks, true);
+    });
+  }
+});
 
 describe('inner_product_loss limits', () => {
   it('refuses a latent size above 64 and buffers smaller than their matrices, with the numbers', async () => {
