@@ -12,8 +12,11 @@ import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../g
 /** `register`: no workgroup memory, best on SwiftShader; `tiled`: z_j staged in workgroup memory, for GPUs. */
 export type InnerProductVariant = 'register' | 'tiled';
 
-/** The largest latent size the kernels hold in registers (MAX_D4 = 16 vec4s). */
-export const MAX_LATENT = 64;
+/**
+ * The largest latent size the kernels hold in registers: 4 MAX_D4, read from the shader (its
+ * `rows` entry has one block of code per vec4 of z, MAX_D4 of them).
+ */
+export const MAX_LATENT = 4 * Number(/const MAX_D4: u32 = (\d+)u;/.exec(registerSource)?.[1] ?? NaN);
 
 const WG = 64;
 /** Workgroups the tiled variant aims for, by splitting columns into chunks: a few per GPU core. */

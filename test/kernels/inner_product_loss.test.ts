@@ -7,7 +7,7 @@ import { graphAdjacency, type GraphAdjacency } from '../../src/graph/adjacency.j
 import { readLinqs } from '../../src/graph/linqs.js';
 import { splitEdges } from '../../src/graph/split.js';
 import { GpuResources } from '../../src/gpu/resources.js';
-import { InnerProductLossKernels, uploadLabels, type InnerProductVariant } from '../../src/kernels/inner_product_loss.js';
+import { InnerProductLossKernels, MAX_LATENT, uploadLabels, type InnerProductVariant } from '../../src/kernels/inner_product_loss.js';
 import { innerProductLoss, softplus, type LabelRows } from '../../src/reference/vgae.js';
 import { expectBounded, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
@@ -205,5 +205,20 @@ describe('uploadLabels', () => {
     expect(() => uploadLabels(res, 'labels', m([0, 2, 4], [1, 0, 0, 1]))).toThrow('labels: row 0 is not sorted by column at entry 1');
     expect(() => uploadLabels(res, 'labels', m([0, 1, 2], [0, 2]))).toThrow('labels: row 1 names column 2, but there are 2 nodes');
     res.destroy();
+  });
+});
+
+describe('inner_product_loss register blocks', () => {
+  it('both variants have one guarded block per vec4 of z up to MAX_D4, which MAX_LATENT reads', () => {
+    const text = (name: string) => readFileSync(new URL(`../../shaders/${name}`, import.meta.url), 'utf8');
+    expect(MAX_LATENT).toBe(64);
+    for (const name of ['inner_product_loss.wgsl', 'inner_product_loss.tiled.wgsl']) {
+      const src = text(name);
+      expect(src).toContain(`const MAX_D4: u32 = ${MAX_LATENT / 4}u;`);
+      // Every block k < MAX_D4 appears in each of the four places (z_i load, z_j load and dot,
+      // accumulate, store) and none beyond.
+      for (let k = 0; k < MAX_LATENT / 4; k++) expect(src.split(`if (${k}u < D4)`).length - 1, `${name} block ${k}`).toBe(4);
+      expect(src).not.toContain(`if (${MAX_LATENT / 4}u < D4)`);
+    }
   });
 });
