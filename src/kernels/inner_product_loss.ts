@@ -1,0 +1,174 @@
+/**
+ * Wrapper of shaders/inner_product_loss.wgsl (register variant, with the `finish` and `total`
+ * entries both variants use) and shaders/inner_product_loss.tiled.wgsl (workgroup tiles, for
+ * GPUs): the graph VAE's all-pairs decoder loss and dL/dz without an N x N buffer.
+ */
+import registerSource from '../../shaders/inner_product_loss.wgsl';
+import tiledSource from '../../shaders/inner_product_loss.tiled.wgsl';
+import { pad4 } from '../model.js';
+import { ShaderPipelines } from '../gpu/shader.js';
+import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../gpu/resources.js';
+
+/** `register`: no workgroup memory, best on SwiftShader; `tiled`: z_j staged in workgroup memory, for GPUs. */
+export type InnerProductVariant = 'register' | 'tiled';
+
+/**
+ * The largest latent size the kernels hold in registers: 4 MAX_D4, read from the shader (its
+ * `rows` entry has one block of code per vec4 of z, MAX_D4 of them).
+ */
+export const MAX_LATENT = 4 * Number(/const MAX_D4: u32 = (\d+)u;/.exec(registerSource)?.[1] ?? NaN);
+
+const WG = 64;
+/** Workgroups the tiled variant aims for, by splitting columns into chunks: a few per GPU core. */
+const TILED_TARGET_WORKGROUPS = 512;
+
+/** The decoder's labels (A_train + I as sorted neighbour lists) on the GPU. */
+export interface LabelBuffers {
+  n: number;
+  nnz: number;
+  rowPtr: BufferRange;
+  colIdx: BufferRange;
+}
+
+const whole = (b: GPUBuffer): BufferRange => ({ buffer: b, offset: 0, size: b.size });
+
+/**
+ * Uploads the labels after checking what the kernel relies on: columns sorted and in range in
+ * every row, and the pattern symmetric (the kernel computes each pair once per row and doubles
+ * it, which is the gradient only when (i, j) and (j, i) carry the same label).
+ */
+export function uploadLabels(res: GpuResources, label: string, m: { rows: number; rowPtr: Uint32Array; colIdx: Uint32Array }): LabelBuffers {
+  const n = m.rows;
+  const has = (i: number, j: number) => {
+    let [a, b] = [m.rowPtr[i], m.rowPtr[i + 1]];
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (m.colIdx[mid] < j) a = mid + 1;
+      else b = mid;
+    }
+    return a < m.rowPtr[i + 1] && m.colIdx[a] === j;
+  };
+  for (let i = 0; i < n; i++) {
+    for (let p = m.rowPtr[i]; p < m.rowPtr[i + 1]; p++) {
+      const j = m.colIdx[p];
+      if (j >= n) throw new Error(`${label}: row ${i} names column ${j}, but there are ${n} nodes`);
+      if (p > m.rowPtr[i] && j <= m.colIdx[p - 1]) throw new Error(`${label}: row ${i} is not sorted by column at entry ${p - m.rowPtr[i]}`);
+      if (!has(j, i)) throw new Error(`${label}: labels are not symmetric: (${i}, ${j}) is set but (${j}, ${i}) is not`);
+    }
+  }
+  const nnz = m.rowPtr[n];
+  const put = (what: string, data: Uint32Array) => {
+    const b = res.storage(`${label}.${what}`, Math.max(4, data.byteLength));
+    if (data.byteLength > 0) res.device.queue.writeBuffer(b, 0, data as Uint32Array<ArrayBuffer>);
+    return whole(b);
+  };
+  return { n, nnz, rowPtr: put('rowPtr', m.rowPtr.subarray(0, n + 1)), colIdx: put('colIdx', m.colIdx.subarray(0, nnz)) };
+}
+
+/** Operands of the loss. */
+export interface InnerProductLossArgs {
+  /** pad4(n) x pad4(latent) floats, rows of z from 0 to n - 1. */
+  z: BufferRange;
+  labels: LabelBuffers;
+  /** n floats from gaussian_logstd (the VGAE's KL sums); null for the GAE. */
+  klRows: BufferRange | null;
+  /** pad4(n) x pad4(latent) floats: dL/dz is written here. */
+  dz: BufferRange;
+  /** 16 bytes: (loss, recon, kl, 0) is written here. */
+  out: BufferRange;
+  n: number;
+  latent: number;
+  posWeight: number;
+  norm: number;
+  /** Column chunks (default: 1 for `register`, enough workgroups for a GPU for `tiled`). */
+  chunks?: number;
+}
+
+/** The dispatches of one loss evaluation, in order; `finish` is null with a single chunk. */
+export interface InnerProductLossDispatches {
+  rows: Dispatch;
+  finish: Dispatch | null;
+  total: Dispatch;
+  /** rows, finish (when present), total. */
+  all: Dispatch[];
+  /** Column chunks and columns per chunk chosen. */
+  chunks: number;
+  chunkLen: number;
+}
+
+/** Compiled inner-product loss pipelines for one device and variant. */
+export class InnerProductLossKernels {
+  private readonly rowsShader: ShaderPipelines;
+  private readonly shared: ShaderPipelines;
+
+  constructor(
+    private readonly res: GpuResources,
+    readonly variant: InnerProductVariant,
+  ) {
+    this.shared = new ShaderPipelines(res.device, 'inner_product_loss.wgsl', registerSource);
+    this.rowsShader = variant === 'register' ? this.shared : new ShaderPipelines(res.device, 'inner_product_loss.tiled.wgsl', tiledSource);
+  }
+
+  /** Columns per staged tile of the tiled variant: 64, halved until the tile fits workgroup memory. */
+  private tileColumns(d4: number): number {
+    let tj = 64;
+    while (tj > 4 && tj * d4 * 16 > this.res.device.limits.maxComputeWorkgroupStorageSize) tj /= 2;
+    return tj;
+  }
+
+  /** Prepares the dispatches (and the partial-sum buffers they need) for these operands. */
+  async build(label: string, a: InnerProductLossArgs): Promise<InnerProductLossDispatches> {
+    if (!(a.latent >= 1 && a.latent <= MAX_LATENT)) throw new Error(`${label}: latent size ${a.latent} must be 1 to ${MAX_LATENT}`);
+    if (a.n < 1 || a.labels.n !== a.n) throw new Error(`${label}: ${a.n} nodes but labels for ${a.labels.n}`);
+    const d4 = pad4(a.latent) / 4;
+    const nPad = pad4(a.n);
+    const zBytes = nPad * d4 * 16;
+    for (const [what, r] of [['z', a.z], ['dz', a.dz]] as const) {
+      if (r.size < zBytes) throw new Error(`${label}: ${what} holds ${r.size} bytes, ${a.n} x ${a.latent} (padded ${nPad} x ${4 * d4}) needs ${zBytes}`);
+    }
+    if (a.out.size < 16) throw new Error(`${label}: out holds ${a.out.size} bytes, needs 16`);
+    const tj = this.tileColumns(d4);
+    const rowGroups = Math.ceil(a.n / WG);
+    const want = a.chunks ?? (this.variant === 'register' ? 1 : Math.ceil(TILED_TARGET_WORKGROUPS / rowGroups));
+    const step = this.variant === 'tiled' ? tj : 1;
+    const chunkLen = Math.ceil(Math.ceil(a.n / Math.max(1, Math.min(want, a.n))) / step) * step;
+    const chunks = Math.ceil(a.n / chunkLen);
+
+    const lossPart = whole(this.res.storage(`${label}.loss_part`, chunks * nPad * 4));
+    const dzPart = chunks === 1 ? a.dz : whole(this.res.storage(`${label}.dz_part`, chunks * zBytes));
+    const dims = new ArrayBuffer(32);
+    new Uint32Array(dims).set([a.n, nPad, chunks, chunkLen]);
+    // pos_weight, scale = norm / N^2 and the KL's weight 1 / N^2 (0 for the GAE).
+    new Float32Array(dims).set([a.posWeight, a.norm / (a.n * a.n), a.klRows ? 1 / (a.n * a.n) : 0], 4);
+    const u = this.res.uniform(`${label}.dims`, dims);
+
+    const rowsConstants: Record<string, number> = { D4: d4, WG };
+    if (this.variant === 'tiled') rowsConstants.TJ = tj;
+    const rowsPipeline = await this.rowsShader.get('rows', rowsConstants, `inner_product_loss.rows[${this.variant}]`);
+    const rows: Dispatch = {
+      label: `${label}.rows`,
+      pipeline: rowsPipeline,
+      bindGroup: this.res.bindGroup(`${label}.rows`, rowsPipeline, [u, a.z, a.labels.rowPtr, a.labels.colIdx, null, null, null, lossPart, dzPart, null, null]),
+      workgroups: [rowGroups, chunks, 1],
+    };
+    let finish: Dispatch | null = null;
+    if (chunks > 1) {
+      const p = await this.shared.get('finish', { D4: d4, WG });
+      finish = {
+        label: `${label}.finish`,
+        pipeline: p,
+        bindGroup: this.res.bindGroup(`${label}.finish`, p, [u, null, null, null, null, dzPart, null, null, null, a.dz, null]),
+        workgroups: grid2d(Math.ceil((a.n * d4) / WG), this.res.device.limits.maxComputeWorkgroupsPerDimension),
+      };
+    }
+    const tp = await this.shared.get('total', { KL: a.klRows ? 1 : 0 }, `inner_product_loss.total${a.klRows ? '' : '[no KL]'}`);
+    // Without KL the binding is still declared; the loss partials stand in and are never read through it.
+    const total: Dispatch = {
+      label: `${label}.total`,
+      pipeline: tp,
+      bindGroup: this.res.bindGroup(`${label}.total`, tp, [u, null, null, null, lossPart, null, a.klRows ?? lossPart, null, null, null, a.out]),
+      workgroups: [1, 1, 1],
+    };
+    return { rows, finish, total, all: finish ? [rows, finish, total] : [rows, total], chunks, chunkLen };
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * The specification of the graph VAE (VGAE and GAE, Kipf & Welling 2016): a float64 CPU
+ * implementation of its forward pass, loss and gradients, written as plain loops. The GPU
+ * kernels are tested against it; its own gradients against central finite differences.
+ *
+ *   H        = ReLU(Â X W0)                       W0: F x H
+ *   mu       = Â H W_mu                           W_mu, W_sigma: H x L (all weights (in, out), no biases)
+ *   log sigma = Â H W_sigma
+ *   z        = mu + eps sigma  (VGAE);  z = mu  (GAE)
+ *   logits   = z_i . z_j for all N^2 pairs, labels A_train + I
+ *   loss     = norm mean_ij wBCE(logits, labels; pos_weight)
+ *              - (0.5 / N) mean_i sum_k (1 + 2 log sigma - mu^2 - sigma^2)   (VGAE only)
+ *
+ * Each section mirrors one shader (shaders/spmm.wgsl, shaders/gaussian_logstd.wgsl,
+ * shaders/inner_product_loss.wgsl): outputs first, then inputs, then sizes. Matrices are
+ * row-major and unpadded. Adam is src/reference/vae.ts's adamUpdate.
+ */
+import type { AdamConfig } from '../config.js';
+import { adamUpdate, type AdamState } from './vae.js';
+
+/** A sparse matrix's rows (CSR) with values of any precision. */
+export interface SparseRows {
+  rows: number;
+  cols: number;
+  rowPtr: ArrayLike<number>;
+  colIdx: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/** A dense row-major matrix. */
+export interface DenseMatrix {
+  rows: number;
+  cols: number;
+  data: ArrayLike<number>;
+}
+
+/** Node features: sparse (CSR, e.g. Cora's binary words or the identity) or dense. */
+export type FeatureMatrix = SparseRows | DenseMatrix;
+
+const isDense = (x: FeatureMatrix): x is DenseMatrix => 'data' in x;
+
+/** logsigma is clamped to this inside exp() only, on the GPU and here: exp(2 x 40) is finite in f32. */
+export const LOGSTD_CLAMP = 40;
+
+// ---------------------------------------------------------------- spmm (sparse times dense)
+
+/** y[N, D] = act(A[N, K] b[K, D]), then times [mask > 0] when a mask [N, D] is given. */
+export function spmm(
+  y: Float64Array, a: SparseRows, b: ArrayLike<number>, D: number, relu = false, mask: ArrayLike<number> | null = null,
+): void {
+  for (let r = 0; r < a.rows; r++) {
+    for (let d = 0; d < D; d++) {
+      let s = 0;
+      for (let p = a.rowPtr[r]; p < a.rowPtr[r + 1]; p++) s += a.values[p] * b[a.colIdx[p] * D + d];
+      if (relu && s < 0) s = 0;
+      if (mask && !(mask[r * D + d] > 0)) s = 0;
+      y[r * D + d] = s;
+    }
+  }
+}
+
+/** y[K, D] = A[N, K]^T b[N, D], from A's rows (no symmetry assumed). */
+export function spmmTransposed(y: Float64Array, a: SparseRows, b: ArrayLike<number>, D: number): void {
+  y.fill(0, 0, a.cols * D);
+  for (let r = 0; r < a.rows; r++) {
+    for (let p = a.rowPtr[r]; p < a.rowPtr[r + 1]; p++) {
+      const c = a.colIdx[p];
+      const v = a.values[p];
+      for (let d = 0; d < D; d++) y[c * D + d] += v * b[r * D + d];
+    }
+  }
+}
+
+/** y[N, D] = x[N, K] w[K, D] for dense or sparse x. */
+export function featuresTimes(y: Float64Array, x: FeatureMatrix, w: ArrayLike<number>, D: number): void {
+  if (!isDense(x)) {
+    spmm(y, x, w, D);
+    return;
+  }
+  const K = x.cols;
+  for (let r = 0; r < x.rows; r++) {
+    for (let d = 0; d < D; d++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += x.data[r * K + k] * w[k * D + d];
+      y[r * D + d] = s;
+    }
+  }
+}
+
+/** dw[K, D] = x[N, K]^T g[N, D] for dense or sparse x. */
+export function featuresTransposeTimes(dw: Float64Array, x: FeatureMatrix, g: ArrayLike<number>, D: number): void {
+  if (!isDense(x)) {
+    spmmTransposed(dw, x, g, D);
+    return;
+  }
+  const K = x.cols;
+  for (let k = 0; k < K; k++) {
+    for (let d = 0; d < D; d++) {
+      let s = 0;
+      for (let r = 0; r < x.rows; r++) s += x.data[r * K + k] * g[r * D + d];
+      dw[k * D + d] = s;
+    }
+  }
+}
+
+/** c[M, D] = a[M, K] b[K, D] (dense). */
+function matmul(c: Float64Array, a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, D: number): void {
+  for (let m = 0; m < M; m++) {
+    for (let d = 0; d < D; d++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += a[m * K + k] * b[k * D + d];
+      c[m * D + d] = s;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- gcn (one graph convolution)
+
+/** What a GCN layer's forward keeps for its backward. */
+export interface GcnForward {
+  /** x W, N x D. */
+  xw: Float64Array;
+  /** act(Â x W), N x D. */
+  y: Float64Array;
+}
+
+/** Y = act(Â (x W)): x N x K (features or a hidden layer), w K x D. */
+export function gcnForward(adj: SparseRows, x: FeatureMatrix, w: ArrayLike<number>, D: number, relu: boolean): GcnForward {
+  const xw = new Float64Array(x.rows * D);
+  featuresTimes(xw, x, w, D);
+  const y = new Float64Array(adj.rows * D);
+  spmm(y, adj, xw, D, relu);
+  return { xw, y };
+}
+
+/**
+ * Gradients of a GCN layer given dL/dY: dP = dY [Y > 0] (when relu), dXW = Â^T dP,
+ * dW = x^T dXW and, when wanted, dx = dXW W^T.
+ */
+export function gcnBackward(
+  adj: SparseRows, x: FeatureMatrix, w: ArrayLike<number>, fwd: GcnForward, dy: ArrayLike<number>, D: number, relu: boolean, wantDx: boolean,
+): { dw: Float64Array; dx: Float64Array | null } {
+  const N = adj.rows;
+  const dp = Float64Array.from(dy);
+  if (relu) for (let i = 0; i < dp.length; i++) if (!(fwd.y[i] > 0)) dp[i] = 0;
+  const dxw = new Float64Array(adj.cols * D);
+  spmmTransposed(dxw, adj, dp, D);
+  const dw = new Float64Array(x.cols * D);
+  featuresTransposeTimes(dw, x, dxw, D);
+  if (!wantDx) return { dw, dx: null };
+  const K = x.cols;
+  const dx = new Float64Array(N * K);
+  for (let r = 0; r < N; r++) {
+    for (let k = 0; k < K; k++) {
+      let s = 0;
+      for (let d = 0; d < D; d++) s += dxw[r * D + d] * w[k * D + d];
+      dx[r * K + k] = s;
+    }
+  }
+  return { dw, dx };
+}
+
+// ---------------------------------------------------------------- gaussian_logstd
+
+/**
+ * z = mu + eps exp(logstd) (eps null: z = mu, the GAE) and per node
+ * klRows_i = sum_k (1 + 2 logstd - mu^2 - exp(2 logstd)), the sum the KL term averages.
+ */
+export function gaussianLogstdForward(
+  z: Float64Array, klRows: Float64Array, mu: ArrayLike<number>, logstd: ArrayLike<number>, eps: ArrayLike<number> | null, N: number, L: number,
+): void {
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let k = 0; k < L; k++) {
+      const m = mu[i * L + k];
+      const ls = logstd[i * L + k];
+      const sigma = Math.exp(Math.min(ls, LOGSTD_CLAMP));
+      z[i * L + k] = eps ? m + eps[i * L + k] * sigma : m;
+      s += 1 + 2 * ls - m * m - sigma * sigma;
+    }
+    klRows[i] = s;
+  }
+}
+
+/**
+ * Gradients of loss = recon(z) - klScale / 2 sum_i klRows_i with respect to mu and logstd,
+ * given dz = d recon / dz: dmu = dz + klScale mu, dlogstd = dz eps sigma + klScale (sigma^2 - 1).
+ * klScale is 1 / N^2 for the VGAE ((0.5 / N) times the mean over nodes, times 2), 0 for the
+ * GAE (eps null: logstd gets no gradient). Where logstd is clamped no gradient flows through exp.
+ */
+export function gaussianLogstdBackward(
+  dmu: Float64Array, dlogstd: Float64Array,
+  dz: ArrayLike<number>, mu: ArrayLike<number>, logstd: ArrayLike<number>, eps: ArrayLike<number> | null, N: number, L: number, klScale: number,
+): void {
+  for (let i = 0; i < N * L; i++) {
+    const ls = logstd[i];
+    const live = ls < LOGSTD_CLAMP;
+    const sigma = Math.exp(Math.min(ls, LOGSTD_CLAMP));
+    dmu[i] = dz[i] + klScale * mu[i];
+    dlogstd[i] = (eps && live ? dz[i] * eps[i] * sigma : 0) + klScale * ((live ? sigma * sigma : 0) - 1);
+  }
+}
+
+// ---------------------------------------------------------------- inner_product_loss
+
+/** Labels: the sorted neighbour lists of A_train + I (CSR pattern; values not used). */
+export interface LabelRows {
+  rowPtr: ArrayLike<number>;
+  colIdx: ArrayLike<number>;
+}
+
+/** log(1 + exp(x)), stable: max(x, 0) + log1p(exp(-|x|)). */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/**
+ * The decoder's loss and its gradient over all N^2 pairs (i, j), i = j included:
+ * recon = norm / N^2 sum_ij l_ij with l = posWeight softplus(-x) where the label is 1 and
+ * softplus(x) where it is 0 (TensorFlow's weighted_cross_entropy_with_logits), x = z_i . z_j;
+ * dz_i = sum_j g_ij z_j + sum_j g_ji z_j with g = d recon / d x_ij. Returns recon; writes dz.
+ */
+export function innerProductLoss(
+  dz: Float64Array, z: ArrayLike<number>, labels: LabelRows, N: number, L: number, posWeight: number, norm: number,
+): number {
+  const scale = norm / (N * N);
+  dz.fill(0, 0, N * L);
+  let total = 0;
+  for (let i = 0; i < N; i++) {
+    let p = labels.rowPtr[i];
+    const end = labels.rowPtr[i + 1];
+    for (let j = 0; j < N; j++) {
+      while (p < end && labels.colIdx[p] < j) p++;
+      const y = p < end && labels.colIdx[p] === j;
+      let x = 0;
+      for (let k = 0; k < L; k++) x += z[i * L + k] * z[j * L + k];
+      total += y ? posWeight * softplus(-x) : softplus(x);
+      const g = scale * (y ? posWeight * (sigmoid(x) - 1) : sigmoid(x));
+      for (let k = 0; k < L; k++) {
+        dz[i * L + k] += g * z[j * L + k];
+        dz[j * L + k] += g * z[i * L + k];
+      }
+    }
+  }
+  return scale * total;
+}
+
+// ---------------------------------------------------------------- the whole model
+
+/** Graph VAE or graph autoencoder. */
+export type GraphModelKind = 'vgae' | 'gae';
+
+/** Weights, (in, out) row-major: W0 F x H, W_mu and W_sigma H x L. */
+export interface VgaeParams {
+  w0: Float64Array;
+  wMu: Float64Array;
+  wSigma: Float64Array;
+}
+
+/** Sizes: nodes, features, hidden width, latent size. */
+export interface VgaeSizes {
+  n: number;
+  f: number;
+  hidden: number;
+  latent: number;
+}
+
+/** The graph as the model sees it (from src/graph/adjacency.ts). */
+export interface VgaeGraph {
+  /** Â, N x N. */
+  adj: SparseRows;
+  /** A_train + I as sorted neighbour lists. */
+  labels: LabelRows;
+  features: FeatureMatrix;
+  posWeight: number;
+  norm: number;
+}
+
+/** Everything the forward pass computes. */
+export interface VgaeForward {
+  layer1: GcnForward;
+  mu: GcnForward;
+  logstd: GcnForward;
+  z: Float64Array;
+  klRows: Float64Array;
+  /** Weighted BCE term. */
+  recon: number;
+  /** -(0.5 / N) mean_i klRows_i (0 for the GAE). */
+  kl: number;
+  loss: number;
+  /** d recon / dz. */
+  dz: Float64Array;
+}
+
+/** Forward pass and loss; eps (N x L) is the VGAE's noise, ignored by the GAE. */
+export function vgaeForward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, eps: ArrayLike<number>, kind: GraphModelKind): VgaeForward {
+  const { n: N, hidden: H, latent: L } = s;
+  const layer1 = gcnForward(g.adj, g.features, p.w0, H, true);
+  const h: DenseMatrix = { rows: N, cols: H, data: layer1.y };
+  const mu = gcnForward(g.adj, h, p.wMu, L, false);
+  const logstd = gcnForward(g.adj, h, p.wSigma, L, false);
+  const z = new Float64Array(N * L);
+  const klRows = new Float64Array(N);
+  gaussianLogstdForward(z, klRows, mu.y, logstd.y, kind === 'vgae' ? eps : null, N, L);
+  const dz = new Float64Array(N * L);
+  const recon = innerProductLoss(dz, z, g.labels, N, L, g.posWeight, g.norm);
+  const kl = kind === 'vgae' ? -(0.5 / N) * (klRows.reduce((a, b) => a + b, 0) / N) : 0;
+  return { layer1, mu, logstd, z, klRows, recon, kl, loss: recon + kl, dz };
+}
+
+/** Gradients with respect to the weights, and the intermediate gradients the GPU test compares. */
+export interface VgaeGradients extends VgaeParams {
+  dmu: Float64Array;
+  dlogstd: Float64Array;
+  /** dL/dH, before H's ReLU mask. */
+  dh: Float64Array;
+}
+
+/** Gradients of the loss of `fwd` (same eps, same kind). */
+export function vgaeBackward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, fwd: VgaeForward, eps: ArrayLike<number>, kind: GraphModelKind): VgaeGradients {
+  const { n: N, hidden: H, latent: L } = s;
+  const dmu = new Float64Array(N * L);
+  const dlogstd = new Float64Array(N * L);
+  const vgae = kind === 'vgae';
+  gaussianLogstdBackward(dmu, dlogstd, fwd.dz, fwd.mu.y, fwd.logstd.y, vgae ? eps : null, N, L, vgae ? 1 / (N * N) : 0);
+  const h: DenseMatrix = { rows: N, cols: H, data: fwd.layer1.y };
+  const gMu = gcnBackward(g.adj, h, p.wMu, fwd.mu, dmu, L, false, true);
+  const gSigma = gcnBackward(g.adj, h, p.wSigma, fwd.logstd, dlogstd, L, false, true);
+  const dh = new Float64Array(N * H);
+  for (let i = 0; i < dh.length; i++) dh[i] = gMu.dx![i] + gSigma.dx![i];
+  const g0 = gcnBackward(g.adj, g.features, p.w0, fwd.layer1, dh, H, true, false);
+  return { w0: g0.dw, wMu: gMu.dw, wSigma: gSigma.dw, dmu, dlogstd, dh };
+}
+
+/** Adam moments of the three weights. */
+export interface VgaeAdamState {
+  w0: AdamState;
+  wMu: AdamState;
+  wSigma: AdamState;
+}
+
+/** Zero Adam moments shaped like `p`. */
+export function vgaeAdamState(p: VgaeParams): VgaeAdamState {
+  const zero = (a: Float64Array): AdamState => ({ m: new Float64Array(a.length), v: new Float64Array(a.length) });
+  return { w0: zero(p.w0), wMu: zero(p.wMu), wSigma: zero(p.wSigma) };
+}
+
+/**
+ * One full-graph training step: forward, backward, and Adam at step t (1-based) on every
+ * weight, in place. Returns the forward pass (its loss is the loss before the update).
+ */
+export function vgaeTrainStep(
+  p: VgaeParams, state: VgaeAdamState, g: VgaeGraph, s: VgaeSizes, eps: ArrayLike<number>, kind: GraphModelKind, hp: AdamConfig, t: number,
+): VgaeForward {
+  const fwd = vgaeForward(p, g, s, eps, kind);
+  const grads = vgaeBackward(p, g, s, fwd, eps, kind);
+  for (const name of ['w0', 'wMu', 'wSigma'] as const) adamUpdate(p[name], grads[name], state[name], hp, t);
+  return fwd;
+}
+
+/** Dense product helper for tests composing the model another way: c[M, D] = a[M, K] b[K, D]. */
+export function denseMatmul(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, D: number): Float64Array {
+  const c = new Float64Array(M * D);
+  matmul(c, a, b, M, K, D);
+  return c;
+}
