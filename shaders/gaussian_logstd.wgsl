@@ -30,11 +30,8 @@ struct Dims {
   _pad2: u32,
 }
 
-// The first two words of the training step's uniform (the step counter and the seed).
-struct Step {
-  t: u32,
-  seed: u32,
-}
+#include "common/step.wgsl"
+#include "common/philox.wgsl"
 
 const LOGSTD_CLAMP: f32 = 40.0;
 
@@ -50,45 +47,6 @@ override KL: bool = true; // false: the GAE (no KL rows, no KL gradient)
 @group(0) @binding(6) var<storage, read_write> eps_out: array<f32>;
 @group(0) @binding(7) var<storage, read_write> kl_rows: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dhead: array<f32>;
-
-// 32x32 -> high 32 bits, from 16-bit halves: WGSL has no widening multiply.
-fn mulhi(a: u32, b: u32) -> u32 {
-  let al = a & 0xffffu;
-  let ah = a >> 16u;
-  let bl = b & 0xffffu;
-  let bh = b >> 16u;
-  let ll = al * bl;
-  let lh = al * bh;
-  let hl = ah * bl;
-  let mid = (ll >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
-  return ah * bh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u);
-}
-
-fn philox4x32_10(ctr_in: vec4<u32>, key_in: vec2<u32>) -> vec4<u32> {
-  var c = ctr_in;
-  var k = key_in;
-  for (var r = 0u; r < 10u; r++) {
-    let hi0 = mulhi(0xd2511f53u, c.x);
-    let lo0 = 0xd2511f53u * c.x;
-    let hi1 = mulhi(0xcd9e8d57u, c.z);
-    let lo1 = 0xcd9e8d57u * c.z;
-    c = vec4<u32>(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
-    k += vec2<u32>(0x9e3779b9u, 0xbb67ae85u);
-  }
-  return c;
-}
-
-// Box-Muller on a pair of 24-bit uniforms: u1 in (0, 1] keeps log finite; the angle is in
-// [-pi, pi), the range where WGSL states cos/sin accuracy.
-fn normal(element: u32) -> f32 {
-  let x = philox4x32_10(vec4<u32>(element / 4u, step.t, 0u, 0u), vec2<u32>(step.seed, 0u));
-  let lane = element % 4u;
-  let pair = select(x.xy, x.zw, lane >= 2u);
-  let u1 = f32((pair.x >> 8u) + 1u) * (1.0 / 16777216.0);
-  let theta = f32(pair.y >> 8u) * (6.283185307179586 / 16777216.0) - 3.141592653589793;
-  let r = sqrt(-2.0 * log(u1));
-  return select(r * cos(theta), r * sin(theta), (lane & 1u) == 1u);
-}
 
 fn sigma_of(ls: f32) -> f32 {
   return exp(min(ls, LOGSTD_CLAMP));
@@ -111,7 +69,7 @@ fn forward_sample(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= dims.rows) { return; }
   var s = 0.0;
   for (var k = 0u; k < dims.latent; k++) {
-    let e = normal(i * dims.latent + k);
+    let e = philox_normal(step.seed, step.t, i * dims.latent + k);
     eps_out[i * dims.ld_z + k] = e;
     s += put_z(i, k, e);
   }

@@ -45,6 +45,8 @@ export function philox4x32(ctr: readonly number[], key: readonly number[]): [num
 /** Key word 1 of each stream, so noise and initialisation never share numbers. */
 export const STREAM_NOISE = 0;
 export const STREAM_INIT = 1;
+/** The graph VAE's edge split (src/graph/split.ts). */
+export const STREAM_SPLIT = 2;
 
 const TWO_POW_M24 = 1 / 16777216;
 

@@ -224,6 +224,8 @@ function onMessage(m: FromWorker): void {
       const name = [a.vendor, a.architecture, a.description].filter((s) => s).join(' · ') || 'unnamed adapter';
       $('adapter').textContent = `WebGPU adapter: ${name}${a.fallback ? ' (software fallback: training is slow)' : ''}`;
       $('adapter').dataset.fallback = String(a.fallback);
+      $('adapter').dataset.features = a.features.join(' ');
+      $('adapter').title = a.features.length > 0 ? `device features: ${a.features.join(', ')}` : '';
       break;
     }
     case 'dataset':

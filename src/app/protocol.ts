@@ -31,6 +31,8 @@ export interface AdapterText {
   architecture: string;
   description: string;
   fallback: boolean;
+  /** Features of the device the worker got (empty until it has one). */
+  features: string[];
 }
 
 /** Training state as the page shows it. */

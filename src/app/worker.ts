@@ -51,11 +51,13 @@ async function openDevice(): Promise<GPUDevice> {
     architecture: info?.architecture ?? '',
     description: info?.description ?? '',
     fallback: Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    features: [],
   };
   post({ type: 'adapter', adapter: text });
   // The shared request: the adapter's storage limits (large models need more than the default
   // 128 MiB bindings) and its timestamp and subgroup features when offered.
   const device = await requestDeviceFor(adapter, 'webgpu-vae page');
+  post({ type: 'adapter', adapter: { ...text, features: [...device.features].sort() } });
   // A lost device is replaced by the session (see DeviceSlot); an internal error is fatal.
   device.addEventListener('uncapturederror', (e) => {
     fail(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}. Reload the page to start again.`);

@@ -11,7 +11,9 @@
 import { philox4x32 } from '../philox.js';
 
 /** Key word 1 of the split's Philox stream (0 and 1 are the noise and initialisation streams). */
-export const STREAM_SPLIT = 2;
+import { STREAM_SPLIT } from '../philox.js';
+
+export { STREAM_SPLIT };
 
 /** Fractions of the edges held out, and the seed. */
 export interface SplitOptions {

@@ -4,7 +4,9 @@
  * KL sums, and the backward pass that writes the whole gradient of [mu | log sigma].
  */
 import source from '../../shaders/gaussian_logstd.wgsl';
-import { pad4 } from '../model.js';
+import { pad4 } from '../gpu/pad.js';
+import { packStruct, structOf } from '../gpu/layout.js';
+import { encodeStepUniform } from './step_uniforms.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
 
@@ -31,9 +33,11 @@ export interface GaussianLogstdArgs {
 
 const WG = 64;
 
-/** A 16-byte uniform holding (t, seed): what gaussian_logstd reads of a step uniform. */
+const DIMS = structOf(source, 'Dims');
+
+/** A step uniform (shaders/common/step.wgsl) holding the noise key (t, seed), for tests and one-off passes. */
 export function noiseUniform(res: GpuResources, label: string, t: number, seed: number): GPUBuffer {
-  return res.uniform(label, new Uint32Array([t, seed >>> 0, 0, 0]));
+  return res.uniform(label, encodeStepUniform({ t, seed, count: 0, historySlot: 0 }, { lr: 1, beta1: 0, beta2: 0, eps: 1 }));
 }
 
 /** Compiled gaussian_logstd pipelines for one device. */
@@ -41,16 +45,14 @@ export class GaussianLogstdKernels {
   private readonly shader: ShaderPipelines;
 
   constructor(private readonly res: GpuResources) {
-    this.shader = new ShaderPipelines(res.device, 'gaussian_logstd.wgsl', source);
+    this.shader = new ShaderPipelines(res.device, source);
   }
 
   private dims(label: string, a: GaussianLogstdArgs): GPUBuffer {
-    const b = new ArrayBuffer(32);
-    const u = new Uint32Array(b);
-    u.set([a.rows, a.latent, pad4(2 * a.latent), pad4(a.latent)]);
     // The KL term is -(0.5 / N) mean_i kl_rows: its gradient weight is 1 / N^2.
-    new Float32Array(b)[4] = a.kl ? 1 / (a.rows * a.rows) : 0;
-    return this.res.uniform(`${label}.dims`, b);
+    return this.res.uniform(`${label}.dims`, packStruct(DIMS, {
+      rows: a.rows, latent: a.latent, ld_head: pad4(2 * a.latent), ld_z: pad4(a.latent), kl_scale: a.kl ? 1 / (a.rows * a.rows) : 0,
+    }, undefined, 'gaussian_logstd.wgsl struct Dims'));
   }
 
   private pipeline(entry: string, kl: boolean): Promise<GPUComputePipeline> {

@@ -5,7 +5,8 @@
  */
 import registerSource from '../../shaders/inner_product_loss.wgsl';
 import tiledSource from '../../shaders/inner_product_loss.tiled.wgsl';
-import { pad4 } from '../model.js';
+import { pad4 } from '../gpu/pad.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../gpu/resources.js';
 
@@ -16,7 +17,8 @@ export type InnerProductVariant = 'register' | 'tiled';
  * The largest latent size the kernels hold in registers: 4 MAX_D4, read from the shader (its
  * `rows` entry has one block of code per vec4 of z, MAX_D4 of them).
  */
-export const MAX_LATENT = 4 * Number(/const MAX_D4: u32 = (\d+)u;/.exec(registerSource)?.[1] ?? NaN);
+export const MAX_LATENT = 4 * Number(/const MAX_D4: u32 = (\d+)u;/.exec(registerSource.code)?.[1] ?? NaN);
+const DIMS = structOf(registerSource, 'Dims');
 
 const WG = 64;
 /** Workgroups the tiled variant aims for, by splitting columns into chunks: a few per GPU core. */
@@ -105,8 +107,8 @@ export class InnerProductLossKernels {
     private readonly res: GpuResources,
     readonly variant: InnerProductVariant,
   ) {
-    this.shared = new ShaderPipelines(res.device, 'inner_product_loss.wgsl', registerSource);
-    this.rowsShader = variant === 'register' ? this.shared : new ShaderPipelines(res.device, 'inner_product_loss.tiled.wgsl', tiledSource);
+    this.shared = new ShaderPipelines(res.device, registerSource);
+    this.rowsShader = variant === 'register' ? this.shared : new ShaderPipelines(res.device, tiledSource);
   }
 
   /** Columns per staged tile of the tiled variant: 64, halved until the tile fits workgroup memory. */
@@ -136,11 +138,10 @@ export class InnerProductLossKernels {
 
     const lossPart = whole(this.res.storage(`${label}.loss_part`, chunks * nPad * 4));
     const dzPart = chunks === 1 ? a.dz : whole(this.res.storage(`${label}.dz_part`, chunks * zBytes));
-    const dims = new ArrayBuffer(32);
-    new Uint32Array(dims).set([a.n, nPad, chunks, chunkLen]);
     // pos_weight, scale = norm / N^2 and the KL's weight 1 / N^2 (0 for the GAE).
-    new Float32Array(dims).set([a.posWeight, a.norm / (a.n * a.n), a.klRows ? 1 / (a.n * a.n) : 0], 4);
-    const u = this.res.uniform(`${label}.dims`, dims);
+    const u = this.res.uniform(`${label}.dims`, packStruct(DIMS, {
+      n: a.n, n_pad: nPad, chunks, chunk_len: chunkLen, pos_weight: a.posWeight, scale: a.norm / (a.n * a.n), kl_scale: a.klRows ? 1 / (a.n * a.n) : 0,
+    }, undefined, 'inner_product_loss struct Dims'));
 
     const rowsConstants: Record<string, number> = { D4: d4, WG };
     if (this.variant === 'tiled') rowsConstants.TJ = tj;

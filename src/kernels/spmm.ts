@@ -5,7 +5,8 @@
  */
 import source from '../../shaders/spmm.wgsl';
 import type { CsrMatrix } from '../graph/graph.js';
-import { pad4 } from '../model.js';
+import { pad4 } from '../gpu/pad.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../gpu/resources.js';
 
@@ -46,13 +47,14 @@ export interface SpmmArgs {
 }
 
 const WG = 64;
+const DIMS = structOf(source, 'Dims');
 
 /** Compiled spmm pipelines for one device; makes dispatches bound once. */
 export class SpmmKernels {
   private readonly shader: ShaderPipelines;
 
   constructor(private readonly res: GpuResources) {
-    this.shader = new ShaderPipelines(res.device, 'spmm.wgsl', source);
+    this.shader = new ShaderPipelines(res.device, source);
   }
 
   /** C = act(A B) * [mask > 0]. Throws when a buffer is smaller than its matrix. */
@@ -71,7 +73,7 @@ export class SpmmKernels {
     const masked = a.mask != null;
     const flags = `${relu ? '.relu' : ''}${masked ? '.mask' : ''}`;
     const pipeline = await this.shader.get('forward', { WG, RELU: relu ? 1 : 0, MASK: masked ? 1 : 0 }, `spmm.forward${flags}`);
-    const dims = this.res.uniform(`${label}.dims`, new Uint32Array([a.a.rows, rows4, ld / 4, 0]));
+    const dims = this.res.uniform(`${label}.dims`, packStruct(DIMS, { rows: a.a.rows, padded_rows: rows4, ld: ld / 4 }, undefined, 'spmm.wgsl struct Dims'));
     // Without a mask the binding is still declared; B stands in and is never read through it.
     const bindGroup = this.res.bindGroup(label, pipeline, [dims, a.a.rowPtr, a.a.colIdx, a.a.values, a.b, a.mask ?? a.b, a.c]);
     const groups = Math.ceil((rows4 * ld) / 4 / WG);

@@ -199,6 +199,12 @@ describe('training page', () => {
     }
     expect(await seriesPixels('#chart-loss'), 'train loss curve drawn').toBeGreaterThan(50);
     expect(await page.$eval('#adapter', (e) => e.textContent)).toMatch(/swiftshader|WebGPU adapter: \S/);
+    // The worker asks for its device as every entry point does (src/gpu/device.ts): the
+    // adapter's timestamp and subgroup features when it offers them (SwiftShader offers both).
+    const features = await page.$eval('#adapter', (e) => (e as HTMLElement).dataset.features ?? '');
+    const offered = await page.evaluate(async () => [...((await navigator.gpu.requestAdapter())?.features ?? [])]);
+    expect(offered, 'adapter features').toContain('timestamp-query');
+    for (const f of ['timestamp-query', 'subgroups'].filter((x) => offered.includes(x))) expect(features.split(' '), `device feature ${f}`).toContain(f);
     mkdirSync(join(root, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(root, 'test-artifacts/page.png'), fullPage: true });
   });

@@ -3,6 +3,7 @@
 // derived from f32 rounding and WGSL's stated accuracy of exp and log.
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { expandWgsl } from '../../scripts/wgsl.mjs';
 import { graphAdjacency, type GraphAdjacency } from '../../src/graph/adjacency.js';
 import { readLinqs } from '../../src/graph/linqs.js';
 import { splitEdges } from '../../src/graph/split.js';
@@ -210,7 +211,9 @@ describe('uploadLabels', () => {
 
 describe('inner_product_loss register blocks', () => {
   it('both variants have one guarded block per vec4 of z up to MAX_D4, which MAX_LATENT reads', () => {
-    const text = (name: string) => readFileSync(new URL(`../../shaders/${name}`, import.meta.url), 'utf8');
+    // As the build expands them (MAX_D4 is in their shared include).
+    const dir = new URL('../../shaders/', import.meta.url).pathname;
+    const text = (name: string) => expandWgsl(`${dir}${name}`, dir).code;
     expect(MAX_LATENT).toBe(64);
     for (const name of ['inner_product_loss.wgsl', 'inner_product_loss.tiled.wgsl']) {
       const src = text(name);

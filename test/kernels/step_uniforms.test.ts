@@ -7,7 +7,7 @@ import { expandWgsl, structLayouts } from '../../scripts/wgsl.mjs';
 import { resolveAdam } from '../../src/config.js';
 import { STEP_UNIFORM_BYTES, encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 
-const SHADERS = ['reparameterize.wgsl', 'bce_kl.wgsl', 'gaussian_kl.wgsl', 'adam.wgsl'];
+const SHADERS = ['reparameterize.wgsl', 'bce_kl.wgsl', 'gaussian_kl.wgsl', 'adam.wgsl', 'gaussian_logstd.wgsl'];
 const shaderDir = new URL('../../shaders/', import.meta.url).pathname;
 const source = (name: string) => expandWgsl(`${shaderDir}${name}`, shaderDir).code;
 /** Every .wgsl file under shaders/ as written (not expanded), by path under shaders/. */
