@@ -30,7 +30,6 @@ struct Dims {
   _pad2: u32,
 }
 
-#include "common/step.wgsl"
 #include "common/philox.wgsl"
 
 const LOGSTD_CLAMP: f32 = 40.0;
@@ -38,13 +37,7 @@ const LOGSTD_CLAMP: f32 = 40.0;
 override WG: u32 = 64;
 override KL: bool = true; // false: the GAE (no KL rows, no KL gradient)
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> step: Step;
-@group(0) @binding(2) var<storage, read> head: array<f32>;
-@group(0) @binding(3) var<storage, read> eps_in: array<f32>;
-@group(0) @binding(4) var<storage, read> dz: array<f32>;
-@group(0) @binding(5) var<storage, read_write> z: array<f32>;
-@group(0) @binding(6) var<storage, read_write> eps_out: array<f32>;
+#include "common/posterior_bindings.wgsl"
 @group(0) @binding(7) var<storage, read_write> kl_rows: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dhead: array<f32>;
 

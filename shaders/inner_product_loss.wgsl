@@ -44,6 +44,11 @@ override KL: bool = true;  // total: add the KL term (false: the GAE)
 
 var<workgroup> partial: array<vec2<f32>, TOTAL_WG>;
 
+// Vec4 k of the row of z starting at vec4 `base` (common/inner_product_pair.wgsl): from storage.
+fn z_col(base: u32, k: u32) -> vec4<f32> {
+  return z[base + k];
+}
+
 // z_i and the gradient accumulator live in named registers zi0..zi15 and a0..a15, each block
 // guarded by `k < D4`: D4 is a pipeline constant, so the compiler drops the unused blocks.
 // (Arrays indexed in a loop stay in memory on SwiftShader, which does not unroll loops: that
@@ -56,138 +61,17 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j0 = c * dims.chunk_len;
   let j1 = min(dims.n, j0 + dims.chunk_len);
   let zr = i * D4;
-  var zi0 = vec4<f32>(0.0);
-  var zi1 = vec4<f32>(0.0);
-  var zi2 = vec4<f32>(0.0);
-  var zi3 = vec4<f32>(0.0);
-  var zi4 = vec4<f32>(0.0);
-  var zi5 = vec4<f32>(0.0);
-  var zi6 = vec4<f32>(0.0);
-  var zi7 = vec4<f32>(0.0);
-  var zi8 = vec4<f32>(0.0);
-  var zi9 = vec4<f32>(0.0);
-  var zi10 = vec4<f32>(0.0);
-  var zi11 = vec4<f32>(0.0);
-  var zi12 = vec4<f32>(0.0);
-  var zi13 = vec4<f32>(0.0);
-  var zi14 = vec4<f32>(0.0);
-  var zi15 = vec4<f32>(0.0);
-  if (0u < D4) { zi0 = z[zr + 0u]; }
-  if (1u < D4) { zi1 = z[zr + 1u]; }
-  if (2u < D4) { zi2 = z[zr + 2u]; }
-  if (3u < D4) { zi3 = z[zr + 3u]; }
-  if (4u < D4) { zi4 = z[zr + 4u]; }
-  if (5u < D4) { zi5 = z[zr + 5u]; }
-  if (6u < D4) { zi6 = z[zr + 6u]; }
-  if (7u < D4) { zi7 = z[zr + 7u]; }
-  if (8u < D4) { zi8 = z[zr + 8u]; }
-  if (9u < D4) { zi9 = z[zr + 9u]; }
-  if (10u < D4) { zi10 = z[zr + 10u]; }
-  if (11u < D4) { zi11 = z[zr + 11u]; }
-  if (12u < D4) { zi12 = z[zr + 12u]; }
-  if (13u < D4) { zi13 = z[zr + 13u]; }
-  if (14u < D4) { zi14 = z[zr + 14u]; }
-  if (15u < D4) { zi15 = z[zr + 15u]; }
-  var a0 = vec4<f32>(0.0);
-  var a1 = vec4<f32>(0.0);
-  var a2 = vec4<f32>(0.0);
-  var a3 = vec4<f32>(0.0);
-  var a4 = vec4<f32>(0.0);
-  var a5 = vec4<f32>(0.0);
-  var a6 = vec4<f32>(0.0);
-  var a7 = vec4<f32>(0.0);
-  var a8 = vec4<f32>(0.0);
-  var a9 = vec4<f32>(0.0);
-  var a10 = vec4<f32>(0.0);
-  var a11 = vec4<f32>(0.0);
-  var a12 = vec4<f32>(0.0);
-  var a13 = vec4<f32>(0.0);
-  var a14 = vec4<f32>(0.0);
-  var a15 = vec4<f32>(0.0);
+  #include "common/inner_product_registers.wgsl"
   let end = label_ptr[i + 1u];
   var p = lower_bound(label_ptr[i], end, j0);
   var next = label_at(p, end);
   var l = vec2<f32>(0.0); // (non-edge terms, edge terms)
   for (var j = j0; j < j1; j++) {
     let zc = j * D4;
-    var d = vec4<f32>(0.0);
-    var z0 = vec4<f32>(0.0);
-    var z1 = vec4<f32>(0.0);
-    var z2 = vec4<f32>(0.0);
-    var z3 = vec4<f32>(0.0);
-    var z4 = vec4<f32>(0.0);
-    var z5 = vec4<f32>(0.0);
-    var z6 = vec4<f32>(0.0);
-    var z7 = vec4<f32>(0.0);
-    var z8 = vec4<f32>(0.0);
-    var z9 = vec4<f32>(0.0);
-    var z10 = vec4<f32>(0.0);
-    var z11 = vec4<f32>(0.0);
-    var z12 = vec4<f32>(0.0);
-    var z13 = vec4<f32>(0.0);
-    var z14 = vec4<f32>(0.0);
-    var z15 = vec4<f32>(0.0);
-    if (0u < D4) { z0 = z[zc + 0u]; d += zi0 * z0; }
-    if (1u < D4) { z1 = z[zc + 1u]; d += zi1 * z1; }
-    if (2u < D4) { z2 = z[zc + 2u]; d += zi2 * z2; }
-    if (3u < D4) { z3 = z[zc + 3u]; d += zi3 * z3; }
-    if (4u < D4) { z4 = z[zc + 4u]; d += zi4 * z4; }
-    if (5u < D4) { z5 = z[zc + 5u]; d += zi5 * z5; }
-    if (6u < D4) { z6 = z[zc + 6u]; d += zi6 * z6; }
-    if (7u < D4) { z7 = z[zc + 7u]; d += zi7 * z7; }
-    if (8u < D4) { z8 = z[zc + 8u]; d += zi8 * z8; }
-    if (9u < D4) { z9 = z[zc + 9u]; d += zi9 * z9; }
-    if (10u < D4) { z10 = z[zc + 10u]; d += zi10 * z10; }
-    if (11u < D4) { z11 = z[zc + 11u]; d += zi11 * z11; }
-    if (12u < D4) { z12 = z[zc + 12u]; d += zi12 * z12; }
-    if (13u < D4) { z13 = z[zc + 13u]; d += zi13 * z13; }
-    if (14u < D4) { z14 = z[zc + 14u]; d += zi14 * z14; }
-    if (15u < D4) { z15 = z[zc + 15u]; d += zi15 * z15; }
-    let edge = j == next;
-    if (edge) {
-      p++;
-      next = label_at(p, end);
-    }
-    let t = pair_terms(d.x + d.y + d.z + d.w, edge);
-    l += t.xy;
-    let g = select(t.z, dims.pos_weight * t.z, edge);
-    if (0u < D4) { a0 += g * z0; }
-    if (1u < D4) { a1 += g * z1; }
-    if (2u < D4) { a2 += g * z2; }
-    if (3u < D4) { a3 += g * z3; }
-    if (4u < D4) { a4 += g * z4; }
-    if (5u < D4) { a5 += g * z5; }
-    if (6u < D4) { a6 += g * z6; }
-    if (7u < D4) { a7 += g * z7; }
-    if (8u < D4) { a8 += g * z8; }
-    if (9u < D4) { a9 += g * z9; }
-    if (10u < D4) { a10 += g * z10; }
-    if (11u < D4) { a11 += g * z11; }
-    if (12u < D4) { a12 += g * z12; }
-    if (13u < D4) { a13 += g * z13; }
-    if (14u < D4) { a14 += g * z14; }
-    if (15u < D4) { a15 += g * z15; }
+    let col = j;
+    #include "common/inner_product_pair.wgsl"
   }
-  let o = c * dims.n_pad + i;
-  loss_part[o] = l.x + dims.pos_weight * l.y;
-  let f = 2.0 * dims.scale;
-  let zo = o * D4;
-  if (0u < D4) { dz_part[zo + 0u] = f * a0; }
-  if (1u < D4) { dz_part[zo + 1u] = f * a1; }
-  if (2u < D4) { dz_part[zo + 2u] = f * a2; }
-  if (3u < D4) { dz_part[zo + 3u] = f * a3; }
-  if (4u < D4) { dz_part[zo + 4u] = f * a4; }
-  if (5u < D4) { dz_part[zo + 5u] = f * a5; }
-  if (6u < D4) { dz_part[zo + 6u] = f * a6; }
-  if (7u < D4) { dz_part[zo + 7u] = f * a7; }
-  if (8u < D4) { dz_part[zo + 8u] = f * a8; }
-  if (9u < D4) { dz_part[zo + 9u] = f * a9; }
-  if (10u < D4) { dz_part[zo + 10u] = f * a10; }
-  if (11u < D4) { dz_part[zo + 11u] = f * a11; }
-  if (12u < D4) { dz_part[zo + 12u] = f * a12; }
-  if (13u < D4) { dz_part[zo + 13u] = f * a13; }
-  if (14u < D4) { dz_part[zo + 14u] = f * a14; }
-  if (15u < D4) { dz_part[zo + 15u] = f * a15; }
+  #include "common/inner_product_store.wgsl"
 }
 
 // dz[i] = sum over chunks of dz_part[c, i], one vec4 per invocation.

@@ -17,17 +17,10 @@ struct Dims {
   ld_z: u32,    // row stride of z, eps and dz, in floats
 }
 
-#include "common/step.wgsl"
 #include "common/logvar.wgsl"
 #include "common/philox.wgsl"
 
-@group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> step: Step;
-@group(0) @binding(2) var<storage, read> head: array<f32>;
-@group(0) @binding(3) var<storage, read> eps_in: array<f32>;
-@group(0) @binding(4) var<storage, read> dz: array<f32>;
-@group(0) @binding(5) var<storage, read_write> z: array<f32>;
-@group(0) @binding(6) var<storage, read_write> eps_out: array<f32>;
+#include "common/posterior_bindings.wgsl"
 @group(0) @binding(7) var<storage, read_write> dhead: array<f32>;
 
 fn std_of(lv: f32) -> f32 {
