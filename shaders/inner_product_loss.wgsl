@@ -19,6 +19,10 @@
 //   total   one workgroup: recon = scale sum loss_part, kl = -0.5 kl_scale sum kl_rows (the
 //           VGAE's KL: -(0.5 / N) mean_i sum_k (1 + 2 log sigma - mu^2 - sigma^2), kl_scale =
 //           1 / N^2); out[0] = (recon + kl, recon, kl, 0)
+//   total_record  the same, and the step's record in the loss history ring (recon, kl, count 1,
+//           t) at step.history_slot, as the MLP's loss kernels append theirs: a training step
+//           (one full graph) reads its loss back through the scheduler like any other model,
+//           and adam.wgsl's grad_norm adds the gradient's squared norm to the same record
 // Memory: O(N d + nnz): z, dz, chunks x N x d partial gradients, chunks x N partial losses.
 //
 // Variant: registers, no workgroup memory, no barriers (SwiftShader runs a barrier as a
@@ -37,6 +41,12 @@
 // sum once per row.
 
 #include "common/inner_product.wgsl"
+#include "common/step.wgsl"
+#include "common/record.wgsl"
+
+// total_record only: the step's counter and ring slot, and the ring.
+@group(0) @binding(11) var<uniform> step: Step;
+@group(0) @binding(12) var<storage, read_write> history: array<Record>;
 
 const TOTAL_WG: u32 = 256u;
 
@@ -84,9 +94,8 @@ fn finish(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   dz[idx] = s;
 }
 
-// One workgroup: the loss of the step.
-@compute @workgroup_size(TOTAL_WG)
-fn total(@builtin(local_invocation_index) lid: u32) {
+// (recon, kl) of the step, summed by the whole workgroup; every invocation must call it (barriers).
+fn loss_sums(lid: u32) -> vec2<f32> {
   var s = vec2<f32>(0.0);
   for (var c = 0u; c < dims.chunks; c++) {
     for (var i = lid; i < dims.n; i += TOTAL_WG) { s.x += loss_part_in[c * dims.n_pad + i]; }
@@ -99,9 +108,23 @@ fn total(@builtin(local_invocation_index) lid: u32) {
     workgroupBarrier();
     if (lid < h) { partial[lid] += partial[lid + h]; }
   }
+  workgroupBarrier();
+  return vec2<f32>(dims.scale * partial[0].x, -0.5 * dims.kl_scale * partial[0].y);
+}
+
+// One workgroup: the loss of the step.
+@compute @workgroup_size(TOTAL_WG)
+fn total(@builtin(local_invocation_index) lid: u32) {
+  let s = loss_sums(lid);
+  if (lid == 0u) { out[0] = vec4<f32>(s.x + s.y, s.x, s.y, 0.0); }
+}
+
+// `total`, and the step's record in the history ring (grad_sq is adam's grad_norm's to write).
+@compute @workgroup_size(TOTAL_WG)
+fn total_record(@builtin(local_invocation_index) lid: u32) {
+  let s = loss_sums(lid);
   if (lid == 0u) {
-    let recon = dims.scale * partial[0].x;
-    let kl = -0.5 * dims.kl_scale * partial[0].y;
-    out[0] = vec4<f32>(recon + kl, recon, kl, 0.0);
+    out[0] = vec4<f32>(s.x + s.y, s.x, s.y, 0.0);
+    history[step.history_slot] = Record(s.x, s.y, 1u, step.t, 0.0, 0u, 0u, 0u);
   }
 }

@@ -84,6 +84,11 @@ export interface InnerProductLossArgs {
   norm: number;
   /** Column chunks (default: 1 for `register`, enough workgroups for a GPU for `tiled`). */
   chunks?: number;
+  /**
+   * A training step's uniform (shaders/common/step.wgsl) and the loss history ring: `total`
+   * then also writes the step's record (recon, kl, count 1, t) at the uniform's history slot.
+   */
+  record?: { step: GPUBuffer; history: BufferRange };
 }
 
 /** The dispatches of one loss evaluation, in order; `finish` is null with a single chunk. */
@@ -162,12 +167,14 @@ export class InnerProductLossKernels {
         workgroups: grid2d(Math.ceil((a.n * d4) / WG), this.res.device.limits.maxComputeWorkgroupsPerDimension),
       };
     }
-    const tp = await this.shared.get('total', { KL: a.klRows ? 1 : 0 }, `inner_product_loss.total${a.klRows ? '' : '[no KL]'}`);
+    const entry = a.record ? 'total_record' : 'total';
+    const tp = await this.shared.get(entry, { KL: a.klRows ? 1 : 0 }, `inner_product_loss.${entry}${a.klRows ? '' : '[no KL]'}`);
     // Without KL the binding is still declared; the loss partials stand in and are never read through it.
+    const totalInputs = [u, null, null, null, lossPart, null, a.klRows ?? lossPart, null, null, null, a.out];
     const total: Dispatch = {
       label: `${label}.total`,
       pipeline: tp,
-      bindGroup: this.res.bindGroup(`${label}.total`, tp, [u, null, null, null, lossPart, null, a.klRows ?? lossPart, null, null, null, a.out]),
+      bindGroup: this.res.bindGroup(`${label}.total`, tp, a.record ? [...totalInputs, a.record.step, a.record.history] : totalInputs),
       workgroups: [1, 1, 1],
     };
     return { rows, finish, total, all: finish ? [rows, finish, total] : [rows, total], chunks, chunkLen };
