@@ -7,6 +7,8 @@
  * setting as their user knows it (`--latent`, `latent`); the library prefixes `config: `.
  */
 
+import { GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from './graph/config.js';
+
 /** `vae`: sample z from the posterior and add the KL term; `ae`: z = mu, no KL (a plain autoencoder). */
 export type ModelKind = 'vae' | 'ae';
 /** The decoder's distribution: Bernoulli on logits (BCE), or Gaussian with mean = output and fixed sigma (MSE). */
@@ -94,6 +96,16 @@ export const SETTINGS = {
   beta: { kind: 'number', min: 0, max: Infinity },
   klWarmup: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
   readbackEvery: { kind: 'int', min: 1, max: 1024 },
+  // The graph VAE (src/graph_vae.ts): the variational model or the plain graph autoencoder,
+  // node features from the data or the identity, one hidden GCN layer, and the shares of the
+  // edges held out. Its fused decoder keeps a node's z in registers: 64 latent dimensions at
+  // most (MAX_LATENT in src/kernels/inner_product_loss.ts; a test keeps the two equal).
+  graphModel: { kind: 'choice', choices: ['vgae', 'gae'] },
+  features: { kind: 'choice', choices: ['data', 'none'] },
+  graphHidden: { kind: 'int', min: 1, max: 4096 },
+  graphLatent: { kind: 'int', min: 1, max: 64 },
+  valFraction: { kind: 'number', min: 0, max: 1, maxOpen: true },
+  testFraction: { kind: 'number', min: 0, max: 1, maxOpen: true },
 } as const satisfies Record<string, Rule>;
 
 /** The name of a setting in SETTINGS. */
@@ -276,6 +288,29 @@ export function resolveKlWeighting(kind: ModelKind, beta = 1, klWarmup = 0): { b
     throw new ConfigError('beta', `config: beta=${beta} and klWarmup=${klWarmup} weight the KL term, which the autoencoder (kind 'ae') does not have`);
   }
   return { beta, klWarmup };
+}
+
+/**
+ * Fills the graph VAE's defaults (the paper's, src/graph/config.ts) and checks every value
+ * against SETTINGS; throws a ConfigError naming the setting. Whether the held-out shares leave
+ * edges to train on depends on the graph, and is checked when it is split.
+ */
+export function resolveGraphConfig(partial: Partial<GraphVaeConfig> = {}): GraphVaeConfig {
+  const c = { ...GRAPH_VAE_DEFAULTS, ...partial };
+  const out: GraphVaeConfig = {
+    kind: checked('graphModel', c.kind),
+    hidden: checked('graphHidden', c.hidden),
+    latent: checked('graphLatent', c.latent),
+    epochs: checked('epochs', c.epochs),
+    valFraction: checked('valFraction', c.valFraction),
+    testFraction: checked('testFraction', c.testFraction),
+    features: checked('features', c.features),
+    seed: checked('seed', c.seed),
+  };
+  if (out.valFraction + out.testFraction >= 1) {
+    throw new ConfigError('valFraction', `config: valFraction ${out.valFraction} and testFraction ${out.testFraction} hold out every edge; together they must be below 1`);
+  }
+  return out;
 }
 
 /** A seed for initialisation, noise and shuffles: a whole number in [0, 2^32). */
