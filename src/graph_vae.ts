@@ -1,0 +1,296 @@
+/**
+ * The graph VAE (VGAE) and graph autoencoder (GAE) of Kipf & Welling (2016) on one GPUDevice,
+ * beside `Vae` and built the same way, by composition:
+ *
+ *   Scheduler (src/scheduler.ts)          device, parameter/gradient/Adam arenas, the step
+ *                                         uniform, loss readback, segments, snapshots
+ *   GraphNetwork (src/graph_network.ts)   the graph's sparse matrices, every node's activations
+ *                                         and the named segments of a full-graph step
+ *
+ * Buffers are made once at creation; a training step (one epoch: the whole graph) writes a
+ * 32-byte uniform, encodes the prepared segments into one command encoder and submits once. Its
+ * loss comes back through the scheduler's history ring, so the divergence guard and the trainer
+ * work unchanged. Scores of node pairs use the posterior means, read back by `embed`.
+ */
+import { resolveAdam, resolveSeed, checkSetting, type AdamConfig } from './config.js';
+import { GRAPH_VAE_ADAM } from './graph/config.js';
+import type { CsrMatrix } from './graph/graph.js';
+import { initGraphVae } from './graph/init.js';
+import { linkScores } from './graph/link.js';
+import type { ParameterSet } from './init.js';
+import type { ArenaLayout, TensorSlot } from './model.js';
+import { Scheduler, type StepLoss, type TrainingState } from './scheduler.js';
+import { requestDeviceFor } from './gpu/device.js';
+import { readBuffer } from './gpu/buffers.js';
+import { pad4 } from './gpu/pad.js';
+import type { LinearVariant } from './kernels/linear.js';
+import { GRAPH_PARAM, GRAPH_TRAIN_STEP, GraphNetwork, type GraphInput, type GraphModelConfig } from './graph_network.js';
+import { pickLinearVariant } from './vae.js';
+
+export type { GraphInput, GraphModelConfig } from './graph_network.js';
+
+/** How to build a GraphVae: the graph is required, everything else has the paper's default. */
+export interface GraphVaeOptions {
+  /** Nodes, features (null: the identity) and training edges. */
+  graph: GraphInput;
+  /** `vgae` (default) or `gae`. */
+  kind?: 'vgae' | 'gae';
+  /** Width of the first GCN layer. Default 32. */
+  hidden?: number;
+  /** Latent size. Default 16. */
+  latent?: number;
+  /** Adam; default lr 0.01 (the paper's), betas and epsilon PyTorch's. */
+  adam?: Partial<AdamConfig>;
+  /** Seeds the Glorot initialisation and the GPU noise. Default 1. */
+  seed?: number;
+  /** A device to share with the application; otherwise one is requested from navigator.gpu. */
+  device?: GPUDevice;
+  /** Kernel variant (GEMMs and the fused decoder); `auto` picks `register` on software adapters and `tiled` on GPUs. */
+  variant?: LinearVariant | 'auto';
+  /** Starting parameters (unpadded, by runtime name: `conv1.weight` F x H and `head.weight` H x 2L, (in, out)). */
+  parameters?: ParameterSet;
+  /** A snapshot to resume from (parameters, Adam moments, step); overrides `parameters`. */
+  state?: TrainingState;
+  /** Steps between loss readbacks. Default 1: a step is a whole epoch. */
+  readbackEvery?: number;
+}
+
+/** The parameter arena of a graph VAE: W0 (F x H) and W_head (H x 2L), each (in, out) row-major. */
+export function graphArenaLayout(cfg: Pick<GraphModelConfig, 'features' | 'hidden' | 'latent'>, alignBytes: number): ArenaLayout {
+  const alignFloats = Math.max(4, alignBytes / 4);
+  const slots: TensorSlot[] = [];
+  let offset = 0;
+  for (const [name, rows, cols] of [[GRAPH_PARAM.w0, cfg.features, cfg.hidden], [GRAPH_PARAM.head, cfg.hidden, 2 * cfg.latent]] as const) {
+    offset = Math.ceil(offset / alignFloats) * alignFloats;
+    const ld = pad4(cols);
+    const paddedRows = pad4(rows);
+    slots.push({ name, rows, cols, ld, paddedRows, offset, size: paddedRows * ld });
+    offset += paddedRows * ld;
+  }
+  return { slots, size: Math.ceil(offset / alignFloats) * alignFloats };
+}
+
+/** Seeded Glorot-uniform parameters, as src/graph/init.ts draws them: W0 and [W_mu | W_sigma]. */
+export function initGraphParameters(cfg: Pick<GraphModelConfig, 'features' | 'hidden' | 'latent'>, seed: number): ParameterSet {
+  const { features: F, hidden: H, latent: L } = cfg;
+  const w = initGraphVae(F, H, L, seed);
+  const head = new Float32Array(H * 2 * L);
+  for (let r = 0; r < H; r++) {
+    head.set(w.wMu.subarray(r * L, (r + 1) * L), r * 2 * L);
+    head.set(w.wSigma.subarray(r * L, (r + 1) * L), r * 2 * L + L);
+  }
+  return new Map([[GRAPH_PARAM.w0, w.w0], [GRAPH_PARAM.head, head]]);
+}
+
+async function defaultDevice(): Promise<GPUDevice> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) throw new Error('WebGPU is not available here: pass a GPUDevice in GraphVaeOptions.device');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter found');
+  return requestDeviceFor(adapter);
+}
+
+/** Checks the graph's shape before anything is allocated. */
+function checkGraph(g: GraphInput): void {
+  if (!Number.isInteger(g.n) || g.n < 2) throw new Error(`graph: ${g.n} nodes; a graph VAE needs at least 2`);
+  const f: CsrMatrix | null = g.features;
+  if (f && f.rows !== g.n) throw new Error(`graph: the features have ${f.rows} rows but the graph has ${g.n} nodes`);
+  if (f && f.cols < 1) throw new Error('graph: the features have no columns');
+  if (g.trainEdges.length % 2 !== 0) throw new Error(`graph: trainEdges holds ${g.trainEdges.length} values, not a whole number of pairs`);
+}
+
+/** A trainable graph VAE living on one GPUDevice. */
+export class GraphVae {
+  private lossListener: (() => void) | null = null;
+
+  private constructor(
+    private readonly sched: Scheduler,
+    private readonly net: GraphNetwork,
+    readonly variant: LinearVariant,
+  ) {}
+
+  /** Builds every buffer, pipeline and bind group; nothing is allocated later. */
+  static async create(opts: GraphVaeOptions): Promise<GraphVae> {
+    const g = opts.graph;
+    checkGraph(g);
+    const kind = checkSetting('graphModel', opts.kind ?? 'vgae', 'kind');
+    const hidden = checkSetting('graphHidden', opts.hidden ?? 32, 'hidden');
+    const latent = checkSetting('graphLatent', opts.latent ?? 16, 'latent');
+    const adam = resolveAdam({ ...GRAPH_VAE_ADAM, ...opts.adam });
+    const seed = resolveSeed(opts.seed);
+    const readbackEvery = checkSetting('readbackEvery', opts.readbackEvery ?? 1);
+    const config: GraphModelConfig = { kind, nodes: g.n, features: g.features ? g.features.cols : g.n, identity: g.features === null, hidden, latent };
+    const device = opts.device ?? (await defaultDevice());
+    const variant = !opts.variant || opts.variant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.variant;
+    const layout = graphArenaLayout(config, device.limits.minStorageBufferOffsetAlignment);
+    let sched: Scheduler;
+    try {
+      sched = new Scheduler(device, !opts.device, adam, seed, layout, readbackEvery);
+    } catch (e) {
+      if (!opts.device) device.destroy();
+      throw e;
+    }
+    try {
+      const net = new GraphNetwork(sched, config, g);
+      const model = new GraphVae(sched, net, variant);
+      model.writeParameters(opts.parameters ?? initGraphParameters(config, seed));
+      if (opts.state) await model.restore(opts.state);
+      await net.build(variant);
+      return model;
+    } catch (e) {
+      sched.destroy();
+      throw e;
+    }
+  }
+
+  /** Kind and sizes. */
+  get config(): GraphModelConfig {
+    return this.net.config;
+  }
+
+  /** pos_weight and norm of the reconstruction loss, from the training edges (the paper's code's figures). */
+  get lossWeights(): { posWeight: number; norm: number } {
+    return { posWeight: this.net.posWeight, norm: this.net.norm };
+  }
+
+  /** Where each parameter lives in the arenas. */
+  get layout(): ArenaLayout {
+    return this.sched.layout;
+  }
+
+  get device(): GPUDevice {
+    return this.sched.device;
+  }
+
+  get adam(): AdamConfig {
+    return this.sched.adam;
+  }
+
+  get seed(): number {
+    return this.sched.seed;
+  }
+
+  /** True once the device is lost: this model is unusable; recreate it from a snapshot. */
+  get lost(): boolean {
+    return this.sched.lost;
+  }
+
+  /** Steps (epochs) trained so far. */
+  get steps(): number {
+    return this.sched.steps;
+  }
+
+  /** Dispatches one training step encodes (for reports). */
+  get dispatchesPerStep(): number {
+    return this.sched.segments.program(GRAPH_TRAIN_STEP).length;
+  }
+
+  /** GPU buffers this model holds. */
+  get liveBuffers(): number {
+    return this.sched.liveBuffers;
+  }
+
+  /**
+   * One training step on the whole graph (an epoch of the paper's protocol): one submit. Returns
+   * without waiting for the GPU; the loss arrives through `losses()` and the listeners.
+   */
+  async step(): Promise<void> {
+    this.sched.check();
+    await this.sched.submitStep(GRAPH_TRAIN_STEP, 1, 1);
+  }
+
+  /** Receives each step's loss as its readback completes; returns a function that stops it. */
+  listen(f: (losses: StepLoss[]) => void): () => void {
+    return this.sched.listen(f);
+  }
+
+  /** One listener for progress displays (`listen` takes any number). */
+  set onLosses(f: ((losses: StepLoss[]) => void) | null) {
+    this.lossListener?.();
+    this.lossListener = f ? this.sched.listen(f) : null;
+  }
+
+  /** The losses of every step since the last call, waiting for readbacks still in flight. */
+  losses(): Promise<StepLoss[]> {
+    return this.sched.losses();
+  }
+
+  /** Replaces parameters (unpadded, by runtime name); Adam moments are kept. Missing names are an error. */
+  writeParameters(p: ParameterSet): void {
+    this.sched.writeArena(this.sched.params, p, 'writeParameters');
+  }
+
+  /** Current parameters, unpadded: `conv1.weight` (F x H) and `head.weight` (H x 2L, [W_mu | W_sigma]). */
+  readParameters(): Promise<ParameterSet> {
+    return this.sched.readArena(this.sched.params);
+  }
+
+  /** Gradients of the last step, unpadded, by parameter name. */
+  readGradients(): Promise<ParameterSet> {
+    return this.sched.readArena(this.sched.grads);
+  }
+
+  /** Adam's first and second moments, unpadded, by parameter name. */
+  async readMoments(): Promise<{ m: ParameterSet; v: ParameterSet }> {
+    return { m: await this.sched.readArena(this.sched.m), v: await this.sched.readArena(this.sched.v) };
+  }
+
+  /** Parameters, Adam moments and the step count (which also keys the noise), on the CPU. */
+  snapshot(): Promise<TrainingState> {
+    return this.sched.snapshot();
+  }
+
+  /** Puts a snapshot back (of this model or another of the same sizes). */
+  restore(state: TrainingState): Promise<void> {
+    return this.sched.restore(state);
+  }
+
+  /**
+   * The posterior parameters of every node: mu and log sigma (N x L each, row-major), from one
+   * pass of the encoder on the training graph. No training state changes.
+   */
+  async posterior(): Promise<{ mu: Float32Array; logstd: Float32Array }> {
+    this.sched.check();
+    const { nodes: N, latent: L } = this.config;
+    this.sched.run(['encoder'], 'embed');
+    const head = await readBuffer(this.device, this.net.acts.head.buffer);
+    this.sched.check();
+    const ld = pad4(2 * L);
+    const mu = new Float32Array(N * L);
+    const logstd = new Float32Array(N * L);
+    for (let i = 0; i < N; i++) {
+      mu.set(head.subarray(i * ld, i * ld + L), i * L);
+      logstd.set(head.subarray(i * ld + L, i * ld + 2 * L), i * L);
+    }
+    return { mu, logstd };
+  }
+
+  /**
+   * The noise eps (N x L, row-major) the last step drew: Philox keyed by (seed, step, node L + k)
+   * as src/philox.ts computes it, up to WGSL's cos/sin accuracy (2^-11 absolute). Zero for the GAE.
+   */
+  async readNoise(): Promise<Float32Array> {
+    this.sched.check();
+    const { nodes: N, latent: L } = this.config;
+    const eps = await readBuffer(this.device, this.net.acts.eps.buffer);
+    const ld = pad4(L);
+    const out = new Float32Array(N * L);
+    for (let i = 0; i < N; i++) out.set(eps.subarray(i * ld, i * ld + L), i * L);
+    return out;
+  }
+
+  /** The node embeddings: posterior means, N x L row-major. */
+  async embed(): Promise<Float32Array> {
+    return (await this.posterior()).mu;
+  }
+
+  /** sigmoid(mu_i . mu_j) of each pair (i, j) of `pairs` (flattened), from the current means. */
+  async linkScores(pairs: Uint32Array): Promise<Float64Array> {
+    return linkScores(await this.embed(), this.config.latent, pairs, this.config.nodes);
+  }
+
+  /** Releases every GPU buffer and the device's error listener; the device too when this model requested it. */
+  destroy(): void {
+    this.sched.destroy();
+  }
+}
