@@ -1,0 +1,274 @@
+/**
+ * Graph VAE checkpoints: the runtime's weights as safetensors tensors with the names and layouts
+ * of PyTorch Geometric's autoencoder example (examples/autoencoder.py), so a file loads with
+ * `model.load_state_dict(safetensors.torch.load_file(f))` into
+ *
+ *   VGAE(VariationalGCNEncoder(F, L))   encoder.conv1       GCNConv(F, H)   W0
+ *                                       encoder.conv_mu     GCNConv(H, L)   W_head columns [0, L)
+ *                                       encoder.conv_logstd GCNConv(H, L)   W_head columns [L, 2L)
+ *   GAE(GCNEncoder(F, L))               encoder.conv1, encoder.conv2 (= conv_mu)
+ *
+ * (the example's hidden width is 2L, which is also the paper's 32 for L = 16). Each GCNConv has
+ * `lin.weight` [out, in] (the transpose of the runtime's (in, out) storage) and `bias` [out],
+ * zeros here: the paper's model has no biases. Metadata holds the configuration, the training
+ * state and the split: its seed and fractions, the edge counts, and a fingerprint of the graph,
+ * which is enough to recompute the held-out pairs exactly from the same data (src/graph/split.ts
+ * is seeded Philox) and to recognise other data.
+ */
+import type { GraphModelConfig } from '../graph_network.js';
+import { GRAPH_PARAM } from '../graph_network.js';
+import type { ParameterSet } from '../init.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, GRAPH_CHECKPOINT_MODEL } from './checkpoint.js';
+import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
+
+export { GRAPH_CHECKPOINT_MODEL };
+
+/** How the edges were split, and what they were split from. */
+export interface SplitRecord {
+  seed: number;
+  valFraction: number;
+  testFraction: number;
+  /** Undirected edges of the whole graph, and of each part. */
+  edges: number;
+  trainEdges: number;
+  valEdges: number;
+  testEdges: number;
+  /** graphFingerprint of the whole graph. */
+  fingerprint: string;
+}
+
+/** Everything a graph checkpoint records besides the weights. */
+export interface GraphCheckpointInfo {
+  config: GraphModelConfig;
+  /** Seed of the initialisation and the noise. */
+  seed: number;
+  /** Steps (epochs) trained. */
+  step: number;
+  /** The last training loss, if any. */
+  loss?: number;
+  split: SplitRecord;
+  /** A name for the data (a folder, `embedded Cora`), for people. */
+  data?: string;
+  /** Adam's learning rate. */
+  lr?: number;
+}
+
+/**
+ * FNV-1a (32 bits) of the node count and the edge list (pairs i < j, sorted, as the readers
+ * give them), as 8 hex digits: the same graph gives the same print, a different one almost
+ * surely another.
+ */
+export function graphFingerprint(g: { n: number; edges: Uint32Array }): string {
+  let h = 0x811c9dc5;
+  const word = (w: number) => {
+    for (let b = 0; b < 4; b++) {
+      h ^= (w >>> (8 * b)) & 0xff;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+  };
+  word(g.n);
+  for (let i = 0; i < g.edges.length; i++) word(g.edges[i]);
+  return h.toString(16).padStart(8, '0');
+}
+
+/** One checkpoint tensor: a runtime weight's columns [col0, col0 + rows), transposed to [rows, in]. */
+interface Placement {
+  file: string;
+  runtime: string;
+  /** [out, in] of the file's lin.weight. */
+  shape: [number, number];
+  col0: number;
+}
+
+/** The checkpoint's layers (each a lin.weight and a bias) for a configuration. */
+function placements(cfg: GraphModelConfig): Placement[] {
+  const { features: F, hidden: H, latent: L } = cfg;
+  const out: Placement[] = [{ file: 'encoder.conv1', runtime: GRAPH_PARAM.w0, shape: [H, F], col0: 0 }];
+  if (cfg.kind === 'vgae') {
+    out.push({ file: 'encoder.conv_mu', runtime: GRAPH_PARAM.head, shape: [L, H], col0: 0 });
+    out.push({ file: 'encoder.conv_logstd', runtime: GRAPH_PARAM.head, shape: [L, H], col0: L });
+  } else {
+    out.push({ file: 'encoder.conv2', runtime: GRAPH_PARAM.head, shape: [L, H], col0: 0 });
+  }
+  return out;
+}
+
+/** `2708x1433-32-16 vgae` for messages. */
+export function graphConfigName(cfg: GraphModelConfig): string {
+  return `${cfg.nodes}x${cfg.identity ? 'identity' : cfg.features}-${cfg.hidden}-${cfg.latent} ${cfg.kind}`;
+}
+
+/** Runtime parameters as checkpoint tensors (fresh copies, transposed, biases zero). */
+export function toGraphTensors(params: ParameterSet, cfg: GraphModelConfig): Map<string, F32Tensor> {
+  const cols = { [GRAPH_PARAM.w0]: cfg.hidden, [GRAPH_PARAM.head]: 2 * cfg.latent } as Record<string, number>;
+  const rows = { [GRAPH_PARAM.w0]: cfg.features, [GRAPH_PARAM.head]: cfg.hidden } as Record<string, number>;
+  for (const name of [GRAPH_PARAM.w0, GRAPH_PARAM.head]) {
+    const p = params.get(name);
+    const n = rows[name] * cols[name];
+    if (!p || p.length !== n) throw new Error(`checkpoint: parameter ${name} has ${p ? p.length : 'no'} values, ${graphConfigName(cfg)} needs ${n}`);
+  }
+  const out = new Map<string, F32Tensor>();
+  for (const pl of placements(cfg)) {
+    const src = params.get(pl.runtime)!;
+    const ld = cols[pl.runtime];
+    const [o, i] = pl.shape;
+    const w = new Float32Array(o * i);
+    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) w[r * i + c] = src[c * ld + pl.col0 + r];
+    out.set(`${pl.file}.lin.weight`, { dtype: 'F32', shape: [o, i], data: w });
+    out.set(`${pl.file}.bias`, { dtype: 'F32', shape: [o], data: new Float32Array(o) });
+  }
+  return out;
+}
+
+/**
+ * Checkpoint tensors back to runtime parameters. Rejects a missing or extra tensor, a shape
+ * other than the configuration's, and a nonzero bias (the model has none), naming the tensor.
+ * The GAE's unused log-sigma half of W_head is zero.
+ */
+export function fromGraphTensors(tensors: Map<string, { shape: number[]; data: Float32Array }>, cfg: GraphModelConfig, name = 'checkpoint'): ParameterSet {
+  const plan = placements(cfg);
+  const known = new Set(plan.flatMap((p) => [`${p.file}.lin.weight`, `${p.file}.bias`]));
+  for (const [k, t] of tensors) {
+    const shown = /^[\w.-]+$/.test(k) ? k : show(k);
+    if (!known.has(k)) throw new Error(`${name}: unexpected tensor ${shown} with shape ${shapeText(t.shape)}, not part of a ${graphConfigName(cfg)} model`);
+  }
+  const params: ParameterSet = new Map([
+    [GRAPH_PARAM.w0, new Float32Array(cfg.features * cfg.hidden)],
+    [GRAPH_PARAM.head, new Float32Array(cfg.hidden * 2 * cfg.latent)],
+  ]);
+  const cols = { [GRAPH_PARAM.w0]: cfg.hidden, [GRAPH_PARAM.head]: 2 * cfg.latent } as Record<string, number>;
+  for (const pl of plan) {
+    const [o, i] = pl.shape;
+    const get = (key: string, shape: number[]) => {
+      const t = tensors.get(key);
+      if (!t) throw new Error(`${name}: missing tensor ${key} (a ${graphConfigName(cfg)} model has shape ${shapeText(shape)})`);
+      const same = t.shape.length === shape.length && t.shape.every((d, k) => d === shape[k]);
+      if (!same) throw new Error(`${name}: tensor ${key} has shape ${shapeText(t.shape)}, a ${graphConfigName(cfg)} model has ${shapeText(shape)}`);
+      return t.data;
+    };
+    const w = get(`${pl.file}.lin.weight`, [o, i]);
+    const b = get(`${pl.file}.bias`, [o]);
+    const nonzero = b.findIndex((v) => v !== 0);
+    if (nonzero >= 0) throw new Error(`${name}: tensor ${pl.file}.bias[${nonzero}] is ${b[nonzero]}; this graph VAE has no biases (the paper's model), so they must be zero`);
+    const dst = params.get(pl.runtime)!;
+    const ld = cols[pl.runtime];
+    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) dst[c * ld + pl.col0 + r] = w[r * i + c];
+  }
+  return params;
+}
+
+/** The `__metadata__` of a graph checkpoint: all values strings. */
+export function graphCheckpointMetadata(info: GraphCheckpointInfo): Record<string, string> {
+  const c = info.config;
+  const s = info.split;
+  for (const [k, v] of Object.entries({ seed: info.seed, step: info.step, splitSeed: s.seed })) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`checkpoint: ${k} must be a whole number >= 0, got ${v}`);
+  }
+  const m: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    formatVersion: CHECKPOINT_VERSION,
+    model: GRAPH_CHECKPOINT_MODEL,
+    kind: c.kind,
+    nodes: String(c.nodes),
+    features: c.identity ? 'none' : String(c.features),
+    hidden: String(c.hidden),
+    latent: String(c.latent),
+    seed: String(info.seed),
+    step: String(info.step),
+    splitSeed: String(s.seed),
+    valFraction: String(s.valFraction),
+    testFraction: String(s.testFraction),
+    edges: String(s.edges),
+    trainEdges: String(s.trainEdges),
+    valEdges: String(s.valEdges),
+    testEdges: String(s.testEdges),
+    graphFingerprint: s.fingerprint,
+  };
+  if (info.loss !== undefined) m.loss = String(info.loss);
+  if (info.lr !== undefined) m.lr = String(info.lr);
+  if (info.data !== undefined) m.data = info.data;
+  return m;
+}
+
+/** Weights and everything else as one safetensors file. */
+export function saveGraphCheckpoint(params: ParameterSet, info: GraphCheckpointInfo): Uint8Array {
+  return encodeSafetensors(toGraphTensors(params, info.config), graphCheckpointMetadata(info));
+}
+
+/** A metadata value as a whole number >= min, or a one-line Error naming the key. */
+function metaInt(m: Record<string, string>, key: string, name: string, min = 0): number {
+  const v = m[key];
+  if (v === undefined) throw new Error(`${name}: metadata has no "${key}"`);
+  if (!/^(0|[1-9][0-9]*)$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new Error(`${name}: metadata "${key}" is ${show(v)}, must be a whole number >= ${min}`);
+  return Number(v);
+}
+
+/** A metadata value as a number in [0, 1). */
+function metaFraction(m: Record<string, string>, key: string, name: string): number {
+  const v = m[key];
+  const x = Number(v);
+  if (v === undefined || v.trim() === '' || !(x >= 0 && x < 1)) throw new Error(`${name}: metadata "${key}" is ${show(v)}, must be a number in [0, 1)`);
+  return x;
+}
+
+/** The configuration and records of a graph checkpoint's metadata, validated. */
+export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpoint'): GraphCheckpointInfo {
+  if (m.formatVersion === undefined) throw new Error(`${name}: metadata has no "formatVersion" (was this file written by ${CHECKPOINT_FORMAT}?)`);
+  if (m.formatVersion !== CHECKPOINT_VERSION) throw new Error(`${name}: checkpoint format version ${show(m.formatVersion)}, this runtime reads version ${CHECKPOINT_VERSION}`);
+  if (m.model !== GRAPH_CHECKPOINT_MODEL) {
+    throw new Error(m.model === undefined
+      ? `${name}: not a graph VAE checkpoint (an MLP VAE's: use 'webgpu-vae eval', 'sample' or 'latent' with it)`
+      : `${name}: metadata "model" is ${show(m.model)}, expected "${GRAPH_CHECKPOINT_MODEL}"`);
+  }
+  if (m.kind !== 'vgae' && m.kind !== 'gae') throw new Error(`${name}: metadata "kind" is ${show(m.kind)}, must be "vgae" or "gae"`);
+  const nodes = metaInt(m, 'nodes', name, 2);
+  const identity = m.features === 'none';
+  const features = identity ? nodes : metaInt(m, 'features', name, 1);
+  const hidden = metaInt(m, 'hidden', name, 1);
+  const latent = metaInt(m, 'latent', name, 1);
+  if (latent > 64) throw new Error(`${name}: metadata "latent" is ${latent}; this runtime's graph VAE takes 1 to 64`);
+  const info: GraphCheckpointInfo = {
+    config: { kind: m.kind, nodes, features, identity, hidden, latent },
+    seed: metaInt(m, 'seed', name),
+    step: metaInt(m, 'step', name),
+    split: {
+      seed: metaInt(m, 'splitSeed', name),
+      valFraction: metaFraction(m, 'valFraction', name),
+      testFraction: metaFraction(m, 'testFraction', name),
+      edges: metaInt(m, 'edges', name, 1),
+      trainEdges: metaInt(m, 'trainEdges', name, 1),
+      valEdges: metaInt(m, 'valEdges', name),
+      testEdges: metaInt(m, 'testEdges', name),
+      fingerprint: m.graphFingerprint ?? '',
+    },
+  };
+  if (!/^[0-9a-f]{8}$/.test(info.split.fingerprint)) throw new Error(`${name}: metadata "graphFingerprint" is ${show(m.graphFingerprint)}, must be 8 hex digits`);
+  if (m.loss !== undefined) info.loss = Number(m.loss);
+  if (m.lr !== undefined && Number(m.lr) > 0) info.lr = Number(m.lr);
+  if (m.data !== undefined) info.data = m.data;
+  return info;
+}
+
+/** Reads a graph checkpoint: runtime parameters, configuration, split and training records. */
+export function loadGraphCheckpoint(bytes: Uint8Array, name: string): { params: ParameterSet; info: GraphCheckpointInfo; metadata: Record<string, string> } {
+  const { tensors, metadata } = decodeSafetensors(bytes, name);
+  const info = graphInfoFromMetadata(metadata, name);
+  return { params: fromGraphTensors(tensors, info.config, name), info, metadata };
+}
+
+/**
+ * Checks that a graph is the one a checkpoint was trained on (nodes, features, edges and their
+ * fingerprint), so its split can be recomputed exactly; throws one line naming the difference.
+ */
+export function checkSameGraph(info: GraphCheckpointInfo, g: { n: number; edges: Uint32Array; featureCols: number }, name: string, dataName: string): void {
+  const c = info.config;
+  const trained = `${c.nodes} nodes, ${info.split.edges} edges${c.identity ? '' : `, ${c.features} features`}`;
+  const E = g.edges.length / 2;
+  if (g.n !== c.nodes || E !== info.split.edges || (!c.identity && g.featureCols !== c.features)) {
+    throw new Error(`${name}: the model was trained on a graph of ${trained}; ${dataName} has ${g.n} nodes, ${E} edges${c.identity ? '' : `, ${g.featureCols} features`}`);
+  }
+  const print = graphFingerprint(g);
+  if (print !== info.split.fingerprint) {
+    throw new Error(`${name}: ${dataName} has the sizes of the training graph (${trained}) but other edges (fingerprint ${print}, the model's ${info.split.fingerprint})`);
+  }
+}

@@ -1,0 +1,119 @@
+// Graph VAE checkpoints: PyTorch Geometric's names and [out, in] layouts, the configuration
+// and split in the metadata, an exact round trip, and one-line errors for every mismatch.
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint, saveCheckpoint } from '../../src/checkpoint/checkpoint.js';
+import {
+  checkSameGraph, fromGraphTensors, graphFingerprint, loadGraphCheckpoint, saveGraphCheckpoint, toGraphTensors, type GraphCheckpointInfo,
+} from '../../src/checkpoint/graph_checkpoint.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/checkpoint/safetensors.js';
+import { resolveConfig } from '../../src/config.js';
+import { initGraphParameters } from '../../src/graph_vae.js';
+import type { GraphModelConfig } from '../../src/graph_network.js';
+import { initParameters } from '../../src/init.js';
+import { layerSpecs } from '../../src/model.js';
+
+const [F, H, L] = [7, 6, 3];
+const config = (kind: 'vgae' | 'gae', identity = false): GraphModelConfig => ({ kind, nodes: identity ? F : 11, features: F, identity, hidden: H, latent: L });
+const edges = Uint32Array.from([0, 1, 1, 2, 3, 9]);
+const info = (cfg: GraphModelConfig): GraphCheckpointInfo => ({
+  config: cfg, seed: 3, step: 200, loss: 0.4471, lr: 0.01, data: 'test graph',
+  split: { seed: 3, valFraction: 0.05, testFraction: 0.1, edges: 3, trainEdges: 3, valEdges: 0, testEdges: 0, fingerprint: graphFingerprint({ n: cfg.nodes, edges }) },
+});
+
+const messageOf = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '(no error)';
+};
+
+describe('graph checkpoints', () => {
+  it("VGAE: encoder.conv1 / conv_mu / conv_logstd, lin.weight [out, in] (the runtime's W transposed) and zero biases", () => {
+    const cfg = config('vgae');
+    const p = initGraphParameters(cfg, 5);
+    const t = toGraphTensors(p, cfg);
+    expect([...t.keys()].sort()).toEqual([
+      'encoder.conv1.bias', 'encoder.conv1.lin.weight', 'encoder.conv_logstd.bias', 'encoder.conv_logstd.lin.weight', 'encoder.conv_mu.bias', 'encoder.conv_mu.lin.weight',
+    ]);
+    expect(t.get('encoder.conv1.lin.weight')!.shape).toEqual([H, F]);
+    expect(t.get('encoder.conv_mu.lin.weight')!.shape).toEqual([L, H]);
+    expect(t.get('encoder.conv1.bias')!.data.every((v) => v === 0)).toBe(true);
+    // Element (out r, in c) of lin.weight is W[c, r]: conv1 from W0 (F x H), conv_mu and
+    // conv_logstd from the two column halves of W_head (H x 2L).
+    const w0 = p.get('conv1.weight')!;
+    const head = p.get('head.weight')!;
+    expect(t.get('encoder.conv1.lin.weight')!.data[2 * F + 5]).toBe(w0[5 * H + 2]);
+    expect(t.get('encoder.conv_mu.lin.weight')!.data[1 * H + 4]).toBe(head[4 * 2 * L + 1]);
+    expect(t.get('encoder.conv_logstd.lin.weight')!.data[2 * H + 0]).toBe(head[0 * 2 * L + L + 2]);
+  });
+
+  it("GAE: PyTorch Geometric's GCNEncoder names, encoder.conv1 and encoder.conv2 (= mu); the unused log sigma half loads as zeros", () => {
+    const cfg = config('gae');
+    const p = initGraphParameters(cfg, 5);
+    const bytes = saveGraphCheckpoint(p, info(cfg));
+    const { tensors } = decodeSafetensors(bytes, 'gae.safetensors');
+    expect([...tensors.keys()].sort()).toEqual(['encoder.conv1.bias', 'encoder.conv1.lin.weight', 'encoder.conv2.bias', 'encoder.conv2.lin.weight']);
+    const back = loadGraphCheckpoint(bytes, 'gae.safetensors').params.get('head.weight')!;
+    const orig = p.get('head.weight')!;
+    for (let r = 0; r < H; r++) {
+      for (let k = 0; k < L; k++) {
+        expect(back[r * 2 * L + k]).toBe(orig[r * 2 * L + k]);
+        expect(back[r * 2 * L + L + k]).toBe(0);
+      }
+    }
+  });
+
+  it('round trip: the same parameters, configuration, training records and split', () => {
+    for (const cfg of [config('vgae'), config('vgae', true)]) {
+      const p = initGraphParameters(cfg, 9);
+      const bytes = saveGraphCheckpoint(p, info(cfg));
+      const loaded = loadGraphCheckpoint(bytes, 'm.safetensors');
+      expect(loaded.params).toEqual(p);
+      expect(loaded.info).toEqual(info(cfg));
+      expect(loaded.metadata).toMatchObject({ format: 'webgpu-vae', model: 'graph-vae', kind: 'vgae', features: cfg.identity ? 'none' : String(F), splitSeed: '3', valFraction: '0.05' });
+    }
+  });
+
+  it('mismatches fail in one line naming the tensor, the key or the graph', () => {
+    const cfg = config('vgae');
+    const p = initGraphParameters(cfg, 1);
+    const good = toGraphTensors(p, cfg);
+    const meta = (over: Record<string, string | undefined>) => {
+      const bytes = saveGraphCheckpoint(p, info(cfg));
+      const { metadata } = decodeSafetensors(bytes, 'x');
+      const m = { ...metadata, ...over };
+      for (const k of Object.keys(m)) if (m[k] === undefined) delete m[k];
+      return () => loadGraphCheckpoint(encodeSafetensors(good, m as Record<string, string>), 'm.safetensors');
+    };
+    const without = (name: string) => new Map([...good].filter(([k]) => k !== name));
+    const cases: [() => unknown, string][] = [
+      [() => fromGraphTensors(without('encoder.conv_mu.bias'), cfg, 'm'), 'm: missing tensor encoder.conv_mu.bias (a 11x7-6-3 vgae model has shape [3])'],
+      [() => fromGraphTensors(new Map([...good, ['decoder.weight', { shape: [2], data: new Float32Array(2) }]]), cfg, 'm'), 'm: unexpected tensor decoder.weight with shape [2], not part of a 11x7-6-3 vgae model'],
+      [() => fromGraphTensors(new Map([...good, ['encoder.conv1.lin.weight', { shape: [F, H], data: new Float32Array(F * H) }]]), cfg, 'm'), 'm: tensor encoder.conv1.lin.weight has shape [7, 6], a 11x7-6-3 vgae model has [6, 7]'],
+      [() => fromGraphTensors(new Map([...good, ['encoder.conv1.bias', { shape: [H], data: Float32Array.from([0, 0, 0.5, 0, 0, 0]) }]]), cfg, 'm'), 'm: tensor encoder.conv1.bias[2] is 0.5; this graph VAE has no biases (the paper\'s model), so they must be zero'],
+      [meta({ model: undefined }), "m.safetensors: not a graph VAE checkpoint (an MLP VAE's: use 'webgpu-vae eval', 'sample' or 'latent' with it)"],
+      [meta({ kind: 'vae' }), 'm.safetensors: metadata "kind" is "vae", must be "vgae" or "gae"'],
+      [meta({ latent: '65' }), "m.safetensors: metadata \"latent\" is 65; this runtime's graph VAE takes 1 to 64"],
+      [meta({ hidden: '-1' }), 'm.safetensors: metadata "hidden" is "-1", must be a whole number >= 1'],
+      [meta({ valFraction: '1' }), 'm.safetensors: metadata "valFraction" is "1", must be a number in [0, 1)'],
+      [meta({ graphFingerprint: 'xyz' }), 'm.safetensors: metadata "graphFingerprint" is "xyz", must be 8 hex digits'],
+      [meta({ formatVersion: '2' }), 'm.safetensors: checkpoint format version "2", this runtime reads version 1'],
+    ];
+    for (const [f, msg] of cases) expect(messageOf(f)).toBe(msg);
+    // A graph file given to the MLP loader, and an MLP file to the graph loader.
+    expect(messageOf(() => loadCheckpoint(saveGraphCheckpoint(p, info(cfg)), 'g.safetensors'))).toBe("g.safetensors: a graph VAE checkpoint (VGAE or GAE): use it with 'webgpu-vae graph embed' or 'graph latent'");
+    const mlp = resolveConfig({ inputSize: 8, hidden: [4], latent: 2 });
+    expect(messageOf(() => loadGraphCheckpoint(saveCheckpoint(initParameters(layerSpecs(mlp), 1), mlp, { seed: 1, step: 0 }), 'v.safetensors'))).toContain('not a graph VAE checkpoint');
+  });
+
+  it('recognises the training graph by its sizes and edges', () => {
+    const i = info(config('vgae'));
+    expect(() => checkSameGraph(i, { n: 11, edges, featureCols: F }, 'm', 'data')).not.toThrow();
+    expect(messageOf(() => checkSameGraph(i, { n: 12, edges, featureCols: F }, 'm', 'DIR'))).toBe('m: the model was trained on a graph of 11 nodes, 3 edges, 7 features; DIR has 12 nodes, 3 edges, 7 features');
+    expect(messageOf(() => checkSameGraph(i, { n: 11, edges: Uint32Array.from([0, 1, 1, 2, 3, 8]), featureCols: F }, 'm', 'DIR'))).toMatch(
+      /^m: DIR has the sizes of the training graph \(11 nodes, 3 edges, 7 features\) but other edges \(fingerprint [0-9a-f]{8}, the model's [0-9a-f]{8}\)$/,
+    );
+  });
+});
