@@ -1,7 +1,8 @@
 // Builds dist/: the library bundle (ESM, WGSL inlined, no dependencies), its .d.ts files, the
-// Node CLI, the training page's bundles, and the embedded MNIST digits as gzipped IDX files.
+// Node CLI, the training page's bundles, the embedded MNIST digits as gzipped IDX files, and the
+// embedded Cora graph (data/cora, its two gzipped LINQS files as they are).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -35,4 +36,6 @@ await esbuild.build({
 });
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 const asset = buildEmbeddedMnist(root, dist);
-console.log(`built dist/ (library, cli, page, types; ${asset})`);
+// CORA_FILES in src/graph/cora.ts.
+for (const f of ['cora.content.gz', 'cora.cites.gz']) copyFileSync(join(root, 'data/cora', f), join(dist, f));
+console.log(`built dist/ (library, cli, page, types; ${asset}; embedded Cora)`);

@@ -1,11 +1,14 @@
 /**
  * The graph VAE's training task for the Trainer (src/trainer.ts): one epoch is one full-graph
  * step, as in the paper's protocol, and the evaluation after each epoch is the link prediction
- * of the validation edges (ROC AUC and average precision from the posterior means).
+ * of the validation edges (ROC AUC and average precision from the posterior means). Also the
+ * preparation every client shares: the seeded split of a graph's edges and the model's input.
  */
-import type { GraphVae } from './graph_vae.js';
+import { graphFingerprint, type SplitRecord } from './checkpoint/graph_checkpoint.js';
+import type { GraphInput, GraphVae } from './graph_vae.js';
+import { edgeCount, type Graph } from './graph/graph.js';
 import { linkMetrics, type LinkMetrics } from './graph/link.js';
-import type { EdgeSplit } from './graph/split.js';
+import { splitEdges, type EdgeSplit } from './graph/split.js';
 import type { TrainingTask } from './trainer.js';
 
 /** The held-out pairs a task evaluates on. */
@@ -22,5 +25,40 @@ export function graphTask(split: HeldOutPairs): TrainingTask<GraphVae, LinkMetri
     },
     step: (model) => model.step(),
     evaluate: async (model) => linkMetrics(await model.embed(), model.config.latent, split.valPos, split.valNeg),
+  };
+}
+
+/** How a graph is split and what the model sees of it. */
+export interface GraphSplitOptions {
+  seed: number;
+  valFraction: number;
+  testFraction: number;
+  /** `data`: the graph's node features; `none`: the identity (the paper's "without features"). */
+  features: 'data' | 'none';
+}
+
+/** A graph made ready to train on: its split, the model's input, and the split's record for checkpoints. */
+export interface PreparedGraph {
+  graph: Graph;
+  split: EdgeSplit;
+  input: GraphInput;
+  record: SplitRecord;
+}
+
+/**
+ * Splits the graph's edges (seeded, src/graph/split.ts) and builds the model's input: the
+ * training edges and the features (null for the identity). Throws when the fractions leave
+ * nothing to train on or more negatives are needed than non-edges exist.
+ */
+export function prepareGraph(graph: Graph, o: GraphSplitOptions): PreparedGraph {
+  const split = splitEdges(graph.n, graph.edges, { seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction });
+  return {
+    graph,
+    split,
+    input: { n: graph.n, features: o.features === 'none' ? null : graph.features, trainEdges: split.train },
+    record: {
+      seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction, edges: edgeCount(graph), trainEdges: split.train.length / 2,
+      valEdges: split.valPos.length / 2, testEdges: split.testPos.length / 2, fingerprint: graphFingerprint(graph),
+    },
   };
 }
