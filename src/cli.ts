@@ -1,11 +1,13 @@
 /**
- * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate. Runs on Node through the
+ * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate, and
+ * graph (the graph VAE: train, embed, latent). Runs on Node through the
  * `webgpu` package. Errors end the process with one line on stderr and exit code 1 (2 for usage).
  */
 import { spawnSync } from 'node:child_process';
 import { UsageError } from './cli/args.js';
 import { anomaliesCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
 import { interpolateCommand, latentCommand } from './cli/latent_commands.js';
+import { GRAPH_USAGE, graphCommand } from './cli/graph.js';
 import { trainCommand } from './cli/train.js';
 import { nodeGpuEnvironment } from './node/environment.js';
 
@@ -38,7 +40,8 @@ commands:
                 latent size is above 2); for a 2-D latent space the decoded manifold beside it, in the same PNG:
                 --model FILE [--data DIR] [--n 2000] [--out latent.png] [--json]
   interpolate   test image I, the decoded path between the posterior means of I and J, and test image J, in one row:
-                --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]`;
+                --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]
+${GRAPH_USAGE}`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   train: trainCommand,
@@ -48,6 +51,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   anomalies: anomaliesCommand,
   latent: latentCommand,
   interpolate: interpolateCommand,
+  graph: graphCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -23,6 +23,8 @@ export interface LatentPlotInput {
   points: Float32Array;
   /** One label 0..9 per point, or null to draw every point in UNLABELLED_COLOR. */
   labels: Uint8Array | null;
+  /** Rows of the legend, labels 0 to classes - 1 (default 10: the digits); at most 10. */
+  classes?: number;
   axes: [string, string];
   /** One scale for both axes (z itself) rather than each axis stretched to fill the square. */
   equal: boolean;
@@ -76,7 +78,8 @@ export function latentPlot(input: LatentPlotInput): LatentPlot {
   const side = Math.max(PLOT, grid ? grid.height : 0);
   const scatter: Rect = { x: LEFT, y: TOP, width: side, height: side };
   const legendX = scatter.x + side + 12;
-  const legend: Rect | null = labels ? { x: legendX, y: TOP, width: SWATCH + 3 + GLYPH_WIDTH, height: 10 * LEGEND_ROW - (LEGEND_ROW - SWATCH) } : null;
+  const classes = Math.min(LABEL_COLORS.length, input.classes ?? LABEL_COLORS.length);
+  const legend: Rect | null = labels ? { x: legendX, y: TOP, width: SWATCH + 3 + GLYPH_WIDTH, height: classes * LEGEND_ROW - (LEGEND_ROW - SWATCH) } : null;
   const gridRect: Rect | null = grid ? { x: legendX + 20 + GLYPH_HEIGHT + 8, y: TOP, width: grid.width, height: grid.height } : null;
   const belowScatter = scatter.y + side + 4 + GLYPH_HEIGHT + 4 + GLYPH_HEIGHT + MARGIN;
   const belowGrid = gridRect ? gridRect.y + gridRect.height + 4 + GLYPH_HEIGHT + MARGIN : 0;
@@ -113,7 +116,7 @@ export function latentPlot(input: LatentPlotInput): LatentPlot {
   r.text(MARGIN, scatter.y + (side + textWidth(axes[1])) / 2, axes[1], TEXT, true);
 
   if (legend) {
-    colors.forEach((c, label) => {
+    colors.slice(0, classes).forEach((c, label) => {
       const y = legend.y + label * LEGEND_ROW;
       r.fillRect(legend.x, y, SWATCH, SWATCH, c);
       r.text(legend.x + SWATCH + 3, y, String(label), TEXT);

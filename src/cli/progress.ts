@@ -11,6 +11,9 @@ export interface ProgressState {
   loss: number | null;
   samplesPerS: number;
   etaSeconds: number;
+  /** What the rate counts (default `img/s`), and the loss's decimals (default 1). */
+  rateUnit?: string;
+  lossDigits?: number;
 }
 
 function clock(s: number): string {
@@ -26,8 +29,9 @@ export function formatProgress(p: ProgressState, width = 20): string {
   const frac = p.totalSteps > 0 ? Math.min(1, p.step / p.totalSteps) : 0;
   const filled = Math.round(frac * width);
   const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  const loss = p.loss === null ? '  ...' : p.loss.toFixed(1);
-  return `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.step}/${p.totalSteps} loss ${loss} ${Math.round(p.samplesPerS)} img/s ETA ${clock(p.etaSeconds)}`;
+  const loss = p.loss === null ? '  ...' : p.loss.toFixed(p.lossDigits ?? 1);
+  const rate = p.samplesPerS >= 10 ? String(Math.round(p.samplesPerS)) : p.samplesPerS.toFixed(p.rateUnit ? 1 : 0);
+  return `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.step}/${p.totalSteps} loss ${loss} ${rate} ${p.rateUnit ?? 'img/s'} ETA ${clock(p.etaSeconds)}`;
 }
 
 /** Draws the bar on a TTY, at most ten times a second; does nothing elsewhere. */

@@ -1,0 +1,269 @@
+/**
+ * `webgpu-vae graph train|embed|latent`: the graph VAE (VGAE / GAE, Kipf & Welling 2016) on the
+ * embedded Cora or a folder of graph files. `train` runs the Trainer with graphTask (one
+ * full-graph step per epoch, validation AUC and AP after each), with a progress bar on a
+ * terminal or JSON lines; `embed` writes every node's posterior mean; `latent` draws them in 2-D.
+ */
+import { dirname } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { checkSameGraph, loadGraphCheckpoint, saveGraphCheckpoint, type GraphCheckpointInfo } from '../checkpoint/graph_checkpoint.js';
+import { resolveGraphConfig } from '../config.js';
+import { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from '../graph/config.js';
+import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
+import { linkMetrics, type LinkMetrics } from '../graph/link.js';
+import { GraphVae } from '../graph_vae.js';
+import { graphTask, prepareGraph, type PreparedGraph } from '../graph_task.js';
+import { LABEL_COLORS } from '../latent_view.js';
+import { writeFileAtomic } from '../node/atomic.js';
+import { loadGraph } from '../node/graph_data.js';
+import { requestNodeGpu } from '../node/gpu.js';
+import { axisTitles } from '../latent_view.js';
+import { project2d } from '../pca.js';
+import type { TrainingState } from '../scheduler.js';
+import { Trainer } from '../trainer.js';
+import { parseFlags, required, settingFlag, UsageError } from './args.js';
+import { latentPlot } from './latent_plot.js';
+import { checkPng } from './model_commands.js';
+import { ProgressBar } from './progress.js';
+
+/** The `graph` command's usage lines (in the CLI's --help). */
+export const GRAPH_USAGE = `  graph train   train a graph VAE for link prediction (default data: the embedded Cora, 2,708 nodes, 5,278 edges)
+                --data DIR         folder with NAME.content and NAME.cites (LINQS) or edges.csv / edges.tsv, plain or .gz
+                --model vgae|gae   the variational graph autoencoder (default) or the plain one (z = mu, no KL)
+                --features none    identity features instead of the data's (--features data, the default)
+                --epochs N         full-graph steps (default 200)
+                --hidden N         first GCN layer's width (default 32)
+                --latent N         latent size (default 16, at most 64)
+                --lr X             Adam learning rate (default 0.01)
+                --seed N           split, initialisation and noise seed (default 1)
+                --val X, --test X  shares of the edges held out for validation and test (default 0.05, 0.1)
+                --save FILE        write the trained model as .safetensors (PyTorch Geometric's names)
+                --json             one JSON object per epoch and a final one, instead of a progress bar
+  graph embed   each node's posterior mean, tab-separated after its id: --model FILE [--data DIR] [--out FILE.tsv]
+  graph latent  node means in 2-D (PCA when latent > 2) coloured by class: --model FILE [--data DIR] [--out FILE.png]`;
+
+/** One line of `graph train --json`: one per epoch, then a final one. */
+export interface GraphEpochReport {
+  epoch: number;
+  loss: number;
+  val_auc: number | null;
+  val_ap: number | null;
+  ms_per_epoch: number;
+  final?: true;
+  test_auc?: number | null;
+  test_ap?: number | null;
+  nodes?: number;
+  edges?: number;
+  train_edges?: number;
+  features?: number;
+  model?: 'vgae' | 'gae';
+  ms_per_epoch_median?: number;
+}
+
+const metric = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** Parses `graph train` flags; every value is checked (src/config.ts) before any data or GPU work. */
+export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string | null; save: string | null; json: boolean; lr: number } {
+  const f = parseFlags('graph train', args, {
+    data: { type: 'string' }, model: { type: 'string' }, features: { type: 'string' }, epochs: { type: 'string' }, hidden: { type: 'string' },
+    latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, val: { type: 'string' }, test: { type: 'string' },
+    save: { type: 'string' }, json: { type: 'boolean' },
+  });
+  const save = f.save ?? null;
+  if (save !== null) {
+    if (!save.endsWith('.safetensors')) throw new UsageError(`--save ${save}: the file name must end in .safetensors`);
+    const dir = dirname(save);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save ${save}: folder ${dir} does not exist`);
+  }
+  const d = GRAPH_VAE_DEFAULTS;
+  const partial: GraphVaeConfig = {
+    kind: settingFlag('graphModel', 'model', f.model, d.kind),
+    features: settingFlag('features', 'features', f.features, d.features),
+    epochs: settingFlag('epochs', 'epochs', f.epochs, d.epochs),
+    hidden: settingFlag('graphHidden', 'hidden', f.hidden, d.hidden),
+    latent: settingFlag('graphLatent', 'latent', f.latent, d.latent),
+    seed: settingFlag('seed', 'seed', f.seed, d.seed),
+    valFraction: settingFlag('valFraction', 'val', f.val, d.valFraction),
+    testFraction: settingFlag('testFraction', 'test', f.test, d.testFraction),
+  };
+  if (partial.valFraction + partial.testFraction >= 1) {
+    throw new UsageError(`--val ${partial.valFraction} and --test ${partial.testFraction} hold out every edge; together they must be below 1`);
+  }
+  return { ...resolveGraphConfig(partial), lr: settingFlag('lr', 'lr', f.lr, GRAPH_VAE_ADAM.lr), data: f.data ?? null, save, json: f.json ?? false };
+}
+
+/** `webgpu-vae graph train ...` */
+async function graphTrain(args: string[]): Promise<void> {
+  const o = parseGraphTrain(args);
+  const { graph, name } = await loadGraph(o.data);
+  const prep = prepareGraph(graph, { seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction, features: o.features });
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const gpu = await requestNodeGpu();
+  const devices = [gpu.device];
+  const build = (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
+    device, graph: prep.input, kind: o.kind, hidden: o.hidden, latent: o.latent, seed: o.seed, adam: { lr: o.lr }, ...(state ? { state } : {}),
+  });
+  const model = await build(gpu.device, null);
+  const cfg = model.config;
+  if (!o.json) {
+    log(`adapter: ${gpu.description}; kernels: ${model.variant}`);
+    log(`graph: ${name}: ${describeGraph(graph)}`);
+    log(`model: ${o.kind.toUpperCase()}, ${cfg.identity ? 'identity' : cfg.features}-${cfg.hidden}-${cfg.latent}; split (seed ${o.seed}): ${prep.record.trainEdges} train, ${prep.record.valEdges} validation, ${prep.record.testEdges} test edges`);
+  }
+  let stopRequested = false;
+  const onSigint = () => {
+    stopRequested = true;
+    log('interrupted: stopping after this epoch (Ctrl-C again to quit at once)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  const emit = (r: GraphEpochReport) => process.stdout.write(`${JSON.stringify(r)}\n`);
+  const bar = o.json ? null : new ProgressBar(process.stderr);
+  const epochMs: number[] = [];
+  let last: GraphEpochReport | null = null;
+  const trainer = await Trainer.create(model, graphTask(prep.split), {
+    build,
+    newDevice: async () => {
+      const fresh = await requestNodeGpu();
+      devices.push(fresh.device);
+      return fresh.device;
+    },
+    events: {
+      epoch: (e) => {
+        epochMs.push(e.ms);
+        last = { epoch: e.epoch, loss: e.trainLoss, val_auc: metric(e.evaluation.auc), val_ap: metric(e.evaluation.ap), ms_per_epoch: e.ms };
+        if (o.json) emit(last);
+        else if (e.epoch % 10 === 0 || e.epoch === o.epochs || e.epoch === 1) {
+          bar?.done();
+          const val = Number.isFinite(e.evaluation.auc) ? `  val AUC ${(100 * e.evaluation.auc).toFixed(1)}  AP ${(100 * e.evaluation.ap).toFixed(1)}` : '';
+          log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}${val}  (${e.ms.toFixed(0)} ms)`);
+        }
+      },
+      notice: (n) => {
+        bar?.done();
+        if (n.kind === 'rollback') log(`epoch ${n.badStep}: the loss is not finite or exploded; rolled back to epoch ${n.toStep} (${n.failures} in a row)`);
+        else log(`GPU device lost (${n.reason})${n.message ? `: ${n.message}` : ''}; continuing on a new device from epoch ${n.toStep} (recovery ${n.recoveries})`);
+      },
+    },
+  });
+  trainer.epochs = o.epochs;
+  try {
+    const ended = await trainer.run({
+      shouldStop: () => stopRequested,
+      between: async () => {
+        const p = trainer.progress();
+        bar?.update({ epoch: p.epoch, epochs: p.epochs, step: p.step, totalSteps: p.totalSteps, loss: p.loss, samplesPerS: p.samplesPerS, etaSeconds: p.etaS, rateUnit: 'epochs/s', lossDigits: 4 });
+      },
+    });
+    bar?.done();
+    const state = await trainer.snapshot();
+    const end = last as GraphEpochReport | null;
+    if (ended === 'done' && end) {
+      const mu = await trainer.model.embed();
+      const test: LinkMetrics | null = prep.split.testPos.length > 0 ? linkMetrics(mu, cfg.latent, prep.split.testPos, prep.split.testNeg) : null;
+      const sorted = [...epochMs].sort((a, b) => a - b);
+      const final: GraphEpochReport = {
+        ...end, final: true, ...(test ? { test_auc: metric(test.auc), test_ap: metric(test.ap) } : {}), nodes: graph.n, edges: edgeCount(graph),
+        train_edges: prep.record.trainEdges, features: cfg.features, model: o.kind,
+        ms_per_epoch: epochMs.reduce((a, b) => a + b, 0) / epochMs.length, ms_per_epoch_median: sorted[sorted.length >> 1],
+      };
+      if (o.json) emit(final);
+      else {
+        const t = test ? `test AUC ${(100 * test.auc).toFixed(1)}  AP ${(100 * test.ap).toFixed(1)}` : 'no test edges (--test 0)';
+        log(`final: ${t} after ${end.epoch} epochs, ${final.ms_per_epoch.toFixed(0)} ms/epoch`);
+      }
+    }
+    if (o.save) {
+      const info: GraphCheckpointInfo = {
+        config: cfg, seed: o.seed, step: state.step, split: prep.record, data: name, lr: o.lr, ...(end ? { loss: end.loss } : {}),
+      };
+      writeFileAtomic(o.save, saveGraphCheckpoint(state.params, info));
+      log(`saved ${o.save} (epoch ${state.step})`);
+    } else if (ended === 'stopped') log('no --save given: nothing saved');
+    if (ended === 'stopped') process.exitCode = 130;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    trainer.destroy();
+    for (const d of devices) d.destroy();
+  }
+}
+
+/**
+ * A saved graph model on the graph it was trained on: the data's sizes and edges are checked
+ * against the checkpoint, and its split recomputed (the encoder runs on the training edges).
+ */
+async function openGraphModel(path: string, dataDir: string | undefined): Promise<{ model: GraphVae; graph: Graph; prep: PreparedGraph; info: GraphCheckpointInfo; close: () => void }> {
+  if (!existsSync(path)) throw new Error(`--model ${path}: no such file`);
+  const { params, info } = loadGraphCheckpoint(readFileSync(path), path);
+  const { graph, name } = await loadGraph(dataDir);
+  checkSameGraph(info, { n: graph.n, edges: graph.edges, featureCols: graph.features.cols }, path, name);
+  const s = info.split;
+  const prep = prepareGraph(graph, { seed: s.seed, valFraction: s.valFraction, testFraction: s.testFraction, features: info.config.identity ? 'none' : 'data' });
+  if (prep.record.trainEdges !== s.trainEdges) throw new Error(`${path}: recomputing the split gave ${prep.record.trainEdges} training edges, the checkpoint records ${s.trainEdges}`);
+  const gpu = await requestNodeGpu();
+  const c = info.config;
+  const model = await GraphVae.create({ device: gpu.device, graph: prep.input, kind: c.kind, hidden: c.hidden, latent: c.latent, seed: info.seed, parameters: params });
+  return { model, graph, prep, info, close: () => (model.destroy(), gpu.device.destroy()) };
+}
+
+/** f32 values as the shortest text that reads back to the same f32. */
+const f32Text = (v: number) => String(Number(v.toPrecision(9)));
+
+/** `webgpu-vae graph embed --model FILE [--data DIR] [--out FILE.tsv]` */
+async function graphEmbed(args: string[]): Promise<void> {
+  const f = parseFlags('graph embed', args, { model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' } });
+  const path = required('model', f.model);
+  if (f.out !== undefined && !/\.(tsv|txt)$/i.test(f.out)) throw new UsageError(`--out ${f.out}: the file name must end in .tsv (or .txt)`);
+  const { model, graph, close } = await openGraphModel(path, f.data);
+  try {
+    const L = model.config.latent;
+    const mu = await model.embed();
+    const lines: string[] = [];
+    for (let i = 0; i < graph.n; i++) lines.push([graph.ids[i], ...Array.from(mu.subarray(i * L, (i + 1) * L), f32Text)].join('\t'));
+    const text = `${lines.join('\n')}\n`;
+    if (f.out) {
+      writeFileAtomic(f.out, new TextEncoder().encode(text));
+      process.stderr.write(`wrote the posterior means of ${graph.n} nodes (${L} values each) to ${f.out}\n`);
+    } else process.stdout.write(text);
+  } finally {
+    close();
+  }
+}
+
+/** `webgpu-vae graph latent --model FILE [--data DIR] [--out FILE.png]` */
+async function graphLatent(args: string[]): Promise<void> {
+  const f = parseFlags('graph latent', args, { model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });
+  const path = required('model', f.model);
+  const out = checkPng(f.out ?? 'graph-latent.png');
+  const { model, graph, close } = await openGraphModel(path, f.data);
+  try {
+    const L = model.config.latent;
+    const mu = await model.embed();
+    const proj = project2d(mu, graph.n, L);
+    const axes = axisTitles(L, proj.explained);
+    // Class k is drawn in LABEL_COLORS[k % 10]; the legend lists the first ten.
+    const labels = graph.labels ? Uint8Array.from(graph.labels, (c) => (c < 0 ? 0 : c % LABEL_COLORS.length)) : null;
+    const classes = graph.labels ? Math.min(graph.classNames.length, LABEL_COLORS.length) : 0;
+    const plot = latentPlot({ points: proj.points, labels, classes, axes, equal: L <= 2, manifold: null });
+    writeFileAtomic(out, plot.png);
+    const legend = graph.labels ? graph.classNames.map((c, k) => ({ label: k, name: c, color: LABEL_COLORS[k % LABEL_COLORS.length] })) : [];
+    if (f.json) {
+      process.stdout.write(`${JSON.stringify({ nodes: graph.n, latent: L, out, width: plot.width, height: plot.height, projection: L > 2 ? 'pca' : 'identity', axes, legend })}\n`);
+      return;
+    }
+    const what = L > 2 ? `projected on their top two principal components (latent size ${L}; ${axes[0]}, ${axes[1]})` : `(${L === 2 ? 'z1, z2' : 'z1'})`;
+    const colour = graph.labels ? `coloured by class (${legend.map((l) => `${l.label} ${l.name}`).join(', ')})` : 'in one colour (the graph has no classes)';
+    process.stdout.write(`wrote the posterior means of ${graph.n} nodes ${what}, ${colour}, to ${out}\n`);
+  } finally {
+    close();
+  }
+}
+
+/** `webgpu-vae graph <train|embed|latent> ...` */
+export async function graphCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  const subcommands: Record<string, (args: string[]) => Promise<void>> = { train: graphTrain, embed: graphEmbed, latent: graphLatent };
+  const run = sub !== undefined && Object.hasOwn(subcommands, sub) ? subcommands[sub] : null;
+  if (!run) throw new UsageError(sub ? `graph: unknown subcommand '${sub}' (train, embed or latent)` : 'graph: give a subcommand: train, embed or latent');
+  await run(rest);
+}
