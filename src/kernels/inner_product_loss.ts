@@ -1,10 +1,13 @@
 /**
  * Wrapper of shaders/inner_product_loss.wgsl (register variant, with the `finish` and `total`
- * entries both variants use) and shaders/inner_product_loss.tiled.wgsl (workgroup tiles, for
- * GPUs): the graph VAE's all-pairs decoder loss and dL/dz without an N x N buffer.
+ * entries both variants use), shaders/inner_product_loss.subgroups.wgsl (the register variant
+ * sharing z_j through the subgroup, used for latent sizes up to 16 where the device has
+ * `subgroups`) and shaders/inner_product_loss.tiled.wgsl (workgroup tiles, for GPUs): the graph
+ * VAE's all-pairs decoder loss and dL/dz without an N x N buffer.
  */
 import registerSource from '../../shaders/inner_product_loss.wgsl';
 import tiledSource from '../../shaders/inner_product_loss.tiled.wgsl';
+import subgroupSource from '../../shaders/inner_product_loss.subgroups.wgsl';
 import { pad4 } from '../gpu/pad.js';
 import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
@@ -101,19 +104,26 @@ export interface InnerProductLossDispatches {
   /** Column chunks and columns per chunk chosen. */
   chunks: number;
   chunkLen: number;
+  /** Whether `rows` shares z_j through the subgroup (inner_product_loss.subgroups.wgsl). */
+  subgroups: boolean;
 }
 
 /** Compiled inner-product loss pipelines for one device and variant. */
 export class InnerProductLossKernels {
   private readonly rowsShader: ShaderPipelines;
   private readonly shared: ShaderPipelines;
+  /** The register variant's `rows` with z_j shared through the subgroup (latent <= 16), where the device has subgroups. */
+  private readonly subgroups: ShaderPipelines | null;
 
   constructor(
     private readonly res: GpuResources,
     readonly variant: InnerProductVariant,
+    /** `subgroups: false` keeps the register variant off the subgroup shader (default: used where the device has the feature). */
+    opts: { subgroups?: boolean } = {},
   ) {
     this.shared = new ShaderPipelines(res.device, registerSource);
     this.rowsShader = variant === 'register' ? this.shared : new ShaderPipelines(res.device, tiledSource);
+    this.subgroups = variant === 'register' && (opts.subgroups ?? true) && res.device.features.has('subgroups') ? new ShaderPipelines(res.device, subgroupSource) : null;
   }
 
   /** Columns per staged tile of the tiled variant: 64, halved until the tile fits workgroup memory. */
@@ -150,7 +160,9 @@ export class InnerProductLossKernels {
 
     const rowsConstants: Record<string, number> = { D4: d4, WG };
     if (this.variant === 'tiled') rowsConstants.TJ = tj;
-    const rowsPipeline = await this.rowsShader.get('rows', rowsConstants, `inner_product_loss.rows[${this.variant}]`);
+    // One invocation of a subgroup loads each vec4 of z_j: subgroups have at least 4.
+    const shared = this.subgroups && d4 <= 4 ? this.subgroups : null;
+    const rowsPipeline = await (shared ?? this.rowsShader).get('rows', rowsConstants, `inner_product_loss.rows[${this.variant}${shared ? '+subgroups' : ''}]`);
     const rows: Dispatch = {
       label: `${label}.rows`,
       pipeline: rowsPipeline,
@@ -177,6 +189,6 @@ export class InnerProductLossKernels {
       bindGroup: this.res.bindGroup(`${label}.total`, tp, a.record ? [...totalInputs, a.record.step, a.record.history] : totalInputs),
       workgroups: [1, 1, 1],
     };
-    return { rows, finish, total, all: finish ? [rows, finish, total] : [rows, total], chunks, chunkLen };
+    return { rows, finish, total, all: finish ? [rows, finish, total] : [rows, total], chunks, chunkLen, subgroups: shared !== null };
   }
 }

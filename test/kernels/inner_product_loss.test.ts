@@ -81,13 +81,17 @@ interface Case {
 
 // One set of kernels per variant for the whole file: SwiftShader takes 0.5-2 s to compile a
 // pipeline, far longer than these runs. Their buffers are released after the file.
-const kernels = new Map<InnerProductVariant, Promise<{ res: GpuResources; k: InnerProductLossKernels }>>();
-function kernelsFor(variant: InnerProductVariant) {
+// `register+subgroups` is the register variant sharing z_j through the subgroup (latent <= 16;
+// larger latents fall back to the plain register shader); `register` is kept off it.
+type Variant = InnerProductVariant | 'register+subgroups';
+const kernels = new Map<Variant, Promise<{ res: GpuResources; k: InnerProductLossKernels }>>();
+function kernelsFor(variant: Variant) {
   let p = kernels.get(variant);
   if (!p) {
     p = testGpu().then(({ device }) => {
       const res = new GpuResources(device);
-      return { res, k: new InnerProductLossKernels(res, variant) };
+      const k = variant === 'tiled' ? new InnerProductLossKernels(res, 'tiled') : new InnerProductLossKernels(res, 'register', { subgroups: variant === 'register+subgroups' });
+      return { res, k };
     });
     kernels.set(variant, p);
   }
@@ -97,7 +101,7 @@ afterAll(async () => {
   for (const p of kernels.values()) (await p).res.destroy();
 });
 
-async function check(variant: InnerProductVariant, c: Case, chunks: number | undefined, withKl: boolean): Promise<{ chunks: number }> {
+async function check(variant: Variant, c: Case, chunks: number | undefined, withKl: boolean): Promise<{ chunks: number; subgroups: boolean }> {
   const { device } = await testGpu();
   const { res, k } = await kernelsFor(variant);
   const { n, L } = c;
@@ -131,7 +135,7 @@ async function check(variant: InnerProductVariant, c: Case, chunks: number | und
     // Padded rows and columns of dz stay zero.
     const ld = pad4(L);
     for (let r = 0; r < pad4(n); r++) for (let col = 0; col < ld; col++) if (r >= n || col >= L) expect(gotDz[r * ld + col]).toBe(0);
-    return { chunks: d.chunks };
+    return { chunks: d.chunks, subgroups: d.subgroups };
   });
 }
 
@@ -144,18 +148,25 @@ const CASES: Case[] = [
   { n: 23, L: 61, degree: 3, zScale: 0.35 },
 ];
 
-for (const variant of ['register', 'tiled'] as InnerProductVariant[]) {
+const hasSubgroups = testGpu().then(({ device }) => device.features.has('subgroups'));
+
+for (const variant of ['register', 'register+subgroups', 'tiled'] as Variant[]) {
   describe(`inner_product_loss [${variant}]`, () => {
     for (const c of CASES) {
-      it(`${c.n} nodes, L = ${c.L}: one chunk, VGAE (with the KL rows)`, async () => {
-        expect((await check(variant, c, 1, true)).chunks).toBe(1);
+      it(`${c.n} nodes, L = ${c.L}: one chunk, VGAE (with the KL rows)`, async (ctx) => {
+        if (variant === 'register+subgroups' && !(await hasSubgroups)) ctx.skip();
+        const r = await check(variant, c, 1, true);
+        expect(r.chunks).toBe(1);
+        expect(r.subgroups).toBe(variant === 'register+subgroups' && c.L <= 16);
       });
     }
-    it('301 nodes, L = 7: several column chunks (finish sums them), GAE (no KL)', async () => {
+    it('301 nodes, L = 7: several column chunks (finish sums them), GAE (no KL)', async (ctx) => {
+      if (variant === 'register+subgroups' && !(await hasSubgroups)) ctx.skip();
       const { chunks } = await check(variant, CASES[2], 3, false);
       expect(chunks).toBeGreaterThan(1);
     });
-    it('130 nodes, L = 16: the default chunking', async () => {
+    it('130 nodes, L = 16: the default chunking', async (ctx) => {
+      if (variant === 'register+subgroups' && !(await hasSubgroups)) ctx.skip();
       const { chunks } = await check(variant, CASES[3], undefined, true);
       // The tiled variant splits columns for a GPU; the register one keeps one chunk.
       expect(chunks).toBe(variant === 'tiled' ? 3 : 1);
@@ -172,8 +183,9 @@ describe("inner_product_loss at Cora's shape (2,708 nodes, L = 16, the training 
     const g = await readLinqs(file('cora.content.gz'), file('cora.cites.gz'));
     return graphAdjacency(g.n, splitEdges(g.n, g.edges, { seed: 1 }).train);
   })();
-  for (const [variant, chunks] of [['register', 1], ['tiled', undefined]] as const) {
-    it(`${variant}, ${chunks ? 'one chunk' : 'the default chunks'}`, async () => {
+  for (const [variant, chunks] of [['register', 1], ['register+subgroups', 1], ['tiled', undefined]] as const) {
+    it(`${variant}, ${chunks ? 'one chunk' : 'the default chunks'}`, async (ctx) => {
+      if (variant === 'register+subgroups' && !(await hasSubgroups)) ctx.skip();
       const adj = await cora;
       await check(variant, { n: adj.n, L: 16, degree: 0, zScale: 0.5, adj }, chunks, true);
     });
@@ -210,12 +222,12 @@ describe('uploadLabels', () => {
 });
 
 describe('inner_product_loss register blocks', () => {
-  it('both variants have one guarded block per vec4 of z up to MAX_D4, which MAX_LATENT reads', () => {
+  it('every variant has one guarded block per vec4 of z up to MAX_D4, which MAX_LATENT reads', () => {
     // As the build expands them (MAX_D4 is in their shared include).
     const dir = new URL('../../shaders/', import.meta.url).pathname;
     const text = (name: string) => expandWgsl(`${dir}${name}`, dir).code;
     expect(MAX_LATENT).toBe(64);
-    for (const name of ['inner_product_loss.wgsl', 'inner_product_loss.tiled.wgsl']) {
+    for (const name of ['inner_product_loss.wgsl', 'inner_product_loss.subgroups.wgsl', 'inner_product_loss.tiled.wgsl']) {
       const src = text(name);
       expect(src).toContain(`const MAX_D4: u32 = ${MAX_LATENT / 4}u;`);
       // Every block k < MAX_D4 appears in each of the four places (z_i load, z_j load and dot,
