@@ -87,12 +87,14 @@ describe('graph checkpoints', () => {
       for (const k of Object.keys(m)) if (m[k] === undefined) delete m[k];
       return () => loadGraphCheckpoint(encodeSafetensors(good, m as Record<string, string>), 'm.safetensors');
     };
-    const without = (name: string) => new Map([...good].filter(([k]) => k !== name));
+    type Tensors = Map<string, { shape: number[]; data: Float32Array }>;
+    const without = (name: string): Tensors => new Map([...good].filter(([k]) => k !== name));
+    const withTensor = (name: string, shape: number[], data: Float32Array): Tensors => new Map<string, { shape: number[]; data: Float32Array }>([...good, [name, { shape, data }]]);
     const cases: [() => unknown, string][] = [
       [() => fromGraphTensors(without('encoder.conv_mu.bias'), cfg, 'm'), 'm: missing tensor encoder.conv_mu.bias (a 11x7-6-3 vgae model has shape [3])'],
-      [() => fromGraphTensors(new Map([...good, ['decoder.weight', { shape: [2], data: new Float32Array(2) }]]), cfg, 'm'), 'm: unexpected tensor decoder.weight with shape [2], not part of a 11x7-6-3 vgae model'],
-      [() => fromGraphTensors(new Map([...good, ['encoder.conv1.lin.weight', { shape: [F, H], data: new Float32Array(F * H) }]]), cfg, 'm'), 'm: tensor encoder.conv1.lin.weight has shape [7, 6], a 11x7-6-3 vgae model has [6, 7]'],
-      [() => fromGraphTensors(new Map([...good, ['encoder.conv1.bias', { shape: [H], data: Float32Array.from([0, 0, 0.5, 0, 0, 0]) }]]), cfg, 'm'), 'm: tensor encoder.conv1.bias[2] is 0.5; this graph VAE has no biases (the paper\'s model), so they must be zero'],
+      [() => fromGraphTensors(withTensor('decoder.weight', [2], new Float32Array(2)), cfg, 'm'), 'm: unexpected tensor decoder.weight with shape [2], not part of a 11x7-6-3 vgae model'],
+      [() => fromGraphTensors(withTensor('encoder.conv1.lin.weight', [F, H], new Float32Array(F * H)), cfg, 'm'), 'm: tensor encoder.conv1.lin.weight has shape [7, 6], a 11x7-6-3 vgae model has [6, 7]'],
+      [() => fromGraphTensors(withTensor('encoder.conv1.bias', [H], Float32Array.from([0, 0, 0.5, 0, 0, 0])), cfg, 'm'), 'm: tensor encoder.conv1.bias[2] is 0.5; this graph VAE has no biases (the paper\'s model), so they must be zero'],
       [meta({ model: undefined }), "m.safetensors: not a graph VAE checkpoint (an MLP VAE's: use 'webgpu-vae eval', 'sample' or 'latent' with it)"],
       [meta({ kind: 'vae' }), 'm.safetensors: metadata "kind" is "vae", must be "vgae" or "gae"'],
       [meta({ latent: '65' }), "m.safetensors: metadata \"latent\" is 65; this runtime's graph VAE takes 1 to 64"],
