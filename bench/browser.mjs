@@ -76,6 +76,8 @@ await esbuild.build({
 });
 copyFileSync(join(root, 'bench/page/index.html'), join(out, 'index.html'));
 buildEmbeddedMnist(root, join(out, 'data'));
+// The embedded Cora for the graph VAE's part (CORA_FILES in src/graph/cora.ts).
+for (const f of ['cora.content.gz', 'cora.cites.gz']) copyFileSync(join(root, 'data/cora', f), join(out, 'data', f));
 
 // ---------------------------------------------------------------- serve
 

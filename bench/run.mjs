@@ -1,10 +1,10 @@
 // Runs a TypeScript benchmark under Node (Dawn): bundles bench/<name>.ts with esbuild, writes
-// the embedded MNIST digits beside it, and runs it in a fresh Node process with the GPU
+// the embedded MNIST digits and Cora beside it, and runs it in a fresh Node process with the GPU
 // environment set (see src/node/environment.ts), so Dawn finds SwiftShader on machines without
 // a GPU. Usage: node bench/run.mjs [step] [--json] [--quick] [--timeout=900] [...]  (npm run bench:node)
 // The browser benchmark, with the baselines, is bench/browser.mjs (npm run bench).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -26,6 +26,8 @@ await esbuild.build({
   plugins: [wgslPlugin(join(root, 'shaders'))], external: ['webgpu'], logLevel: 'warning', sourcemap: 'inline',
 });
 buildEmbeddedMnist(root, cache);
+// The embedded Cora for the graph VAE's part (CORA_FILES in src/graph/cora.ts).
+for (const f of ['cora.content.gz', 'cora.cites.gz']) copyFileSync(join(root, 'data/cora', f), join(cache, f));
 const env = join(cache, 'environment.mjs');
 await esbuild.build({ entryPoints: [join(root, 'src/node/environment.ts')], outfile: env, bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
 const { nodeGpuEnvironment } = await import(env);

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMBEDDED_FILES, embeddedMnist } from '../src/data/mnist.js';
+import { CORA_FILES, embeddedCora } from '../src/graph/cora.js';
 import { requestNodeGpu } from '../src/node/gpu.js';
 import { adapterRecord, deviceAdapterInfo } from './lib/adapter.js';
 import { parseSuiteArgs } from './lib/args.js';
@@ -32,11 +33,12 @@ async function main(): Promise<void> {
     throw new Error(`embedded MNIST files not found in ${dir} (run 'npm run build'): ${(e as Error).message}`);
   }
   const { train } = await embeddedMnist(images, labels);
+  const cora = await embeddedCora(readFileSync(join(dir, CORA_FILES.content)), readFileSync(join(dir, CORA_FILES.cites)));
   const notInNode = 'not run under Node: the baselines run in the browser page (npm run bench)';
   const report = await runSuite(
     {
       runner: 'node', runtime: `Node ${process.version}, webgpu (Dawn)`, device, adapter: adapterRecord(gpu.adapter, device),
-      adapterInfo: deviceAdapterInfo(device), train, baselines: {}, log,
+      adapterInfo: deviceAdapterInfo(device), train, cora, baselines: {}, log,
     },
     opts,
   );

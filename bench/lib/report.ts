@@ -3,6 +3,7 @@
  * the browser page and Node, produce this shape; fields that do not apply carry `error`.
  */
 import type { TimingMethod } from './timing.js';
+import type { GraphBenchRecord } from './graph.js';
 
 /** The adapter everything was measured on. */
 export interface AdapterRecord {
@@ -119,6 +120,8 @@ export interface BenchReport {
   steps: StepRecord[];
   epoch: EpochRecord | { error: string } | null;
   baselines: Record<string, BaselineRecord>;
+  /** The graph VAE (VGAE on Cora, a large stochastic block model); null when not run. */
+  graph: GraphBenchRecord | { error: string } | null;
   checks: Checks;
   /** Seconds the whole run took. */
   seconds: number;
@@ -134,6 +137,12 @@ export function formatTable(r: BenchReport): string {
   lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}${a.fallback ? ' (fallback)' : ''}`);
   lines.push(`features: ${a.features.join(', ') || 'none'}; kernels timed by ${r.timing.kernels}; GEMM variant picked: ${r.gemm_variant.picked} (${r.gemm_variant.how})`);
   lines.push('');
+  // Only the graph VAE ran (--graph-only): no MLP sections.
+  if (r.kernels.length === 0 && r.steps.length === 0 && !r.epoch && r.graph) {
+    lines.push(...graphLines(r.graph));
+    lines.push(`total ${f(r.seconds, 1)} s`);
+    return lines.join('\n');
+  }
   lines.push(`${'kernel'.padEnd(29)} layer ${'variant'.padEnd(9)} ${'shape (MxNxK)'.padEnd(15)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}`);
   for (const k of r.kernels) {
     lines.push(
@@ -161,8 +170,35 @@ export function formatTable(r: BenchReport): string {
     else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
   }
   lines.push('');
+  lines.push(...graphLines(r.graph));
   const c = r.checks;
   lines.push(`checks: one submit/step ${c.one_submit_per_step ? 'ok' : 'FAIL'}, <=20 dispatches ${c.at_most_20_dispatches_per_step ? 'ok' : 'FAIL'}, no allocation ${c.no_allocation_per_step ? 'ok' : 'FAIL'}, no readback stall ${c.no_readback_stall ? 'ok' : 'FAIL'}`);
   lines.push(`total ${f(r.seconds, 1)} s`);
   return lines.join('\n');
+}
+
+/** The graph VAE's part of the table. */
+function graphLines(g: BenchReport['graph']): string[] {
+  if (!g) return [];
+  if ('error' in g) return [`graph VAE: error: ${g.error}`, ''];
+  const lines = [`graph VAE on ${g.data} (${g.nodes} nodes, ${g.edges} edges, ${g.train_edges} for training, ${g.features} features; ${g.hidden}-${g.latent})`];
+  lines.push(`${'kernel'.padEnd(33)} ${'layer'.padEnd(8)} ${'variant'.padEnd(19)} ${'shape'.padEnd(24)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}`);
+  for (const k of g.kernels) {
+    lines.push(`${k.kernel.padEnd(33)} ${k.layer.padEnd(8)} ${k.variant.padEnd(19)} ${k.shape.padEnd(24)} ${f(k.ms, 3).padStart(9)} ${f(k.gflops).padStart(9)} ${f(k.gbps).padStart(8)}`);
+  }
+  const e = g.epoch;
+  if ('error' in e) lines.push(`epochs: error: ${e.error}`);
+  else {
+    lines.push(`epochs (${e.model}, ${e.variant}): ${f(e.ms_per_epoch, 1)} ms/epoch back to back over ${e.epochs_timed}${e.gpu_ms_per_epoch !== undefined ? ` (GPU ${f(e.gpu_ms_per_epoch, 1)} ms)` : ''}; ` +
+      `${e.dispatches_per_step} dispatches, ${e.submits_per_step} submit, ${e.buffers_created_per_step} buffers created per epoch`);
+    lines.push(`trainer: ${f(e.trainer_ms_per_epoch, 1)} ms/epoch over ${e.trainer_epochs} (+ ${f(e.eval_ms, 1)} ms validation AUC/AP); loss ${f(e.first_loss, 3)} -> ${f(e.last_loss, 3)}, val AUC ${f(100 * e.val_auc, 1)}`);
+  }
+  const s = g.sbm;
+  if (s && 'error' in s) lines.push(`SBM: error: ${s.error}`);
+  else if (s) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    lines.push(`SBM ${s.nodes} nodes, ${s.edges} edges (identity features): ${f(s.ms_per_epoch, 0)} ms/epoch over ${s.epochs_timed}; GPU memory ${mib(s.gpu_bytes)} (largest buffer ${mib(s.largest_buffer_bytes)}); one dense N x N f32 matrix: ${mib(s.dense_matrix_bytes)}; loss ${f(s.first_loss, 3)} -> ${f(s.last_loss, 3)}`);
+  }
+  lines.push('');
+  return lines;
 }

@@ -21,7 +21,7 @@ export function modelName(cfg: Pick<VaeConfig, 'inputSize' | 'hidden' | 'latent'
   return [cfg.inputSize, ...cfg.hidden, cfg.latent].join('-');
 }
 
-interface Counts {
+export interface Counts {
   dispatches: number;
   submits: number;
   encoders: number;
@@ -139,6 +139,27 @@ async function readClock(device: GPUDevice, clock: PassClock): Promise<number | 
     clock.resolve.destroy();
     clock.read.destroy();
   }
+}
+
+/**
+ * Runs `f` (which takes `n` steps) with the device's calls counted and, where the adapter has
+ * timestamps, each compute pass clocked: wall-clock ms per step (until `f` resolves), the
+ * counts, and the mean GPU ms of the passes after the first.
+ */
+export async function countCalls<T>(device: GPUDevice, n: number, f: () => Promise<T>): Promise<{ counts: Counts; gpuMs?: number; ms: number; result: T }> {
+  const counts: Counts = { dispatches: 0, submits: 0, encoders: 0, passes: 0, buffers: 0, bindGroups: 0, pipelines: 0, mapAsync: 0, queueWaits: 0 };
+  const clock = newClock(device, n);
+  const restore = instrument(device, counts, clock);
+  const t0 = performance.now();
+  let result: T;
+  try {
+    result = await f();
+  } finally {
+    restore();
+  }
+  const ms = (performance.now() - t0) / n;
+  const gpuMs = clock ? await readClock(device, clock) : undefined;
+  return { counts, ms, result, ...(gpuMs === undefined ? {} : { gpuMs }) };
 }
 
 /** A few full batches of the training set for step loops (the upload is part of a step). */

@@ -11,6 +11,8 @@ import { benchGemms, benchMemoryBound, gemmCases } from './kernels.js';
 import type { AdapterRecord, BaselineRecord, BenchReport, EpochRecord, KernelRecord, StepRecord } from './report.js';
 import { benchEpoch, benchSteps, modelName, READBACK_EVERY, sampleBatches, type StepBudget } from './steps.js';
 import { DispatchTimer, type TimingBudget } from './timing.js';
+import type { Graph } from '../../src/graph/graph.js';
+import { runGraphBench, type GraphBenchRecord } from './graph.js';
 
 /** What to run, and how long to spend. */
 export interface SuiteOptions {
@@ -28,6 +30,14 @@ export interface SuiteOptions {
   quick?: boolean;
   /** Whether to use timestamp queries when the device has them. Default true. */
   timestamps?: boolean;
+  /** The graph VAE on Cora (kernels, epochs). Default true when the runner supplies Cora. */
+  graph?: boolean;
+  /** Only the graph VAE: no MLP kernels, steps, epoch or baselines. */
+  graphOnly?: boolean;
+  /** Nodes of the synthetic stochastic block model (0: none). Default 20,000 (0 with `quick`). */
+  sbm?: number;
+  /** Epochs of the SBM timed. Default 2. */
+  sbmEpochs?: number;
 }
 
 /** A baseline run by the runner: given our ms per step at the baseline's batch. */
@@ -42,6 +52,8 @@ export interface SuiteEnv {
   /** The adapter info the runtime's variant choice reads (device.adapterInfo where present). */
   adapterInfo: GPUAdapterInfo | undefined;
   train: Dataset;
+  /** The embedded Cora, for the graph VAE's part (none: that part is skipped). */
+  cora?: Graph;
   baselines: Record<string, BaselineRunner>;
   log: (s: string) => void;
 }
@@ -60,10 +72,12 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
   const kernelBudget: TimingBudget = quick ? { sampleMs: 20, samples: 3, maxReps: 50 } : { sampleMs: 250, samples: 3, maxReps: 1000 };
   const stepBudget: StepBudget = quick ? { warmupSteps: 2, seconds: 0.2, minSteps: 3, maxSteps: 20 } : { warmupSteps: 3, seconds: 4, minSteps: 4, maxSteps: 500 };
   const timer = new DispatchTimer(device, opts.timestamps ?? true);
+  const mlp = !opts.graphOnly;
 
   const kernels: KernelRecord[] = [];
+  let graph: GraphBenchRecord | { error: string } | null = null;
   try {
-    if (opts.kernels ?? true) {
+    if (mlp && (opts.kernels ?? true)) {
       log(`kernels (${modelName(cfg)}, batch ${batch}; timed by ${timer.method}; validated against the CPU reference first)`);
       const cases = gemmCases(cfg);
       const variants = opts.variants ?? (['register', 'tiled'] as LinearVariant[]);
@@ -73,22 +87,30 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
       }
       kernels.push(...(await benchMemoryBound(device, cfg, timer, kernelBudget, log)));
     }
+    if ((opts.graph ?? true) && env.cora) {
+      try {
+        graph = await runGraphBench(device, env.cora, picked, timer, kernelBudget, { quick, sbmNodes: opts.sbm ?? (quick ? 0 : 20_000), sbmEpochs: opts.sbmEpochs ?? 2 }, log);
+      } catch (e) {
+        graph = { error: (e as Error).message ?? String(e) };
+        log(`graph VAE: error: ${graph.error}`);
+      }
+    }
   } finally {
     timer.destroy();
   }
 
   log(`steps (${modelName(cfg)}; one submit each; loss read back every ${READBACK_EVERY} steps)`);
   const steps: StepRecord[] = [];
-  for (const b of opts.stepBatches ?? [32, 128, 512]) steps.push(await benchSteps(device, model, b, env.train, stepBudget, log));
+  for (const b of mlp ? opts.stepBatches ?? [32, 128, 512] : []) steps.push(await benchSteps(device, model, b, env.train, stepBudget, log));
 
   let epoch: EpochRecord | { error: string } | null = null;
-  if (opts.epoch ?? true) {
+  if (mlp && (opts.epoch ?? true)) {
     log(`epoch (${env.train.count} training digits, batch ${batch})`);
     epoch = await benchEpoch(device, model, batch, env.train, log);
   }
 
   const baselines: BenchReport['baselines'] = {};
-  const names = Object.keys(env.baselines);
+  const names = mlp ? Object.keys(env.baselines) : [];
   if (names.length) {
     log(`baselines (same model, batch ${batch}, same adapter; ours re-timed right before each, for the ratio)`);
     const batches = sampleBatches(env.train, batch, 4);
@@ -132,6 +154,7 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
     steps,
     epoch,
     baselines,
+    graph,
     checks: {
       one_submit_per_step: steps.every((s) => s.submits_per_step === 1 && s.command_encoders_per_step === 1),
       at_most_20_dispatches_per_step: steps.every((s) => s.dispatches_per_step <= 20),

@@ -7,6 +7,7 @@
  * `none`); `baseline-steps=warmup,timed`.
  */
 import { EMBEDDED_FILES, embeddedMnist } from '../../src/data/mnist.js';
+import { CORA_FILES, embeddedCora } from '../../src/graph/cora.js';
 import { adapterRecord, benchDevice, deviceAdapterInfo } from '../lib/adapter.js';
 import { parseSuiteArgs } from '../lib/args.js';
 import { formatTable, type BenchReport } from '../lib/report.js';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   });
   device.addEventListener('uncapturederror', (e) => log(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
   const { train } = await embeddedMnist(await fetchBytes(EMBEDDED_FILES.images), await fetchBytes(EMBEDDED_FILES.labels));
+  const cora = await embeddedCora(await fetchBytes(CORA_FILES.content), await fetchBytes(CORA_FILES.cites));
 
   // Each baseline is loaded only when it runs (its own chunk) and uses its own device. One
   // that hangs is reported as an error after baseline-timeout seconds and the run goes on.
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
   }
   statusEl.textContent = 'running…';
   const report = await runSuite(
-    { runner: 'browser', runtime: navigator.userAgent, device, adapter: adapterRecord(adapter, device), adapterInfo: deviceAdapterInfo(device), train, baselines: runners, log },
+    { runner: 'browser', runtime: navigator.userAgent, device, adapter: adapterRecord(adapter, device), adapterInfo: deviceAdapterInfo(device), train, cora, baselines: runners, log },
     opts,
   );
   if (lost) throw new Error(lost);
