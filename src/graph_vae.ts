@@ -235,9 +235,38 @@ export class GraphVae {
     return { m: await this.sched.readArena(this.sched.m), v: await this.sched.readArena(this.sched.v) };
   }
 
-  /** Parameters, Adam moments and the step count (which also keys the noise), on the CPU. */
-  snapshot(): Promise<TrainingState> {
-    return this.sched.snapshot();
+  /**
+   * Parameters, Adam moments and the step count (which also keys the noise), on the CPU. The
+   * trainer's guard takes one after every epoch (a single step here), so the three arenas come
+   * back in one copy and one map rather than three.
+   */
+  async snapshot(): Promise<TrainingState> {
+    this.sched.check();
+    const step = this.sched.steps;
+    const bytes = this.sched.layout.size * 4;
+    const staging = this.device.createBuffer({ label: 'snapshot', size: 3 * bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    let all: Float32Array;
+    try {
+      const enc = this.device.createCommandEncoder({ label: 'snapshot' });
+      [this.sched.params, this.sched.m, this.sched.v].forEach((b, k) => enc.copyBufferToBuffer(b, 0, staging, k * bytes, bytes));
+      this.device.queue.submit([enc.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      all = new Float32Array(staging.getMappedRange().slice(0));
+    } finally {
+      staging.destroy();
+    }
+    this.sched.check();
+    const arena = (k: number): ParameterSet => {
+      const out: ParameterSet = new Map();
+      const base = (k * bytes) / 4;
+      for (const sl of this.sched.layout.slots) {
+        const t = new Float32Array(sl.rows * sl.cols);
+        for (let r = 0; r < sl.rows; r++) t.set(all.subarray(base + sl.offset + r * sl.ld, base + sl.offset + r * sl.ld + sl.cols), r * sl.cols);
+        out.set(sl.name, t);
+      }
+      return out;
+    };
+    return { step, params: arena(0), m: arena(1), v: arena(2) };
   }
 
   /** Puts a snapshot back (of this model or another of the same sizes). */

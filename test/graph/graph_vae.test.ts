@@ -202,6 +202,10 @@ describe('GraphVae lifecycle', () => {
     const model = await GraphVae.create({ device, graph: { n: N, features: null, trainEdges: EDGES }, hidden: H, latent: L });
     await model.step();
     const snap = await model.snapshot();
+    // One readback of the three arenas: the same tensors as reading each.
+    expect(snap.step).toBe(1);
+    expect(snap.params).toEqual(await model.readParameters());
+    expect({ m: snap.m, v: snap.v }).toEqual(await model.readMoments());
     await model.step();
     await model.step();
     const first = (await model.losses()).map((r) => r.loss);
