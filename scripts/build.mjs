@@ -25,11 +25,11 @@ await esbuild.build({
   external: ['webgpu'],
   banner: { js: '#!/usr/bin/env node' },
 });
-// The training page: its main-thread bundle (with uPlot and the page's CSS as dist/app.css) and
-// the module worker that owns the GPU device. Both load from dist/ beside the embedded data.
+// The training page: its main-thread bundle (with uPlot and the page's CSS as dist/app.css), the
+// module worker that owns the GPU device, and the graph mode's own worker. Both load from dist/ beside the embedded data.
 await esbuild.build({
   ...common,
-  entryPoints: { app: join(root, 'src/app/main.ts'), worker: join(root, 'src/app/worker.ts') },
+  entryPoints: { app: join(root, 'src/app/main.ts'), worker: join(root, 'src/app/worker.ts'), graph_worker: join(root, 'src/app/graph_worker.ts') },
   outdir: dist,
   platform: 'browser',
   minify: true,

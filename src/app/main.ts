@@ -12,6 +12,9 @@
  * Faults training survived (a rollback after an exploded loss, a lost GPU device) are listed in
  * `#notice`; after repeated rollbacks training stops until the learning rate is changed.
  *
+ * `mode=graph` opens the graph VAE's mode (src/app/graph_page.ts, with its own worker and URL
+ * options); the Images / Graphs buttons in the header switch between the two.
+ *
  * Test hooks: `testhooks=1` defines `window.webgpuVaeTest.loseDevice()`, which makes the worker
  * destroy its GPU device (as a driver reset would lose it), to check recovery, and
  * `window.webgpuVaeTest.interpolation()`, the last interpolation drawn with its frames as floats
@@ -30,6 +33,7 @@ import { LatentScatter } from './scatter.js';
 import { download, installDropZone } from './files.js';
 import type { FromWorker, RunState, ToWorker } from './protocol.js';
 import type { InterpolationPath } from '../toolkit.js';
+import { GraphMode } from './graph_page.js';
 
 function $(id: string): HTMLElement {
   const e = document.getElementById(id);
@@ -63,7 +67,9 @@ const query = new URLSearchParams(location.search);
 const testHooks = query.get('testhooks') === '1';
 /** With test hooks: the last interpolation drawn, frames as plain numbers. */
 let lastInterpolation: { path: InterpolationPath; a: number; b: number; count: number; pixels: number[] } | null = null;
-let autostart = query.get('autostart') === '1';
+// `mode=graph` opens the graph VAE's mode (src/app/graph_page.ts), which reads its own options.
+const graphFirst = query.get('mode') === 'graph';
+let autostart = query.get('autostart') === '1' && !graphFirst;
 let initial: Settings;
 try {
   initial = settingsFromQuery(query);
@@ -404,7 +410,28 @@ field('load-input').addEventListener('change', (e) => {
   if (input.files?.[0]) loadCheckpoint(input.files[0]);
   input.value = '';
 });
-installDropZone($('drop-overlay'), (files) => (fatal ? undefined : useFiles(files)), (msg) => say('data-error', msg));
+// The two modes: images (this file) and graphs; drops go to the mode shown.
+const graph = new GraphMode(query);
+let graphShown = false;
+function showMode(toGraph: boolean): void {
+  graphShown = toGraph;
+  $('image-mode').hidden = toGraph;
+  $('graph-mode').hidden = !toGraph;
+  $('mode-image').setAttribute('aria-pressed', String(!toGraph));
+  $('mode-graph').setAttribute('aria-pressed', String(toGraph));
+  $('drop-overlay').textContent = toGraph ? 'Drop a LINQS pair (.content and .cites) or an edge list to train on it' : 'Drop IDX files or a folder to train on them';
+  if (toGraph) graph.show();
+  // Charts and the scatter size themselves to their now visible panels.
+  schedule('charts', () => undefined);
+}
+$('mode-image').addEventListener('click', () => showMode(false));
+$('mode-graph').addEventListener('click', () => showMode(true));
+if (graphFirst) showMode(true);
+installDropZone(
+  $('drop-overlay'),
+  (files) => (graphShown ? graph.useFiles(files) : fatal ? undefined : useFiles(files)),
+  (msg) => say(graphShown ? 'banner' : 'data-error', msg),
+);
 
 // Coming back to a hidden tab: draw whatever arrived meanwhile.
 document.addEventListener('visibilitychange', () => {

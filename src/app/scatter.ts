@@ -59,6 +59,20 @@ export class LatentScatter {
     this.draw();
   }
 
+  /** Legend entries: one name per label colour (the graph mode's classes); null: the digits 0-9. */
+  setLegend(names: readonly string[] | null): void {
+    const shown = names ?? LABEL_COLORS.map((_, i) => String(i));
+    this.legend.replaceChildren(
+      ...shown.slice(0, LABEL_COLORS.length).map((name, i) => {
+        const s = document.createElement('span');
+        const swatch = document.createElement('i');
+        swatch.style.background = LABEL_COLORS[i];
+        s.append(swatch, name);
+        return s;
+      }),
+    );
+  }
+
   /** Marks the two digits being interpolated. */
   select(a: number, b: number): void {
     this.picked = [a, b];

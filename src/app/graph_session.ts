@@ -1,0 +1,303 @@
+/**
+ * The graph worker's training session: one graph, at most one graph VAE, and the page's
+ * commands. A thin client of the Trainer (src/trainer.ts) with graphTask (one full-graph step
+ * per epoch, validation AUC and AP after each), as `webgpu-vae graph train` is: the trainer owns
+ * the loop, the divergence guard and device-loss recovery; the session turns its events into
+ * messages and adds pause, the embedding view and checkpoint downloads.
+ *
+ * All GPU work goes through one queue (`serial`), so a command from the page runs between two
+ * epochs; the loop returns to the worker's event loop after every epoch.
+ */
+import { graphConfigName, saveGraphCheckpoint } from '../checkpoint/graph_checkpoint.js';
+import { DeviceLostError, DivergedError } from '../errors.js';
+import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
+import { linkMetrics, type LinkMetrics } from '../graph/link.js';
+import { GraphVae } from '../graph_vae.js';
+import { graphTask, prepareGraph, type PreparedGraph } from '../graph_task.js';
+import { axisTitles } from '../latent_view.js';
+import { project2d } from '../pca.js';
+import type { TrainingState } from '../scheduler.js';
+import { Trainer, type TrainerNotice, type TrainingTask } from '../trainer.js';
+import { DeviceSlot, lostText } from './device.js';
+import type { FromGraphWorker } from './graph_protocol.js';
+import type { GraphSettings } from './graph_settings.js';
+import { nextTask, Serial } from './pace.js';
+import type { RunState } from './protocol.js';
+
+/** Sends a message to the page, moving the buffers of any arrays in it. */
+export type GraphPost = (msg: FromGraphWorker, transfer?: Transferable[]) => void;
+
+/** Shortest interval between embedding views while training (each is a readback and a PCA). */
+const EMBEDDING_MS = 1000;
+
+/** One graph, at most one model, and the page's commands. */
+export class GraphSession {
+  private trainer: Trainer<GraphVae, LinkMetrics> | null = null;
+  private settings: GraphSettings | null = null;
+  private prep: PreparedGraph | null = null;
+  private readonly gpu: DeviceSlot;
+  private readonly serial = new Serial();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private failed = false;
+  /** The means the last evaluation read back, and when the page last got a view of them. */
+  private lastMu: Float32Array | null = null;
+  private lastView = 0;
+
+  constructor(
+    device: GPUDevice,
+    openDevice: () => Promise<GPUDevice>,
+    private graph: Graph,
+    private graphName: string,
+    private readonly post: GraphPost,
+    private readonly fatal: (message: string) => void,
+  ) {
+    this.gpu = new DeviceSlot(device, openDevice, (info) => void this.serial.run(() => this.recoverIdle(info)).catch(() => undefined));
+  }
+
+  private queued<T>(job: () => Promise<T>): Promise<T> {
+    return this.serial.run(() => this.gpu.untilLost(job()));
+  }
+
+  /** Stops everything after a fatal error. */
+  fail(): void {
+    this.failed = true;
+    this.running = false;
+  }
+
+  private setState(s: RunState): void {
+    this.post({ type: 'state', state: s });
+  }
+
+  private postGraph(): void {
+    const g = this.graph;
+    this.post({ type: 'graph', name: this.graphName, summary: describeGraph(g), nodes: g.n, edges: edgeCount(g), features: g.features.cols, classes: g.labels ? [...g.classNames] : [] });
+  }
+
+  private postModel(): void {
+    const m = this.trainer?.model;
+    const r = this.prep?.record;
+    this.post({
+      type: 'model', settings: this.settings && { ...this.settings }, parameters: m ? m.config.features * m.config.hidden + 2 * m.config.hidden * m.config.latent : 0,
+      trainEdges: r?.trainEdges ?? 0, valEdges: r?.valEdges ?? 0, testEdges: r?.testEdges ?? 0, dispatches: m?.dispatchesPerStep ?? 0,
+    });
+  }
+
+  private progress(): void {
+    const t = this.trainer;
+    if (!t) {
+      this.post({ type: 'progress', epoch: 0, epochs: this.settings?.epochs ?? 0, fraction: 0, loss: null, epochsPerS: 0, etaS: NaN });
+      return;
+    }
+    const p = t.progress();
+    this.post({ type: 'progress', epoch: t.epochsDone, epochs: p.epochs, fraction: p.fraction, loss: p.loss, epochsPerS: p.samplesPerS, etaS: p.etaS });
+  }
+
+  /** Announces the graph and the state to a freshly loaded page. */
+  hello(): void {
+    this.postGraph();
+    this.postModel();
+    this.progress();
+    this.setState(this.trainer ? 'paused' : 'idle');
+  }
+
+  /** The task: graphTask, keeping the means its evaluation reads for the embedding view. */
+  private task(prep: PreparedGraph): TrainingTask<GraphVae, LinkMetrics> {
+    return {
+      ...graphTask(prep.split),
+      evaluate: async (model) => {
+        this.lastMu = await model.embed();
+        return linkMetrics(this.lastMu, model.config.latent, prep.split.valPos, prep.split.valNeg);
+      },
+    };
+  }
+
+  private builder(s: GraphSettings, prep: PreparedGraph) {
+    return (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
+      device, graph: prep.input, kind: s.kind, hidden: s.hidden, latent: s.latent, seed: s.seed, adam: { lr: s.lr }, ...(state ? { state } : {}),
+    });
+  }
+
+  private drop(): void {
+    this.trainer?.destroy();
+    this.trainer = null;
+    this.settings = null;
+    this.prep = null;
+    this.lastMu = null;
+  }
+
+  private async build(s: GraphSettings): Promise<void> {
+    this.drop();
+    const prep = prepareGraph(this.graph, { seed: s.seed, valFraction: s.valFraction, testFraction: s.testFraction, features: s.features });
+    const build = this.builder(s, prep);
+    const model = await build(this.gpu.device, null);
+    try {
+      this.trainer = await Trainer.create(model, this.task(prep), {
+        build,
+        newDevice: () => this.gpu.replace(),
+        events: {
+          epoch: (e) => {
+            const metric = (v: number) => (Number.isFinite(v) ? v : null);
+            this.post({ type: 'epoch', epoch: e.epoch, loss: e.trainLoss, valAuc: metric(e.evaluation.auc), valAp: metric(e.evaluation.ap), ms: e.ms });
+            if (performance.now() - this.lastView >= EMBEDDING_MS || e.epoch === this.trainer?.epochs) this.postEmbedding(e.epoch);
+          },
+          notice: (n) => this.onNotice(n),
+        },
+      });
+    } catch (e) {
+      model.destroy();
+      throw e;
+    }
+    this.trainer.epochs = s.epochs;
+    this.settings = { ...s };
+    this.prep = prep;
+  }
+
+  /** The node means of the last evaluation, in 2-D, coloured by class. */
+  private postEmbedding(epoch: number): void {
+    const mu = this.lastMu;
+    const t = this.trainer;
+    if (!mu || !t) return;
+    const L = t.model.config.latent;
+    const n = this.graph.n;
+    const proj = project2d(mu, n, L);
+    const g = this.graph;
+    const labels = g.labels ? Uint8Array.from(g.labels, (c) => (c < 0 ? 0 : c % 10)) : null;
+    this.lastView = performance.now();
+    this.post({ type: 'embedding', epoch, latent: L, points: proj.points, labels, axes: axisTitles(L, proj.explained) }, [proj.points.buffer as ArrayBuffer, ...(labels ? [labels.buffer as ArrayBuffer] : [])]);
+  }
+
+  private onNotice(n: TrainerNotice): void {
+    if (n.kind === 'rollback') {
+      this.post({ type: 'notice', rewindTo: n.toStep, message: `epoch ${n.badStep}: the loss exploded; rolled back to epoch ${n.toStep}` });
+      return;
+    }
+    this.post({ type: 'notice', rewindTo: n.toStep, message: `GPU device lost (${n.reason}${n.message ? `: ${n.message}` : ''}); continuing on a new device from epoch ${n.toStep}` });
+  }
+
+  private async recoverIdle(info: GPUDeviceLostInfo): Promise<void> {
+    if (this.failed || this.running) return;
+    try {
+      if (this.trainer) await this.trainer.recoverIfLost();
+      else {
+        await this.gpu.replace();
+        this.post({ type: 'notice', rewindTo: null, message: `GPU device lost (${lostText(info)}); continuing on a new device` });
+      }
+    } catch (e) {
+      this.giveUp(e);
+    }
+  }
+
+  private giveUp(e: unknown): void {
+    this.running = false;
+    this.fatal(`${(e as Error).message}, so training stopped. Reload the page to start again.`);
+  }
+
+  /** Starts or resumes training, splitting the graph and building the model first when there is none. */
+  async start(settings: GraphSettings): Promise<void> {
+    if (this.failed || this.running) return;
+    await this.loop;
+    await this.queued(async () => {
+      if (this.running || this.failed) return;
+      if (!this.trainer) {
+        try {
+          await this.build(settings);
+        } catch (e) {
+          this.post({ type: 'error', where: 'settings', message: (e as Error).message });
+          return;
+        }
+        this.postModel();
+      }
+      this.settings!.epochs = settings.epochs;
+      this.trainer!.epochs = settings.epochs;
+      if (this.trainer!.planDone) {
+        this.post({ type: 'error', where: 'settings', message: `all ${settings.epochs} epochs are done: raise epochs to train more, or reset` });
+        return;
+      }
+      this.running = true;
+      this.setState('running');
+      this.loop = this.trainLoop();
+    });
+  }
+
+  /** Stops after the epoch in progress. */
+  async pause(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Drops the model. */
+  async reset(): Promise<void> {
+    await this.pause();
+    await this.serial.run(async () => {
+      this.drop();
+      this.postModel();
+      this.progress();
+      this.setState('idle');
+    });
+  }
+
+  /** Epochs to train in all. */
+  setEpochs(epochs: number): void {
+    if (this.settings) this.settings.epochs = epochs;
+    if (this.trainer) this.trainer.epochs = epochs;
+    this.progress();
+  }
+
+  private async trainLoop(): Promise<void> {
+    const trainer = this.trainer!;
+    try {
+      await trainer.run({
+        shouldStop: () => !this.running || this.failed,
+        wrap: (job) => this.queued(job),
+        exclusive: (job) => this.serial.run(job),
+        between: async () => {
+          await nextTask();
+          this.progress();
+        },
+      });
+    } catch (e) {
+      this.running = false;
+      if (e instanceof DivergedError) this.post({ type: 'error', where: 'model', message: `${e.message}; reset and lower the learning rate` });
+      else if (e instanceof DeviceLostError) this.giveUp(e);
+      else if (!this.failed) this.post({ type: 'error', where: 'model', message: (e as Error).message });
+    }
+    this.running = false;
+    if (this.trainer === trainer) this.postEmbedding(trainer.epochsDone);
+    this.progress();
+    if (!this.failed) this.setState(trainer.planDone ? 'done' : 'paused');
+  }
+
+  /** A new graph: any model is dropped (its sizes belong to the old graph). */
+  async setGraph(graph: Graph, name: string): Promise<void> {
+    await this.pause();
+    await this.serial.run(async () => {
+      this.drop();
+      this.graph = graph;
+      this.graphName = name;
+      this.postGraph();
+      this.postModel();
+      this.progress();
+      this.setState('idle');
+    });
+  }
+
+  /** The model as a .safetensors file (PyTorch Geometric's names). */
+  async save(): Promise<void> {
+    await this.queued(async () => {
+      const t = this.trainer;
+      if (!t || !this.settings || !this.prep) {
+        this.post({ type: 'error', where: 'checkpoint', message: 'no model to save yet: start training first' });
+        return;
+      }
+      const params = await t.model.readParameters();
+      const loss = t.progress().loss;
+      const bytes = saveGraphCheckpoint(params, {
+        config: t.model.config, seed: this.settings.seed, step: t.step, split: this.prep.record, data: this.graphName, lr: this.settings.lr, ...(loss === null ? {} : { loss }),
+      });
+      const name = `${this.settings.kind}-${graphConfigName(t.model.config).split(' ')[0]}-epoch${t.step}.safetensors`;
+      this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+}
