@@ -7,7 +7,7 @@ import type { SuiteOptions } from './suite.js';
 
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 
-/** Parses `--quick --batches=32,128 --variants=register --no-kernels --no-epoch --no-timestamps --model=784-400-20 --no-graph --graph-only --sbm=20000 --sbm-epochs=2`. */
+/** Parses `--quick --batches=32,128 --variants=register --no-kernels --no-epoch --no-timestamps --model=784-400-20 --no-graph --graph-only --sbm=20000 --sbm-epochs=2 --graph-epochs=10`. */
 export function parseSuiteArgs(args: string[]): SuiteOptions {
   const o: SuiteOptions = {};
   for (const a of args) {
@@ -21,11 +21,12 @@ export function parseSuiteArgs(args: string[]): SuiteOptions {
     else if (k === '--no-timestamps') o.timestamps = false;
     else if (k === '--no-graph') o.graph = false;
     else if (k === '--graph-only') o.graphOnly = true;
-    else if (k === '--sbm' || k === '--sbm-epochs') {
+    else if (k === '--sbm' || k === '--sbm-epochs' || k === '--graph-epochs') {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new Error(`${k}=${v}: expected a whole number >= 0`);
       if (k === '--sbm') o.sbm = n;
-      else o.sbmEpochs = Math.max(1, n);
+      else if (k === '--sbm-epochs') o.sbmEpochs = Math.max(1, n);
+      else o.graphEpochs = Math.max(1, n);
     }
     else if (k === '--model') {
       const sizes = v.split('-').map(Number);

@@ -94,6 +94,10 @@ export interface GraphBenchOptions {
   sbmNodes: number;
   /** Epochs of the SBM to time. */
   sbmEpochs: number;
+  /** Cora epochs timed back to back, and through the trainer (default 10, 3 with `quick`). */
+  epochs?: number;
+  /** Skip the kernels (epochs only). */
+  kernels?: boolean;
 }
 
 const whole = (b: GPUBuffer): BufferRange => ({ buffer: b, offset: 0, size: b.size });
@@ -259,21 +263,21 @@ async function graphKernels(
 }
 
 /** Cora epochs: steps back to back (counted), then the trainer's epochs. */
-async function graphEpochs(device: GPUDevice, cora: Graph, H: number, L: number, quick: boolean, log: (s: string) => void): Promise<GraphEpochRecord> {
+async function graphEpochs(device: GPUDevice, cora: Graph, H: number, L: number, epochCount: number, log: (s: string) => void): Promise<GraphEpochRecord> {
   const prep = prepareGraph(cora, { seed: 1, valFraction: 0.05, testFraction: 0.1, features: 'data' });
   const model = await GraphVae.create({ device, graph: prep.input, hidden: H, latent: L, seed: 1 });
   try {
     // Warm-up (first use of every pipeline), then steps back to back, each loss read back.
     await model.step();
     await model.losses();
-    const n = quick ? 3 : 10;
+    const n = epochCount;
     const { counts, gpuMs, ms } = await countCalls(device, n, async () => {
       for (let i = 0; i < n; i++) await model.step();
       return model.losses();
     });
     log(`  steps back to back: ${ms.toFixed(1)} ms/epoch over ${n}${gpuMs !== undefined ? `, GPU ${gpuMs.toFixed(1)} ms` : ''}; ${counts.dispatches / n} dispatches, ${counts.submits / n} submits, ${counts.buffers / n} buffers created per step`);
     // The trainer, as `graph train` drives it.
-    const epochs = quick ? 3 : 10;
+    const epochs = epochCount;
     const fresh = await GraphVae.create({ device, graph: prep.input, hidden: H, latent: L, seed: 1 });
     const trainerMs: number[] = [];
     const evalMs: number[] = [];
@@ -402,12 +406,15 @@ export async function runGraphBench(
 ): Promise<GraphBenchRecord> {
   const [H, L] = [32, 16];
   const split = splitEdges(cora.n, cora.edges, { seed: 1 });
-  log(`graph VAE kernels (Cora ${cora.n} nodes, ${edgeCount(cora)} edges, ${cora.features.cols} features; VGAE ${H}-${L}; ${variant}; validated against the CPU reference first)`);
-  const kernels = await graphKernels(device, cora, variant, timer, budget, H, L, log);
+  let kernels: KernelRecord[] = [];
+  if (o.kernels ?? true) {
+    log(`graph VAE kernels (Cora ${cora.n} nodes, ${edgeCount(cora)} edges, ${cora.features.cols} features; VGAE ${H}-${L}; ${variant}; validated against the CPU reference first)`);
+    kernels = await graphKernels(device, cora, variant, timer, budget, H, L, log);
+  }
   log('graph VAE epochs (Cora, one full-graph step each)');
   let epoch: GraphEpochRecord | { error: string };
   try {
-    epoch = await graphEpochs(device, cora, H, L, o.quick, log);
+    epoch = await graphEpochs(device, cora, H, L, o.epochs ?? (o.quick ? 3 : 10), log);
   } catch (e) {
     epoch = { error: (e as Error).message };
     log(`  error: ${epoch.error}`);

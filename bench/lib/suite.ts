@@ -38,6 +38,8 @@ export interface SuiteOptions {
   sbm?: number;
   /** Epochs of the SBM timed. Default 2. */
   sbmEpochs?: number;
+  /** Cora epochs timed (back to back, and through the trainer). Default 10 (3 with `quick`). */
+  graphEpochs?: number;
 }
 
 /** A baseline run by the runner: given our ms per step at the baseline's batch. */
@@ -89,7 +91,9 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
     }
     if ((opts.graph ?? true) && env.cora) {
       try {
-        graph = await runGraphBench(device, env.cora, picked, timer, kernelBudget, { quick, sbmNodes: opts.sbm ?? (quick ? 0 : 20_000), sbmEpochs: opts.sbmEpochs ?? 2 }, log);
+        graph = await runGraphBench(device, env.cora, picked, timer, kernelBudget, {
+          quick, sbmNodes: opts.sbm ?? (quick ? 0 : 20_000), sbmEpochs: opts.sbmEpochs ?? 2, kernels: opts.kernels ?? true, ...(opts.graphEpochs ? { epochs: opts.graphEpochs } : {}),
+        }, log);
       } catch (e) {
         graph = { error: (e as Error).message ?? String(e) };
         log(`graph VAE: error: ${graph.error}`);

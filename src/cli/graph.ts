@@ -118,7 +118,19 @@ async function graphTrain(args: string[]): Promise<void> {
   };
   process.once('SIGINT', onSigint);
   const emit = (r: GraphEpochReport) => process.stdout.write(`${JSON.stringify(r)}\n`);
-  const bar = o.json ? null : new ProgressBar(process.stderr);
+  const progressBar = o.json ? null : new ProgressBar(process.stderr);
+  // The bar's line is ended only when one was drawn since (a log line follows it).
+  let barDrawn = false;
+  const bar = progressBar && {
+    update: (p: Parameters<ProgressBar['update']>[0]) => {
+      progressBar.update(p);
+      barDrawn = progressBar.active;
+    },
+    done: () => {
+      if (barDrawn) progressBar.done();
+      barDrawn = false;
+    },
+  };
   const epochMs: number[] = [];
   let last: GraphEpochReport | null = null;
   const trainer = await Trainer.create(model, graphTask(prep.split), {
