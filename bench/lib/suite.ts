@@ -103,7 +103,7 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
     timer.destroy();
   }
 
-  log(`steps (${modelName(cfg)}; one submit each; loss read back every ${READBACK_EVERY} steps)`);
+  if (mlp) log(`steps (${modelName(cfg)}; one submit each; loss read back every ${READBACK_EVERY} steps)`);
   const steps: StepRecord[] = [];
   for (const b of mlp ? opts.stepBatches ?? [32, 128, 512] : []) steps.push(await benchSteps(device, model, b, env.train, stepBudget, log));
 
