@@ -108,37 +108,37 @@ export class Conv2dKernels {
   }
 
   /** Conv2d: y[rows, cout, ho, wo] = act(conv(x[rows, cin, h, w], w[cout, cin, k, k]) + b). */
-  conv2dForward(label: string, g: Conv2dGeometry, a: ConvForwardArgs): Promise<Dispatch> {
+  async conv2dForward(label: string, g: Conv2dGeometry, a: ConvForwardArgs): Promise<Dispatch> {
     const f = convFrame('conv2d', g);
     return this.product(label, 'conv2d', 'forward', f, { src: a.x, w: a.w, bias: a.b, mask: null, dst: a.y, relu: a.relu });
   }
 
   /** Conv2d: dx[rows, cin, h, w] = conv_transpose(dy, w) * [mask > 0]. */
-  conv2dBackwardInput(label: string, g: Conv2dGeometry, a: ConvBackwardInputArgs): Promise<Dispatch> {
+  async conv2dBackwardInput(label: string, g: Conv2dGeometry, a: ConvBackwardInputArgs): Promise<Dispatch> {
     const f = convFrame('conv2d', g);
     return this.product(label, 'conv2d', 'backward_input', f, { src: a.dy, w: a.w, bias: null, mask: a.mask, dst: a.dx, relu: false });
   }
 
   /** Conv2d: dw[cout, cin, k, k] from dy and x; db[cout] = sums of dy per channel. */
-  conv2dBackwardWeight(label: string, g: Conv2dGeometry, a: ConvBackwardWeightArgs): Promise<Dispatch> {
+  async conv2dBackwardWeight(label: string, g: Conv2dGeometry, a: ConvBackwardWeightArgs): Promise<Dispatch> {
     const f = convFrame('conv2d', g);
     return this.weight(label, 'conv2d', f, { out: a.dy, in: a.x, dw: a.dw, db: a.db, biasRight: false });
   }
 
   /** ConvTranspose2d: y[rows, cout, ho, wo] = act(conv_transpose(x[rows, cin, h, w], w[cin, cout, k, k]) + b). */
-  convTranspose2dForward(label: string, g: Conv2dGeometry, a: ConvForwardArgs): Promise<Dispatch> {
+  async convTranspose2dForward(label: string, g: Conv2dGeometry, a: ConvForwardArgs): Promise<Dispatch> {
     const f = convFrame('conv_transpose2d', g);
     return this.product(label, 'conv_transpose2d', 'backward_input', f, { src: a.x, w: a.w, bias: a.b, mask: null, dst: a.y, relu: a.relu });
   }
 
   /** ConvTranspose2d: dx[rows, cin, h, w] = conv(dy, w) * [mask > 0]. */
-  convTranspose2dBackwardInput(label: string, g: Conv2dGeometry, a: ConvBackwardInputArgs): Promise<Dispatch> {
+  async convTranspose2dBackwardInput(label: string, g: Conv2dGeometry, a: ConvBackwardInputArgs): Promise<Dispatch> {
     const f = convFrame('conv_transpose2d', g);
     return this.product(label, 'conv_transpose2d', 'forward', f, { src: a.dy, w: a.w, bias: null, mask: a.mask, dst: a.dx, relu: false });
   }
 
   /** ConvTranspose2d: dw[cin, cout, k, k] from x and dy; db[cout] = sums of dy per channel. */
-  convTranspose2dBackwardWeight(label: string, g: Conv2dGeometry, a: ConvBackwardWeightArgs): Promise<Dispatch> {
+  async convTranspose2dBackwardWeight(label: string, g: Conv2dGeometry, a: ConvBackwardWeightArgs): Promise<Dispatch> {
     const f = convFrame('conv_transpose2d', g);
     return this.weight(label, 'conv_transpose2d', f, { out: a.x, in: a.dy, dw: a.dw, db: a.db, biasRight: true });
   }
