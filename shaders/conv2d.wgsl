@@ -110,35 +110,41 @@ fn mac(acc: ptr<function, Tiles>, u: vec4<f32>, v0: vec4<f32>, v1: vec4<f32>, v2
   }
 }
 
-// The epilogue of forward and backward_input for output element i of channel ch; padding rows get 0.
-fn finish(v: f32, i: u32, ch: u32, live: bool) -> f32 {
-  if (!live) { return 0.0; }
-  var y = v;
-  if (HAS_BIAS) { y += bias[ch]; }
+// The epilogue of forward and backward_input: bias (per channel), ReLU, mask at element i.
+fn finish(v: f32, bch: f32, i: u32) -> f32 {
+  var y = v + bch;
   if (RELU) { y = max(y, 0.0); }
   if (MASK) { y = select(0.0, y, mask[i] > 0.0); }
   return y;
 }
 
-// Stores rows r..r+3 (those below pad4(rows)) of channel ch at pixel pix; cs: channel stride, ld: row stride.
+// Stores rows r..r+3 of channel ch at pixel pix (rows past `rows` as zeros, none past pad4(rows));
+// cs: channel stride, ld: row stride.
 fn store4(v: vec4<f32>, r: u32, ch: u32, nch: u32, pix: u32, cs: u32, ld: u32) {
   if (ch >= nch || r >= pad4(conv.rows)) { return; }
+  var bch = 0.0;
+  if (HAS_BIAS) { bch = bias[ch]; }
   let i0 = r * ld + ch * cs + pix;
-  c[i0] = finish(v.x, i0, ch, r < conv.rows);
-  c[i0 + ld] = finish(v.y, i0 + ld, ch, r + 1u < conv.rows);
-  c[i0 + 2u * ld] = finish(v.z, i0 + 2u * ld, ch, r + 2u < conv.rows);
-  c[i0 + 3u * ld] = finish(v.w, i0 + 3u * ld, ch, r + 3u < conv.rows);
+  c[i0] = finish(v.x, bch, i0);
+  c[i0 + ld] = select(0.0, finish(v.y, bch, i0 + ld), r + 1u < conv.rows);
+  c[i0 + 2u * ld] = select(0.0, finish(v.z, bch, i0 + 2u * ld), r + 2u < conv.rows);
+  c[i0 + 3u * ld] = select(0.0, finish(v.w, bch, i0 + 3u * ld), r + 3u < conv.rows);
+}
+
+// Stores a 4x4 tile: rows r..r+3 of channels ch..ch+3.
+fn store_tile(t: mat4x4<f32>, r: u32, ch: u32, nch: u32, pix: u32, cs: u32, ld: u32) {
+  store4(t[0], r, ch, nch, pix, cs, ld);
+  store4(t[1], r, ch + 1u, nch, pix, cs, ld);
+  store4(t[2], r, ch + 2u, nch, pix, cs, ld);
+  store4(t[3], r, ch + 3u, nch, pix, cs, ld);
 }
 
 // Stores the 4 rows from r of a block whose channels start at c0.
-fn store_rows(acc: Tiles, r: u32, c0: u32, nch: u32, pix: u32, cs: u32, ld: u32) {
-  for (var q = 0u; q < CB4; q++) {
-    let t = acc[q];
-    store4(t[0], r, c0 + 4u * q, nch, pix, cs, ld);
-    store4(t[1], r, c0 + 4u * q + 1u, nch, pix, cs, ld);
-    store4(t[2], r, c0 + 4u * q + 2u, nch, pix, cs, ld);
-    store4(t[3], r, c0 + 4u * q + 3u, nch, pix, cs, ld);
-  }
+fn store_rows(acc: ptr<function, Tiles>, r: u32, c0: u32, nch: u32, pix: u32, cs: u32, ld: u32) {
+  store_tile((*acc)[0], r, c0, nch, pix, cs, ld);
+  if (CB4 > 1u) { store_tile((*acc)[1], r, c0 + 4u, nch, pix, cs, ld); }
+  if (CB4 > 2u) { store_tile((*acc)[2], r, c0 + 8u, nch, pix, cs, ld); }
+  if (CB4 > 3u) { store_tile((*acc)[3], r, c0 + 12u, nch, pix, cs, ld); }
 }
 
 // Zeros the padded columns n..ld of the block's rows from r0.
@@ -173,12 +179,15 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   var acc3: Tiles;
   let hw = conv.h * conv.w;
   let kk = conv.k * conv.k;
-  for (var ky = 0u; ky < conv.k; ky++) {
-    let y = i32(p * conv.stride + ky) - i32(conv.pad);
-    if (y < 0 || y >= i32(conv.h)) { continue; }
-    for (var kx = 0u; kx < conv.k; kx++) {
-      let x = i32(q * conv.stride + kx) - i32(conv.pad);
-      if (x < 0 || x >= i32(conv.w)) { continue; }
+  // Taps inside the image: 0 <= p s - pad + ky < h, likewise for x.
+  let y0 = i32(p * conv.stride) - i32(conv.pad);
+  let x0 = i32(q * conv.stride) - i32(conv.pad);
+  let ky1 = u32(clamp(i32(conv.h) - y0, 0, i32(conv.k)));
+  let kx1 = u32(clamp(i32(conv.w) - x0, 0, i32(conv.k)));
+  for (var ky = u32(max(-y0, 0)); ky < ky1; ky++) {
+    let y = y0 + i32(ky);
+    for (var kx = u32(max(-x0, 0)); kx < kx1; kx++) {
+      let x = x0 + i32(kx);
       var xo = u32(y) * conv.w + u32(x);  // X[., i, y, x] - X[., 0, 0, 0]
       var wo = ky * conv.k + kx;          // W[., i, ky, kx] - W[., 0, 0, 0]
       for (var i = 0u; i < conv.ci; i++) {
@@ -199,10 +208,10 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       }
     }
   }
-  store_rows(acc0, r0, c0, conv.co, pix, pq, conv.ld_out);
-  if (RB4 > 1u) { store_rows(acc1, r0 + 4u, c0, conv.co, pix, pq, conv.ld_out); }
-  if (RB4 > 2u) { store_rows(acc2, r0 + 8u, c0, conv.co, pix, pq, conv.ld_out); }
-  if (RB4 > 3u) { store_rows(acc3, r0 + 12u, c0, conv.co, pix, pq, conv.ld_out); }
+  store_rows(&acc0, r0, c0, conv.co, pix, pq, conv.ld_out);
+  if (RB4 > 1u) { store_rows(&acc1, r0 + 4u, c0, conv.co, pix, pq, conv.ld_out); }
+  if (RB4 > 2u) { store_rows(&acc2, r0 + 8u, c0, conv.co, pix, pq, conv.ld_out); }
+  if (RB4 > 3u) { store_rows(&acc3, r0 + 12u, c0, conv.co, pix, pq, conv.ld_out); }
   if (pix == pq - 1u && cb == ncb - 1u) { zero_tail(r0, conv.co * pq, conv.ld_out); }
 }
 
@@ -237,13 +246,16 @@ fn backward_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   var acc1: Tiles;
   var acc2: Tiles;
   var acc3: Tiles;
-  // Taps with y + pad - ky >= 0 and divisible by s: ky = (y + pad) mod s, then every s-th.
-  for (var ky = (y + conv.pad) % s; ky < conv.k && ky <= y + conv.pad; ky += s) {
-    let p = (y + conv.pad - ky) / s;
-    if (p >= conv.ho) { continue; }
-    for (var kx = (x + conv.pad) % s; kx < conv.k && kx <= x + conv.pad; kx += s) {
-      let q = (x + conv.pad - kx) / s;
-      if (q >= conv.wo) { continue; }
+  // Taps ky = y + pad - p s for p in [p_lo, p_hi]: p <= (y + pad) / s (ky >= 0), p > (y + pad - k) / s
+  // (ky < k), p < ho; likewise for x.
+  let p_hi = min((y + conv.pad) / s, conv.ho - 1u);
+  let q_hi = min((x + conv.pad) / s, conv.wo - 1u);
+  let p_lo = u32(max(i32(y + conv.pad) - i32(conv.k), -1) + i32(s)) / s;
+  let q_lo = u32(max(i32(x + conv.pad) - i32(conv.k), -1) + i32(s)) / s;
+  for (var p = p_lo; p <= p_hi; p++) {
+    let ky = y + conv.pad - p * s;
+    for (var q = q_lo; q <= q_hi; q++) {
+      let kx = x + conv.pad - q * s;
       var yo = p * conv.wo + q;   // Y[., o, p, q] - Y[., 0, 0, 0]
       var wo = ky * conv.k + kx;  // W[o, ., ky, kx] - W[0, ., 0, 0]
       for (var o = 0u; o < conv.co; o++) {
@@ -265,10 +277,10 @@ fn backward_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
     }
   }
   let hw = conv.h * conv.w;
-  store_rows(acc0, r0, c0, conv.ci, pix, hw, conv.ld_in);
-  if (RB4 > 1u) { store_rows(acc1, r0 + 4u, c0, conv.ci, pix, hw, conv.ld_in); }
-  if (RB4 > 2u) { store_rows(acc2, r0 + 8u, c0, conv.ci, pix, hw, conv.ld_in); }
-  if (RB4 > 3u) { store_rows(acc3, r0 + 12u, c0, conv.ci, pix, hw, conv.ld_in); }
+  store_rows(&acc0, r0, c0, conv.ci, pix, hw, conv.ld_in);
+  if (RB4 > 1u) { store_rows(&acc1, r0 + 4u, c0, conv.ci, pix, hw, conv.ld_in); }
+  if (RB4 > 2u) { store_rows(&acc2, r0 + 8u, c0, conv.ci, pix, hw, conv.ld_in); }
+  if (RB4 > 3u) { store_rows(&acc3, r0 + 12u, c0, conv.ci, pix, hw, conv.ld_in); }
   if (pix == hw - 1u && cb == ncb - 1u) { zero_tail(r0, conv.ci * hw, conv.ld_in); }
 }
 

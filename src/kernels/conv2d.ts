@@ -43,7 +43,7 @@ interface Launch {
 }
 
 /** Invocations per workgroup of the register variant (a 1-D grid, folded into 2-D when large). */
-const REGISTER_WG = 16;
+const REGISTER_WG = 64;
 
 /**
  * The register variant's block for an entry whose output has `channels` channels (the out side
