@@ -2,9 +2,11 @@
 // layers (src/kernels/conv2d.ts), validated against the float64 reference
 // (src/reference/conv2d.ts) on the same inputs, then timed (bench/lib/timing.ts).
 // Run: node bench/run.mjs conv [--batch=128] [--variants=register,tiled] [--layers=enc2,dec2]
-//      [--products=forward,backwardWeight] [--no-validate] [--quick]
+//      [--products=forward,backwardWeight] [--samples=5] [--no-validate] [--quick]
 // GFLOP/s count 2 rows (out-side pixels) co ci k k per product: the three products of a layer do
-// the same multiply-adds, taps on the zero padding included.
+// the same multiply-adds, taps on the zero padding included. Two figures: by the median wall
+// clock of the dispatch (bench/lib/timing.ts), and by the process's CPU time for one dispatch
+// (SwiftShader runs in this process), which machine load from other processes inflates less.
 import { convFrame, convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../src/conv2d_geometry.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../src/gpu/resources.js';
 import { Conv2dKernels, type ConvVariant } from '../src/kernels/conv2d.js';
@@ -57,7 +59,8 @@ async function main(): Promise<void> {
   const device = gpu.device;
   log(`conv kernels on ${gpu.description}, batch ${batch}`);
   const timer = new DispatchTimer(device, true);
-  const budget = quick ? { sampleMs: 50, samples: 2, maxReps: 20 } : { sampleMs: 300, samples: 5, maxReps: 50 };
+  const samples = Number(option('samples') ?? (quick ? 2 : 5));
+  const budget = { sampleMs: quick ? 50 : 300, samples, maxReps: quick ? 20 : 50 };
   const rows: string[] = [];
   for (const layer of LAYERS.filter((l) => layerNames.includes(l.name))) {
     const g: Conv2dGeometry = { rows: batch, ...layer.g };
@@ -151,7 +154,17 @@ async function main(): Promise<void> {
           }
           const t = await scoped(device, label, () => timer.time([made.d], budget));
           const gflops = flops / (t.ms * 1e6);
-          const line = `${layer.name.padEnd(5)} ${product.padEnd(15)} ${ENTRY[layer.kind][product].padEnd(16)} ${variant.padEnd(9)} ${t.ms.toFixed(2).padStart(9)} ms ${gflops.toFixed(2).padStart(7)} GFLOP/s  err ${err.toExponential(1)}`;
+          let cpuMs = Infinity;
+          for (let i = 0; i < 2; i++) {
+            await device.queue.onSubmittedWorkDone();
+            const c0 = process.cpuUsage();
+            await timer.run([made.d], 1);
+            const c = process.cpuUsage(c0);
+            cpuMs = Math.min(cpuMs, (c.user + c.system) / 1000);
+          }
+          const line =
+            `${layer.name.padEnd(5)} ${product.padEnd(15)} ${ENTRY[layer.kind][product].padEnd(16)} ${variant.padEnd(9)} ` +
+            `${t.ms.toFixed(1).padStart(8)} ms ${gflops.toFixed(2).padStart(6)} GFLOP/s   cpu ${cpuMs.toFixed(0).padStart(6)} ms ${(flops / (cpuMs * 1e6)).toFixed(2).padStart(6)} GFLOP/cpu-s  err ${err.toExponential(1)}`;
           log(line);
           rows.push(line);
         }

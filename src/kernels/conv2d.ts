@@ -47,14 +47,15 @@ const REGISTER_WG = 64;
 
 /**
  * The register variant's block for an entry whose output has `channels` channels (the out side
- * for forward, the in side for backward_input): 4 rb4 batch rows x 4 cb4 channels, or for
- * backward_weight 4 rb4 out channels x 4 cb4 weight columns. The measurements behind the
- * choice are in shaders/conv2d.wgsl.
+ * for forward, the in side for backward_input; for backward_weight, the weight's columns):
+ * 4 rb4 batch rows x 4 cb4 channels, or for backward_weight 4 rb4 out channels x 4 cb4 weight
+ * columns. Narrow outputs trade channels for rows. The measurements behind the choice are in
+ * shaders/conv2d.wgsl.
  */
 export function registerBlock(entry: Entry, channels: number): { rb4: number; cb4: number } {
-  if (entry === 'backward_weight') return { rb4: 2, cb4: 2 };
+  if (entry === 'backward_weight') return { rb4: 2, cb4: Math.min(4, Math.ceil(channels / 4)) };
   if (channels <= 4) return { rb4: 4, cb4: 1 };
-  if (channels <= 8) return { rb4: 2, cb4: 2 };
+  if (channels <= 8 || entry === 'backward_input') return { rb4: 4, cb4: 2 };
   return { rb4: 2, cb4: 4 };
 }
 
@@ -201,7 +202,7 @@ export class Conv2dKernels {
     // slice of ceil(h / s) x ceil(w / s) pixels, so that neighbouring invocations share taps.
     const phases = f.stride * f.stride;
     const phasePixels = Math.ceil(f.h / f.stride) * Math.ceil(f.w / f.stride);
-    const channels = entry === 'forward' ? f.co : entry === 'backward_input' ? f.ci : f.co;
+    const channels = entry === 'forward' ? f.co : entry === 'backward_input' ? f.ci : ncol;
     if (this.variant === 'register') {
       const { rb4, cb4 } = registerBlock(entry, channels);
       const invocations =
