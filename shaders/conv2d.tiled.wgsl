@@ -22,7 +22,12 @@
 // (conv2d.wgsl is the variant for it). backward_weight has few output tiles (co x ci k k), so
 // the caller gives it smaller workgroups for more of them. The in side's bias gradient
 // (BIAS_RIGHT) is a workgroup reduction per channel, by the workgroups of the first row of tiles.
-// MEASUREMENTS TO FILL IN
+//
+// Measured on SwiftShader only (batch 128, keras-io layers, GFLOP per CPU-second as in
+// conv2d.wgsl): with 32-64 channels, forward 0.39-0.63, backward_input 0.18-0.36 and
+// backward_weight 0.58-0.62, against 1.6-2.0 and 0.8-1.1 for the register variant; 0.02-0.14
+// where a side has one channel (one live column in a tile 8 wide, or 9 reduction terms staged in
+// slices of 16). The tile shapes are linear.tiled.wgsl's and were not tuned: no GPU was at hand.
 
 struct Conv {
   rows: u32,

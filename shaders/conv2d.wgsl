@@ -5,9 +5,9 @@
 //   y = p s - pad + ky,   x = q s - pad + kx          (s = stride; taps outside the image are zero)
 //
 //   forward          Y[b,o,p,q] = ep( sum_{i,ky,kx} X[b, i, p s - pad + ky, q s - pad + kx] W[o,i,ky,kx] + bias[o] )
-//   backward_input   X[b,i,y,x] = ep( sum_{o, ky = y + pad (mod s), kx = x + pad (mod s)}
-//                                       Y[b, o, (y + pad - ky) / s, (x + pad - kx) / s] W[o,i,ky,kx] + bias[i] )
-//                    (terms with p = (y + pad - ky) / s or q outside [0, ho) x [0, wo) are dropped)
+//   backward_input   X[b,i,y,x] = ep( sum_{o, p, q} Y[b,o,p,q] W[o, i, y + pad - p s, x + pad - q s] + bias[i] )
+//                    over the p, q whose tap lands: 0 <= y + pad - p s < k, 0 <= p < ho, that is
+//                    floor((y + pad - k) / s) < p <= floor((y + pad) / s); likewise for q.
 //   backward_weight  dW[o, i k k + ky k + kx] = sum_{b,p,q} Y[b,o,p,q] X[b, i, p s - pad + ky, q s - pad + kx]
 //                    db[o] = sum_{b,p,q} Y[b,o,p,q]   or, with BIAS_RIGHT,   db[i] = sum_{b,y,x} X[b,i,y,x]
 //   ep(v) = v, then max(v, 0) with RELU, then v [mask > 0] with MASK (mask laid out as the output).
@@ -25,19 +25,33 @@
 //
 // Variant: no workgroup memory and no barriers (SwiftShader runs barriers as coroutine switches;
 // conv2d.tiled.wgsl is the variant for real GPUs), implicit GEMM (no im2col buffer). Each
-// invocation owns a block of 4 RB4 x 4 CB4 outputs held as mat4x4 accumulators and forms, per
+// invocation owns a block of 4 RB4 x 4 CB4 outputs held as mat4x4 accumulators and adds, per
 // reduction step, the outer product of 4 RB4 values of one operand and 4 CB4 of the other:
 //   forward, backward_input: 4 RB4 batch rows x 4 CB4 channels at one pixel. The taps are walked
-//     outside and the channels of the reduction inside, so bounds are checked once per tap and
-//     the inner loop is strided loads only. backward_input walks one stride phase (pixels
-//     y = py + s qy, x = px + s qx) per grid slice: there ky runs over py + pad (mod s) only,
-//     the same taps for every invocation of the slice.
-//   backward_weight: 4 RB4 weight rows (out channels) x 4 CB4 weight columns, summing over
-//     batch rows and out-side pixels; the columns' taps are checked per pixel, except over the
-//     pixels where every tap of the block is inside the image.
-// Neighbouring invocations share the pixel (forward, backward_input) or the columns
-// (backward_weight) and differ in the other channel block, so their bounds checks agree.
-// MEASUREMENTS TO FILL IN
+//     outside (their ranges computed, not tested) and the reduction's channels inside, so the
+//     inner loop is strided loads only. backward_input walks one stride phase (y = py + s qy,
+//     x = px + s qx) per slice of its grid, so neighbouring invocations have the same taps.
+//   backward_weight: 4 RB4 weight rows (out channels) x 4 CB4 weight columns, summing over batch
+//     rows and out-side pixels; taps are checked per pixel, except on the pixels of a row where
+//     every tap of the block lands inside the image (most of them).
+// Neighbouring invocations share the pixel (forward, backward_input) or the weight columns
+// (backward_weight) and differ in the other block, so their bounds and trip counts agree.
+//
+// Measured on SwiftShader (two shared cores, batch 128; GFLOP per CPU-second of the process,
+// which load from other processes inflates less than the wall clock). A storage load costs about
+// ten multiply-adds, and a vec4 load as much per float as scalar ones, so the block is chosen
+// for loads per multiply-add; but beyond 16 accumulator floats per invocation they spill, which
+// halves the multiply-add rate (a loop of fma alone: 6.8 GFLOP/s with 16 accumulator floats,
+// 3.3 with 64), so blocks beyond 8x16 stop paying. enc2 / dec1 / dec2 (the keras-io layers):
+//   rows x columns     8x8              8x16             16x8             16x16
+//   forward            1.79/1.92/1.59   1.82/1.94/1.80   1.87/1.77/1.65   1.28/1.95/1.61
+//   backward_input     1.55/1.70/1.42   1.31/1.81/1.36   1.56/1.80/1.70   1.82/1.73/1.41
+//   backward_weight    0.86/0.81/1.03   1.06/0.86/1.08   0.67/0.93/1.06   0.78/0.85/0.84
+// Kept (registerBlock in src/kernels/conv2d.ts): forward 8x16, backward_input 16x8,
+// backward_weight 8x16; outputs of 4 channels or fewer (the logits layer) take 16 rows x 4.
+// Layers with one channel on a side (enc1's input, the logits layer's output) have 9 terms per
+// output or one useful channel per block, and run at 0.3-0.4 GFLOP per CPU-second: 4% of a
+// training step's multiply-adds, about 12% of its time.
 //
 // Bindings are identical in both variants: uniforms, read-only inputs, then outputs.
 //   forward:          a = X (in side), b = W, bias, mask -> c = Y
@@ -61,8 +75,8 @@ struct Conv {
 }
 
 override WG: u32 = 16;             // invocations per workgroup
-override RB4: u32 = 2;             // block rows / 4 (batch rows; backward_weight: out channels), 1..4
-override CB4: u32 = 4;             // block columns / 4 (channels; backward_weight: weight columns), 1..4
+override RB4: u32 = 2;             // block rows / 4 (batch rows; backward_weight: out channels), 1 to 4
+override CB4: u32 = 4;             // block columns / 4 (channels; backward_weight: weight columns), 1 to 4
 override HAS_BIAS: bool = false;   // forward, backward_input: add the bias of the output channel
 override RELU: bool = false;       // forward, backward_input: max(0, .)
 override MASK: bool = false;       // forward, backward_input: times [mask > 0]

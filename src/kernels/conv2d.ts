@@ -34,7 +34,8 @@ export type { Conv2dGeometry } from '../conv2d_geometry.js';
 /** `register`: blocks of accumulators in registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
 export type ConvVariant = 'register' | 'tiled';
 
-type Entry = 'forward' | 'backward_input' | 'backward_weight';
+/** The three entry points of the shaders. */
+export type ConvEntry = 'forward' | 'backward_input' | 'backward_weight';
 
 /** Pipeline constants and grid of one dispatch. */
 interface Launch {
@@ -52,7 +53,7 @@ const REGISTER_WG = 64;
  * columns. Narrow outputs trade channels for rows. The measurements behind the choice are in
  * shaders/conv2d.wgsl.
  */
-export function registerBlock(entry: Entry, channels: number): { rb4: number; cb4: number } {
+export function registerBlock(entry: ConvEntry, channels: number): { rb4: number; cb4: number } {
   if (entry === 'backward_weight') return { rb4: 2, cb4: Math.min(4, Math.ceil(channels / 4)) };
   if (channels <= 4) return { rb4: 4, cb4: 1 };
   if (channels <= 8 || entry === 'backward_input') return { rb4: 4, cb4: 2 };
@@ -64,7 +65,7 @@ export function registerBlock(entry: Entry, channels: number): { rb4: number; cb
  * channels) get tall tiles; backward_weight, whose output is only co x ci k k, gets 32x32 tiles
  * for more workgroups.
  */
-export function tiledWorkgroup(entry: Entry, channels: number): { wgX: number; wgY: number } {
+export function tiledWorkgroup(entry: ConvEntry, channels: number): { wgX: number; wgY: number } {
   if (entry === 'backward_weight') return { wgX: 8, wgY: 8 };
   if (channels <= 8) return { wgX: 2, wgY: 32 };
   return { wgX: 16, wgY: 16 };
@@ -194,7 +195,7 @@ export class Conv2dKernels {
   }
 
   /** Constants and grid of an entry on frame f, for this variant. */
-  private launch(label: string, entry: Entry, f: ConvFrame): Launch {
+  private launch(label: string, entry: ConvEntry, f: ConvFrame): Launch {
     const max = this.res.device.limits.maxComputeWorkgroupsPerDimension;
     const rows = pad4(f.rows);
     const ncol = pad4(f.ci * f.k * f.k);
@@ -232,7 +233,7 @@ function weightBytes(f: ConvFrame): number {
 }
 
 /** The layer's names for the operands an entry reads first and writes, for messages. */
-function argNames(kind: ConvLayerKind, entry: Entry): { src: string; other: string; dst: string } {
+function argNames(kind: ConvLayerKind, entry: ConvEntry): { src: string; other: string; dst: string } {
   if (entry === 'backward_weight') return kind === 'conv2d' ? { src: 'dy', other: 'x', dst: 'dw' } : { src: 'x', other: 'dy', dst: 'dw' };
   const layerForward = (kind === 'conv2d') === (entry === 'forward');
   return layerForward ? { src: 'x', other: 'w', dst: 'y' } : { src: 'dy', other: 'w', dst: 'dx' };
