@@ -131,19 +131,12 @@ async function main(): Promise<void> {
                 want.set(product, [dw, db]);
               }
             }
-            const device0 = device;
-            const { d } = made;
-            await scoped(device0, label, async () => {
-              const enc = device.createCommandEncoder();
-              const pass = enc.beginComputePass();
-              pass.setPipeline(d.pipeline);
-              pass.setBindGroup(0, d.bindGroup);
-              pass.dispatchWorkgroups(...d.workgroups);
-              pass.end();
-              device.queue.submit([enc.finish()]);
-            });
-            // A K-term f32 sum of products in [-1, 1]: 4 K u (u = 2^-24) plus 1e-5 relative.
-            const K = product === 'backwardWeight' ? batch * f.ho * f.wo : product === 'forward' === (layer.kind === 'conv2d') ? f.ci * f.k * f.k : f.co * f.k * f.k;
+            await scoped(device, label, () => timer.run([made.d], 1));
+            // A K-term f32 sum of products in [-1, 1]: 4 K u (u = 2^-24) plus 1e-5 relative. K is
+            // the frame's reduction: ci k k (forward entry), co k k (backward_input), rows x
+            // out-side pixels (backward_weight).
+            const entry = ENTRY[layer.kind][product];
+            const K = entry === 'backward_weight' ? batch * f.ho * f.wo : entry === 'forward' ? f.ci * f.k * f.k : f.co * f.k * f.k;
             err = 0;
             for (let i = 0; i < made.outs.length; i++) {
               const [buf, r, c] = made.outs[i];
