@@ -29,48 +29,18 @@
 // where a side has one channel (one live column in a tile 8 wide, or 9 reduction terms staged in
 // slices of 16). The tile shapes are linear.tiled.wgsl's and were not tuned: no GPU was at hand.
 
-struct Conv {
-  rows: u32,
-  ci: u32,
-  h: u32,
-  w: u32,
-  co: u32,
-  ho: u32,
-  wo: u32,
-  k: u32,
-  stride: u32,
-  pad: u32,
-  ld_in: u32,
-  ld_out: u32,
-  ld_w: u32,
-}
+#include "common/conv2d.wgsl"
 
 override WG_X: u32 = 16;           // invocations along n (each owns 4 columns)
 override WG_Y: u32 = 16;           // invocations along m (each owns 4 rows)
-override HAS_BIAS: bool = false;
-override RELU: bool = false;
-override MASK: bool = false;
-override BIAS_RIGHT: bool = false;
 
 // Reduction slice per stage.
 const BK: u32 = 16u;
-
-@group(0) @binding(0) var<uniform> conv: Conv;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> mask: array<f32>;
-@group(0) @binding(5) var<storage, read_write> c: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dbias: array<f32>;
 
 // As[k * WG_Y + i][e] = A[tile row 4i + e, k0 + k]; Bs[k * WG_X + j][e] = B[k0 + k, tile column 4j + e].
 var<workgroup> As: array<vec4<f32>, BK * WG_Y>;
 var<workgroup> Bs: array<vec4<f32>, BK * WG_X>;
 var<workgroup> partial: array<f32, WG_X * WG_Y>;
-
-fn pad4(n: u32) -> u32 {
-  return (n + 3u) & ~3u;
-}
 
 // X[b, i, y, x] with zeros outside the image (y, x signed).
 fn x_at(b0: u32, i: u32, y: i32, x: i32) -> f32 {

@@ -53,50 +53,16 @@
 // output or one useful channel per block, and run at 0.3-0.4 GFLOP per CPU-second: 4% of a
 // training step's multiply-adds, about 12% of its time.
 //
-// Bindings are identical in both variants: uniforms, read-only inputs, then outputs.
-//   forward:          a = X (in side), b = W, bias, mask -> c = Y
-//   backward_input:   a = Y (out side), b = W, bias, mask -> c = X
-//   backward_weight:  a = Y (out side), b = X (in side) -> c = dW, dbias
+// Declarations and bindings are common/conv2d.wgsl, shared with the other variant.
 
-struct Conv {
-  rows: u32,   // batch rows B; stored rows are pad4(B)
-  ci: u32,     // in side: channels, height, width
-  h: u32,
-  w: u32,
-  co: u32,     // out side: channels, height, width
-  ho: u32,
-  wo: u32,
-  k: u32,      // kernel k x k, stride, zero padding
-  stride: u32,
-  pad: u32,
-  ld_in: u32,  // row strides in floats: pad4(ci h w), pad4(co ho wo), pad4(ci k k)
-  ld_out: u32,
-  ld_w: u32,
-}
+#include "common/conv2d.wgsl"
 
 override WG: u32 = 16;             // invocations per workgroup
 override RB4: u32 = 2;             // block rows / 4 (batch rows; backward_weight: out channels), 1 to 4
 override CB4: u32 = 4;             // block columns / 4 (channels; backward_weight: weight columns), 1 to 4
-override HAS_BIAS: bool = false;   // forward, backward_input: add the bias of the output channel
-override RELU: bool = false;       // forward, backward_input: max(0, .)
-override MASK: bool = false;       // forward, backward_input: times [mask > 0]
-override BIAS_RIGHT: bool = false; // backward_weight: bias gradient of the in side's channels
-
-@group(0) @binding(0) var<uniform> conv: Conv;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> mask: array<f32>;
-@group(0) @binding(5) var<storage, read_write> c: array<f32>;
-@group(0) @binding(6) var<storage, read_write> dbias: array<f32>;
 
 // Four rows of a block: CB4 4x4 tiles; tile[q][j] is a column of 4 rows.
 alias Tiles = array<mat4x4<f32>, 4>;
-
-// n rounded up to a multiple of 4: stored rows, padded channels.
-fn pad4(n: u32) -> u32 {
-  return (n + 3u) & ~3u;
-}
 
 // acc[q][j] += u v_q[j] for the CB4 tiles: a rank-1 update of 4 rows by 4 CB4 columns.
 fn mac(acc: ptr<function, Tiles>, u: vec4<f32>, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) {

@@ -1,10 +1,10 @@
 /**
- * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate. Runs on Node through the
+ * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate, denoise. Runs on Node through the
  * `webgpu` package. Errors end the process with one line on stderr and exit code 1 (2 for usage).
  */
 import { spawnSync } from 'node:child_process';
 import { UsageError } from './cli/args.js';
-import { anomaliesCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
+import { anomaliesCommand, denoiseCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
 import { interpolateCommand, latentCommand } from './cli/latent_commands.js';
 import { trainCommand } from './cli/train.js';
 import { nodeGpuEnvironment } from './node/environment.js';
@@ -26,10 +26,13 @@ commands:
                 --kind vae|ae      a VAE (default) or a plain autoencoder (z = mu, no KL term)
                 --likelihood L     decoder: bernoulli (default, BCE) or gaussian (squared error over 2 sigma^2)
                 --sigma X          the Gaussian decoder's pixel standard deviation (default 0.1)
+                --corrupt SPEC     denoising: corrupt the encoder's inputs (mask:P, gauss:S or saltpepper:P),
+                                   fresh each step, and score the decoder against the clean images
                 --save FILE        write the trained model as .safetensors (atomically)
                 --json             one JSON object per epoch and a final one, instead of a progress bar
   eval          test-set loss of a saved model: --model FILE [--data DIR] [--n N] [--draws N] [--json]
                 --iwae K           also the importance-weighted bound on log p(x) from K samples per image
+                --corrupt SPEC     the loss of corrupted test images scored against the clean ones
   sample        prior samples as a PNG grid: --model FILE [--n 64] [--seed N] [--out FILE.png]
   reconstruct   test digits and their reconstructions: --model FILE [--data DIR] [--n 32] [--out FILE.png]
   anomalies     rank test images by negative ELBO, most anomalous first, as a PNG grid (and JSON):
@@ -38,7 +41,9 @@ commands:
                 latent size is above 2); for a 2-D latent space the decoded manifold beside it, in the same PNG:
                 --model FILE [--data DIR] [--n 2000] [--out latent.png] [--json]
   interpolate   test image I, the decoded path between the posterior means of I and J, and test image J, in one row:
-                --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]`;
+                --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]
+  denoise       rows of clean test images, their corrupted copies and the reconstructions of those:
+                --model FILE [--data DIR] [--corrupt SPEC] [--n 16] [--out denoise.png]`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   train: trainCommand,
@@ -48,6 +53,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   anomalies: anomaliesCommand,
   latent: latentCommand,
   interpolate: interpolateCommand,
+  denoise: denoiseCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

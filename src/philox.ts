@@ -47,6 +47,8 @@ export const STREAM_NOISE = 0;
 export const STREAM_INIT = 1;
 /** The graph VAE's edge split (src/graph/split.ts). */
 export const STREAM_SPLIT = 2;
+/** The denoising objectives' input corruption (shaders/corrupt.wgsl). */
+export const STREAM_CORRUPT = 3;
 
 const TWO_POW_M24 = 1 / 16777216;
 

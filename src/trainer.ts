@@ -434,8 +434,17 @@ export class Trainer<M extends TrainableModel, E> {
   }
 }
 
-/** A VAE task: epochs of seeded shuffled batches of the training images, the test-set loss after each. */
-export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<Vae, EvalResult> {
+/** The evaluation of a VAE after an epoch: the test loss, and for the denoising objective also that of corrupted inputs. */
+export interface VaeEvaluation extends EvalResult {
+  /** The test loss of inputs corrupted as in training, scored against the clean ones; null without corruption. */
+  corrupted: EvalResult | null;
+}
+
+/**
+ * A VAE task: epochs of seeded shuffled batches of the training images; after each, the test
+ * loss (and, for a denoising model, the test loss of inputs corrupted as in training).
+ */
+export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<Vae, VaeEvaluation> {
   const pixels = data.train.rows * data.train.cols;
   const x = new Float32Array(batch * pixels);
   const tx = new Float32Array(batch * pixels);
@@ -444,6 +453,10 @@ export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<
     batch,
     batches: (epoch) => epochBatches(data.train, batch, seed, epoch, x),
     step: (vae, count) => vae.step(x, count),
-    evaluate: (vae) => vae.evaluate(orderedBatches(data.test, batch, tx), tx),
+    evaluate: async (vae) => {
+      const clean = await vae.evaluate(orderedBatches(data.test, batch, tx), tx);
+      const c = vae.config.corrupt;
+      return { ...clean, corrupted: c ? await vae.evaluate(orderedBatches(data.test, batch, tx), tx, { corrupt: c }) : null };
+    },
   };
 }

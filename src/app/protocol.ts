@@ -68,7 +68,8 @@ export type FromWorker =
   | { type: 'losses'; points: LossPoint[] }
   /** Test-set loss per image at a step (after each epoch, and before training). */
   | { type: 'test'; step: number; recon: number; kl: number }
-  | { type: 'images'; step: number; originals: ImageSet; reconstructions: ImageSet; samples: ImageSet }
+  /** The image grids; `denoising` is rows of clean, corrupted (by `corruption`) and reconstructed digits. */
+  | { type: 'images'; step: number; originals: ImageSet; reconstructions: ImageSet; samples: ImageSet; denoising: ImageSet; corruption: string }
   | {
     type: 'latent'; step: number; latent: number; points: Float32Array; labels: Uint8Array | null;
     /** Axis titles: z1/z2 for a 2-D latent space, principal components otherwise. */

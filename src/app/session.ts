@@ -366,7 +366,7 @@ export class Session {
     if (force || now >= this.nextViews.images) {
       const t0 = performance.now();
       const v = await imageViews(vae, test);
-      this.post({ type: 'images', step: this.step, ...v }, imageTransfer(v.originals, v.reconstructions, v.samples));
+      this.post({ type: 'images', step: this.step, ...v }, imageTransfer(v.originals, v.reconstructions, v.samples, v.denoising));
       const spent = performance.now() - t0;
       this.nextViews.images = performance.now() + Math.max(1000, 9 * spent);
     }
@@ -445,7 +445,7 @@ export class Session {
       const epoch = Number(metadata.epoch);
       const next: Settings = {
         epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, batch: config.batch, hidden: config.hidden, latent: config.latent, seed: extra.seed,
-        kind: config.kind, likelihood: config.likelihood, sigma: config.sigma,
+        kind: config.kind, likelihood: config.likelihood, sigma: config.sigma, corrupt: config.corrupt,
       };
       try {
         await this.build(next, params, { baseStep: extra.step, epochsDone: Number.isInteger(epoch) && epoch >= 0 ? epoch : 0 });

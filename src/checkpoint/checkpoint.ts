@@ -13,7 +13,7 @@
  * [out, in] row-major and every bias [out], stored as F32. The configuration, seed, step and
  * loss are in `__metadata__`.
  */
-import { resolveConfig, type VaeConfig } from '../config.js';
+import { corruptionText, parseCorruption, resolveConfig, type VaeConfig } from '../config.js';
 import type { ParameterSet } from '../init.js';
 import { layerSpecs } from '../model.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
@@ -133,7 +133,7 @@ export const CHECKPOINT_OBJECTIVES: Record<string, Pick<VaeConfig, 'kind' | 'lik
 export function objectiveName(cfg: Pick<VaeConfig, 'kind' | 'likelihood'>): string {
   return `${cfg.likelihood === 'bernoulli' ? 'bce' : 'gaussian'}${cfg.kind === 'vae' ? '+kl' : ''}`;
 }
-const RESERVED = ['format', 'formatVersion', 'inputSize', 'inputShape', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
+const RESERVED = ['format', 'formatVersion', 'inputSize', 'inputShape', 'corrupt', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
 
 /** Training state stored beside the configuration; extra keys are stored as strings too. */
 export interface CheckpointExtra {
@@ -161,6 +161,7 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
     batch: String(cfg.batch),
     objective: objectiveName(cfg),
     ...(cfg.likelihood === 'gaussian' ? { sigma: String(cfg.sigma) } : {}),
+    ...(cfg.corrupt ? { corrupt: corruptionText(cfg.corrupt) } : {}),
     seed: String(seed),
     step: String(step),
   };
@@ -212,7 +213,17 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   if (shapeText !== undefined && !/^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8}){0,2}$/.test(shapeText)) {
     throw new Error(`${name}: metadata "inputShape" is ${show(shapeText)}, must be sizes separated by commas (e.g. "1,28,28")`);
   }
+  // The denoising objective's corruption, from files that record one.
+  let corrupt = null;
+  if (metadata.corrupt !== undefined) {
+    try {
+      corrupt = parseCorruption(metadata.corrupt, 'corrupt');
+    } catch (e) {
+      throw new Error(`${name}: metadata "corrupt" is ${show(metadata.corrupt)}: ${(e as Error).message}`);
+    }
+  }
   const partial = {
+    corrupt,
     inputSize: metaInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
     ...objective, ...(sigma === undefined ? {} : { sigma }),
   };

@@ -5,13 +5,13 @@
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
-import { DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, resolveAdam, resolveConfig, type Likelihood, type ModelKind } from '../config.js';
+import { DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, resolveAdam, resolveConfig, type Corruption, type Likelihood, type ModelKind } from '../config.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
-import { Trainer, vaeTask } from '../trainer.js';
-import { Vae, type EvalResult, type TrainingState } from '../vae.js';
-import { UsageError, parseFlags, settingFlag } from './args.js';
+import { Trainer, vaeTask, type VaeEvaluation } from '../trainer.js';
+import { Vae, type TrainingState } from '../vae.js';
+import { UsageError, corruptFlag, parseFlags, settingFlag } from './args.js';
 import { ProgressBar } from './progress.js';
 
 /** Options of a training run, already parsed and checked. */
@@ -31,6 +31,8 @@ export interface TrainOptions {
   kind?: ModelKind;
   likelihood?: Likelihood;
   sigma?: number;
+  /** Denoising: the corruption of the encoder's inputs (null: none). */
+  corrupt?: Corruption | null;
 }
 
 /** One line of the JSON report (one per epoch, then a final one). */
@@ -45,6 +47,8 @@ export interface EpochReport {
   samples_per_s: number;
   final?: boolean;
   n_test?: number;
+  /** Denoising runs: the test loss of corrupted inputs scored against the clean ones. */
+  test_loss_corrupted?: number;
 }
 
 /** How a training run ended: its last report (null if interrupted before any) and the last good state. */
@@ -63,7 +67,7 @@ export interface TrainingOutcome {
  * the run then ends at once with the last good state and no further evaluation.
  */
 export async function runTraining(
-  trainer: Trainer<Vae, EvalResult>,
+  trainer: Trainer<Vae, VaeEvaluation>,
   o: Pick<TrainOptions, 'epochs' | 'maxSteps'>,
   emit: (r: EpochReport) => void,
   bar: ProgressBar | null,
@@ -83,6 +87,7 @@ export async function runTraining(
       last = {
         epoch: e.epoch, step: e.step, train_loss: e.trainLoss, test_loss: test.loss, recon: test.recon / test.count, kl: test.kl / test.count,
         ms_per_step: e.ms / e.steps, samples_per_s: (e.samples / e.ms) * 1000,
+        ...(test.corrupted ? { test_loss_corrupted: test.corrupted.loss } : {}),
       };
       emit(last);
     },
@@ -111,12 +116,13 @@ export async function runTraining(
   const end = last as EpochReport | null;
   if (interrupted || !end) return { final: null, state, interrupted, vae: trainer.model };
   // The final figure averages the test loss over several noise draws (single-draw noise ~0.1 nats).
-  const draws: EvalResult[] = [];
+  const draws: VaeEvaluation[] = [];
   for (let i = 0; i < 4; i++) draws.push(await trainer.evaluate());
-  const mean = (f: (r: EvalResult) => number) => draws.reduce((s, r) => s + f(r), 0) / draws.length;
+  const mean = (f: (r: VaeEvaluation) => number) => draws.reduce((s, r) => s + f(r), 0) / draws.length;
   const final: EpochReport = {
     ...end, final: true, test_loss: mean((r) => r.loss), recon: mean((r) => r.recon / r.count), kl: mean((r) => r.kl / r.count),
     ms_per_step: trainMs / trainer.model.steps, samples_per_s: (samples / trainMs) * 1000, n_test: draws[0].count,
+    ...(draws[0].corrupted ? { test_loss_corrupted: mean((r) => r.corrupted!.loss) } : {}),
   };
   emit(final);
   return { final, state, interrupted: false, vae: trainer.model };
@@ -128,7 +134,7 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     data: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, batch: { type: 'string' },
     hidden: { type: 'string' }, latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
     save: { type: 'string' }, json: { type: 'boolean' }, beta: { type: 'string' }, 'kl-warmup': { type: 'string' },
-    kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' },
+    kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' }, corrupt: { type: 'string' },
   });
   const kind = settingFlag('kind', 'kind', f.kind, DEFAULT_CONFIG.kind);
   if (kind === 'ae' && (f.beta !== undefined || f['kl-warmup'] !== undefined)) {
@@ -158,6 +164,7 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     kind,
     likelihood,
     sigma: settingFlag('sigma', 'sigma', f.sigma, DEFAULT_CONFIG.sigma),
+    corrupt: corruptFlag(f.corrupt),
   };
 }
 
@@ -167,6 +174,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const data = await loadData(o.data);
   const config = resolveConfig({
     inputShape: [1, data.train.rows, data.train.cols], hidden: o.hidden, latent: o.latent, batch: o.batch, kind: o.kind, likelihood: o.likelihood, sigma: o.sigma,
+    corrupt: o.corrupt ?? null,
   });
   if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
   const gpu = await requestNodeGpu();
@@ -183,8 +191,11 @@ export async function trainCommand(args: string[]): Promise<void> {
   }
   const emit = (r: EpochReport) => {
     if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-    else if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
-    else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
+    else {
+      const corrupted = r.test_loss_corrupted === undefined ? '' : `, corrupted inputs ${r.test_loss_corrupted.toFixed(2)}`;
+      if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}${corrupted}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
+      else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}${corrupted}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
+    }
   };
   // Ctrl-C: finish the step in hand, save the last good state (with --save) and exit 130.
   // A second Ctrl-C exits at once.

@@ -26,6 +26,7 @@ import registerSource from '../../shaders/conv2d.wgsl';
 import tiledSource from '../../shaders/conv2d.tiled.wgsl';
 import { convFrame, type Conv2dGeometry, type ConvFrame, type ConvLayerKind } from '../conv2d_geometry.js';
 import { pad4 } from '../model.js';
+import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../gpu/resources.js';
 
@@ -105,8 +106,7 @@ export class Conv2dKernels {
     private readonly res: GpuResources,
     readonly variant: ConvVariant,
   ) {
-    const [name, source] = variant === 'register' ? ['conv2d.wgsl', registerSource] : ['conv2d.tiled.wgsl', tiledSource];
-    this.shader = new ShaderPipelines(res.device, name, source);
+    this.shader = new ShaderPipelines(res.device, variant === 'register' ? registerSource : tiledSource);
   }
 
   /** Conv2d: y[rows, cout, ho, wo] = act(conv(x[rows, cin, h, w], w[cout, cin, k, k]) + b). */
@@ -185,13 +185,10 @@ export class Conv2dKernels {
 
   /** The frame's sizes as struct Conv of the shaders. */
   private uniform(label: string, f: ConvFrame): GPUBuffer {
-    return this.res.uniform(
-      `${label}.conv`,
-      new Uint32Array([
-        f.rows, f.ci, f.h, f.w, f.co, f.ho, f.wo, f.k, f.stride, f.pad,
-        pad4(f.ci * f.h * f.w), pad4(f.co * f.ho * f.wo), pad4(f.ci * f.k * f.k), 0, 0, 0,
-      ]),
-    );
+    return this.res.uniform(`${label}.conv`, packStruct(structOf(this.shader.source, 'Conv'), {
+      rows: f.rows, ci: f.ci, h: f.h, w: f.w, co: f.co, ho: f.ho, wo: f.wo, k: f.k, stride: f.stride, pad: f.pad,
+      ld_in: pad4(f.ci * f.h * f.w), ld_out: pad4(f.co * f.ho * f.wo), ld_w: pad4(f.ci * f.k * f.k),
+    }, undefined, `${this.shader.name} struct Conv`));
   }
 
   /** Constants and grid of an entry on frame f, for this variant. */

@@ -221,7 +221,7 @@ describe('training page', () => {
     }
     savedFile = join(dir, want);
     const ck = loadCheckpoint(readFileSync(savedFile), want);
-    expect(ck.config).toEqual({ inputSize: 784, inputShape: [1, 28, 28], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1 });
+    expect(ck.config).toEqual({ inputSize: 784, inputShape: [1, 28, 28], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1, corrupt: null });
     expect(ck.metadata.step).toBe(String(savedStep));
     expect(ck.metadata.seed).toBe('1');
     expect(ck.params.get('enc1.weight')!.length).toBe(400 * 784);
@@ -378,6 +378,23 @@ describe('training page', () => {
     await page.screenshot({ path: join(root, 'test-artifacts/page-diverged.png'), fullPage: true });
     await page.click('#pause');
     await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
+  });
+
+  it('trains a denoising VAE from the URL and shows the denoising strip', async () => {
+    const errorsBefore = consoleErrors.length;
+    await page.goto(`${base}?autostart=1&corrupt=mask:0.5&hidden=32&latent=2&batch=64`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('first loss', 60, () => document.getElementById('status')!.dataset.loss);
+    expect(await page.$eval('#model-info', (e) => e.textContent)).toContain('784-32-2, VAE, Bernoulli (BCE), denoising mask:0.5');
+    expect(await page.$eval('#corrupt', (e) => [(e as HTMLInputElement).value, (e as HTMLInputElement).disabled])).toEqual(['mask:0.5', true]);
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    await waitFor('the denoising strip', 30, () => /corrupted by mask:0\.5/.test(document.getElementById('denoising-caption')!.textContent ?? ''));
+    // Three rows of 12 digits: clean, corrupted, reconstructed.
+    expect(await page.$eval('#denoising', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([12 * 29 + 1, 3 * 29 + 1]);
+    expect(await litPixels('#denoising'), 'denoising strip drawn').toBeGreaterThan(200);
+    await page.click('#reset');
+    await waitFor('no model', 30, () => !(document.getElementById('corrupt') as HTMLInputElement).disabled);
     expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
   });
 
