@@ -17,6 +17,7 @@ import { corruptionText, parseCorruption, resolveConfig, type VaeConfig } from '
 import type { ParameterSet } from '../init.js';
 import { layerSpecs } from '../model.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
+import { inferConfig } from './infer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Runtime parameters <-> checkpoint tensors.
@@ -234,8 +235,12 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   }
 }
 
-/** The training state a checkpoint's metadata records (seed, step, loss when present). */
+/**
+ * The training state a checkpoint's metadata records (seed, step, loss when present). A file
+ * without our metadata (written by PyTorch) records none: seed 1, step 0.
+ */
 export function extraFromMetadata(metadata: Record<string, string>, name = 'checkpoint'): { seed: number; step: number; loss?: number } {
+  if (!writtenByUs(metadata)) return { seed: 1, step: 0 };
   const out: { seed: number; step: number; loss?: number } = { seed: metaInt(metadata, 'seed', name), step: metaInt(metadata, 'step', name) };
   if (metadata.loss !== undefined) {
     // String(number) wrote it, so NaN and Infinity are legitimate (a diverged run).
@@ -252,9 +257,21 @@ export function saveCheckpoint(params: ParameterSet, cfg: VaeConfig, extra: Chec
   return encodeSafetensors(toCheckpointTensors(params, cfg), checkpointMetadata(cfg, extra));
 }
 
-/** Reads a checkpoint written by `saveCheckpoint`: the configuration comes from its metadata. */
+/**
+ * Whether metadata is ours. A file PyTorch wrote has none, or other keys (transformers-style
+ * writers add `format: "pt"`).
+ */
+function writtenByUs(metadata: Record<string, string>): boolean {
+  return metadata.format === CHECKPOINT_FORMAT || metadata.formatVersion !== undefined;
+}
+
+/**
+ * Reads a checkpoint: one `saveCheckpoint` wrote (the configuration comes from its metadata), or
+ * one PyTorch wrote with our tensor names (the configuration is inferred from the shapes; see
+ * src/checkpoint/infer.ts). F16, BF16 and F64 tensors are converted to f32.
+ */
 export function loadCheckpoint(bytes: Uint8Array, name: string): { params: ParameterSet; config: VaeConfig; metadata: Record<string, string> } {
   const { tensors, metadata } = decodeSafetensors(bytes, name);
-  const config = configFromMetadata(metadata, name);
+  const config = writtenByUs(metadata) ? configFromMetadata(metadata, name) : inferConfig(tensors, name);
   return { params: fromCheckpointTensors(tensors, config, name), config, metadata };
 }

@@ -374,7 +374,8 @@ describe('configuration and names', () => {
     const tensors = tensorsOf(cfg);
     const lie = encodeSafetensors(tensors, checkpointMetadata(resolveConfig({ ...cfg, latent: 10 }), { seed: 1, step: 1 }));
     expect(messageOf(() => loadCheckpoint(lie, NAME))).toBe(`${NAME}: tensor fc21.weight has shape [20, 400], configuration 784-400-10 expects [10, 400]`);
-    // A plain PyTorch safetensors file (no metadata) names what is missing.
-    expect(messageOf(() => loadCheckpoint(encodeSafetensors(tensors), NAME))).toMatch(/m\.safetensors: metadata has no "formatVersion"/);
+    // A file with our format but no version is refused (a PyTorch file without our metadata is
+    // loaded by its tensor names: test/checkpoint/pytorch_files.test.ts).
+    expect(messageOf(() => loadCheckpoint(encodeSafetensors(tensors, { format: 'webgpu-vae' }), NAME))).toMatch(/m\.safetensors: metadata has no "formatVersion"/);
   });
 });
