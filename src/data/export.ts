@@ -7,11 +7,7 @@ import type { Dataset } from './dataset.js';
 import type { Split } from './mnist.js';
 import { writeIdxImages, writeIdxLabels, type IdxWriteOptions } from './idx_write.js';
 
-/**
- * The standard file names (without `.gz`). The same names as `IDX_NAMES` in src/node/data.ts,
- * which reads them; declared here too because that module needs Node's fs and this one must
- * run in the page as well.
- */
+/** The standard file names (without `.gz`); src/node/data.ts reads them, this module (which the page can use) writes them. */
 export const IDX_FILE_NAMES = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
