@@ -167,6 +167,7 @@ function updateButtons(): void {
   button('pause').disabled = busy || state !== 'running';
   button('reset').disabled = busy || !hasModel;
   button('save').disabled = busy || !hasModel;
+  button('save-state').disabled = busy || !hasModel;
   button('embedded').disabled = busy;
   button('interp-go').disabled = busy || !hasModel || !latentShown;
   for (const id of ['idx-input', 'idx-folder', 'load-input']) field(id).disabled = busy;
@@ -381,6 +382,7 @@ field('epochs').addEventListener('change', () => {
   if (s) send({ type: 'epochs', epochs: s.epochs });
 });
 button('save').addEventListener('click', () => send({ type: 'save' }));
+button('save-state').addEventListener('click', () => send({ type: 'save', state: true }));
 button('embedded').addEventListener('click', () => send({ type: 'embedded' }));
 button('interp-go').addEventListener('click', requestInterpolation);
 $('interp-path').addEventListener('change', requestInterpolation);

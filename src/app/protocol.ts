@@ -18,7 +18,9 @@ export type ToWorker =
   /** Dropped or chosen files: four IDX files (labels optional), plain or gzipped. */
   | { type: 'data'; files: File[] }
   | { type: 'embedded' }
-  | { type: 'save' }
+  /** The model as a .safetensors file (loads into PyTorch), or (`state`) the resumable training state. */
+  | { type: 'save'; state?: boolean }
+  /** A model file, or a training state (which resumes exactly: Adam moments, step, data order). */
   | { type: 'load'; file: File; settings: Settings }
   /** Decodes the path (linear, or spherical: slerp) between the posterior means of two test digits. */
   | { type: 'interpolate'; a: number; b: number; path: InterpolationPath }

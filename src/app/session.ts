@@ -20,6 +20,9 @@ import type { EvalResult } from '../vae_inference.js';
 import { DeviceLostError, DivergedError } from '../errors.js';
 import { Trainer, vaeTask, type TrainerNotice } from '../trainer.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
+import { decodeSafetensors } from '../checkpoint/safetensors.js';
+import { isTrainState, loadTrainState, saveTrainState } from '../checkpoint/train_state.js';
+import { fingerprint } from '../data/dataset.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import { configOf, type Settings } from './settings.js';
 import { MANIFOLD_RANGE } from '../latent_view.js';
@@ -116,7 +119,7 @@ export class Session {
   private postModel(): void {
     const v = this.vae;
     this.post({
-      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.trainer?.baseStep ?? 0,
+      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.trainer?.step ?? 0,
     });
   }
 
@@ -134,20 +137,24 @@ export class Session {
   }
 
   /** A model builder for `settings`: from parameters, or (after a device loss or for a new lr) from a training state. */
-  private builder(settings: Settings, parameters?: Map<string, Float32Array>) {
+  private builder(settings: Settings, parameters?: Map<string, Float32Array>, kl = { beta: 1, klWarmup: 0 }) {
     return (device: GPUDevice, state: TrainingState | null) => Vae.create({
-      device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, config: configOf([1, this.data.train.rows, this.data.train.cols], settings),
+      device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, config: configOf([1, this.data.train.rows, this.data.train.cols], settings), ...kl,
       ...(state ? { state } : parameters ? { parameters } : {}),
     });
   }
 
   /** A trainer of `vae` on the current data, its events wired to the page. */
-  private async train(vae: Vae, settings: Settings, from: { baseStep?: number; epochsDone?: number; parameters?: Map<string, Float32Array> } = {}): Promise<Trainer<Vae, EvalResult>> {
+  private async train(
+    vae: Vae, settings: Settings, from: { baseStep?: number; epochsDone?: number; epochStep?: number; parameters?: Map<string, Float32Array> } = {},
+  ): Promise<Trainer<Vae, EvalResult>> {
     const t = await Trainer.create(vae, vaeTask(this.data, vae.config.batch, vae.seed), {
-      build: this.builder(settings, from.parameters),
+      // Rebuilt after a device loss with this model's KL weighting (a resumed run may have one).
+      build: this.builder(settings, from.parameters, { beta: vae.beta, klWarmup: vae.klWarmup }),
       newDevice: () => this.gpu.replace(),
       baseStep: from.baseStep,
       epochsDone: from.epochsDone,
+      epochStep: from.epochStep,
       events: {
         losses: (records) => this.post({ type: 'losses', points: records.map((r) => ({ step: r.step, recon: r.recon / r.count, kl: r.kl / r.count })) }),
         epoch: (e) => {
@@ -424,13 +431,75 @@ export class Session {
     });
   }
 
-  /** Replaces the model with a checkpoint's; training continues from its parameters. */
+  /** The resumable training state as a .state.safetensors file (see src/checkpoint/train_state.ts). */
+  async saveState(): Promise<void> {
+    await this.queued(async () => {
+      const t = this.trainer;
+      if (!t || !this.settings) {
+        this.post({ type: 'error', where: 'checkpoint', message: 'no model to save yet: start training or load a checkpoint first' });
+        return;
+      }
+      // The losses drained and a good state kept first, as training does before it saves.
+      await t.settle();
+      const vae = t.model;
+      const bytes = saveTrainState({
+        state: await vae.snapshot(), config: vae.config, adam: vae.adam, seed: vae.seed, beta: vae.beta, klWarmup: vae.klWarmup,
+        epochsDone: t.epochsDone, epochStep: t.epochStep, data: fingerprint(this.data.train), dataName: this.dataName,
+      });
+      const name = `vae-${configName(vae.config)}-step${this.step}.state.safetensors`;
+      this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Resumes a training state exactly: the model, Adam moments, step and the position in the data. */
+  private async resume(bytes: Uint8Array, file: File, settings: Settings): Promise<void> {
+    let s;
+    try {
+      s = loadTrainState(bytes, file.name);
+      const here = fingerprint(this.data.train);
+      if (here !== s.data) throw new Error(`${file.name}: the run trained on other data (${s.dataName || 'unnamed'}); load that data first`);
+    } catch (e) {
+      this.post({ type: 'error', where: 'checkpoint', message: (e as Error).message });
+      return;
+    }
+    const next: Settings = {
+      epochs: Math.max(settings.epochs, s.epochsDone + 1), lr: s.adam.lr, batch: s.config.batch, hidden: s.config.hidden, latent: s.config.latent, seed: s.seed,
+      kind: s.config.kind, likelihood: s.config.likelihood, sigma: s.config.sigma, corrupt: s.config.corrupt,
+    };
+    this.drop();
+    try {
+      const vae = await Vae.create({
+        device: this.device, config: s.config, adam: s.adam, seed: s.seed, beta: s.beta, klWarmup: s.klWarmup, readbackEvery: READBACK_EVERY, state: s.state,
+      });
+      this.trainer = await this.train(vae, next, { epochsDone: s.epochsDone, epochStep: s.epochStep });
+      this.settings = next;
+    } catch (e) {
+      this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
+      this.postModel();
+      this.setState('idle');
+      return;
+    }
+    this.initialViews = false;
+    this.postModel();
+    this.progress(true);
+    this.postTest(this.step, await this.trainer.evaluate());
+    await this.refreshViews(true);
+    this.setState('paused');
+  }
+
+  /** Replaces the model with a checkpoint's (training continues from its parameters), or resumes a training state. */
   async load(file: File, settings: Settings): Promise<void> {
     await this.pause();
     await this.queued(async () => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      try {
+        if (isTrainState(decodeSafetensors(bytes, file.name).metadata)) return this.resume(bytes, file, settings);
+      } catch {
+        // Not readable as safetensors: loadCheckpoint below says why.
+      }
       let loaded;
       try {
-        loaded = loadCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
+        loaded = loadCheckpoint(bytes, file.name);
         const pixels = this.data.train.rows * this.data.train.cols;
         if (loaded.config.inputSize !== pixels) {
           throw new Error(`${file.name}: the model takes ${loaded.config.inputSize}-pixel images but the data has ${this.data.train.rows}x${this.data.train.cols} = ${pixels}: load matching data first`);

@@ -25,6 +25,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/checkpoint.js';
+import { loadTrainState } from '../../src/checkpoint/train_state.js';
 import { readIdxImages } from '../../src/data/idx.js';
 import { idxFile as idx } from '../util/data.js';
 
@@ -225,6 +226,35 @@ describe('training page', () => {
     expect(ck.metadata.step).toBe(String(savedStep));
     expect(ck.metadata.seed).toBe('1');
     expect(ck.params.get('enc1.weight')!.length).toBe(400 * 784);
+  });
+
+  it('saves the training state, and loading it in a fresh page resumes exactly (the state saved again is the same)', async () => {
+    const dir = join(work, 'downloads');
+    const download = async (want: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!readdirSync(dir).includes(want)) {
+        if (Date.now() > deadline) throw new Error(`no download ${want} within 20 s (have ${readdirSync(dir).join(', ') || 'nothing'}). ${await diagnostics()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return join(dir, want);
+    };
+    const step = await stepNow();
+    await page.click('#save-state');
+    const file = await download(`vae-784-400-20-step${step}.state.safetensors`);
+    const saved = loadTrainState(readFileSync(file), 'saved');
+    expect(saved.state.step).toBe(step);
+    expect(saved.epochsDone * 63 + saved.epochStep, 'the position in the data is the step').toBe(step);
+    await page.goto(`${base}?testhooks=1`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('worker ready', 30, () => document.getElementById('status')!.dataset.state === 'idle');
+    await (await page.$('input#load-input'))!.uploadFile(file);
+    await waitFor('state resumed', 40, (s: number) => {
+      const st = document.getElementById('status')!.dataset;
+      return st.state === 'paused' && Number(st.step) === s && st.testLoss !== undefined;
+    }, step);
+    rmSync(file);
+    await page.click('#save-state');
+    const again = loadTrainState(readFileSync(await download(`vae-784-400-20-step${step}.state.safetensors`)), 'again');
+    expect(again).toEqual(saved);
   });
 
   it('reloads the page, loads the checkpoint, explores it (linear and spherical interpolation) and continues training', async () => {
