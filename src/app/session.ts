@@ -24,7 +24,7 @@ import { decodeSafetensors } from '../checkpoint/safetensors.js';
 import { isTrainState, loadTrainState, saveTrainState } from '../checkpoint/train_state.js';
 import { fingerprint } from '../data/dataset.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
-import { configOf, type Settings } from './settings.js';
+import { configOf, settingsOf, type Settings } from './settings.js';
 import { MANIFOLD_RANGE } from '../latent_view.js';
 import type { InterpolationPath } from '../toolkit.js';
 import { imageViews, interpolation, pageLatentView } from './views.js';
@@ -462,10 +462,7 @@ export class Session {
       this.post({ type: 'error', where: 'checkpoint', message: (e as Error).message });
       return;
     }
-    const next: Settings = {
-      epochs: Math.max(settings.epochs, s.epochsDone + 1), lr: s.adam.lr, batch: s.config.batch, hidden: s.config.hidden, latent: s.config.latent, seed: s.seed,
-      kind: s.config.kind, likelihood: s.config.likelihood, sigma: s.config.sigma, corrupt: s.config.corrupt,
-    };
+    const next = settingsOf(s.config, { epochs: Math.max(settings.epochs, s.epochsDone + 1), lr: s.adam.lr, seed: s.seed });
     this.drop();
     try {
       const vae = await Vae.create({
@@ -474,15 +471,25 @@ export class Session {
       this.trainer = await this.train(vae, next, { epochsDone: s.epochsDone, epochStep: s.epochStep });
       this.settings = next;
     } catch (e) {
-      this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
-      this.postModel();
-      this.setState('idle');
-      return;
+      return this.loadFailed(file, e);
     }
+    await this.loaded();
+  }
+
+  /** A model that could not be built from a file: the error, and no model. */
+  private loadFailed(file: File, e: unknown): void {
+    this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
+    this.postModel();
+    this.setState('idle');
+  }
+
+  /** After a model came from a file: announced, evaluated, drawn, and paused. */
+  private async loaded(): Promise<void> {
     this.initialViews = false;
+    this.settings!.epochs = this.trainer!.epochs;
     this.postModel();
     this.progress(true);
-    this.postTest(this.step, await this.trainer.evaluate());
+    this.postTest(this.step, await this.trainer!.evaluate());
     await this.refreshViews(true);
     this.setState('paused');
   }
@@ -512,25 +519,13 @@ export class Session {
       const extra = extraFromMetadata(metadata, file.name);
       const lr = Number(metadata.lr);
       const epoch = Number(metadata.epoch);
-      const next: Settings = {
-        epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, batch: config.batch, hidden: config.hidden, latent: config.latent, seed: extra.seed,
-        kind: config.kind, likelihood: config.likelihood, sigma: config.sigma, corrupt: config.corrupt,
-      };
+      const next = settingsOf(config, { epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, seed: extra.seed });
       try {
         await this.build(next, params, { baseStep: extra.step, epochsDone: Number.isInteger(epoch) && epoch >= 0 ? epoch : 0 });
       } catch (e) {
-        this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
-        this.postModel();
-        this.setState('idle');
-        return;
+        return this.loadFailed(file, e);
       }
-      this.initialViews = false;
-      this.settings!.epochs = this.trainer!.epochs;
-      this.postModel();
-      this.progress(true);
-      this.postTest(this.step, await this.trainer!.evaluate());
-      await this.refreshViews(true);
-      this.setState('paused');
+      await this.loaded();
     });
   }
 

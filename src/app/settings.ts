@@ -2,7 +2,7 @@
  * Training settings of the page: defaults (the reference model), and parsing from the URL's query
  * and from the form. Validation is src/config.ts's, with its limits and wording.
  */
-import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, parseCorruption, parseSetting as parseConfigSetting, type Corruption, type Likelihood, type ModelKind } from '../config.js';
+import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, parseCorruption, parseSetting as parseConfigSetting, type Corruption, type Likelihood, type ModelKind, type VaeConfig } from '../config.js';
 
 /** Everything a training run is built from. */
 export interface Settings {
@@ -65,6 +65,14 @@ export function settingsFromQuery(query: URLSearchParams): Settings {
 /** `784-400-20` style name of a model. */
 export function architectureName(inputSize: number, s: Pick<Settings, 'hidden' | 'latent'>): string {
   return [inputSize, ...s.hidden, s.latent].join('-');
+}
+
+/** The settings of a model built from `config` (a loaded file), with the run's epochs, learning rate and seed. */
+export function settingsOf(config: VaeConfig, run: Pick<Settings, 'epochs' | 'lr' | 'seed'>): Settings {
+  return {
+    ...run, batch: config.batch, hidden: config.hidden, latent: config.latent,
+    kind: config.kind, likelihood: config.likelihood, sigma: config.sigma, corrupt: config.corrupt,
+  };
 }
 
 /** The configuration a model is built from: the data's shape, sizes and objective. */

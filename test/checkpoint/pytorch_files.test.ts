@@ -2,6 +2,7 @@
 // webgpu-vae metadata, possibly other dtypes. They load when their tensor names and shapes are
 // those of a model family we know; anything else fails in one line naming the tensors.
 import { describe, expect, it } from 'vitest';
+import { messageOf } from '../util/errors.js';
 import { loadCheckpoint, saveCheckpoint, toCheckpointTensors } from '../../src/checkpoint/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/checkpoint/safetensors.js';
 import { resolveConfig, type VaeConfig } from '../../src/config.js';
@@ -10,14 +11,6 @@ import { layerSpecs } from '../../src/model.js';
 
 const NAME = 'torch.safetensors';
 
-const messageOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return '(no error)';
-};
 
 /** The tensors PyTorch's state_dict of `cfg`'s module holds (our writer's names and layouts). */
 function torchTensors(cfg: VaeConfig, seed = 2): Map<string, F32Tensor> {
