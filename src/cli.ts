@@ -1,14 +1,15 @@
 /**
- * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate, and
- * graph (the graph VAE: train, embed, latent). Runs on Node through the
+ * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate, denoise, export-data,
+ * and graph (the graph VAE: train, embed, latent). Runs on Node through the
  * `webgpu` package. Errors end the process with one line on stderr and exit code 1 (2 for usage).
  */
 import { spawnSync } from 'node:child_process';
 import { UsageError } from './cli/args.js';
-import { anomaliesCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
+import { anomaliesCommand, denoiseCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
 import { interpolateCommand, latentCommand } from './cli/latent_commands.js';
 import { GRAPH_USAGE, graphCommand } from './cli/graph.js';
 import { trainCommand } from './cli/train.js';
+import { exportDataCommand } from './cli/data_commands.js';
 import { nodeGpuEnvironment } from './node/environment.js';
 
 const USAGE = `usage: webgpu-vae <command> [options]
@@ -28,10 +29,17 @@ commands:
                 --kind vae|ae      a VAE (default) or a plain autoencoder (z = mu, no KL term)
                 --likelihood L     decoder: bernoulli (default, BCE) or gaussian (squared error over 2 sigma^2)
                 --sigma X          the Gaussian decoder's pixel standard deviation (default 0.1)
-                --save FILE        write the trained model as .safetensors (atomically)
+                --corrupt SPEC     denoising: corrupt the encoder's inputs (mask:P, gauss:S or saltpepper:P),
+                                   fresh each step, and score the decoder against the clean images
+                --save FILE        write the trained model as .safetensors and its training state beside it
+                                   as FILE.state.safetensors (Adam moments, step, data order), atomically
+                --resume FILE      continue a run saved with --save (FILE: the model or its .state.safetensors):
+                                   parameters, Adam moments, step and the data order go on exactly;
+                                   --epochs N trains N more epochs
                 --json             one JSON object per epoch and a final one, instead of a progress bar
   eval          test-set loss of a saved model: --model FILE [--data DIR] [--n N] [--draws N] [--json]
                 --iwae K           also the importance-weighted bound on log p(x) from K samples per image
+                --corrupt SPEC     the loss of corrupted test images scored against the clean ones
   sample        prior samples as a PNG grid: --model FILE [--n 64] [--seed N] [--out FILE.png]
   reconstruct   test digits and their reconstructions: --model FILE [--data DIR] [--n 32] [--out FILE.png]
   anomalies     rank test images by negative ELBO, most anomalous first, as a PNG grid (and JSON):
@@ -41,6 +49,10 @@ commands:
                 --model FILE [--data DIR] [--n 2000] [--out latent.png] [--json]
   interpolate   test image I, the decoded path between the posterior means of I and J, and test image J, in one row:
                 --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]
+  denoise       rows of clean test images, their corrupted copies and the reconstructions of those:
+                --model FILE [--data DIR] [--corrupt SPEC] [--n 16] [--out denoise.png]
+  export-data   the data (default: the embedded digits' 8,000 / 2,000 split) as the four standard IDX files:
+                --out DIR [--data DIR] [--gzip]
 ${GRAPH_USAGE}`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
@@ -51,6 +63,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   anomalies: anomaliesCommand,
   latent: latentCommand,
   interpolate: interpolateCommand,
+  denoise: denoiseCommand,
+  'export-data': exportDataCommand,
   graph: graphCommand,
 };
 

@@ -14,6 +14,18 @@ export type ModelKind = 'vae' | 'ae';
 /** The decoder's distribution: Bernoulli on logits (BCE), or Gaussian with mean = output and fixed sigma (MSE). */
 export type Likelihood = 'bernoulli' | 'gaussian';
 
+/** Corruption kinds of the denoising objectives. */
+export const CORRUPTIONS = ['mask', 'gauss', 'saltpepper'] as const;
+/**
+ * Input corruption, drawn on the GPU afresh each step: `mask` sets each pixel to 0 with
+ * probability `amount`; `gauss` adds N(0, amount^2) and clamps to [0, 1]; `saltpepper` sets each
+ * pixel to 0 or 1 (equally likely) with probability `amount`.
+ */
+export interface Corruption {
+  kind: (typeof CORRUPTIONS)[number];
+  amount: number;
+}
+
 /**
  * Sizes and objective of an MLP VAE: input -> hidden[0] -> ... -> hidden[n-1] -> (mu, logvar)
  * -> mirrored decoder. The autoencoder keeps the same layers (its logvar half is unused).
@@ -38,6 +50,11 @@ export interface VaeConfig {
    * sum (x - mean)^2 / (2 sigma^2) + P log(sigma sqrt(2 pi)). Ignored for Bernoulli. Default 0.1.
    */
   sigma: number;
+  /**
+   * Denoising: the encoder sees a corrupted input and the decoder is scored against the clean
+   * one (the denoising autoencoder's and denoising VAE's objective). null (default): none.
+   */
+  corrupt: Corruption | null;
 }
 
 /** Adam hyperparameters; defaults are PyTorch's. */
@@ -50,7 +67,7 @@ export interface AdamConfig {
 
 /** The classic PyTorch example: 784-400-20, batch 128. */
 export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({
-  inputSize: 784, inputShape: [784], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1,
+  inputSize: 784, inputShape: [784], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1, corrupt: null,
 } satisfies VaeConfig);
 /** torch.optim.Adam defaults with the example's learning rate. */
 export const DEFAULT_ADAM: Readonly<AdamConfig> = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
@@ -250,7 +267,38 @@ export function resolveConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
     kind: checked('kind', c.kind),
     likelihood: checked('likelihood', c.likelihood),
     sigma: checked('sigma', c.sigma),
+    corrupt: checkCorruption(c.corrupt ?? null, 'config: corrupt'),
   };
+}
+
+/** What a corruption spec may be, in words. */
+const CORRUPT_RULE = 'mask:P, gauss:S or saltpepper:P (P from 0 to 1, S from 0 to 10)';
+
+function corruptionError(label: string, got: string): ConfigError {
+  return new ConfigError('corrupt', `${label} must be ${CORRUPT_RULE}, got ${got}`);
+}
+
+/** A corruption (or null) checked: a known kind and an amount in its range. */
+export function checkCorruption(c: Corruption | null, label = 'corrupt'): Corruption | null {
+  if (c === null) return null;
+  const ok = typeof c === 'object' && (CORRUPTIONS as readonly string[]).includes(c.kind) && typeof c.amount === 'number' &&
+    Number.isFinite(c.amount) && c.amount >= 0 && c.amount <= (c.kind === 'gauss' ? 10 : 1);
+  if (!ok) throw corruptionError(label, shown(c.kind !== undefined ? corruptionText(c) : c));
+  return { kind: c.kind, amount: c.amount };
+}
+
+/** `mask:0.5` and the like, or `none`; the text parseCorruption reads. */
+export function corruptionText(c: Corruption | null): string {
+  return c ? `${c.kind}:${c.amount}` : 'none';
+}
+
+/** A corruption from text: `mask:0.5`, `gauss:0.3`, `saltpepper:0.1`, or `none` (null). */
+export function parseCorruption(text: string, label = 'corrupt'): Corruption | null {
+  const t = text.trim();
+  if (t === 'none') return null;
+  const m = /^(\w+):([0-9.eE+-]+)$/.exec(t);
+  if (!m || !(CORRUPTIONS as readonly string[]).includes(m[1]) || m[2] === '' || !Number.isFinite(Number(m[2]))) throw corruptionError(label, shown(text));
+  return checkCorruption({ kind: m[1] as Corruption['kind'], amount: Number(m[2]) }, label);
 }
 
 /**
@@ -268,10 +316,13 @@ export function imageDims(cfg: Pick<VaeConfig, 'inputShape' | 'inputSize'>): { r
   return { rows: side, cols: side };
 }
 
-/** The objective in words, e.g. "VAE, Bernoulli (BCE)" or "autoencoder, Gaussian (sigma 0.1)". */
-export function describeObjective(c: Pick<VaeConfig, 'kind' | 'likelihood' | 'sigma'>): string {
+/**
+ * The objective in words, e.g. "VAE, Bernoulli (BCE)", "autoencoder, Gaussian (sigma 0.1)" or
+ * "VAE, Bernoulli (BCE), denoising mask:0.5".
+ */
+export function describeObjective(c: Pick<VaeConfig, 'kind' | 'likelihood' | 'sigma'> & { corrupt?: Corruption | null }): string {
   const kind = c.kind === 'vae' ? 'VAE' : 'autoencoder';
-  return `${kind}, ${c.likelihood === 'bernoulli' ? 'Bernoulli (BCE)' : `Gaussian (sigma ${c.sigma})`}`;
+  return `${kind}, ${c.likelihood === 'bernoulli' ? 'Bernoulli (BCE)' : `Gaussian (sigma ${c.sigma})`}${c.corrupt ? `, denoising ${corruptionText(c.corrupt)}` : ''}`;
 }
 
 /** Fills Adam defaults and checks the values are finite and in range. */

@@ -2,24 +2,28 @@
  * webgpu-vae: train and run variational autoencoders with hand-written WebGPU compute shaders.
  * This bundle has no dependencies; bring a GPUDevice (or let it use navigator.gpu).
  */
-export { Vae, pickLinearVariant, type VaeOptions, type StepLoss } from './vae.js';
+export { Vae, pickLinearVariant, type VaeOptions, type StepLoss, type EvalOptions } from './vae.js';
 export {
-  checkSetting, ConfigError, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, imageDims, parseSetting, resolveAdam, resolveConfig, SETTINGS,
-  type AdamConfig, type Likelihood, type ModelKind, type SettingName, type VaeConfig,
+  checkCorruption, checkSetting, ConfigError, CORRUPTIONS, corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, imageDims, parseCorruption, parseSetting,
+  resolveAdam, resolveConfig, SETTINGS, type AdamConfig, type Corruption, type Likelihood, type ModelKind, type SettingName, type VaeConfig,
 } from './config.js';
 export { describeModel, layerSpecs, modelLayers, parameterCount, type ModelDescription } from './model.js';
 export { layerType, type LayerSpec, type LayerType, type ParameterSpec } from './layers.js';
-export { Trainer, vaeTask, type EpochEnd, type TrainerEvents, type TrainerNotice, type TrainerOptions, type TrainerProgress, type TrainingTask, type RunOptions } from './trainer.js';
+export { Trainer, vaeTask, type VaeEvaluation, type EpochEnd, type TrainerEvents, type TrainerNotice, type TrainerOptions, type TrainerProgress, type TrainingTask, type RunOptions } from './trainer.js';
 export { DeviceLostError, DivergedError } from './errors.js';
 export { initParameters, type ParameterSet } from './init.js';
 export { philox4x32, philoxNormal } from './philox.js';
 export type { LinearVariant } from './kernels/linear.js';
 export type { NoiseMode } from './kernels/reparameterize.js';
 export { readIdxImages, readIdxLabels, type IdxImages } from './data/idx.js';
-export { epochBatches, fillBatch, makeDataset, orderedBatches, shuffled, subset, type Dataset } from './data/dataset.js';
+export { epochBatches, fillBatch, fingerprint, makeDataset, orderedBatches, shuffled, subset, type Dataset } from './data/dataset.js';
+export { writeIdxImages, writeIdxLabels } from './data/idx_write.js';
+export { IDX_FILE_NAMES, splitToIdxFiles, type IdxFile } from './data/export.js';
 export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './data/mnist.js';
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
+export { inferConfig } from './checkpoint/infer.js';
+export { isTrainState, loadTrainState, saveTrainState, trainStatePath, type TrainState } from './checkpoint/train_state.js';
 export { requestDeviceFor } from './gpu/device.js';
 export { DivergenceGuard, lossExploded, type GuardEvent, type GuardOptions } from './guard.js';
 export type { TrainingState, EvalResult } from './vae.js';

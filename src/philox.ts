@@ -45,8 +45,12 @@ export function philox4x32(ctr: readonly number[], key: readonly number[]): [num
 /** Key word 1 of each stream, so noise and initialisation never share numbers. */
 export const STREAM_NOISE = 0;
 export const STREAM_INIT = 1;
-/** The graph VAE's edge split (src/graph/split.ts). */
+/** Shuffles of the training set (src/data/dataset.ts): counters (i, epoch >= 1, 0, 0). */
+export const STREAM_SHUFFLE = 2;
+/** The graph VAE's edge split (src/graph/split.ts): the shuffles' key, on counters (block, 0, 0, 0) they never use. */
 export const STREAM_SPLIT = 2;
+/** The denoising objectives' input corruption (shaders/corrupt.wgsl). */
+export const STREAM_CORRUPT = 3;
 
 const TWO_POW_M24 = 1 / 16777216;
 

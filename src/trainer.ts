@@ -106,6 +106,11 @@ export interface TrainerOptions<M extends TrainableModel, E> {
   baseStep?: number;
   /** Epochs finished before (a loaded checkpoint): training continues with the next. */
   epochsDone?: number;
+  /**
+   * Steps of the next epoch already trained (a run resumed mid-epoch): its first batches are
+   * drawn and skipped, so the data order continues exactly where it stopped.
+   */
+  epochStep?: number;
   events?: TrainerEvents<E>;
 }
 
@@ -171,6 +176,8 @@ export class Trainer<M extends TrainableModel, E> {
   readonly baseStep: number;
   private batches: Iterator<number> | null = null;
   private stepInEpoch = 0;
+  /** Batches of the next epoch to skip (see TrainerOptions.epochStep). */
+  private skip: number;
   private epochRecords: StepLoss[] = [];
   private epochStarted = 0;
   private epochMs = 0;
@@ -185,6 +192,7 @@ export class Trainer<M extends TrainableModel, E> {
     this.events = opts.events ?? {};
     this.baseStep = opts.baseStep ?? 0;
     this.done = opts.epochsDone ?? 0;
+    this.skip = opts.epochStep ?? 0;
     // The guard listens first, so the losses passed on below already know whether they diverged.
     this.guard = new DivergenceGuard(model, opts.guard);
     this.unlisten = this.listenTo(model);
@@ -215,9 +223,9 @@ export class Trainer<M extends TrainableModel, E> {
     return this.done;
   }
 
-  /** Steps of the epoch in progress submitted so far. */
+  /** Steps of the epoch in progress submitted so far (of a resumed one: those trained before too). */
   get epochStep(): number {
-    return this.stepInEpoch;
+    return this.batches ? this.stepInEpoch : this.skip;
   }
 
   /** Steps trained in all (baseStep included). */
@@ -247,10 +255,10 @@ export class Trainer<M extends TrainableModel, E> {
   progress(): TrainerProgress {
     const spe = this.task.stepsPerEpoch;
     const total = this.epochs * spe;
-    const remaining = Math.max(0, total - this.done * spe - this.stepInEpoch);
+    const remaining = Math.max(0, total - this.done * spe - this.epochStep);
     const samplesPerS = this.rate.perSecond;
     return {
-      epoch: Math.min(this.done + 1, this.epochs), epochs: this.epochs, step: this.step, totalSteps: this.baseStep + total, epochStep: this.stepInEpoch,
+      epoch: Math.min(this.done + 1, this.epochs), epochs: this.epochs, step: this.step, totalSteps: this.baseStep + total, epochStep: this.epochStep,
       stepsPerEpoch: spe, fraction: total > 0 ? 1 - remaining / total : 0, loss: this.lastLoss, samplesPerS,
       etaS: samplesPerS > 0 ? (remaining * this.task.batch) / samplesPerS : NaN,
     };
@@ -281,7 +289,7 @@ export class Trainer<M extends TrainableModel, E> {
         this.epochMs += performance.now() - this.epochStarted;
         return 'stopped';
       }
-      const stepped = await this.guarded(how, () => (capped ? this.endEpoch().then(() => false) : this.advance()));
+      const stepped = await this.guarded(how, () => (capped ? this.endEpoch(true).then(() => false) : this.advance()));
       if (stepped) taken++;
       await opts.between?.();
     }
@@ -292,6 +300,8 @@ export class Trainer<M extends TrainableModel, E> {
     if (!this.batches) {
       this.batches = this.task.batches(this.done + 1);
       this.stepInEpoch = 0;
+      // A resumed epoch: the batches already trained are drawn again and skipped.
+      for (; this.skip > 0; this.skip--, this.stepInEpoch++) this.batches.next();
       this.epochRecords = [];
       this.epochMs = 0;
       this.epochStarted = performance.now();
@@ -307,13 +317,19 @@ export class Trainer<M extends TrainableModel, E> {
     return true;
   }
 
-  /** Ends the epoch in progress: drains its losses, keeps a good state, evaluates, and reports. */
-  private async endEpoch(): Promise<void> {
+  /**
+   * Ends the epoch in progress: drains its losses, keeps a good state, evaluates, and reports.
+   * An epoch `cut` short by a step cap is reported too, but stays unfinished: a later run goes
+   * on with its remaining batches (the data order continues, as after a resume).
+   */
+  private async endEpoch(cut = false): Promise<void> {
     this.onGuard(await this.guard.checkpoint());
     const ms = this.epochMs + performance.now() - this.epochStarted;
     const records = this.epochRecords;
+    const epoch = this.done + 1;
+    if (cut) this.skip = this.stepInEpoch;
+    else this.done++;
     this.batches = null;
-    this.done++;
     this.stepInEpoch = 0;
     this.epochRecords = [];
     const samples = records.reduce((s, r) => s + r.count, 0);
@@ -321,7 +337,7 @@ export class Trainer<M extends TrainableModel, E> {
     // An epoch whose every loss was lost (a device loss right after it began) has nothing to report.
     if (samples === 0) return;
     const evaluation = await this.task.evaluate(this.current);
-    await this.events.epoch?.({ epoch: this.done, step: this.step, steps: records.length, samples, trainLoss: sum / samples, ms, evaluation });
+    await this.events.epoch?.({ epoch, step: this.step, steps: records.length, samples, trainLoss: sum / samples, ms, evaluation });
   }
 
   /** Drains the losses and keeps a good state, or rolls back (before a pause, a save, or the end). */
@@ -434,8 +450,17 @@ export class Trainer<M extends TrainableModel, E> {
   }
 }
 
-/** A VAE task: epochs of seeded shuffled batches of the training images, the test-set loss after each. */
-export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<Vae, EvalResult> {
+/** The evaluation of a VAE after an epoch: the test loss, and for the denoising objective also that of corrupted inputs. */
+export interface VaeEvaluation extends EvalResult {
+  /** The test loss of inputs corrupted as in training, scored against the clean ones; null without corruption. */
+  corrupted: EvalResult | null;
+}
+
+/**
+ * A VAE task: epochs of seeded shuffled batches of the training images; after each, the test
+ * loss (and, for a denoising model, the test loss of inputs corrupted as in training).
+ */
+export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<Vae, VaeEvaluation> {
   const pixels = data.train.rows * data.train.cols;
   const x = new Float32Array(batch * pixels);
   const tx = new Float32Array(batch * pixels);
@@ -444,6 +469,10 @@ export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<
     batch,
     batches: (epoch) => epochBatches(data.train, batch, seed, epoch, x),
     step: (vae, count) => vae.step(x, count),
-    evaluate: (vae) => vae.evaluate(orderedBatches(data.test, batch, tx), tx),
+    evaluate: async (vae) => {
+      const clean = await vae.evaluate(orderedBatches(data.test, batch, tx), tx);
+      const c = vae.config.corrupt;
+      return { ...clean, corrupted: c ? await vae.evaluate(orderedBatches(data.test, batch, tx), tx, { corrupt: c }) : null };
+    },
   };
 }

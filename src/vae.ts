@@ -10,7 +10,7 @@
  * Buffers are made once at creation; a training step writes the batch and a 32-byte uniform,
  * encodes the prepared segments into one command encoder and submits once.
  */
-import { resolveAdam, resolveConfig, resolveKlWeighting, resolveSeed, checkSetting, type AdamConfig, type VaeConfig } from './config.js';
+import { resolveAdam, resolveConfig, resolveKlWeighting, resolveSeed, checkSetting, type AdamConfig, type Corruption, type VaeConfig } from './config.js';
 import { initParameters, type ParameterSet } from './init.js';
 import { describeModel, modelLayers, parameterLayout, type ArenaLayout, type LayerSpec, type ModelDescription } from './model.js';
 import { Scheduler, type StepLoss, type TrainingState } from './scheduler.js';
@@ -20,11 +20,11 @@ import { checkLimits } from './gpu/limits.js';
 import { pad4 } from './gpu/pad.js';
 import type { LinearVariant } from './kernels/linear.js';
 import type { NoiseMode } from './kernels/reparameterize.js';
-import { TRAIN_STEP, VaeNetwork } from './vae_network.js';
-import { VaeInference, type EvalResult } from './vae_inference.js';
+import { TRAIN_STEP, TRAIN_STEP_DENOISING, VaeNetwork } from './vae_network.js';
+import { VaeInference, type EvalOptions, type EvalResult } from './vae_inference.js';
 
 export type { StepLoss, TrainingState } from './scheduler.js';
-export type { EvalResult } from './vae_inference.js';
+export type { EvalOptions, EvalResult } from './vae_inference.js';
 
 /** How to build a Vae. Everything is optional; the default is the reference model. */
 export interface VaeOptions {
@@ -85,7 +85,7 @@ export class Vae {
   ) {
     const { batch, inputSize } = net.config;
     this.inputStaging = inputSize % 4 === 0 ? null : new Float32Array(batch * pad4(inputSize));
-    this.inference = new VaeInference(sched, net, noise, (x, count) => this.upload(x, count));
+    this.inference = new VaeInference(sched, net, noise, (x, count, corrupted) => this.upload(x, count, corrupted));
   }
 
   /** Builds every buffer, pipeline and bind group; nothing is allocated later. */
@@ -116,6 +116,10 @@ export class Vae {
       vae.klWarmup = klWarmup;
       if (opts.state) await vae.restore(opts.state);
       await net.build(variant, vae.noise);
+      if (config.corrupt) {
+        await net.enableCorruption();
+        net.setCorruption('train', config.corrupt);
+      }
       return vae;
     } catch (e) {
       sched.destroy();
@@ -171,9 +175,14 @@ export class Vae {
     return this.sched.steps;
   }
 
+  /** The segments of a training step: with the corruption first for the denoising objective. */
+  private get trainStep(): readonly string[] {
+    return this.config.corrupt ? TRAIN_STEP_DENOISING : TRAIN_STEP;
+  }
+
   /** Dispatches one training step encodes (for reports). */
   get dispatchesPerStep(): number {
-    return this.sched.segments.program(TRAIN_STEP).length;
+    return this.sched.segments.program(this.trainStep).length;
   }
 
   /** GPU buffers this model holds. */
@@ -181,9 +190,9 @@ export class Vae {
     return this.sched.liveBuffers;
   }
 
-  /** Rows x[count, inputSize] into the input activation (padded). */
-  private upload(x: Float32Array, count: number): void {
-    uploadRows(this.device, this.net.acts.input.buffer, x, count, this.config.inputSize, this.inputStaging);
+  /** Rows x[count, inputSize] into the input activation (padded), or into the clean input of a denoising pass. */
+  private upload(x: Float32Array, count: number, corrupted = false): void {
+    uploadRows(this.device, this.net.inputFor(corrupted).buffer, x, count, this.config.inputSize, this.inputStaging);
   }
 
   /**
@@ -196,8 +205,8 @@ export class Vae {
     const { batch, inputSize } = this.config;
     if (!Number.isInteger(count) || count < 1 || count > batch) throw new Error(`step: count=${count} must be in [1, ${batch}]`);
     if (x.length < count * inputSize) throw new Error(`step: x has ${x.length} values, need count*inputSize = ${count}*${inputSize}`);
-    this.upload(x, count);
-    await this.sched.submitStep(TRAIN_STEP, count, this.klWeight(this.sched.steps + 1));
+    this.upload(x, count, this.config.corrupt !== null);
+    await this.sched.submitStep(this.trainStep, count, this.klWeight(this.sched.steps + 1));
   }
 
   /** Noise for `noise: 'buffer'` models: eps[batch, latent], used by every following step. */
@@ -267,18 +276,28 @@ export class Vae {
   /**
    * Loss of a data set without training: `batches` fills `x` (count x inputSize) before yielding
    * each batch's row count (e.g. `orderedBatches`). Each batch draws fresh noise. One submit per
-   * batch and one readback per 256 batches.
+   * batch and one readback per 256 batches. With `opts.corrupt`, the encoder sees corrupted
+   * inputs and the loss scores the clean ones (the denoising figure); without, clean inputs.
    */
-  evaluate(batches: Iterable<number>, x: Float32Array): Promise<EvalResult> {
-    return this.inference.evaluate(batches, x);
+  evaluate(batches: Iterable<number>, x: Float32Array, opts: EvalOptions = {}): Promise<EvalResult> {
+    return this.inference.evaluate(batches, x, opts);
   }
 
   /**
    * Per-image loss parts of n rows x[n, inputSize], one noise draw each: recon[i] and kl[i]
    * (their sum is image i's negative ELBO, its anomaly score). Runs in chunks of the batch size.
    */
-  evaluateRows(x: Float32Array, n = x.length / this.config.inputSize): Promise<{ recon: Float32Array; kl: Float32Array }> {
-    return this.inference.evaluateRows(x, n);
+  evaluateRows(x: Float32Array, n = x.length / this.config.inputSize, opts: EvalOptions = {}): Promise<{ recon: Float32Array; kl: Float32Array }> {
+    return this.inference.evaluateRows(x, n, opts);
+  }
+
+  /**
+   * Denoising of n rows x[n, inputSize]: each corrupted by `corrupt` (fresh evaluation noise),
+   * then reconstructed from the posterior mean of the corrupted input. Returns both, n x
+   * inputSize each; the reconstructions are the decoder's means, as `decode` gives them.
+   */
+  denoise(x: Float32Array, corrupt: Corruption, n = x.length / this.config.inputSize): Promise<{ corrupted: Float32Array; reconstructions: Float32Array }> {
+    return this.inference.denoise(x, corrupt, n);
   }
 
   /**

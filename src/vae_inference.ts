@@ -9,7 +9,8 @@ import { EVAL_RING, padRows, readBuffer, whole } from './gpu/buffers.js';
 import { pad4 } from './gpu/pad.js';
 import { IWAE_CHUNK_BYTES, IwaeKernels, encodeChunk } from './kernels/iwae.js';
 import type { NoiseMode } from './kernels/reparameterize.js';
-import { EVALUATE, SEGMENT, type VaeNetwork } from './vae_network.js';
+import type { Corruption } from './config.js';
+import { EVALUATE, EVALUATE_DENOISING, SEGMENT, type VaeNetwork } from './vae_network.js';
 
 /** Loss of an evaluated data set: sums over its images, and the per-image negative ELBO. */
 export interface EvalResult {
@@ -18,6 +19,11 @@ export interface EvalResult {
   kl: number;
   /** (recon + kl) / count, in nats. */
   loss: number;
+}
+
+/** How to evaluate: on corrupted inputs against the clean ones (the denoising figure), or on the inputs as given. */
+export interface EvalOptions {
+  corrupt?: Corruption | null;
 }
 
 /** The IWAE segment's name, and its two compositions: an image group's first pass, and the later ones. */
@@ -34,9 +40,17 @@ export class VaeInference {
     private readonly sched: Scheduler,
     private readonly net: VaeNetwork,
     private readonly noise: NoiseMode,
-    /** Writes count rows of inputs into the network's input activation. */
-    private readonly upload: (x: Float32Array, count: number) => void,
+    /** Writes count rows of inputs into the network's input activation (or, `corrupted`, its clean input). */
+    private readonly upload: (x: Float32Array, count: number, corrupted?: boolean) => void,
   ) {}
+
+  /** The evaluation program for `opts`, with the corruption written when there is one. */
+  private async program(opts: EvalOptions): Promise<{ names: readonly string[]; corrupted: boolean }> {
+    if (!opts.corrupt) return { names: EVALUATE, corrupted: false };
+    await this.net.enableCorruption();
+    this.net.setCorruption('eval', opts.corrupt);
+    return { names: EVALUATE_DENOISING, corrupted: true };
+  }
 
   private get config() {
     return this.net.config;
@@ -48,8 +62,9 @@ export class VaeInference {
   }
 
   /** See Vae.evaluate. */
-  async evaluate(batches: Iterable<number>, x: Float32Array): Promise<EvalResult> {
+  async evaluate(batches: Iterable<number>, x: Float32Array, opts: EvalOptions = {}): Promise<EvalResult> {
     this.sched.check();
+    const { names, corrupted } = await this.program(opts);
     const { batch, inputSize } = this.config;
     const result: EvalResult = { count: 0, recon: 0, kl: 0, loss: 0 };
     let pending = 0;
@@ -63,8 +78,8 @@ export class VaeInference {
     for (const count of batches) {
       if (!Number.isInteger(count) || count < 1 || count > batch) throw new Error(`evaluate: batch count=${count} must be in [1, ${batch}]`);
       if (x.length < count * inputSize) throw new Error(`evaluate: x has ${x.length} values, need ${count}*${inputSize}`);
-      this.upload(x, count);
-      this.sched.submitEval(EVALUATE, count, pending, 'evaluate');
+      this.upload(x, count, corrupted);
+      this.sched.submitEval(names, count, pending, 'evaluate');
       if (++pending === EVAL_RING) await flush();
     }
     if (pending > 0) await flush();
@@ -74,7 +89,7 @@ export class VaeInference {
   }
 
   /** See Vae.evaluateRows. */
-  async evaluateRows(x: Float32Array, n: number): Promise<{ recon: Float32Array; kl: Float32Array }> {
+  async evaluateRows(x: Float32Array, n: number, opts: EvalOptions = {}): Promise<{ recon: Float32Array; kl: Float32Array }> {
     this.sched.check();
     const { batch, inputSize } = this.config;
     this.checkRows('evaluateRows', 'x', x, n, inputSize, 'pixel');
@@ -82,7 +97,7 @@ export class VaeInference {
     const kl = new Float32Array(n);
     for (let start = 0; start < n; start += batch) {
       const count = Math.min(batch, n - start);
-      await this.evaluate([count], x.subarray(start * inputSize));
+      await this.evaluate([count], x.subarray(start * inputSize), opts);
       const rows = await readBuffer(this.sched.device, this.net.acts.perImage.buffer);
       for (let r = 0; r < count; r++) {
         recon[start + r] = rows[2 * r];
@@ -201,6 +216,32 @@ export class VaeInference {
     }
     this.sched.check();
     return out;
+  }
+
+  /** See Vae.denoise. */
+  async denoise(x: Float32Array, corrupt: Corruption, n: number): Promise<{ corrupted: Float32Array; reconstructions: Float32Array }> {
+    this.sched.check();
+    const { batch, inputSize, latent } = this.config;
+    this.checkRows('denoise', 'x', x, n, inputSize, 'pixel');
+    await this.net.enableCorruption();
+    this.net.setCorruption('eval', corrupt);
+    const corrupted = new Float32Array(n * inputSize);
+    const mu = new Float32Array(n * latent);
+    const ldIn = pad4(inputSize);
+    const ldHead = pad4(2 * latent);
+    for (let start = 0; start < n; start += batch) {
+      const count = Math.min(batch, n - start);
+      this.upload(x.subarray(start * inputSize), count, true);
+      // Fresh evaluation noise for the corruption; the encoder then reads the corrupted rows.
+      this.sched.submitEval([SEGMENT.evalCorrupt, SEGMENT.encoder], count, 0, 'denoise');
+      const input = await readBuffer(this.sched.device, this.net.acts.input.buffer);
+      const head = await readBuffer(this.sched.device, this.net.head.buffer);
+      for (let r = 0; r < count; r++) {
+        corrupted.set(input.subarray(r * ldIn, r * ldIn + inputSize), (start + r) * inputSize);
+        mu.set(head.subarray(r * ldHead, r * ldHead + latent), (start + r) * latent);
+      }
+    }
+    return { corrupted, reconstructions: await this.decode(mu, n) };
   }
 
   /** See Vae.sample. */

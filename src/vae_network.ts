@@ -13,14 +13,15 @@
  *
  * A training step is TRAIN_STEP; evaluation, encode and decode are other compositions.
  */
-import type { VaeConfig } from './config.js';
+import { corruptionText, type Corruption, type VaeConfig } from './config.js';
 import { KernelContext, layerType, type LayerSpec, type LayerTensors } from './layers.js';
 import { modelLayers, type ModelDescription } from './model.js';
 import { OPTIMIZER, type Scheduler } from './scheduler.js';
 import { matrix, whole } from './gpu/buffers.js';
 import type { BufferRange, Dispatch } from './gpu/resources.js';
 import type { LinearVariant } from './kernels/linear.js';
-import { LossKernels } from './kernels/loss.js';
+import { CORRUPTION_BYTES, CorruptKernels, encodeCorruption } from './kernels/corrupt.js';
+import { LossKernels, type LossArgs } from './kernels/loss.js';
 import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
 
 /** Segment names of a VAE. */
@@ -35,12 +36,22 @@ export const SEGMENT = {
   evalSample: 'eval.sample',
   evalLoss: 'eval.loss',
   evalLossTotal: 'eval.loss.total',
+  // Denoising (made on first use, see enableCorruption): the clean input corrupted into the
+  // encoder's input, and the loss scored against the clean one.
+  corrupt: 'corrupt',
+  lossClean: 'loss.clean',
+  evalCorrupt: 'eval.corrupt',
+  evalLossClean: 'eval.loss.clean',
 } as const;
 
 /** One training step. */
 export const TRAIN_STEP = [SEGMENT.encoder, SEGMENT.sample, SEGMENT.decoder, SEGMENT.loss, SEGMENT.lossTotal, SEGMENT.backward, SEGMENT.optimizer];
 /** One evaluation pass: the loss of a batch under fresh evaluation noise, nothing trained. */
 export const EVALUATE = [SEGMENT.encoder, SEGMENT.evalSample, SEGMENT.decoder, SEGMENT.evalLoss, SEGMENT.evalLossTotal];
+/** A training step of the denoising objective: the corruption first, the loss against the clean input. */
+export const TRAIN_STEP_DENOISING = [SEGMENT.corrupt, SEGMENT.encoder, SEGMENT.sample, SEGMENT.decoder, SEGMENT.lossClean, SEGMENT.lossTotal, SEGMENT.backward, SEGMENT.optimizer];
+/** An evaluation pass on corrupted inputs against the clean ones. */
+export const EVALUATE_DENOISING = [SEGMENT.evalCorrupt, SEGMENT.encoder, SEGMENT.evalSample, SEGMENT.decoder, SEGMENT.evalLossClean, SEGMENT.evalLossTotal];
 
 /** The activations of the network: padded matrices of the configured batch's rows. */
 export interface Activations {
@@ -57,10 +68,22 @@ export interface Activations {
   perImage: BufferRange;
 }
 
+/** The denoising objective's buffers: the clean input, and the corruption uniforms of training and evaluation. */
+interface Denoising {
+  clean: BufferRange;
+  train: GPUBuffer;
+  eval: GPUBuffer;
+  /** What each uniform holds now (the text of the corruption), to skip rewriting it. */
+  written: { train: string | null; eval: string | null };
+}
+
 /** Activations and segments of one VAE on one scheduler. */
 export class VaeNetwork {
   readonly acts: Activations;
   readonly layers: LayerSpec[];
+  private lossKernels: LossKernels | null = null;
+  private lossArgs: LossArgs | null = null;
+  private denoising: Denoising | null = null;
 
   constructor(
     private readonly sched: Scheduler,
@@ -150,6 +173,8 @@ export class VaeNetwork {
       step: sched.stepUniform, logits: this.output, target: acts.input, head: this.head, dlogits: acts.dout.get(model.decoder[model.decoder.length - 1].name)!,
       dhead: rep.dhead, perImage: acts.perImage, history: whole(sched.history.ring), rows: B, pixels: cfg.inputSize, latent: cfg.latent,
     };
+    this.lossKernels = loss;
+    this.lossArgs = lossArgs;
     const s = sched.segments;
     s.define(SEGMENT.encoder, await forward(encoderChain, acts.input));
     s.define(SEGMENT.sample, await scoped(async () => [await reparam.forward('reparameterize.forward', rep, mode)]));
@@ -170,5 +195,52 @@ export class VaeNetwork {
       ...(await backward(encoderChain, acts.input, null, false)),
     ]);
     await sched.defineOptimizer();
+  }
+
+  /** Whether the denoising buffers and segments exist. */
+  get denoisingReady(): boolean {
+    return this.denoising !== null;
+  }
+
+  /** Where inputs are uploaded: the clean input of a denoising pass, or the encoder's input. */
+  inputFor(corrupted: boolean): BufferRange {
+    return corrupted ? this.denoising!.clean : this.acts.input;
+  }
+
+  /**
+   * Makes the denoising objective's buffers and segments (once; on first use, so a model that
+   * never corrupts its inputs has none): the clean input, the corruption of training steps and of
+   * evaluation passes (each keyed by its own step uniform, so fresh noise every pass), and the
+   * loss kernel scored against the clean input.
+   */
+  async enableCorruption(): Promise<void> {
+    if (this.denoising) return;
+    const sched = this.sched;
+    const { batch: B, inputSize } = this.config;
+    const res = sched.res;
+    const clean = matrix(res, 'clean input (denoising target)', B, inputSize);
+    const uniform = (label: string) => res.buffer(label, CORRUPTION_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const d: Denoising = { clean, train: uniform('corruption (training)'), eval: uniform('corruption (evaluation)'), written: { train: null, eval: null } };
+    const kernels = new CorruptKernels(res);
+    const corrupt = (label: string, step: GPUBuffer, corruption: GPUBuffer) =>
+      kernels.forward(label, { corruption, step, clean, out: this.acts.input, rows: B, pixels: inputSize });
+    const loss = this.lossKernels!;
+    const args = this.lossArgs!;
+    const s = sched.segments;
+    s.define(SEGMENT.corrupt, [await corrupt('corrupt.forward', sched.stepUniform, d.train)]);
+    s.define(SEGMENT.evalCorrupt, [await corrupt('eval.corrupt.forward', sched.evalUniform, d.eval)]);
+    s.define(SEGMENT.lossClean, [(await loss.dispatches(`${loss.name}.clean`, { ...args, target: clean }))[0]]);
+    s.define(SEGMENT.evalLossClean, [(await loss.dispatches(`eval.${loss.name}.clean`, { ...args, target: clean, step: sched.evalUniform, history: whole(sched.evalRing) }))[0]]);
+    this.denoising = d;
+  }
+
+  /** Sets the corruption of training steps or of evaluation passes (enableCorruption first). */
+  setCorruption(which: 'train' | 'eval', c: Corruption | null): void {
+    const d = this.denoising;
+    if (!d) throw new Error('setCorruption: the denoising buffers do not exist yet (enableCorruption)');
+    const text = corruptionText(c);
+    if (d.written[which] === text) return;
+    this.sched.device.queue.writeBuffer(d[which], 0, encodeCorruption(c, this.config.batch, this.config.inputSize));
+    d.written[which] = text;
   }
 }

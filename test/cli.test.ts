@@ -207,4 +207,39 @@ describe('webgpu-vae CLI', () => {
     expect(r.code).toBe(1);
     expect(readFileSync(model, 'utf8')).toBe('old contents');
   });
+
+  it('denoising: train --corrupt, eval --corrupt and denoise; bad specs fail in one line', async () => {
+    for (const [args, msg] of [
+      [['train', '--corrupt', 'blur:2'], "--corrupt must be mask:P, gauss:S or saltpepper:P (P from 0 to 1, S from 0 to 10), got 'blur:2'"],
+      [['train', '--corrupt', 'mask:1.5'], "--corrupt must be mask:P, gauss:S or saltpepper:P (P from 0 to 1, S from 0 to 10), got 'mask:1.5'"],
+      [['eval', '--model', 'm.safetensors', '--corrupt', 'mask'], "--corrupt must be mask:P"],
+      [['eval', '--model', 'm.safetensors', '--corrupt', 'mask:0.5', '--iwae', '10'], 'it does not take --corrupt'],
+      [['denoise', '--model', 'm.safetensors', '--corrupt', 'none'], '--corrupt none leaves nothing to denoise'],
+    ] as [string[], string][]) {
+      const r = await run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(msg);
+    }
+    const model = join(tmp, 'denoising.safetensors');
+    const t = await run(['train', '--epochs', '1', '--max-steps', '40', '--batch', '64', '--hidden', '32', '--latent', '2', '--corrupt', 'mask:0.5', '--json', '--save', model]);
+    expect(t.code, t.stderr).toBe(0);
+    const last = JSON.parse(t.stdout.trim().split('\n').at(-1)!);
+    expect(Number.isFinite(last.test_loss_corrupted), JSON.stringify(last)).toBe(true);
+    // Half the pixels hidden: once the model uses its input (40 steps), the clean images are predicted from less.
+    expect(last.test_loss_corrupted).toBeGreaterThan(last.test_loss);
+    expect(loadCheckpoint(readFileSync(model), model).config.corrupt).toEqual({ kind: 'mask', amount: 0.5 });
+    const clean = JSON.parse((await run(['eval', '--model', model, '--json', '--draws', '1', '--n', '200'])).stdout);
+    const e = await run(['eval', '--model', model, '--json', '--draws', '1', '--n', '200', '--corrupt', 'saltpepper:0.3']);
+    expect(e.code, e.stderr).toBe(0);
+    const corrupted = JSON.parse(e.stdout);
+    expect(corrupted).toMatchObject({ corrupt: 'saltpepper:0.3', n: 200 });
+    expect(corrupted.test_loss).toBeGreaterThan(clean.test_loss);
+    const png = join(tmp, 'denoise.png');
+    const d = await run(['denoise', '--model', model, '--n', '5', '--out', png]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain('wrote 5 test images, their mask:0.5 corruptions and the reconstructions');
+    // Three rows of five 28x28 images with 2-pixel gaps: the PNG's width and height.
+    const png8 = readFileSync(png);
+    expect([png8.readUInt32BE(16), png8.readUInt32BE(20)]).toEqual([5 * 28 + 6 * 2, 3 * 28 + 4 * 2]);
+  });
 });

@@ -1,18 +1,11 @@
 // One table of limits and one wording for every setting: the library, the CLI's flags and the
 // page's fields all check against SETTINGS and say `<name> must be ..., got <value>`.
 import { describe, expect, it } from 'vitest';
+import { messageOf } from './util/errors.js';
 import { checkSetting, ConfigError, parseSetting, resolveAdam, resolveConfig, SETTINGS, type SettingName } from '../src/config.js';
 import { settingFlag, UsageError } from '../src/cli/args.js';
 import { settingsFromQuery } from '../src/app/settings.js';
 
-const messageOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return '(no error)';
-};
 
 describe('settings', () => {
   it('parse text and check values with the same rule', () => {

@@ -6,7 +6,8 @@
  *
  * URL options: `autostart=1` starts training once the worker is ready; `epochs`, `lr`, `batch`,
  * `hidden` (comma-separated), `latent`, `seed`, `kind` (vae or ae), `likelihood` (bernoulli or
- * gaussian) and `sigma` replace the defaults (checked as src/config.ts checks every setting);
+ * gaussian), `sigma` and `corrupt` (none, mask:P, gauss:S or saltpepper:P) replace the defaults
+ * (checked as src/config.ts checks every setting);
  * `testhooks=1` adds the test hooks below.
  *
  * Faults training survived (a rollback after an exploded loss, a lost GPU device) are listed in
@@ -172,6 +173,7 @@ function updateButtons(): void {
   button('pause').disabled = busy || state !== 'running';
   button('reset').disabled = busy || !hasModel;
   button('save').disabled = busy || !hasModel;
+  button('save-state').disabled = busy || !hasModel;
   button('embedded').disabled = busy;
   button('interp-go').disabled = busy || !hasModel || !latentShown;
   for (const id of ['idx-input', 'idx-folder', 'load-input']) field(id).disabled = busy;
@@ -179,7 +181,7 @@ function updateButtons(): void {
 
 function clearViews(): void {
   charts.clear();
-  for (const id of ['originals', 'reconstructions', 'samples', 'manifold', 'interpolation']) clearGrid(canvas(id));
+  for (const id of ['originals', 'reconstructions', 'samples', 'denoising', 'manifold', 'interpolation']) clearGrid(canvas(id));
   delete canvas('interpolation').dataset.path;
   delete canvas('interpolation').dataset.pair;
   canvas('manifold').hidden = true;
@@ -290,6 +292,8 @@ function onMessage(m: FromWorker): void {
         drawGrid(canvas('originals'), m.originals, 8);
         drawGrid(canvas('reconstructions'), m.reconstructions, 8);
         drawGrid(canvas('samples'), m.samples, 16);
+        drawGrid(canvas('denoising'), m.denoising, m.denoising.count / 3);
+        $('denoising-caption').textContent = `test digits, corrupted by ${m.corruption} (fresh noise each refresh), and the reconstructions of the corrupted ones`;
         $('images-step').textContent = `at step ${m.step}`;
       });
       break;
@@ -384,6 +388,7 @@ field('epochs').addEventListener('change', () => {
   if (s) send({ type: 'epochs', epochs: s.epochs });
 });
 button('save').addEventListener('click', () => send({ type: 'save' }));
+button('save-state').addEventListener('click', () => send({ type: 'save', state: true }));
 button('embedded').addEventListener('click', () => send({ type: 'embedded' }));
 button('interp-go').addEventListener('click', requestInterpolation);
 $('interp-path').addEventListener('change', requestInterpolation);

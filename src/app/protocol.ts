@@ -18,7 +18,9 @@ export type ToWorker =
   /** Dropped or chosen files: four IDX files (labels optional), plain or gzipped. */
   | { type: 'data'; files: File[] }
   | { type: 'embedded' }
-  | { type: 'save' }
+  /** The model as a .safetensors file (loads into PyTorch), or (`state`) the resumable training state. */
+  | { type: 'save'; state?: boolean }
+  /** A model file, or a training state (which resumes exactly: Adam moments, step, data order). */
   | { type: 'load'; file: File; settings: Settings }
   /** Decodes the path (linear, or spherical: slerp) between the posterior means of two test digits. */
   | { type: 'interpolate'; a: number; b: number; path: InterpolationPath }
@@ -68,7 +70,8 @@ export type FromWorker =
   | { type: 'losses'; points: LossPoint[] }
   /** Test-set loss per image at a step (after each epoch, and before training). */
   | { type: 'test'; step: number; recon: number; kl: number }
-  | { type: 'images'; step: number; originals: ImageSet; reconstructions: ImageSet; samples: ImageSet }
+  /** The image grids; `denoising` is rows of clean, corrupted (by `corruption`) and reconstructed digits. */
+  | { type: 'images'; step: number; originals: ImageSet; reconstructions: ImageSet; samples: ImageSet; denoising: ImageSet; corruption: string }
   | {
     type: 'latent'; step: number; latent: number; points: Float32Array; labels: Uint8Array | null;
     /** Axis titles: z1/z2 for a 2-D latent space, principal components otherwise. */

@@ -20,8 +20,11 @@ import type { EvalResult } from '../vae_inference.js';
 import { DeviceLostError, DivergedError } from '../errors.js';
 import { Trainer, vaeTask, type TrainerNotice } from '../trainer.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
+import { decodeSafetensors } from '../checkpoint/safetensors.js';
+import { isTrainState, loadTrainState, saveTrainState } from '../checkpoint/train_state.js';
+import { fingerprint } from '../data/dataset.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
-import { configOf, type Settings } from './settings.js';
+import { configOf, settingsOf, type Settings } from './settings.js';
 import { MANIFOLD_RANGE } from '../latent_view.js';
 import type { InterpolationPath } from '../toolkit.js';
 import { imageViews, interpolation, pageLatentView } from './views.js';
@@ -116,7 +119,7 @@ export class Session {
   private postModel(): void {
     const v = this.vae;
     this.post({
-      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.trainer?.baseStep ?? 0,
+      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.trainer?.step ?? 0,
     });
   }
 
@@ -134,20 +137,24 @@ export class Session {
   }
 
   /** A model builder for `settings`: from parameters, or (after a device loss or for a new lr) from a training state. */
-  private builder(settings: Settings, parameters?: Map<string, Float32Array>) {
+  private builder(settings: Settings, parameters?: Map<string, Float32Array>, kl = { beta: 1, klWarmup: 0 }) {
     return (device: GPUDevice, state: TrainingState | null) => Vae.create({
-      device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, config: configOf([1, this.data.train.rows, this.data.train.cols], settings),
+      device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, config: configOf([1, this.data.train.rows, this.data.train.cols], settings), ...kl,
       ...(state ? { state } : parameters ? { parameters } : {}),
     });
   }
 
   /** A trainer of `vae` on the current data, its events wired to the page. */
-  private async train(vae: Vae, settings: Settings, from: { baseStep?: number; epochsDone?: number; parameters?: Map<string, Float32Array> } = {}): Promise<Trainer<Vae, EvalResult>> {
+  private async train(
+    vae: Vae, settings: Settings, from: { baseStep?: number; epochsDone?: number; epochStep?: number; parameters?: Map<string, Float32Array> } = {},
+  ): Promise<Trainer<Vae, EvalResult>> {
     const t = await Trainer.create(vae, vaeTask(this.data, vae.config.batch, vae.seed), {
-      build: this.builder(settings, from.parameters),
+      // Rebuilt after a device loss with this model's KL weighting (a resumed run may have one).
+      build: this.builder(settings, from.parameters, { beta: vae.beta, klWarmup: vae.klWarmup }),
       newDevice: () => this.gpu.replace(),
       baseStep: from.baseStep,
       epochsDone: from.epochsDone,
+      epochStep: from.epochStep,
       events: {
         losses: (records) => this.post({ type: 'losses', points: records.map((r) => ({ step: r.step, recon: r.recon / r.count, kl: r.kl / r.count })) }),
         epoch: (e) => {
@@ -366,7 +373,7 @@ export class Session {
     if (force || now >= this.nextViews.images) {
       const t0 = performance.now();
       const v = await imageViews(vae, test);
-      this.post({ type: 'images', step: this.step, ...v }, imageTransfer(v.originals, v.reconstructions, v.samples));
+      this.post({ type: 'images', step: this.step, ...v }, imageTransfer(v.originals, v.reconstructions, v.samples, v.denoising));
       const spent = performance.now() - t0;
       this.nextViews.images = performance.now() + Math.max(1000, 9 * spent);
     }
@@ -424,13 +431,82 @@ export class Session {
     });
   }
 
-  /** Replaces the model with a checkpoint's; training continues from its parameters. */
+  /** The resumable training state as a .state.safetensors file (see src/checkpoint/train_state.ts). */
+  async saveState(): Promise<void> {
+    await this.queued(async () => {
+      const t = this.trainer;
+      if (!t || !this.settings) {
+        this.post({ type: 'error', where: 'checkpoint', message: 'no model to save yet: start training or load a checkpoint first' });
+        return;
+      }
+      // The losses drained and a good state kept first, as training does before it saves.
+      await t.settle();
+      const vae = t.model;
+      const bytes = saveTrainState({
+        state: await vae.snapshot(), config: vae.config, adam: vae.adam, seed: vae.seed, beta: vae.beta, klWarmup: vae.klWarmup,
+        epochsDone: t.epochsDone, epochStep: t.epochStep, data: fingerprint(this.data.train), dataName: this.dataName,
+      });
+      const name = `vae-${configName(vae.config)}-step${this.step}.state.safetensors`;
+      this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Resumes a training state exactly: the model, Adam moments, step and the position in the data. */
+  private async resume(bytes: Uint8Array, file: File, settings: Settings): Promise<void> {
+    let s;
+    try {
+      s = loadTrainState(bytes, file.name);
+      const here = fingerprint(this.data.train);
+      if (here !== s.data) throw new Error(`${file.name}: the run trained on other data (${s.dataName || 'unnamed'}); load that data first`);
+    } catch (e) {
+      this.post({ type: 'error', where: 'checkpoint', message: (e as Error).message });
+      return;
+    }
+    const next = settingsOf(s.config, { epochs: Math.max(settings.epochs, s.epochsDone + 1), lr: s.adam.lr, seed: s.seed });
+    this.drop();
+    try {
+      const vae = await Vae.create({
+        device: this.device, config: s.config, adam: s.adam, seed: s.seed, beta: s.beta, klWarmup: s.klWarmup, readbackEvery: READBACK_EVERY, state: s.state,
+      });
+      this.trainer = await this.train(vae, next, { epochsDone: s.epochsDone, epochStep: s.epochStep });
+      this.settings = next;
+    } catch (e) {
+      return this.loadFailed(file, e);
+    }
+    await this.loaded();
+  }
+
+  /** A model that could not be built from a file: the error, and no model. */
+  private loadFailed(file: File, e: unknown): void {
+    this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
+    this.postModel();
+    this.setState('idle');
+  }
+
+  /** After a model came from a file: announced, evaluated, drawn, and paused. */
+  private async loaded(): Promise<void> {
+    this.initialViews = false;
+    this.settings!.epochs = this.trainer!.epochs;
+    this.postModel();
+    this.progress(true);
+    this.postTest(this.step, await this.trainer!.evaluate());
+    await this.refreshViews(true);
+    this.setState('paused');
+  }
+
+  /** Replaces the model with a checkpoint's (training continues from its parameters), or resumes a training state. */
   async load(file: File, settings: Settings): Promise<void> {
     await this.pause();
     await this.queued(async () => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      try {
+        if (isTrainState(decodeSafetensors(bytes, file.name).metadata)) return this.resume(bytes, file, settings);
+      } catch {
+        // Not readable as safetensors: loadCheckpoint below says why.
+      }
       let loaded;
       try {
-        loaded = loadCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
+        loaded = loadCheckpoint(bytes, file.name);
         const pixels = this.data.train.rows * this.data.train.cols;
         if (loaded.config.inputSize !== pixels) {
           throw new Error(`${file.name}: the model takes ${loaded.config.inputSize}-pixel images but the data has ${this.data.train.rows}x${this.data.train.cols} = ${pixels}: load matching data first`);
@@ -443,25 +519,13 @@ export class Session {
       const extra = extraFromMetadata(metadata, file.name);
       const lr = Number(metadata.lr);
       const epoch = Number(metadata.epoch);
-      const next: Settings = {
-        epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, batch: config.batch, hidden: config.hidden, latent: config.latent, seed: extra.seed,
-        kind: config.kind, likelihood: config.likelihood, sigma: config.sigma,
-      };
+      const next = settingsOf(config, { epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, seed: extra.seed });
       try {
         await this.build(next, params, { baseStep: extra.step, epochsDone: Number.isInteger(epoch) && epoch >= 0 ? epoch : 0 });
       } catch (e) {
-        this.post({ type: 'error', where: 'checkpoint', message: `${file.name}: ${(e as Error).message}` });
-        this.postModel();
-        this.setState('idle');
-        return;
+        return this.loadFailed(file, e);
       }
-      this.initialViews = false;
-      this.settings!.epochs = this.trainer!.epochs;
-      this.postModel();
-      this.progress(true);
-      this.postTest(this.step, await this.trainer!.evaluate());
-      await this.refreshViews(true);
-      this.setState('paused');
+      await this.loaded();
     });
   }
 

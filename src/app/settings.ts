@@ -2,7 +2,7 @@
  * Training settings of the page: defaults (the reference model), and parsing from the URL's query
  * and from the form. Validation is src/config.ts's, with its limits and wording.
  */
-import { DEFAULT_ADAM, DEFAULT_CONFIG, parseSetting as parseConfigSetting, type Likelihood, type ModelKind } from '../config.js';
+import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, parseCorruption, parseSetting as parseConfigSetting, type Corruption, type Likelihood, type ModelKind, type VaeConfig } from '../config.js';
 
 /** Everything a training run is built from. */
 export interface Settings {
@@ -16,6 +16,8 @@ export interface Settings {
   kind: ModelKind;
   likelihood: Likelihood;
   sigma: number;
+  /** Denoising: the corruption of the encoder's inputs, or null. */
+  corrupt: Corruption | null;
 }
 
 /** The PyTorch example: 784-400-20, batch 128, Adam 1e-3, 10 epochs, seed 1. */
@@ -29,10 +31,11 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   kind: DEFAULT_CONFIG.kind,
   likelihood: DEFAULT_CONFIG.likelihood,
   sigma: DEFAULT_CONFIG.sigma,
+  corrupt: null,
 });
 
 /** Names of the settings, as they appear in the URL and as form field ids. */
-export const SETTING_KEYS = ['epochs', 'lr', 'batch', 'hidden', 'latent', 'seed', 'kind', 'likelihood', 'sigma'] as const;
+export const SETTING_KEYS = ['epochs', 'lr', 'batch', 'hidden', 'latent', 'seed', 'kind', 'likelihood', 'sigma', 'corrupt'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /**
@@ -40,11 +43,12 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
  * a ConfigError `<key> must be ..., got '<text>'`.
  */
 export function parseSetting(key: SettingKey, text: string): Settings[SettingKey] {
-  return parseConfigSetting(key, text);
+  return key === 'corrupt' ? parseCorruption(text) : parseConfigSetting(key, text);
 }
 
 /** The settings as text, for form fields and URLs. */
 export function settingText(s: Settings, key: SettingKey): string {
+  if (key === 'corrupt') return corruptionText(s.corrupt);
   return key === 'hidden' ? s.hidden.join(',') : String(s[key]);
 }
 
@@ -63,7 +67,15 @@ export function architectureName(inputSize: number, s: Pick<Settings, 'hidden' |
   return [inputSize, ...s.hidden, s.latent].join('-');
 }
 
+/** The settings of a model built from `config` (a loaded file), with the run's epochs, learning rate and seed. */
+export function settingsOf(config: VaeConfig, run: Pick<Settings, 'epochs' | 'lr' | 'seed'>): Settings {
+  return {
+    ...run, batch: config.batch, hidden: config.hidden, latent: config.latent,
+    kind: config.kind, likelihood: config.likelihood, sigma: config.sigma, corrupt: config.corrupt,
+  };
+}
+
 /** The configuration a model is built from: the data's shape, sizes and objective. */
 export function configOf(inputShape: number[], s: Settings) {
-  return { inputShape, hidden: s.hidden, latent: s.latent, batch: s.batch, kind: s.kind, likelihood: s.likelihood, sigma: s.sigma };
+  return { inputShape, hidden: s.hidden, latent: s.latent, batch: s.batch, kind: s.kind, likelihood: s.likelihood, sigma: s.sigma, corrupt: s.corrupt };
 }

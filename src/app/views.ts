@@ -4,6 +4,7 @@
  * decoded manifold of a 2-D latent space, and interpolations. Each returns plain arrays ready
  * to post to the page.
  */
+import { corruptionText, type Corruption } from '../config.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Vae } from '../vae.js';
 import { latentView, MANIFOLD_SIDE, SCATTER_COUNT } from '../latent_view.js';
@@ -28,15 +29,33 @@ export function imagesOf(ds: Dataset, start: number, count: number): ImageSet {
   return { count: n, rows: ds.rows, cols: ds.cols, pixels };
 }
 
-/** The first test digits, their reconstructions decode(mu(x)), and prior samples. */
-export async function imageViews(vae: Vae, test: Dataset): Promise<{ originals: ImageSet; reconstructions: ImageSet; samples: ImageSet }> {
+/** Test digits in the denoising strip. */
+export const DENOISE_COUNT = 12;
+/** The strip's corruption for a model trained without one. */
+const DEMO_CORRUPTION: Corruption = { kind: 'mask', amount: 0.5 };
+
+/**
+ * The first test digits, their reconstructions decode(mu(x)), prior samples, and the denoising
+ * strip: rows of clean digits, their corruptions (the model's training corruption, else
+ * mask:0.5) and the reconstructions of those.
+ */
+export async function imageViews(vae: Vae, test: Dataset): Promise<{ originals: ImageSet; reconstructions: ImageSet; samples: ImageSet; denoising: ImageSet; corruption: string }> {
   const originals = imagesOf(test, 0, RECON_COUNT);
   const rec = await vae.reconstruct(originals.pixels, originals.count);
   const samples = await vae.sample(SAMPLE_COUNT, SAMPLE_SEED);
+  const clean = imagesOf(test, 0, DENOISE_COUNT);
+  const corruption = vae.config.corrupt ?? DEMO_CORRUPTION;
+  const d = await vae.denoise(clean.pixels, corruption, clean.count);
+  const strip = new Float32Array(3 * clean.pixels.length);
+  strip.set(clean.pixels);
+  strip.set(d.corrupted, clean.pixels.length);
+  strip.set(d.reconstructions, 2 * clean.pixels.length);
   return {
     originals,
     reconstructions: { ...originals, pixels: rec },
     samples: { count: SAMPLE_COUNT, rows: test.rows, cols: test.cols, pixels: samples },
+    denoising: { count: 3 * clean.count, rows: test.rows, cols: test.cols, pixels: strip },
+    corruption: corruptionText(corruption),
   };
 }
 

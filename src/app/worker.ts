@@ -132,7 +132,7 @@ async function handle(msg: ToWorker): Promise<void> {
       return s.setData(split, `${kind}: ${split.train.count.toLocaleString('en')} train / ${split.test.count.toLocaleString('en')} test`);
     }
     case 'save':
-      return s.save();
+      return msg.state ? s.saveState() : s.save();
     case 'load':
       return s.load(msg.file, msg.settings);
     case 'interpolate':

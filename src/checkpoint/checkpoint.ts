@@ -13,10 +13,11 @@
  * [out, in] row-major and every bias [out], stored as F32. The configuration, seed, step and
  * loss are in `__metadata__`.
  */
-import { resolveConfig, type VaeConfig } from '../config.js';
+import { corruptionText, parseCorruption, resolveConfig, type VaeConfig } from '../config.js';
 import type { ParameterSet } from '../init.js';
 import { layerSpecs } from '../model.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
+import { inferConfig } from './infer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Runtime parameters <-> checkpoint tensors.
@@ -135,7 +136,7 @@ export const CHECKPOINT_OBJECTIVES: Record<string, Pick<VaeConfig, 'kind' | 'lik
 export function objectiveName(cfg: Pick<VaeConfig, 'kind' | 'likelihood'>): string {
   return `${cfg.likelihood === 'bernoulli' ? 'bce' : 'gaussian'}${cfg.kind === 'vae' ? '+kl' : ''}`;
 }
-const RESERVED = ['format', 'formatVersion', 'inputSize', 'inputShape', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
+const RESERVED = ['format', 'formatVersion', 'inputSize', 'inputShape', 'corrupt', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
 
 /** Training state stored beside the configuration; extra keys are stored as strings too. */
 export interface CheckpointExtra {
@@ -163,6 +164,7 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
     batch: String(cfg.batch),
     objective: objectiveName(cfg),
     ...(cfg.likelihood === 'gaussian' ? { sigma: String(cfg.sigma) } : {}),
+    ...(cfg.corrupt ? { corrupt: corruptionText(cfg.corrupt) } : {}),
     seed: String(seed),
     step: String(step),
   };
@@ -215,7 +217,17 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   if (shapeText !== undefined && !/^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8}){0,2}$/.test(shapeText)) {
     throw new Error(`${name}: metadata "inputShape" is ${show(shapeText)}, must be sizes separated by commas (e.g. "1,28,28")`);
   }
+  // The denoising objective's corruption, from files that record one.
+  let corrupt = null;
+  if (metadata.corrupt !== undefined) {
+    try {
+      corrupt = parseCorruption(metadata.corrupt, 'corrupt');
+    } catch (e) {
+      throw new Error(`${name}: metadata "corrupt" is ${show(metadata.corrupt)}: ${(e as Error).message}`);
+    }
+  }
   const partial = {
+    corrupt,
     inputSize: metaInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
     ...objective, ...(sigma === undefined ? {} : { sigma }),
   };
@@ -226,8 +238,12 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   }
 }
 
-/** The training state a checkpoint's metadata records (seed, step, loss when present). */
+/**
+ * The training state a checkpoint's metadata records (seed, step, loss when present). A file
+ * without our metadata (written by PyTorch) records none: seed 1, step 0.
+ */
 export function extraFromMetadata(metadata: Record<string, string>, name = 'checkpoint'): { seed: number; step: number; loss?: number } {
+  if (!writtenByUs(metadata)) return { seed: 1, step: 0 };
   const out: { seed: number; step: number; loss?: number } = { seed: metaInt(metadata, 'seed', name), step: metaInt(metadata, 'step', name) };
   if (metadata.loss !== undefined) {
     // String(number) wrote it, so NaN and Infinity are legitimate (a diverged run).
@@ -244,9 +260,21 @@ export function saveCheckpoint(params: ParameterSet, cfg: VaeConfig, extra: Chec
   return encodeSafetensors(toCheckpointTensors(params, cfg), checkpointMetadata(cfg, extra));
 }
 
-/** Reads a checkpoint written by `saveCheckpoint`: the configuration comes from its metadata. */
+/**
+ * Whether metadata is ours. A file PyTorch wrote has none, or other keys (transformers-style
+ * writers add `format: "pt"`).
+ */
+function writtenByUs(metadata: Record<string, string>): boolean {
+  return metadata.format === CHECKPOINT_FORMAT || metadata.formatVersion !== undefined;
+}
+
+/**
+ * Reads a checkpoint: one `saveCheckpoint` wrote (the configuration comes from its metadata), or
+ * one PyTorch wrote with our tensor names (the configuration is inferred from the shapes; see
+ * src/checkpoint/infer.ts). F16, BF16 and F64 tensors are converted to f32.
+ */
 export function loadCheckpoint(bytes: Uint8Array, name: string): { params: ParameterSet; config: VaeConfig; metadata: Record<string, string> } {
   const { tensors, metadata } = decodeSafetensors(bytes, name);
-  const config = configFromMetadata(metadata, name);
+  const config = writtenByUs(metadata) ? configFromMetadata(metadata, name) : inferConfig(tensors, name);
   return { params: fromCheckpointTensors(tensors, config, name), config, metadata };
 }

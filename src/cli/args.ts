@@ -2,7 +2,7 @@
  * Flag parsing shared by the CLI commands (node:util parseArgs) with one-line errors.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, parseSetting, type SettingName, type SettingValue } from '../config.js';
+import { ConfigError, parseCorruption, parseSetting, type Corruption, type SettingName, type SettingValue } from '../config.js';
 
 /** A mistake in how the command was called: exit code 2 and a pointer to --help. */
 export class UsageError extends Error {}
@@ -29,6 +29,17 @@ export function settingFlag<K extends SettingName>(setting: K, flag: string, v: 
   if (v === undefined) return dflt;
   try {
     return parseSetting(setting, v, `--${flag}`);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** `--corrupt SPEC` (mask:P, gauss:S, saltpepper:P or none), or null when absent; a bad spec is a UsageError. */
+export function corruptFlag(v: string | undefined): Corruption | null {
+  if (v === undefined) return null;
+  try {
+    return parseCorruption(v, '--corrupt');
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

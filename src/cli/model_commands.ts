@@ -4,7 +4,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { loadCheckpoint } from '../checkpoint/checkpoint.js';
-import { imageDims } from '../config.js';
+import { corruptionText, imageDims } from '../config.js';
 import { fillBatch, orderedBatches, pixelsOf, subset, type Dataset } from '../data/dataset.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { loadData } from '../node/data.js';
@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../node/atomic.js';
 import { anomalyScores, priorMismatch } from '../toolkit.js';
 import { Vae } from '../vae.js';
 import { gridPng } from './images.js';
-import { UsageError, intFlag, parseFlags, required } from './args.js';
+import { UsageError, corruptFlag, intFlag, parseFlags, required } from './args.js';
 import { TaskProgress } from './progress.js';
 
 /** Loads a checkpoint into a Vae on a fresh Node device; `batch` rows per GPU pass. */
@@ -70,17 +70,21 @@ async function iwaeBound(vae: Vae, x: Float32Array, n: number, k: number, quiet:
 }
 
 /**
- * `eval --model FILE [--data DIR] [--n N] [--draws N] [--iwae K] [--json]`: test loss (negative
- * ELBO) averaged over noise draws, on the first N test images (default all); with --iwae also
- * the importance-weighted bound -L_K on the same images.
+ * `eval --model FILE [--data DIR] [--n N] [--draws N] [--iwae K] [--corrupt SPEC] [--json]`: test
+ * loss (negative ELBO) averaged over noise draws, on the first N test images (default all);
+ * with --iwae also the importance-weighted bound -L_K on the same images; with --corrupt the
+ * loss of corrupted inputs scored against the clean images (the denoising figure).
  */
 export async function evalCommand(args: string[]): Promise<void> {
   const f = parseFlags('eval', args, {
     model: { type: 'string' }, data: { type: 'string' }, n: { type: 'string' }, draws: { type: 'string' }, iwae: { type: 'string' }, json: { type: 'boolean' },
+    corrupt: { type: 'string' },
   });
   const path = required('model', f.model);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
   const k = iwaeFlag(f.iwae);
+  const corrupt = corruptFlag(f.corrupt);
+  if (corrupt && k !== null) throw new UsageError('eval: --iwae bounds log p(x) of the inputs as given; it does not take --corrupt');
   const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
   try {
@@ -93,12 +97,14 @@ export async function evalCommand(args: string[]): Promise<void> {
     let kl = 0;
     let count = 0;
     for (let d = 0; d < draws; d++) {
-      const r = await vae.evaluate(orderedBatches(test, vae.config.batch, x), x);
+      // With --corrupt, each draw corrupts the images afresh and scores the clean ones.
+      const r = await vae.evaluate(orderedBatches(test, vae.config.batch, x), x, { corrupt });
       recon += r.recon;
       kl += r.kl;
       count += r.count;
     }
-    const out: Record<string, number> = { test_loss: (recon + kl) / count, recon: recon / count, kl: kl / count, n, draws };
+    const out: Record<string, number | string> = { test_loss: (recon + kl) / count, recon: recon / count, kl: kl / count, n, draws };
+    if (corrupt) out.corrupt = corruptionText(corrupt);
     // How well the codes fill the prior that sampling draws from (see priorMismatch). An
     // autoencoder's codes are points: with no more of them than latent dimensions the fit is
     // degenerate, so the figure is left out.
@@ -115,12 +121,13 @@ export async function evalCommand(args: string[]): Promise<void> {
     if (f.json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else {
       const kind = vae.config.kind === 'ae' ? 'reconstruction loss' : 'test loss (negative ELBO)';
-      process.stdout.write(`${kind} ${out.test_loss.toFixed(2)} nats/image (recon ${out.recon.toFixed(2)}, KL ${out.kl.toFixed(2)}) on ${n} images, ${draws} noise draws\n`);
+      const on = corrupt ? `${n} images corrupted by ${corruptionText(corrupt)} (scored against the clean ones)` : `${n} images`;
+      process.stdout.write(`${kind} ${(out.test_loss as number).toFixed(2)} nats/image (recon ${(out.recon as number).toFixed(2)}, KL ${(out.kl as number).toFixed(2)}) on ${on}, ${draws} noise draws\n`);
       if (out.prior_mismatch !== undefined) {
         const what = vae.config.kind === 'vae' ? 'the aggregate posterior of' : 'a Gaussian fit of the codes of';
-        process.stdout.write(`codes vs prior: KL(${what} ${n} images || N(0, I)) = ${out.prior_mismatch.toFixed(2)} nats\n`);
+        process.stdout.write(`codes vs prior: KL(${what} ${n} images || N(0, I)) = ${(out.prior_mismatch as number).toFixed(2)} nats\n`);
       }
-      if (k !== null) process.stdout.write(`IWAE bound, k=${k}: -log p(x) <= ${out.iwae_nll.toFixed(2)} nats/image on the same ${n} images\n`);
+      if (k !== null) process.stdout.write(`IWAE bound, k=${k}: -log p(x) <= ${(out.iwae_nll as number).toFixed(2)} nats/image on the same ${n} images\n`);
     }
   } finally {
     close();
@@ -216,6 +223,44 @@ export async function anomaliesCommand(args: string[]): Promise<void> {
       const mean = scores.reduce((a, b) => a + b, 0) / n;
       process.stdout.write(`scored ${n} test images (mean ${mean.toFixed(1)} nats); the ${k} most anomalous are in ${out}, top score ${ranked[0].score.toFixed(1)} (image ${ranked[0].index})\n`);
     }
+  } finally {
+    close();
+  }
+}
+
+/**
+ * `denoise --model FILE [--data DIR] [--corrupt SPEC] [--n 16] [--out FILE.png]`: rows of clean
+ * test images, their corrupted copies, and the reconstructions of the corrupted ones (decoded
+ * posterior means). The corruption defaults to the one the model was trained with, else mask:0.5.
+ */
+export async function denoiseCommand(args: string[]): Promise<void> {
+  const f = parseFlags('denoise', args, { model: { type: 'string' }, data: { type: 'string' }, corrupt: { type: 'string' }, n: { type: 'string' }, out: { type: 'string' } });
+  const path = required('model', f.model);
+  const n = intFlag('n', f.n, 16, 1, 1024);
+  const given = corruptFlag(f.corrupt);
+  if (f.corrupt !== undefined && !given) throw new UsageError('denoise: --corrupt none leaves nothing to denoise; give mask:P, gauss:S or saltpepper:P');
+  const out = checkPng(f.out ?? 'denoise.png');
+  const data = await loadData(f.data);
+  const { vae, close } = await openModel(path);
+  try {
+    checkImageSize(data.test, vae);
+    const corrupt = given ?? vae.config.corrupt ?? { kind: 'mask', amount: 0.5 };
+    const { rows: h, cols: w } = imageDims(vae.config);
+    const P = vae.config.inputSize;
+    const count = Math.min(n, data.test.count);
+    const x = firstImages(data.test, count);
+    const { corrupted, reconstructions } = await vae.denoise(x, corrupt, count);
+    // Up to 16 images a row: clean, corrupted and reconstructed rows, one such band per 16.
+    const cols = Math.min(16, count);
+    const bands = Math.ceil(count / cols);
+    const grid = new Float32Array(3 * bands * cols * P);
+    for (let i = 0; i < count; i++) {
+      const band = Math.floor(i / cols);
+      const c = i % cols;
+      [x, corrupted, reconstructions].forEach((src, row) => grid.set(src.subarray(i * P, (i + 1) * P), ((3 * band + row) * cols + c) * P));
+    }
+    writeFileAtomic(out, gridPng(grid, 3 * bands * cols, h, w, cols));
+    process.stdout.write(`wrote ${count} test images, their ${corruptionText(corrupt)} corruptions and the reconstructions to ${out}\n`);
   } finally {
     close();
   }

@@ -3,15 +3,19 @@
  * (or JSON lines), a test-set evaluation after every epoch and at the end.
  */
 import { dirname } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { saveCheckpoint } from '../checkpoint/checkpoint.js';
-import { DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, resolveAdam, resolveConfig, type Likelihood, type ModelKind } from '../config.js';
+import { decodeSafetensors } from '../checkpoint/safetensors.js';
+import { isTrainState, loadTrainState, saveTrainState, trainStatePath, type TrainState } from '../checkpoint/train_state.js';
+import { fingerprint } from '../data/dataset.js';
+import type { Split } from '../data/mnist.js';
+import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, resolveAdam, resolveConfig, type Corruption, type Likelihood, type ModelKind } from '../config.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
-import { Trainer, vaeTask } from '../trainer.js';
-import { Vae, type EvalResult, type TrainingState } from '../vae.js';
-import { UsageError, parseFlags, settingFlag } from './args.js';
+import { Trainer, vaeTask, type VaeEvaluation } from '../trainer.js';
+import { Vae, type TrainingState } from '../vae.js';
+import { UsageError, corruptFlag, parseFlags, settingFlag } from './args.js';
 import { ProgressBar } from './progress.js';
 
 /** Options of a training run, already parsed and checked. */
@@ -31,6 +35,8 @@ export interface TrainOptions {
   kind?: ModelKind;
   likelihood?: Likelihood;
   sigma?: number;
+  /** Denoising: the corruption of the encoder's inputs (null: none). */
+  corrupt?: Corruption | null;
 }
 
 /** One line of the JSON report (one per epoch, then a final one). */
@@ -45,6 +51,8 @@ export interface EpochReport {
   samples_per_s: number;
   final?: boolean;
   n_test?: number;
+  /** Denoising runs: the test loss of corrupted inputs scored against the clean ones. */
+  test_loss_corrupted?: number;
 }
 
 /** How a training run ended: its last report (null if interrupted before any) and the last good state. */
@@ -63,7 +71,7 @@ export interface TrainingOutcome {
  * the run then ends at once with the last good state and no further evaluation.
  */
 export async function runTraining(
-  trainer: Trainer<Vae, EvalResult>,
+  trainer: Trainer<Vae, VaeEvaluation>,
   o: Pick<TrainOptions, 'epochs' | 'maxSteps'>,
   emit: (r: EpochReport) => void,
   bar: ProgressBar | null,
@@ -74,15 +82,18 @@ export async function runTraining(
   let last: EpochReport | null = null;
   let trainMs = 0;
   let samples = 0;
+  let steps = 0;
   trainer.events = {
     epoch: (e) => {
       trainMs += e.ms;
       samples += e.samples;
+      steps += e.steps;
       bar?.done();
       const test = e.evaluation;
       last = {
         epoch: e.epoch, step: e.step, train_loss: e.trainLoss, test_loss: test.loss, recon: test.recon / test.count, kl: test.kl / test.count,
         ms_per_step: e.ms / e.steps, samples_per_s: (e.samples / e.ms) * 1000,
+        ...(test.corrupted ? { test_loss_corrupted: test.corrupted.loss } : {}),
       };
       emit(last);
     },
@@ -111,24 +122,25 @@ export async function runTraining(
   const end = last as EpochReport | null;
   if (interrupted || !end) return { final: null, state, interrupted, vae: trainer.model };
   // The final figure averages the test loss over several noise draws (single-draw noise ~0.1 nats).
-  const draws: EvalResult[] = [];
+  const draws: VaeEvaluation[] = [];
   for (let i = 0; i < 4; i++) draws.push(await trainer.evaluate());
-  const mean = (f: (r: EvalResult) => number) => draws.reduce((s, r) => s + f(r), 0) / draws.length;
+  const mean = (f: (r: VaeEvaluation) => number) => draws.reduce((s, r) => s + f(r), 0) / draws.length;
   const final: EpochReport = {
     ...end, final: true, test_loss: mean((r) => r.loss), recon: mean((r) => r.recon / r.count), kl: mean((r) => r.kl / r.count),
-    ms_per_step: trainMs / trainer.model.steps, samples_per_s: (samples / trainMs) * 1000, n_test: draws[0].count,
+    ms_per_step: trainMs / steps, samples_per_s: (samples / trainMs) * 1000, n_test: draws[0].count,
+    ...(draws[0].corrupted ? { test_loss_corrupted: mean((r) => r.corrupted!.loss) } : {}),
   };
   emit(final);
   return { final, state, interrupted: false, vae: trainer.model };
 }
 
 /** Parses `train` flags; every value is checked (against the one table in src/config.ts) before any data or GPU work starts. */
-export function parseTrain(args: string[]): TrainOptions & { data: string | null; save: string | null } {
+export function parseTrain(args: string[]): TrainOptions & { data: string | null; save: string | null; resume: string | null; given: Set<string> } {
   const f = parseFlags('train', args, {
     data: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, batch: { type: 'string' },
     hidden: { type: 'string' }, latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
     save: { type: 'string' }, json: { type: 'boolean' }, beta: { type: 'string' }, 'kl-warmup': { type: 'string' },
-    kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' },
+    kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' }, corrupt: { type: 'string' }, resume: { type: 'string' },
   });
   const kind = settingFlag('kind', 'kind', f.kind, DEFAULT_CONFIG.kind);
   if (kind === 'ae' && (f.beta !== undefined || f['kl-warmup'] !== undefined)) {
@@ -145,6 +157,8 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
   return {
     data: f.data ?? null,
     save,
+    resume: f.resume ?? null,
+    given: new Set(Object.keys(f).filter((k) => f[k as keyof typeof f] !== undefined)),
     epochs: settingFlag('epochs', 'epochs', f.epochs, 10),
     maxSteps: f['max-steps'] === undefined ? null : settingFlag('maxSteps', 'max-steps', f['max-steps'], 0),
     batch: settingFlag('batch', 'batch', f.batch, DEFAULT_CONFIG.batch),
@@ -158,33 +172,79 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     kind,
     likelihood,
     sigma: settingFlag('sigma', 'sigma', f.sigma, DEFAULT_CONFIG.sigma),
+    corrupt: corruptFlag(f.corrupt),
   };
+}
+
+/**
+ * The run `--resume FILE` continues: FILE is a training state, or a model file with its state
+ * beside it. The data must be the run's, and flags given must agree with it (one line otherwise).
+ */
+function readResume(o: ReturnType<typeof parseTrain>, data: Split): TrainState {
+  const path = o.resume!;
+  if (!existsSync(path)) throw new Error(`--resume ${path}: no such file`);
+  const bytes = readFileSync(path);
+  const { metadata } = decodeSafetensors(bytes, path);
+  let s: TrainState;
+  let from = path;
+  if (isTrainState(metadata)) s = loadTrainState(bytes, path);
+  else {
+    from = trainStatePath(path);
+    if (!existsSync(from)) throw new Error(`--resume ${path}: a model file without its training state (${from} is missing; train --save writes both)`);
+    s = loadTrainState(readFileSync(from), from);
+  }
+  const here = fingerprint(data.train);
+  if (here !== s.data) {
+    throw new Error(`--resume ${from}: the run trained on other data (${s.dataName || 'unnamed'}, fingerprint ${s.data}); ${data.train.name} has fingerprint ${here}`);
+  }
+  const c = s.config;
+  const agree: [string, unknown, unknown][] = [
+    ['hidden', o.hidden.join(','), c.hidden.join(',')], ['latent', o.latent, c.latent], ['batch', o.batch, c.batch], ['kind', o.kind, c.kind],
+    ['likelihood', o.likelihood, c.likelihood], ['sigma', o.sigma, c.sigma], ['corrupt', corruptionText(o.corrupt ?? null), corruptionText(c.corrupt)],
+    ['lr', o.lr, s.adam.lr], ['seed', o.seed, s.seed], ['beta', o.beta, s.beta], ['kl-warmup', o.klWarmup, s.klWarmup],
+  ];
+  for (const [flag, given, resumed] of agree) {
+    if (o.given.has(flag) && given !== resumed) {
+      throw new Error(`--${flag} ${given} does not match the run being resumed (${flag} ${resumed} in ${from})`);
+    }
+  }
+  return s;
 }
 
 /** `webgpu-vae train ...` */
 export async function trainCommand(args: string[]): Promise<void> {
   const o = parseTrain(args);
   const data = await loadData(o.data);
-  const config = resolveConfig({
+  const resumed = o.resume ? readResume(o, data) : null;
+  const config = resumed?.config ?? resolveConfig({
     inputShape: [1, data.train.rows, data.train.cols], hidden: o.hidden, latent: o.latent, batch: o.batch, kind: o.kind, likelihood: o.likelihood, sigma: o.sigma,
+    corrupt: o.corrupt ?? null,
   });
+  if (config.inputSize !== data.train.rows * data.train.cols) throw new Error(`${data.train.name}: images have ${data.train.rows * data.train.cols} pixels, the model expects ${config.inputSize}`);
   if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
+  const adam = resumed?.adam ?? resolveAdam({ lr: o.lr });
+  const seed = resumed?.seed ?? o.seed;
+  const kl = resumed ? { beta: resumed.beta, klWarmup: resumed.klWarmup } : { beta: o.beta ?? 1, klWarmup: o.klWarmup ?? 0 };
   const gpu = await requestNodeGpu();
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const devices = [gpu.device];
   // Losses every 2 steps keep the progress display current and the GPU queue short (6 steps).
   const build = (device: GPUDevice, state: TrainingState | null) => Vae.create({
-    config, adam: resolveAdam({ lr: o.lr }), seed: o.seed, device, readbackEvery: 2, beta: o.beta, klWarmup: o.klWarmup, ...(state ? { state } : {}),
+    config, adam, seed, device, readbackEvery: 2, ...kl, ...(state ? { state } : {}),
   });
-  const vae = await build(gpu.device, null);
+  const vae = await build(gpu.device, resumed?.state ?? null);
   if (!o.json) {
     log(`adapter: ${gpu.description}; kernels: ${vae.linearVariant}`);
     log(`model: ${config.inputSize}-${config.hidden.join('-')}-${config.latent}, ${describeObjective(config)}, batch ${config.batch}; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
+    if (resumed) log(`resuming at step ${resumed.state.step}: epoch ${resumed.epochsDone + 1}${resumed.epochStep ? `, its step ${resumed.epochStep + 1}` : ''}`);
   }
   const emit = (r: EpochReport) => {
     if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-    else if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
-    else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
+    else {
+      const corrupted = r.test_loss_corrupted === undefined ? '' : `, corrupted inputs ${r.test_loss_corrupted.toFixed(2)}`;
+      if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}${corrupted}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
+      else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}${corrupted}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
+    }
   };
   // Ctrl-C: finish the step in hand, save the last good state (with --save) and exit 130.
   // A second Ctrl-C exits at once.
@@ -195,20 +255,28 @@ export async function trainCommand(args: string[]): Promise<void> {
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onSigint);
-  const trainer = await Trainer.create(vae, vaeTask(data, config.batch, o.seed), {
+  const trainer = await Trainer.create(vae, vaeTask(data, config.batch, seed), {
     build,
     newDevice: async () => {
       const fresh = await requestNodeGpu();
       devices.push(fresh.device);
       return fresh.device;
     },
+    epochsDone: resumed?.epochsDone,
+    epochStep: resumed?.epochStep,
   });
   try {
     const out = await runTraining(trainer, o, emit, o.json ? null : new ProgressBar(process.stderr), log, () => stopRequested);
     if (o.save) {
+      // The training state first, then the model: a model file always has its state beside it.
+      const statePath = trainStatePath(o.save);
+      writeFileAtomic(statePath, saveTrainState({
+        state: out.state, config, adam, seed, ...kl, epochsDone: trainer.epochsDone, epochStep: trainer.epochStep,
+        data: fingerprint(data.train), dataName: data.train.name,
+      }));
       const loss = out.final?.test_loss;
-      writeFileAtomic(o.save, saveCheckpoint(out.state.params, config, { seed: o.seed, step: out.state.step, ...(loss === undefined ? {} : { loss }) }));
-      log(`saved ${o.save} (step ${out.state.step})`);
+      writeFileAtomic(o.save, saveCheckpoint(out.state.params, config, { seed, step: out.state.step, ...(loss === undefined ? {} : { loss }) }));
+      log(`saved ${o.save} (step ${out.state.step}) and its training state ${statePath}`);
     } else if (out.interrupted) {
       log('no --save given: nothing saved');
     }

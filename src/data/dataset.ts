@@ -1,7 +1,7 @@
 /**
  * Image data sets in memory (bytes, as IDX stores them) and seeded mini-batches.
  */
-import { philox4x32 } from '../philox.js';
+import { philox4x32, STREAM_SHUFFLE } from '../philox.js';
 import type { IdxImages } from './idx.js';
 
 /** Images (count x rows*cols bytes) with optional labels 0..9. */
@@ -13,9 +13,6 @@ export interface Dataset {
   images: Uint8Array;
   labels: Uint8Array | null;
 }
-
-/** Key word 1 of the Philox stream used for shuffles. */
-const STREAM_SHUFFLE = 2;
 
 /** Pairs images with labels (optional), checking that their counts agree. */
 export function makeDataset(name: string, images: IdxImages, labels: Uint8Array | null): Dataset {
@@ -30,6 +27,21 @@ export function makeDataset(name: string, images: IdxImages, labels: Uint8Array 
 export function subset(ds: Dataset, start: number, end: number, name = `${ds.name}[${start}:${end}]`): Dataset {
   const p = ds.rows * ds.cols;
   return { ...ds, name, count: end - start, images: ds.images.subarray(start * p, end * p), labels: ds.labels?.subarray(start, end) ?? null };
+}
+
+/**
+ * A fingerprint of a data set's images and labels (FNV-1a, 32 bits, over the sizes and every
+ * byte), to check that a resumed run trains on the data it started on.
+ */
+export function fingerprint(ds: Dataset): string {
+  let h = 0x811c9dc5;
+  const mix = (b: number) => {
+    h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  };
+  for (const n of [ds.count, ds.rows, ds.cols]) for (let s = 0; s < 32; s += 8) mix((n >>> s) & 0xff);
+  for (let i = 0; i < ds.images.length; i++) mix(ds.images[i]);
+  if (ds.labels) for (let i = 0; i < ds.labels.length; i++) mix(ds.labels[i]);
+  return `${ds.count}x${ds.rows}x${ds.cols}:${h.toString(16).padStart(8, '0')}`;
 }
 
 /** Pixels per image. */

@@ -8,14 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { makeDataset } from '../data/dataset.js';
 import { readIdxImages, readIdxLabels } from '../data/idx.js';
 import { EMBEDDED_FILES, embeddedMnist, type Split } from '../data/mnist.js';
+import { IDX_FILE_NAMES } from '../data/export.js';
 
-/** The standard file names, each looked for plain and with .gz. */
-export const IDX_NAMES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-} as const;
+/** The standard file names, each looked for plain and with .gz (one list, src/data/export.ts, which the page can use too). */
+export const IDX_NAMES = IDX_FILE_NAMES;
 
 /** Folder holding the embedded asset: dist/ beside the bundled CLI, or dist/ from the sources. */
 export function assetDir(): string {

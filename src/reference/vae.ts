@@ -210,10 +210,11 @@ function forwardChain(params: RefParams, chain: LayerSpec[], x: Float64Array, B:
 
 /**
  * Forward pass and loss on rows x[B, inputSize] with noise eps[B, latent]; only the first
- * `count` rows count towards the loss and gradients.
+ * `count` rows count towards the loss and gradients. The decoder is scored against `target`:
+ * x itself, or the clean rows when x is their corrupted copy (the denoising objectives).
  */
 export function vaeForward(
-  params: RefParams, cfg: VaeConfig, x: ArrayLike<number>, eps: ArrayLike<number>, count = cfg.batch, klWeight = 1,
+  params: RefParams, cfg: VaeConfig, x: ArrayLike<number>, eps: ArrayLike<number>, count = cfg.batch, klWeight = 1, target: ArrayLike<number> = x,
 ): RefForward {
   const B = cfg.batch;
   const L = cfg.latent;
@@ -230,8 +231,8 @@ export function vaeForward(
   f.dheadKl = new Float64Array(B * 2 * L);
   f.loss =
     cfg.likelihood === 'bernoulli'
-      ? bceKl(f.dlogits, f.dheadKl, out, x, head, B, P, L, count, klWeight, vae)
-      : gaussianKl(f.dlogits, f.dheadKl, out, x, head, B, P, L, count, cfg.sigma, klWeight, vae);
+      ? bceKl(f.dlogits, f.dheadKl, out, target, head, B, P, L, count, klWeight, vae)
+      : gaussianKl(f.dlogits, f.dheadKl, out, target, head, B, P, L, count, cfg.sigma, klWeight, vae);
   return f;
 }
 

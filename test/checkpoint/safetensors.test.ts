@@ -1,6 +1,7 @@
 // Safetensors checkpoints: bit-exact round trips, the PyTorch example's names and shapes, and
 // one hand-built file per rejection, each checked for a one-line message with the right numbers.
 import { describe, expect, it } from 'vitest';
+import { messageOf } from '../util/errors.js';
 import {
   checkpointMetadata,
   configFromMetadata,
@@ -31,17 +32,6 @@ function file(header: string, data: Uint8Array | number = 0, declared?: number |
 }
 const entry = (dtype: unknown, shape: unknown, offsets: unknown) => ({ dtype, shape, data_offsets: offsets });
 
-/** The message `fn` throws; fails the test when it does not throw or the message spans lines. */
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    const m = (e as Error).message;
-    expect(m.includes('\n'), `multi-line message: ${m}`).toBe(false);
-    return m;
-  }
-  throw new Error('expected an error, none was thrown');
-}
 /** Asserts decoding `bytes` fails with `${NAME}: ` and a message matching `re`. */
 function rejects(bytes: Uint8Array, re: RegExp): void {
   const m = messageOf(() => decodeSafetensors(bytes, NAME));
@@ -374,7 +364,8 @@ describe('configuration and names', () => {
     const tensors = tensorsOf(cfg);
     const lie = encodeSafetensors(tensors, checkpointMetadata(resolveConfig({ ...cfg, latent: 10 }), { seed: 1, step: 1 }));
     expect(messageOf(() => loadCheckpoint(lie, NAME))).toBe(`${NAME}: tensor fc21.weight has shape [20, 400], configuration 784-400-10 expects [10, 400]`);
-    // A plain PyTorch safetensors file (no metadata) names what is missing.
-    expect(messageOf(() => loadCheckpoint(encodeSafetensors(tensors), NAME))).toMatch(/m\.safetensors: metadata has no "formatVersion"/);
+    // A file with our format but no version is refused (a PyTorch file without our metadata is
+    // loaded by its tensor names: test/checkpoint/pytorch_files.test.ts).
+    expect(messageOf(() => loadCheckpoint(encodeSafetensors(tensors, { format: 'webgpu-vae' }), NAME))).toMatch(/m\.safetensors: metadata has no "formatVersion"/);
   });
 });

@@ -25,6 +25,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/checkpoint.js';
+import { loadTrainState } from '../../src/checkpoint/train_state.js';
 import { readIdxImages } from '../../src/data/idx.js';
 import { idxFile as idx } from '../util/data.js';
 
@@ -221,10 +222,39 @@ describe('training page', () => {
     }
     savedFile = join(dir, want);
     const ck = loadCheckpoint(readFileSync(savedFile), want);
-    expect(ck.config).toEqual({ inputSize: 784, inputShape: [1, 28, 28], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1 });
+    expect(ck.config).toEqual({ inputSize: 784, inputShape: [1, 28, 28], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1, corrupt: null });
     expect(ck.metadata.step).toBe(String(savedStep));
     expect(ck.metadata.seed).toBe('1');
     expect(ck.params.get('enc1.weight')!.length).toBe(400 * 784);
+  });
+
+  it('saves the training state, and loading it in a fresh page resumes exactly (the state saved again is the same)', async () => {
+    const dir = join(work, 'downloads');
+    const download = async (want: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!readdirSync(dir).includes(want)) {
+        if (Date.now() > deadline) throw new Error(`no download ${want} within 20 s (have ${readdirSync(dir).join(', ') || 'nothing'}). ${await diagnostics()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return join(dir, want);
+    };
+    const step = await stepNow();
+    await page.click('#save-state');
+    const file = await download(`vae-784-400-20-step${step}.state.safetensors`);
+    const saved = loadTrainState(readFileSync(file), 'saved');
+    expect(saved.state.step).toBe(step);
+    expect(saved.epochsDone * 63 + saved.epochStep, 'the position in the data is the step').toBe(step);
+    await page.goto(`${base}?testhooks=1`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('worker ready', 30, () => document.getElementById('status')!.dataset.state === 'idle');
+    await (await page.$('input#load-input'))!.uploadFile(file);
+    await waitFor('state resumed', 40, (s: number) => {
+      const st = document.getElementById('status')!.dataset;
+      return st.state === 'paused' && Number(st.step) === s && st.testLoss !== undefined;
+    }, step);
+    rmSync(file);
+    await page.click('#save-state');
+    const again = loadTrainState(readFileSync(await download(`vae-784-400-20-step${step}.state.safetensors`)), 'again');
+    expect(again).toEqual(saved);
   });
 
   it('reloads the page, loads the checkpoint, explores it (linear and spherical interpolation) and continues training', async () => {
@@ -378,6 +408,23 @@ describe('training page', () => {
     await page.screenshot({ path: join(root, 'test-artifacts/page-diverged.png'), fullPage: true });
     await page.click('#pause');
     await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
+  });
+
+  it('trains a denoising VAE from the URL and shows the denoising strip', async () => {
+    const errorsBefore = consoleErrors.length;
+    await page.goto(`${base}?autostart=1&corrupt=mask:0.5&hidden=32&latent=2&batch=64`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('first loss', 60, () => document.getElementById('status')!.dataset.loss);
+    expect(await page.$eval('#model-info', (e) => e.textContent)).toContain('784-32-2, VAE, Bernoulli (BCE), denoising mask:0.5');
+    expect(await page.$eval('#corrupt', (e) => [(e as HTMLInputElement).value, (e as HTMLInputElement).disabled])).toEqual(['mask:0.5', true]);
+    await page.click('#pause');
+    await waitFor('paused', 30, () => document.getElementById('status')!.dataset.state === 'paused');
+    await waitFor('the denoising strip', 30, () => /corrupted by mask:0\.5/.test(document.getElementById('denoising-caption')!.textContent ?? ''));
+    // Three rows of 12 digits: clean, corrupted, reconstructed.
+    expect(await page.$eval('#denoising', (c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([12 * 29 + 1, 3 * 29 + 1]);
+    expect(await litPixels('#denoising'), 'denoising strip drawn').toBeGreaterThan(200);
+    await page.click('#reset');
+    await waitFor('no model', 30, () => !(document.getElementById('corrupt') as HTMLInputElement).disabled);
     expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
   });
 
