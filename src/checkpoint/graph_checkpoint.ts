@@ -122,8 +122,9 @@ export function toGraphTensors(params: ParameterSet, cfg: GraphModelConfig): Map
 
 /**
  * Checkpoint tensors back to runtime parameters. Rejects a missing or extra tensor, a shape
- * other than the configuration's, and a nonzero bias (the model has none), naming the tensor.
- * The GAE's unused log-sigma half of W_head is zero.
+ * other than the configuration's, and a nonzero bias (the model has none), naming the tensor;
+ * bias tensors may be absent (layers built with bias=False). The GAE's unused log-sigma half
+ * of W_head is zero.
  */
 export function fromGraphTensors(tensors: Map<string, { shape: number[]; data: Float32Array }>, cfg: GraphModelConfig, name = 'checkpoint'): ParameterSet {
   const plan = placements(cfg);
@@ -147,7 +148,8 @@ export function fromGraphTensors(tensors: Map<string, { shape: number[]; data: F
       return t.data;
     };
     const w = get(`${pl.file}.lin.weight`, [o, i]);
-    const b = get(`${pl.file}.bias`, [o]);
+    // A GCNConv built without bias (as the paper's layers are) has no bias tensor at all.
+    const b = tensors.has(`${pl.file}.bias`) ? get(`${pl.file}.bias`, [o]) : new Float32Array(0);
     const nonzero = b.findIndex((v) => v !== 0);
     if (nonzero >= 0) throw new Error(`${name}: tensor ${pl.file}.bias[${nonzero}] is ${b[nonzero]}; this graph VAE has no biases (the paper's model), so they must be zero`);
     const dst = params.get(pl.runtime)!;
@@ -213,7 +215,9 @@ function metaFraction(m: Record<string, string>, key: string, name: string): num
 
 /** The configuration and records of a graph checkpoint's metadata, validated. */
 export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpoint'): GraphCheckpointInfo {
-  if (m.formatVersion === undefined) throw new Error(`${name}: metadata has no "formatVersion" (was this file written by ${CHECKPOINT_FORMAT}?)`);
+  if (m.formatVersion === undefined) {
+    throw new Error(`${name}: no ${CHECKPOINT_FORMAT} metadata; a graph checkpoint needs it (the sizes, and the split whose training edges the encoder runs on), so use one that 'graph train --save' or the page wrote`);
+  }
   if (m.formatVersion !== CHECKPOINT_VERSION) throw new Error(`${name}: checkpoint format version ${show(m.formatVersion)}, this runtime reads version ${CHECKPOINT_VERSION}`);
   if (m.model !== GRAPH_CHECKPOINT_MODEL) {
     throw new Error(m.model === undefined

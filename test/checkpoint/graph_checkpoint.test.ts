@@ -91,7 +91,7 @@ describe('graph checkpoints', () => {
     const without = (name: string): Tensors => new Map([...good].filter(([k]) => k !== name));
     const withTensor = (name: string, shape: number[], data: Float32Array): Tensors => new Map<string, { shape: number[]; data: Float32Array }>([...good, [name, { shape, data }]]);
     const cases: [() => unknown, string][] = [
-      [() => fromGraphTensors(without('encoder.conv_mu.bias'), cfg, 'm'), 'm: missing tensor encoder.conv_mu.bias (a 11x7-6-3 vgae model has shape [3])'],
+      [() => fromGraphTensors(without('encoder.conv_mu.lin.weight'), cfg, 'm'), 'm: missing tensor encoder.conv_mu.lin.weight (a 11x7-6-3 vgae model has shape [3, 6])'],
       [() => fromGraphTensors(withTensor('decoder.weight', [2], new Float32Array(2)), cfg, 'm'), 'm: unexpected tensor decoder.weight with shape [2], not part of a 11x7-6-3 vgae model'],
       [() => fromGraphTensors(withTensor('encoder.conv1.lin.weight', [F, H], new Float32Array(F * H)), cfg, 'm'), 'm: tensor encoder.conv1.lin.weight has shape [7, 6], a 11x7-6-3 vgae model has [6, 7]'],
       [() => fromGraphTensors(withTensor('encoder.conv1.bias', [H], Float32Array.from([0, 0, 0.5, 0, 0, 0])), cfg, 'm'), 'm: tensor encoder.conv1.bias[2] is 0.5; this graph VAE has no biases (the paper\'s model), so they must be zero'],
@@ -104,6 +104,13 @@ describe('graph checkpoints', () => {
       [meta({ formatVersion: '2' }), 'm.safetensors: checkpoint format version "2", this runtime reads version 1'],
     ];
     for (const [f, msg] of cases) expect(messageOf(f)).toBe(msg);
+    // Layers built without bias (PyTorch's bias=False) have no bias tensors: that loads.
+    const noBias = new Map([...good].filter(([k]) => !k.endsWith('.bias')));
+    expect(fromGraphTensors(noBias, cfg, 'm')).toEqual(p);
+    // A file without our metadata (PyTorch's save_file of a state dict) says what is missing.
+    expect(messageOf(() => loadGraphCheckpoint(encodeSafetensors(good), 'pt.safetensors'))).toBe(
+      "pt.safetensors: no webgpu-vae metadata; a graph checkpoint needs it (the sizes, and the split whose training edges the encoder runs on), so use one that 'graph train --save' or the page wrote",
+    );
     // A graph file given to the MLP loader, and an MLP file to the graph loader.
     expect(messageOf(() => loadCheckpoint(saveGraphCheckpoint(p, info(cfg)), 'g.safetensors'))).toBe("g.safetensors: a graph VAE checkpoint (VGAE or GAE): use it with 'webgpu-vae graph embed' or 'graph latent'");
     const mlp = resolveConfig({ inputSize: 8, hidden: [4], latent: 2 });
