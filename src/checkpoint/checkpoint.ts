@@ -119,8 +119,11 @@ export function fromCheckpointTensors(tensors: Map<string, { shape: number[]; da
 export const CHECKPOINT_FORMAT = 'webgpu-vae';
 /** Value of the `formatVersion` metadata key this runtime writes and reads. */
 export const CHECKPOINT_VERSION = '1';
-/** Value of the `model` metadata key of graph VAE checkpoints (src/checkpoint/graph_checkpoint.ts); MLP checkpoints have none. */
-export const GRAPH_CHECKPOINT_MODEL = 'graph-vae';
+/**
+ * Value of the `arch` metadata key of graph VAE checkpoints (src/checkpoint/graph_checkpoint.ts);
+ * MLP checkpoints have no such key, and examples/pytorch names its conv VAE's `conv`.
+ */
+export const GRAPH_CHECKPOINT_ARCH = 'graph';
 /**
  * The `objective` metadata of each model kind and decoder likelihood: the reconstruction term,
  * plus `+kl` for a VAE. Gaussian decoders also store `sigma`.
@@ -195,7 +198,7 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   const version = metadata.formatVersion;
   if (version === undefined) throw new Error(`${name}: metadata has no "formatVersion" (was this file written by ${CHECKPOINT_FORMAT}?)`);
   if (version !== CHECKPOINT_VERSION) throw new Error(`${name}: checkpoint format version ${show(version)}, this runtime reads version ${CHECKPOINT_VERSION}`);
-  if (metadata.model === GRAPH_CHECKPOINT_MODEL) throw new Error(`${name}: a graph VAE checkpoint (VGAE or GAE): use it with 'webgpu-vae graph embed' or 'graph latent'`);
+  if (metadata.arch === GRAPH_CHECKPOINT_ARCH) throw new Error(`${name}: a graph VAE checkpoint (VGAE or GAE): use it with 'webgpu-vae graph embed' or 'graph latent'`);
   const objective = Object.hasOwn(CHECKPOINT_OBJECTIVES, metadata.objective ?? '') ? CHECKPOINT_OBJECTIVES[metadata.objective] : undefined;
   if (!objective) {
     throw new Error(`${name}: metadata "objective" is ${show(metadata.objective)}, this runtime trains ${Object.keys(CHECKPOINT_OBJECTIVES).map((k) => show(k)).join(', ')}`);

@@ -18,10 +18,10 @@
 import type { GraphModelConfig } from '../graph_network.js';
 import { GRAPH_PARAM } from '../graph_network.js';
 import type { ParameterSet } from '../init.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, GRAPH_CHECKPOINT_MODEL } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, GRAPH_CHECKPOINT_ARCH } from './checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 
-export { GRAPH_CHECKPOINT_MODEL };
+export { GRAPH_CHECKPOINT_ARCH };
 
 /** How the edges were split, and what they were split from. */
 export interface SplitRecord {
@@ -169,7 +169,7 @@ export function graphCheckpointMetadata(info: GraphCheckpointInfo): Record<strin
   const m: Record<string, string> = {
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_VERSION,
-    model: GRAPH_CHECKPOINT_MODEL,
+    arch: GRAPH_CHECKPOINT_ARCH,
     kind: c.kind,
     nodes: String(c.nodes),
     features: c.identity ? 'none' : String(c.features),
@@ -219,10 +219,10 @@ export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpo
     throw new Error(`${name}: no ${CHECKPOINT_FORMAT} metadata; a graph checkpoint needs it (the sizes, and the split whose training edges the encoder runs on), so use one that 'graph train --save' or the page wrote`);
   }
   if (m.formatVersion !== CHECKPOINT_VERSION) throw new Error(`${name}: checkpoint format version ${show(m.formatVersion)}, this runtime reads version ${CHECKPOINT_VERSION}`);
-  if (m.model !== GRAPH_CHECKPOINT_MODEL) {
-    throw new Error(m.model === undefined
+  if (m.arch !== GRAPH_CHECKPOINT_ARCH) {
+    throw new Error(m.arch === undefined
       ? `${name}: not a graph VAE checkpoint (an MLP VAE's: use 'webgpu-vae eval', 'sample' or 'latent' with it)`
-      : `${name}: metadata "model" is ${show(m.model)}, expected "${GRAPH_CHECKPOINT_MODEL}"`);
+      : `${name}: metadata "arch" is ${show(m.arch)}, not a graph VAE's ("${GRAPH_CHECKPOINT_ARCH}")`);
   }
   if (m.kind !== 'vgae' && m.kind !== 'gae') throw new Error(`${name}: metadata "kind" is ${show(m.kind)}, must be "vgae" or "gae"`);
   const nodes = metaInt(m, 'nodes', name, 2);

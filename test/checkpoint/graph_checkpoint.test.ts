@@ -72,7 +72,7 @@ describe('graph checkpoints', () => {
       const loaded = loadGraphCheckpoint(bytes, 'm.safetensors');
       expect(loaded.params).toEqual(p);
       expect(loaded.info).toEqual(info(cfg));
-      expect(loaded.metadata).toMatchObject({ format: 'webgpu-vae', model: 'graph-vae', kind: 'vgae', features: cfg.identity ? 'none' : String(F), splitSeed: '3', valFraction: '0.05' });
+      expect(loaded.metadata).toMatchObject({ format: 'webgpu-vae', arch: 'graph', kind: 'vgae', features: cfg.identity ? 'none' : String(F), splitSeed: '3', valFraction: '0.05' });
     }
   });
 
@@ -95,7 +95,8 @@ describe('graph checkpoints', () => {
       [() => fromGraphTensors(withTensor('decoder.weight', [2], new Float32Array(2)), cfg, 'm'), 'm: unexpected tensor decoder.weight with shape [2], not part of a 11x7-6-3 vgae model'],
       [() => fromGraphTensors(withTensor('encoder.conv1.lin.weight', [F, H], new Float32Array(F * H)), cfg, 'm'), 'm: tensor encoder.conv1.lin.weight has shape [7, 6], a 11x7-6-3 vgae model has [6, 7]'],
       [() => fromGraphTensors(withTensor('encoder.conv1.bias', [H], Float32Array.from([0, 0, 0.5, 0, 0, 0])), cfg, 'm'), 'm: tensor encoder.conv1.bias[2] is 0.5; this graph VAE has no biases (the paper\'s model), so they must be zero'],
-      [meta({ model: undefined }), "m.safetensors: not a graph VAE checkpoint (an MLP VAE's: use 'webgpu-vae eval', 'sample' or 'latent' with it)"],
+      [meta({ arch: 'conv' }), 'm.safetensors: metadata "arch" is "conv", not a graph VAE\'s ("graph")'],
+      [meta({ arch: undefined }), "m.safetensors: not a graph VAE checkpoint (an MLP VAE's: use 'webgpu-vae eval', 'sample' or 'latent' with it)"],
       [meta({ kind: 'vae' }), 'm.safetensors: metadata "kind" is "vae", must be "vgae" or "gae"'],
       [meta({ latent: '65' }), "m.safetensors: metadata \"latent\" is 65; this runtime's graph VAE takes 1 to 64"],
       [meta({ hidden: '-1' }), 'm.safetensors: metadata "hidden" is "-1", must be a whole number >= 1'],
