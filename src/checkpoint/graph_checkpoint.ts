@@ -46,7 +46,11 @@ export interface GraphCheckpointInfo {
   step: number;
   /** The last training loss, if any. */
   loss?: number;
-  split: SplitRecord;
+  /**
+   * The split the model trained on; null for a file PyTorch wrote without our metadata, whose
+   * split is unknown: the encoder then runs on every edge of the data.
+   */
+  split: SplitRecord | null;
   /** A name for the data (a folder, `embedded Cora`), for people. */
   data?: string;
   /** Adam's learning rate. */
@@ -159,8 +163,11 @@ export function fromGraphTensors(tensors: Map<string, { shape: number[]; data: F
   return params;
 }
 
+/** What a graph checkpoint we write records: always the split. */
+export type SavedGraphInfo = GraphCheckpointInfo & { split: SplitRecord };
+
 /** The `__metadata__` of a graph checkpoint: all values strings. */
-export function graphCheckpointMetadata(info: GraphCheckpointInfo): Record<string, string> {
+export function graphCheckpointMetadata(info: SavedGraphInfo): Record<string, string> {
   const c = info.config;
   const s = info.split;
   for (const [k, v] of Object.entries({ seed: info.seed, step: info.step, splitSeed: s.seed })) {
@@ -193,7 +200,7 @@ export function graphCheckpointMetadata(info: GraphCheckpointInfo): Record<strin
 }
 
 /** Weights and everything else as one safetensors file. */
-export function saveGraphCheckpoint(params: ParameterSet, info: GraphCheckpointInfo): Uint8Array {
+export function saveGraphCheckpoint(params: ParameterSet, info: SavedGraphInfo): Uint8Array {
   return encodeSafetensors(toGraphTensors(params, info.config), graphCheckpointMetadata(info));
 }
 
@@ -214,7 +221,7 @@ function metaFraction(m: Record<string, string>, key: string, name: string): num
 }
 
 /** The configuration and records of a graph checkpoint's metadata, validated. */
-export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpoint'): GraphCheckpointInfo {
+export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpoint'): SavedGraphInfo {
   if (m.formatVersion === undefined) {
     throw new Error(`${name}: no ${CHECKPOINT_FORMAT} metadata; a graph checkpoint needs it (the sizes, and the split whose training edges the encoder runs on), so use one that 'graph train --save' or the page wrote`);
   }
@@ -231,7 +238,7 @@ export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpo
   const hidden = metaInt(m, 'hidden', name, 1);
   const latent = metaInt(m, 'latent', name, 1);
   if (latent > 64) throw new Error(`${name}: metadata "latent" is ${latent}; this runtime's graph VAE takes 1 to 64`);
-  const info: GraphCheckpointInfo = {
+  const info: SavedGraphInfo = {
     config: { kind: m.kind, nodes, features, identity, hidden, latent },
     seed: metaInt(m, 'seed', name),
     step: metaInt(m, 'step', name),
@@ -253,11 +260,46 @@ export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpo
   return info;
 }
 
-/** Reads a graph checkpoint: runtime parameters, configuration, split and training records. */
-export function loadGraphCheckpoint(bytes: Uint8Array, name: string): { params: ParameterSet; info: GraphCheckpointInfo; metadata: Record<string, string> } {
+/**
+ * The sizes of a graph checkpoint PyTorch wrote with PyTorch Geometric's names and no metadata of
+ * ours: the VGAE's encoder.conv1 / conv_mu / conv_logstd or the GAE's encoder.conv1 / conv2.
+ */
+function inferGraphSizes(tensors: Map<string, { shape: number[] }>, name: string): Pick<GraphModelConfig, 'kind' | 'features' | 'hidden' | 'latent'> {
+  const weight = (layer: string) => {
+    const s = tensors.get(`encoder.${layer}.lin.weight`)?.shape;
+    if (s && s.length !== 2) throw new Error(`${name}: tensor encoder.${layer}.lin.weight has shape ${shapeText(s)}, a GCN layer's weight is [out, in]`);
+    return s;
+  };
+  const conv1 = weight('conv1');
+  const mu = weight('conv_mu') ?? weight('conv2');
+  if (!conv1 || !mu) {
+    const names = [...tensors.keys()].slice(0, 6).join(', ');
+    throw new Error(`${name}: no ${CHECKPOINT_FORMAT} metadata, and its tensors (${names || 'none'}) are not a graph VAE's (PyTorch Geometric's encoder.conv1, encoder.conv_mu, encoder.conv_logstd, or encoder.conv1, encoder.conv2)`);
+  }
+  return { kind: tensors.has('encoder.conv_mu.lin.weight') ? 'vgae' : 'gae', features: conv1[1], hidden: conv1[0], latent: mu[0] };
+}
+
+/**
+ * Reads a graph checkpoint: runtime parameters, configuration, split and training records. A
+ * file PyTorch wrote (no metadata of ours) needs the graph it is used with, `data`: its sizes
+ * come from the tensors, whether it takes the data's features or the identity (features = nodes)
+ * from the data, and it records no split.
+ */
+export function loadGraphCheckpoint(
+  bytes: Uint8Array, name: string, data?: { n: number; featureCols: number },
+): { params: ParameterSet; info: GraphCheckpointInfo; metadata: Record<string, string> } {
   const { tensors, metadata } = decodeSafetensors(bytes, name);
-  const info = graphInfoFromMetadata(metadata, name);
-  return { params: fromGraphTensors(tensors, info.config, name), info, metadata };
+  if (metadata.formatVersion !== undefined || metadata.format === CHECKPOINT_FORMAT || !data) {
+    const info = graphInfoFromMetadata(metadata, name);
+    return { params: fromGraphTensors(tensors, info.config, name), info, metadata };
+  }
+  const sizes = inferGraphSizes(tensors, name);
+  const identity = sizes.features !== data.featureCols && sizes.features === data.n;
+  if (!identity && sizes.features !== data.featureCols) {
+    throw new Error(`${name}: the model's first layer takes ${sizes.features} features per node; the graph has ${data.featureCols} feature columns and ${data.n} nodes (identity features)`);
+  }
+  const config: GraphModelConfig = { ...sizes, nodes: data.n, identity };
+  return { params: fromGraphTensors(tensors, config, name), info: { config, seed: 1, step: 0, split: null }, metadata };
 }
 
 /**
@@ -266,13 +308,16 @@ export function loadGraphCheckpoint(bytes: Uint8Array, name: string): { params: 
  */
 export function checkSameGraph(info: GraphCheckpointInfo, g: { n: number; edges: Uint32Array; featureCols: number }, name: string, dataName: string): void {
   const c = info.config;
-  const trained = `${c.nodes} nodes, ${info.split.edges} edges${c.identity ? '' : `, ${c.features} features`}`;
+  const split = info.split;
+  // A file without a split (PyTorch wrote it) was sized from the data itself.
+  if (!split) return;
+  const trained = `${c.nodes} nodes, ${split.edges} edges${c.identity ? '' : `, ${c.features} features`}`;
   const E = g.edges.length / 2;
-  if (g.n !== c.nodes || E !== info.split.edges || (!c.identity && g.featureCols !== c.features)) {
+  if (g.n !== c.nodes || E !== split.edges || (!c.identity && g.featureCols !== c.features)) {
     throw new Error(`${name}: the model was trained on a graph of ${trained}; ${dataName} has ${g.n} nodes, ${E} edges${c.identity ? '' : `, ${g.featureCols} features`}`);
   }
   const print = graphFingerprint(g);
-  if (print !== info.split.fingerprint) {
-    throw new Error(`${name}: ${dataName} has the sizes of the training graph (${trained}) but other edges (fingerprint ${print}, the model's ${info.split.fingerprint})`);
+  if (print !== split.fingerprint) {
+    throw new Error(`${name}: ${dataName} has the sizes of the training graph (${trained}) but other edges (fingerprint ${print}, the model's ${split.fingerprint})`);
   }
 }

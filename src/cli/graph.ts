@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { checkSameGraph, loadGraphCheckpoint, saveGraphCheckpoint, type GraphCheckpointInfo } from '../checkpoint/graph_checkpoint.js';
+import { checkSameGraph, loadGraphCheckpoint, saveGraphCheckpoint, type GraphCheckpointInfo, type SavedGraphInfo } from '../checkpoint/graph_checkpoint.js';
 import { resolveGraphConfig } from '../config.js';
 import { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from '../graph/config.js';
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
@@ -186,7 +186,7 @@ async function graphTrain(args: string[]): Promise<void> {
       }
     }
     if (o.save) {
-      const info: GraphCheckpointInfo = {
+      const info: SavedGraphInfo = {
         config: cfg, seed: o.seed, step: state.step, split: prep.record, data: name, lr: o.lr, ...(end ? { loss: end.loss } : {}),
       };
       writeFileAtomic(o.save, saveGraphCheckpoint(state.params, info));
@@ -206,10 +206,11 @@ async function graphTrain(args: string[]): Promise<void> {
  */
 async function openGraphModel(path: string, dataDir: string | undefined): Promise<{ model: GraphVae; graph: Graph; prep: PreparedGraph; info: GraphCheckpointInfo; close: () => void }> {
   if (!existsSync(path)) throw new Error(`--model ${path}: no such file`);
-  const { params, info } = loadGraphCheckpoint(readFileSync(path), path);
   const { graph, name } = await loadGraph(dataDir);
+  const { params, info } = loadGraphCheckpoint(readFileSync(path), path, { n: graph.n, featureCols: graph.features.cols });
   checkSameGraph(info, { n: graph.n, edges: graph.edges, featureCols: graph.features.cols }, path, name);
-  const s = info.split;
+  // The split the model trained on, recomputed exactly; a file without one (PyTorch wrote it): every edge.
+  const s = info.split ?? { seed: 1, valFraction: 0, testFraction: 0, trainEdges: graph.edges.length / 2 };
   const prep = prepareGraph(graph, { seed: s.seed, valFraction: s.valFraction, testFraction: s.testFraction, features: info.config.identity ? 'none' : 'data' });
   if (prep.record.trainEdges !== s.trainEdges) throw new Error(`${path}: recomputing the split gave ${prep.record.trainEdges} training edges, the checkpoint records ${s.trainEdges}`);
   const gpu = await requestNodeGpu();

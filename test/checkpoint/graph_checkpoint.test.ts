@@ -1,9 +1,10 @@
 // Graph VAE checkpoints: PyTorch Geometric's names and [out, in] layouts, the configuration
 // and split in the metadata, an exact round trip, and one-line errors for every mismatch.
 import { describe, expect, it } from 'vitest';
+import { messageOf } from '../util/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import {
-  checkSameGraph, fromGraphTensors, graphFingerprint, loadGraphCheckpoint, saveGraphCheckpoint, toGraphTensors, type GraphCheckpointInfo,
+  checkSameGraph, fromGraphTensors, graphFingerprint, loadGraphCheckpoint, saveGraphCheckpoint, toGraphTensors, type SavedGraphInfo,
 } from '../../src/checkpoint/graph_checkpoint.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/checkpoint/safetensors.js';
 import { resolveConfig } from '../../src/config.js';
@@ -15,19 +16,11 @@ import { layerSpecs } from '../../src/model.js';
 const [F, H, L] = [7, 6, 3];
 const config = (kind: 'vgae' | 'gae', identity = false): GraphModelConfig => ({ kind, nodes: identity ? F : 11, features: F, identity, hidden: H, latent: L });
 const edges = Uint32Array.from([0, 1, 1, 2, 3, 9]);
-const info = (cfg: GraphModelConfig): GraphCheckpointInfo => ({
+const info = (cfg: GraphModelConfig): SavedGraphInfo => ({
   config: cfg, seed: 3, step: 200, loss: 0.4471, lr: 0.01, data: 'test graph',
   split: { seed: 3, valFraction: 0.05, testFraction: 0.1, edges: 3, trainEdges: 3, valEdges: 0, testEdges: 0, fingerprint: graphFingerprint({ n: cfg.nodes, edges }) },
 });
 
-const messageOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return '(no error)';
-};
 
 describe('graph checkpoints', () => {
   it("VGAE: encoder.conv1 / conv_mu / conv_logstd, lin.weight [out, in] (the runtime's W transposed) and zero biases", () => {
@@ -116,6 +109,27 @@ describe('graph checkpoints', () => {
     expect(messageOf(() => loadCheckpoint(saveGraphCheckpoint(p, info(cfg)), 'g.safetensors'))).toBe("g.safetensors: a graph VAE checkpoint (VGAE or GAE): use it with 'webgpu-vae graph embed' or 'graph latent'");
     const mlp = resolveConfig({ inputSize: 8, hidden: [4], latent: 2 });
     expect(messageOf(() => loadGraphCheckpoint(saveCheckpoint(initParameters(layerSpecs(mlp), 1), mlp, { seed: 1, step: 0 }), 'v.safetensors'))).toContain('not a graph VAE checkpoint');
+  });
+
+  it('files PyTorch wrote (no metadata of ours) load with the graph they are used on: sizes from the shapes, features or identity from the data, no split', () => {
+    for (const [kind, identity] of [['vgae', false], ['gae', false], ['vgae', true]] as const) {
+      const cfg = config(kind, identity);
+      const p = initGraphParameters(cfg, 7);
+      const plain = encodeSafetensors(toGraphTensors(p, cfg));
+      const data = { n: cfg.nodes, featureCols: identity ? 2 : F };
+      const { params, info: got } = loadGraphCheckpoint(plain, 'pyg.safetensors', data);
+      expect(got).toEqual({ config: cfg, seed: 1, step: 0, split: null });
+      // The same tensors as written (the GAE's unused log-sigma half is not in the file).
+      expect(toGraphTensors(params, cfg)).toEqual(toGraphTensors(p, cfg));
+      // Without the graph, the file cannot say how many nodes it is for.
+      expect(messageOf(() => loadGraphCheckpoint(plain, 'pyg.safetensors'))).toMatch(/^pyg\.safetensors: no webgpu-vae metadata; a graph checkpoint needs it/);
+    }
+    const cfg = config('vgae');
+    const plain = encodeSafetensors(toGraphTensors(initGraphParameters(cfg, 7), cfg));
+    expect(messageOf(() => loadGraphCheckpoint(plain, 'pyg.safetensors', { n: 11, featureCols: 5 }))).toBe(
+      'pyg.safetensors: the model\'s first layer takes 7 features per node; the graph has 5 feature columns and 11 nodes (identity features)');
+    const mlp = encodeSafetensors(new Map([['fc1.weight', { dtype: 'F32' as const, shape: [2, 2], data: new Float32Array(4) }]]));
+    expect(messageOf(() => loadGraphCheckpoint(mlp, 'mlp.safetensors', { n: 11, featureCols: 7 }))).toMatch(/^mlp\.safetensors: no webgpu-vae metadata, and its tensors \(fc1\.weight\) are not a graph VAE's/);
   });
 
   it('recognises the training graph by its sizes and edges', () => {
