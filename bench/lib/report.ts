@@ -24,8 +24,10 @@ export interface KernelRecord {
   variant: string;
   /** Whether the runtime picks this variant on this adapter. */
   picked: boolean;
-  /** GEMMs: MxNxK as dispatched (padded to 4); others: the tensor sizes. */
+  /** GEMMs: MxNxK as dispatched (padded to 4); convolutions: rows x input -> output; others: the tensor sizes. */
   shape: string;
+  /** Convolutions: the shader entry point the product runs on. */
+  entry?: string;
   ms: number;
   gflops?: number;
   gbps?: number;
@@ -105,6 +107,17 @@ export interface Checks {
   no_readback_stall: boolean;
 }
 
+/** The convolutional VAE (keras-io's architecture): its kernels, steps and baselines. */
+export interface ConvSection {
+  /** `1x28x28-conv32-conv64-16-2`. */
+  model: string;
+  /** Every product of every convolution layer, validated then timed; GFLOP/s by the products' multiply-adds. */
+  kernels: KernelRecord[];
+  steps: StepRecord[];
+  /** The same conv VAE in other frameworks, with our step re-timed beside each. */
+  baselines: Record<string, BaselineRecord>;
+}
+
 /** The whole document. */
 export interface BenchReport {
   date: string;
@@ -119,6 +132,8 @@ export interface BenchReport {
   steps: StepRecord[];
   epoch: EpochRecord | { error: string } | null;
   baselines: Record<string, BaselineRecord>;
+  /** The convolutional VAE, when it was run (default: yes). */
+  conv: ConvSection | null;
   checks: Checks;
   /** Seconds the whole run took. */
   seconds: number;
@@ -133,36 +148,66 @@ export function formatTable(r: BenchReport): string {
   lines.push(`webgpu-vae benchmark, ${r.date} (${r.runner}: ${r.runtime})`);
   lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}${a.fallback ? ' (fallback)' : ''}`);
   lines.push(`features: ${a.features.join(', ') || 'none'}; kernels timed by ${r.timing.kernels}; GEMM variant picked: ${r.gemm_variant.picked} (${r.gemm_variant.how})`);
-  lines.push('');
-  lines.push(`${'kernel'.padEnd(29)} layer ${'variant'.padEnd(9)} ${'shape (MxNxK)'.padEnd(15)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}`);
-  for (const k of r.kernels) {
-    lines.push(
-      `${k.kernel.padEnd(29)} ${k.layer.padEnd(5)} ${(k.variant + (k.picked && k.variant !== '-' ? '*' : '')).padEnd(9)} ${k.shape.padEnd(15)} ${f(k.ms, 3).padStart(9)} ${f(k.gflops).padStart(9)} ${f(k.gbps).padStart(8)}`,
-    );
+  // The MLP's part, when it ran (--arch=conv runs the conv VAE alone).
+  if (r.steps.length || r.kernels.length) {
+    lines.push('');
+    lines.push(`${'kernel'.padEnd(29)} layer ${'variant'.padEnd(9)} ${'shape (MxNxK)'.padEnd(15)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}`);
+    for (const k of r.kernels) {
+      lines.push(
+        `${k.kernel.padEnd(29)} ${k.layer.padEnd(5)} ${(k.variant + (k.picked && k.variant !== '-' ? '*' : '')).padEnd(9)} ${k.shape.padEnd(15)} ${f(k.ms, 3).padStart(9)} ${f(k.gflops).padStart(9)} ${f(k.gbps).padStart(8)}`,
+      );
+    }
+    lines.push('(* = the variant the runtime picks here)');
+    lines.push('');
+    lines.push(`steps (${r.model})  batch   ms/step  samples/s  GPU ms  host ms  dispatches  submits  new buffers  new bind groups  mapAsync`);
+    for (const s of r.steps) {
+      lines.push(
+        `${s.variant.padEnd(19)} ${String(s.batch).padStart(5)} ${f(s.ms_per_step).padStart(9)} ${Math.round(s.samples_per_s).toString().padStart(10)} ${f(s.gpu_ms_per_step).padStart(7)} ${f(s.host_ms_per_step).padStart(8)} ${String(s.dispatches_per_step).padStart(11)} ${String(s.submits_per_step).padStart(8)} ${String(s.buffers_created_per_step).padStart(12)} ${String(s.bind_groups_created_per_step).padStart(16)} ${f(s.map_async_per_step, 3).padStart(9)}`,
+      );
+    }
+    lines.push('');
+    if (r.epoch && 'seconds' in r.epoch) {
+      const e = r.epoch;
+      lines.push(`epoch: ${e.images} images, ${e.steps} steps at batch ${e.batch}: ${f(e.seconds)} s (${Math.round(e.samples_per_s)} samples/s); loss ${f(e.first_loss, 1)} -> ${f(e.last_loss, 1)} nats/image`);
+    } else if (r.epoch) lines.push(`epoch: error: ${r.epoch.error}`);
+    lines.push('');
+    const batch = Object.values(r.baselines).find((b) => b.batch)?.batch;
+    lines.push(`baselines (same model${batch ? `, batch ${batch}` : ''}, same adapter; ratio = their ms per step / ours)`);
+    for (const [name, b] of Object.entries(r.baselines)) {
+      if (b.error) lines.push(`  ${name.padEnd(7)} ${b.framework}: error: ${b.error}`);
+      else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
+    }
   }
-  lines.push('(* = the variant the runtime picks here)');
-  lines.push('');
-  lines.push(`steps (${r.model})  batch   ms/step  samples/s  GPU ms  host ms  dispatches  submits  new buffers  new bind groups  mapAsync`);
-  for (const s of r.steps) {
-    lines.push(
-      `${s.variant.padEnd(19)} ${String(s.batch).padStart(5)} ${f(s.ms_per_step).padStart(9)} ${Math.round(s.samples_per_s).toString().padStart(10)} ${f(s.gpu_ms_per_step).padStart(7)} ${f(s.host_ms_per_step).padStart(8)} ${String(s.dispatches_per_step).padStart(11)} ${String(s.submits_per_step).padStart(8)} ${String(s.buffers_created_per_step).padStart(12)} ${String(s.bind_groups_created_per_step).padStart(16)} ${f(s.map_async_per_step, 3).padStart(9)}`,
-    );
-  }
-  lines.push('');
-  if (r.epoch && 'seconds' in r.epoch) {
-    const e = r.epoch;
-    lines.push(`epoch: ${e.images} images, ${e.steps} steps at batch ${e.batch}: ${f(e.seconds)} s (${Math.round(e.samples_per_s)} samples/s); loss ${f(e.first_loss, 1)} -> ${f(e.last_loss, 1)} nats/image`);
-  } else if (r.epoch) lines.push(`epoch: error: ${r.epoch.error}`);
-  lines.push('');
-  const batch = Object.values(r.baselines).find((b) => b.batch)?.batch;
-  lines.push(`baselines (same model${batch ? `, batch ${batch}` : ''}, same adapter; ratio = their ms per step / ours)`);
-  for (const [name, b] of Object.entries(r.baselines)) {
-    if (b.error) lines.push(`  ${name.padEnd(7)} ${b.framework}: error: ${b.error}`);
-    else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
-  }
+  if (r.conv) lines.push('', ...convTable(r.conv));
   lines.push('');
   const c = r.checks;
   lines.push(`checks: one submit/step ${c.one_submit_per_step ? 'ok' : 'FAIL'}, <=20 dispatches ${c.at_most_20_dispatches_per_step ? 'ok' : 'FAIL'}, no allocation ${c.no_allocation_per_step ? 'ok' : 'FAIL'}, no readback stall ${c.no_readback_stall ? 'ok' : 'FAIL'}`);
   lines.push(`total ${f(r.seconds, 1)} s`);
   return lines.join('\n');
+}
+
+/** The conv section as lines of the table. */
+function convTable(c: ConvSection): string[] {
+  const lines: string[] = [];
+  lines.push(`convolutional VAE ${c.model}`);
+  if (c.kernels.length) {
+    lines.push(`${'kernel'.padEnd(32)} layer ${'variant'.padEnd(9)} ${'entry'.padEnd(16)} ${'shape'.padEnd(26)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)}`);
+    for (const k of c.kernels) {
+      lines.push(`${k.kernel.padEnd(32)} ${k.layer.padEnd(5)} ${(k.variant + (k.picked ? '*' : '')).padEnd(9)} ${(k.entry ?? '-').padEnd(16)} ${k.shape.padEnd(26)} ${f(k.ms, 2).padStart(9)} ${f(k.gflops).padStart(9)}`);
+    }
+    lines.push('(* = the variant the runtime picks here)');
+  }
+  lines.push(`steps (${c.model})  batch   ms/step  samples/s  GPU ms  host ms  dispatches  submits  new buffers  new bind groups  mapAsync`);
+  for (const s of c.steps) {
+    lines.push(
+      `${s.variant.padEnd(19)} ${String(s.batch).padStart(5)} ${f(s.ms_per_step).padStart(9)} ${Math.round(s.samples_per_s).toString().padStart(10)} ${f(s.gpu_ms_per_step).padStart(7)} ${f(s.host_ms_per_step).padStart(8)} ${String(s.dispatches_per_step).padStart(11)} ${String(s.submits_per_step).padStart(8)} ${String(s.buffers_created_per_step).padStart(12)} ${String(s.bind_groups_created_per_step).padStart(16)} ${f(s.map_async_per_step, 3).padStart(9)}`,
+    );
+  }
+  const batch = Object.values(c.baselines).find((b) => b.batch)?.batch;
+  lines.push(`baselines (the same conv VAE${batch ? `, batch ${batch}` : ''}, same adapter; ratio = their ms per step / ours)`);
+  for (const [name, b] of Object.entries(c.baselines)) {
+    if (b.error) lines.push(`  ${name.padEnd(7)} ${b.framework}: error: ${b.error}`);
+    else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
+  }
+  return lines;
 }
