@@ -7,6 +7,8 @@ export {
   checkSetting, ConfigError, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, imageDims, parseSetting, resolveAdam, resolveConfig, SETTINGS,
   type AdamConfig, type Likelihood, type ModelKind, type SettingName, type VaeConfig,
 } from './config.js';
+export { DEFAULT_CONV, type Architecture } from './config.js';
+export { convLayer, type Conv2dSpec, type ConvLayerGeometry, type ConvTranspose2dSpec } from './kernels/conv2d.js';
 export { describeModel, layerSpecs, modelLayers, parameterCount, type ModelDescription } from './model.js';
 export { layerType, type LayerSpec, type LayerType, type ParameterSpec } from './layers.js';
 export { Trainer, vaeTask, type EpochEnd, type TrainerEvents, type TrainerNotice, type TrainerOptions, type TrainerProgress, type TrainingTask, type RunOptions } from './trainer.js';
@@ -19,7 +21,7 @@ export { readIdxImages, readIdxLabels, type IdxImages } from './data/idx.js';
 export { epochBatches, fillBatch, makeDataset, orderedBatches, shuffled, subset, type Dataset } from './data/dataset.js';
 export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './data/mnist.js';
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
-export { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
+export { configName, loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
 export { requestDeviceFor } from './gpu/device.js';
 export { DivergenceGuard, lossExploded, type GuardEvent, type GuardOptions } from './guard.js';
 export type { TrainingState, EvalResult } from './vae.js';
