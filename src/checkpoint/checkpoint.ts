@@ -38,7 +38,7 @@ interface Placement {
 }
 
 /** `784-400-20` (MLP) or `1x28x28-conv32-conv64-16-2` (conv) for messages and file names. */
-export function configName(cfg: VaeConfig): string {
+export function configName(cfg: Pick<VaeConfig, 'arch' | 'inputShape' | 'inputSize' | 'hidden' | 'channels' | 'dense' | 'latent'>): string {
   if (cfg.arch === 'conv') return [cfg.inputShape.join('x'), ...cfg.channels.map((c) => `conv${c}`), cfg.dense, cfg.latent].join('-');
   return [cfg.inputSize, ...cfg.hidden, cfg.latent].join('-');
 }
