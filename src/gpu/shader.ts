@@ -33,7 +33,7 @@ export async function createPipeline(
 
 /** A source's module and pipelines on one device. */
 interface Compiled {
-  /** The code compiled (two sources never share a name in one bundle; tests may load both). */
+  /** The code compiled: another source of the same name (e.g. a shader edited while a process runs) replaces the store. */
   source: string;
   module?: Promise<GPUShaderModule>;
   pipelines: Map<string, Promise<GPUComputePipeline>>;
