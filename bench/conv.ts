@@ -13,7 +13,9 @@ import { Conv2dKernels, type ConvVariant } from '../src/kernels/conv2d.js';
 import { pad4 } from '../src/model.js';
 import { requestNodeGpu } from '../src/node/gpu.js';
 import * as ref from '../src/reference/conv2d.js';
+import { resolveConfig } from '../src/config.js';
 import { padded, readBack, scoped, seeded, unpadded, validate } from './lib/check.js';
+import { convLayerCases } from './lib/conv_kernels.js';
 import { DispatchTimer } from './lib/timing.js';
 
 interface Layer {
@@ -22,14 +24,8 @@ interface Layer {
   g: Omit<Conv2dGeometry, 'rows'>;
 }
 
-// The keras-io architecture (REFERENCE.md, "Convolutional VAE").
-const LAYERS: Layer[] = [
-  { name: 'enc1', kind: 'conv2d', g: { cin: 1, h: 28, w: 28, cout: 32, k: 3, stride: 2, padding: 1 } },
-  { name: 'enc2', kind: 'conv2d', g: { cin: 32, h: 14, w: 14, cout: 64, k: 3, stride: 2, padding: 1 } },
-  { name: 'dec1', kind: 'conv_transpose2d', g: { cin: 64, h: 7, w: 7, cout: 64, k: 3, stride: 2, padding: 1, outputPadding: 1 } },
-  { name: 'dec2', kind: 'conv_transpose2d', g: { cin: 64, h: 14, w: 14, cout: 32, k: 3, stride: 2, padding: 1, outputPadding: 1 } },
-  { name: 'dec3', kind: 'conv_transpose2d', g: { cin: 32, h: 28, w: 28, cout: 1, k: 3, stride: 1, padding: 1 } },
-];
+// The keras-io architecture (REFERENCE.md, "Convolutional VAE"), as the model describes it.
+const LAYERS: Layer[] = convLayerCases(resolveConfig({ arch: 'conv' })).map(({ name, kind, g: { rows: _, ...g } }) => ({ name, kind, g }));
 
 type Product = 'forward' | 'backwardInput' | 'backwardWeight';
 const PRODUCTS: Product[] = ['forward', 'backwardInput', 'backwardWeight'];

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     opts,
   );
   report.baselines = { tfjs: { framework: 'TensorFlow.js', error: notInNode }, jax: { framework: 'jax-js', error: notInNode } };
+  if (report.conv) report.conv.baselines = { tfjs: { framework: 'TensorFlow.js', error: notInNode }, jax: { framework: 'jax-js', error: notInNode } };
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTable(report)}\n`);
   device.destroy();
 }

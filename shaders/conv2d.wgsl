@@ -32,8 +32,9 @@
 //     inner loop is strided loads only. backward_input walks one stride phase (y = py + s qy,
 //     x = px + s qx) per slice of its grid, so neighbouring invocations have the same taps.
 //   backward_weight: 4 RB4 weight rows (out channels) x 4 CB4 weight columns, summing over batch
-//     rows and out-side pixels; taps are checked per pixel, except on the pixels of a row where
-//     every tap of the block lands inside the image (most of them).
+//     rows and out-side pixels: pixels outside, batch rows inside. Which taps of the block land
+//     in the image depends on the pixel alone, so it is decided once per pixel and the inner
+//     loop over the rows is loads and multiply-adds only (pixels with a tap outside zero it).
 // Neighbouring invocations share the pixel (forward, backward_input) or the weight columns
 // (backward_weight) and differ in the other block, so their bounds and trip counts agree.
 //
@@ -47,11 +48,16 @@
 //   forward            1.79/1.92/1.59   1.82/1.94/1.80   1.87/1.77/1.65   1.28/1.95/1.61
 //   backward_input     1.55/1.70/1.42   1.31/1.81/1.36   1.56/1.80/1.70   1.82/1.73/1.41
 //   backward_weight    0.86/0.81/1.03   1.06/0.86/1.08   0.67/0.93/1.06   0.78/0.85/0.84
+// These were taken while Dawn's event polling spun a core of the same process (src/node/gpu.ts
+// now paces it); paced, forward and backward_input measure 2.3-2.6 and the ratios between blocks
+// stand. backward_weight then walked the pixels of a row innermost, testing taps at the edges;
+// with the batch rows innermost (paced) 8x16 measures 2.0-2.2 / 2.0-2.1 / 2.0-2.1, and 16x8,
+// 16x16, 4x16 and 8x8 1.6-2.2.
 // Kept (registerBlock in src/kernels/conv2d.ts): forward 8x16, backward_input 16x8,
 // backward_weight 8x16; outputs of 4 channels or fewer (the logits layer) take 16 rows x 4.
 // Layers with one channel on a side (enc1's input, the logits layer's output) have 9 terms per
-// output or one useful channel per block, and run at 0.3-0.4 GFLOP per CPU-second: 4% of a
-// training step's multiply-adds, about 12% of its time.
+// output or one useful channel per block, and run at 0.4-0.5 GFLOP per CPU-second (paced): 4% of
+// a training step's multiply-adds, about 10% of its time.
 //
 // Declarations and bindings are common/conv2d.wgsl, shared with the other variant.
 
@@ -264,19 +270,10 @@ fn backward_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   if (pix == hw - 1u && cb == ncb - 1u) { zero_tail(r0, conv.ci * hw, conv.ld_in); }
 }
 
-// In-side values of one group of 4 weight columns at in-side offset o (the point (p s, q s) of
-// one row, x = q s): b[o + base], or 0 where the column's tap is outside the image (rowok: its
-// row is inside). Masked-out lanes read element 0.
-fn cols_checked(o: i32, x: i32, base: vec4<i32>, dx: vec4<i32>, rowok: vec4<bool>) -> vec4<f32> {
-  let ok = rowok & (vec4<u32>(vec4<i32>(x) + dx) < vec4<u32>(conv.w));
-  let i = vec4<u32>(select(vec4<i32>(0), vec4<i32>(o) + base, ok));
-  return select(vec4<f32>(0.0), vec4<f32>(b[i.x], b[i.y], b[i.z], b[i.w]), ok);
-}
-
-// The same where every tap of the block is inside.
-fn cols(o: i32, base: vec4<i32>) -> vec4<f32> {
-  let i = vec4<u32>(vec4<i32>(o) + base);
-  return vec4<f32>(b[i.x], b[i.y], b[i.z], b[i.w]);
+// In-side values of 4 weight columns of one batch row: b[xo + i] (xo: the row's start, i: the
+// columns' offsets from it at the current pixel).
+fn ins(xo: u32, i: vec4<u32>) -> vec4<f32> {
+  return vec4<f32>(b[xo + i.x], b[xo + i.y], b[xo + i.z], b[xo + i.w]);
 }
 
 // Out-side values of 4 channels (channel offsets ch) at offset o.
@@ -334,9 +331,6 @@ fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
   var base: array<vec4<i32>, 4>;
   var dy: array<vec4<i32>, 4>;
   var dx: array<vec4<i32>, 4>;
-  // Out-side columns q in [lo, hi) have every tap of the block inside the image along x.
-  var lo = 0;
-  var hi = i32(conv.wo);
   for (var i = 0u; i < 4u * CB4; i++) {
     let col = min(j0 + i, ncol - 1u);
     let ky = i32((col % kk) / conv.k) - i32(conv.pad);
@@ -344,54 +338,66 @@ fn backward_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_w
     dy[i / 4u][i % 4u] = ky;
     dx[i / 4u][i % 4u] = kx;
     base[i / 4u][i % 4u] = i32((col / kk) * hw) + ky * i32(conv.w) + kx;
-    lo = max(lo, (max(-kx, 0) + s - 1) / s);
-    hi = min(hi, (i32(conv.w) - 1 - kx) / s + 1);
   }
-  let b0 = base[0];
-  let b1 = base[1];
-  let b2 = base[2];
-  let b3 = base[3];
   var acc0: Tiles;
   var acc1: Tiles;
   var acc2: Tiles;
   var acc3: Tiles;
   var sums: array<vec4<f32>, 4>;
-  let wo = i32(conv.wo);
-  for (var r = 0u; r < conv.rows; r++) {
-    for (var p = 0u; p < conv.ho; p++) {
-      let y = i32(p) * s;
-      let ok0 = vec4<u32>(vec4<i32>(y) + dy[0]) < vec4<u32>(conv.h);
-      let ok1 = vec4<u32>(vec4<i32>(y) + dy[1]) < vec4<u32>(conv.h);
-      let ok2 = vec4<u32>(vec4<i32>(y) + dy[2]) < vec4<u32>(conv.h);
-      let ok3 = vec4<u32>(vec4<i32>(y) + dy[3]) < vec4<u32>(conv.h);
+  // Pixels outside, batch rows inside: whether a column's tap lands in the image depends on the
+  // pixel only, so it is decided once per pixel, and the rows run as one loop of loads and
+  // multiply-adds. A column whose tap is outside reads element 0 of the row and counts it 0.
+  for (var p = 0u; p < conv.ho; p++) {
+    let y = i32(p) * s;
+    let oky0 = vec4<u32>(vec4<i32>(y) + dy[0]) < vec4<u32>(conv.h);
+    let oky1 = vec4<u32>(vec4<i32>(y) + dy[1]) < vec4<u32>(conv.h);
+    let oky2 = vec4<u32>(vec4<i32>(y) + dy[2]) < vec4<u32>(conv.h);
+    let oky3 = vec4<u32>(vec4<i32>(y) + dy[3]) < vec4<u32>(conv.h);
+    for (var q = 0u; q < conv.wo; q++) {
+      let x = i32(q) * s;
+      let ok0 = oky0 & (vec4<u32>(vec4<i32>(x) + dx[0]) < vec4<u32>(conv.w));
+      let ok1 = oky1 & (vec4<u32>(vec4<i32>(x) + dx[1]) < vec4<u32>(conv.w));
+      let ok2 = oky2 & (vec4<u32>(vec4<i32>(x) + dx[2]) < vec4<u32>(conv.w));
+      let ok3 = oky3 & (vec4<u32>(vec4<i32>(x) + dx[3]) < vec4<u32>(conv.w));
+      let o = vec4<i32>(y * i32(conv.w) + x);
+      let i0 = vec4<u32>(select(vec4<i32>(0), o + base[0], ok0));
+      let i1 = vec4<u32>(select(vec4<i32>(0), o + base[1], ok1));
+      let i2 = vec4<u32>(select(vec4<i32>(0), o + base[2], ok2));
+      let i3 = vec4<u32>(select(vec4<i32>(0), o + base[3], ok3));
       var inside = all(ok0);
       if (CB4 > 1u) { inside = inside && all(ok1); }
       if (CB4 > 2u) { inside = inside && all(ok2); }
       if (CB4 > 3u) { inside = inside && all(ok3); }
-      // Unchecked loads for q in [f0, f1), checked ones elsewhere (everywhere when a tap row is outside).
-      let f0 = select(wo, lo, inside);
-      let f1 = select(wo, max(hi, lo), inside);
-      let xrow = i32(r * conv.ld_in) + y * i32(conv.w);
-      let yrow = r * conv.ld_out + p * conv.wo;
-      for (var q = 0; q < wo; q++) {
-        if (q == f0) {
-          q = f1;
-          if (q >= wo) { break; }
+      var xo = 0u;
+      var yo = p * conv.wo + q;
+      if (inside) {
+        for (var r = 0u; r < conv.rows; r++) {
+          var v1: vec4<f32>;
+          var v2: vec4<f32>;
+          var v3: vec4<f32>;
+          if (CB4 > 1u) { v1 = ins(xo, i1); }
+          if (CB4 > 2u) { v2 = ins(xo, i2); }
+          if (CB4 > 3u) { v3 = ins(xo, i3); }
+          weight_term(&acc0, &acc1, &acc2, &acc3, &sums, yo, ch, ins(xo, i0), v1, v2, v3);
+          xo += conv.ld_in;
+          yo += conv.ld_out;
         }
-        let x = q * s;
-        weight_term(&acc0, &acc1, &acc2, &acc3, &sums, yrow + u32(q), ch,
-                    cols_checked(xrow + x, x, b0, dx[0], ok0), cols_checked(xrow + x, x, b1, dx[1], ok1),
-                    cols_checked(xrow + x, x, b2, dx[2], ok2), cols_checked(xrow + x, x, b3, dx[3], ok3));
-      }
-      for (var q = f0; q < f1; q++) {
-        let xo = xrow + q * s;
-        var v1: vec4<f32>;
-        var v2: vec4<f32>;
-        var v3: vec4<f32>;
-        if (CB4 > 1u) { v1 = cols(xo, b1); }
-        if (CB4 > 2u) { v2 = cols(xo, b2); }
-        if (CB4 > 3u) { v3 = cols(xo, b3); }
-        weight_term(&acc0, &acc1, &acc2, &acc3, &sums, yrow + u32(q), ch, cols(xo, b0), v1, v2, v3);
+      } else {
+        let z0 = select(vec4<f32>(0.0), vec4<f32>(1.0), ok0);
+        let z1 = select(vec4<f32>(0.0), vec4<f32>(1.0), ok1);
+        let z2 = select(vec4<f32>(0.0), vec4<f32>(1.0), ok2);
+        let z3 = select(vec4<f32>(0.0), vec4<f32>(1.0), ok3);
+        for (var r = 0u; r < conv.rows; r++) {
+          var v1: vec4<f32>;
+          var v2: vec4<f32>;
+          var v3: vec4<f32>;
+          if (CB4 > 1u) { v1 = z1 * ins(xo, i1); }
+          if (CB4 > 2u) { v2 = z2 * ins(xo, i2); }
+          if (CB4 > 3u) { v3 = z3 * ins(xo, i3); }
+          weight_term(&acc0, &acc1, &acc2, &acc3, &sums, yo, ch, z0 * ins(xo, i0), v1, v2, v3);
+          xo += conv.ld_in;
+          yo += conv.ld_out;
+        }
       }
     }
   }

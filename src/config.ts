@@ -14,6 +14,9 @@ export type ModelKind = 'vae' | 'ae';
 /** The decoder's distribution: Bernoulli on logits (BCE), or Gaussian with mean = output and fixed sigma (MSE). */
 export type Likelihood = 'bernoulli' | 'gaussian';
 
+/** `mlp`: dense layers (the PyTorch example); `conv`: convolutions (the keras-io VAE). */
+export type Architecture = 'mlp' | 'conv';
+
 /** Corruption kinds of the denoising objectives. */
 export const CORRUPTIONS = ['mask', 'gauss', 'saltpepper'] as const;
 /**
@@ -27,17 +30,26 @@ export interface Corruption {
 }
 
 /**
- * Sizes and objective of an MLP VAE: input -> hidden[0] -> ... -> hidden[n-1] -> (mu, logvar)
- * -> mirrored decoder. The autoencoder keeps the same layers (its logvar half is unused).
+ * Sizes and objective of a VAE. `arch: 'mlp'`: input -> hidden[0] -> ... -> hidden[n-1] ->
+ * (mu, logvar) -> mirrored decoder. `arch: 'conv'` (the keras-io VAE): 3x3 convolutions of
+ * stride 2 with `channels` -> flatten -> dense -> (mu, logvar); the decoder mirrors it with
+ * transposed convolutions (src/model.ts). The autoencoder keeps the same layers (its logvar half
+ * is unused).
  */
 export interface VaeConfig {
   /** Values per input (784 for 28x28 MNIST): the product of `inputShape`. */
   inputSize: number;
-  /** The input's shape: [features], or [channels, height, width] for images. */
+  /** The input's shape: [features], or [channels, height, width] for images (`conv` needs an image). */
   inputShape: number[];
-  /** Encoder hidden widths, first to last; the decoder mirrors them. */
+  /** Dense layers (default) or the convolutional VAE. */
+  arch: Architecture;
+  /** `mlp`: encoder hidden widths, first to last; the decoder mirrors them. Unused by `conv`. */
   hidden: number[];
-  /** Latent dimensions (20 in the reference model; 2 gives a plottable latent space). */
+  /** `conv`: output channels of the encoder's convolutions, each halving height and width (default 32, 64). Unused by `mlp`. */
+  channels: number[];
+  /** `conv`: width of the dense layer between the flattened convolutions and the heads (default 16). Unused by `mlp`. */
+  dense: number;
+  /** Latent dimensions (default 20 for `mlp`, as the reference model; 2 for `conv`, as keras-io: a plottable latent space). */
   latent: number;
   /** Rows per training step. A step may use fewer (the last partial batch of an epoch). */
   batch: number;
@@ -67,8 +79,15 @@ export interface AdamConfig {
 
 /** The classic PyTorch example: 784-400-20, batch 128. */
 export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({
-  inputSize: 784, inputShape: [784], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1, corrupt: null,
+  inputSize: 784, inputShape: [784], arch: 'mlp', hidden: [400], channels: [32, 64], dense: 16, latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1, corrupt: null,
 } satisfies VaeConfig);
+/**
+ * The keras-io convolutional VAE's sizes (`arch: 'conv'`): channels 32, 64, dense 16, latent 2,
+ * on 28x28 grey images when no input shape is given.
+ */
+export const DEFAULT_CONV: Readonly<Pick<VaeConfig, 'inputShape' | 'channels' | 'dense' | 'latent'>> = Object.freeze({
+  inputShape: [1, 28, 28], channels: [32, 64], dense: 16, latent: 2,
+});
 /** torch.optim.Adam defaults with the example's learning rate. */
 export const DEFAULT_ADAM: Readonly<AdamConfig> = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
 
@@ -96,7 +115,11 @@ type Rule =
  */
 export const SETTINGS = {
   inputSize: { kind: 'int', min: 1, max: 1 << 24 },
+  arch: { kind: 'choice', choices: ['mlp', 'conv'] },
   hidden: { kind: 'ints', min: 1, max: 1 << 16, maxCount: 16 },
+  // Each convolution halves the image, so a handful already reaches 1x1 on MNIST.
+  channels: { kind: 'ints', min: 1, max: 4096, maxCount: 8 },
+  dense: { kind: 'int', min: 1, max: 1 << 16 },
   latent: { kind: 'int', min: 1, max: 1 << 12 },
   batch: { kind: 'int', min: 1, max: 1 << 16 },
   kind: { kind: 'choice', choices: ['vae', 'ae'] },
@@ -256,12 +279,40 @@ function resolveShape(c: Partial<VaeConfig>): { inputSize: number; inputShape: n
   return { inputSize, inputShape: [...shape] };
 }
 
+/**
+ * Checks that the convolutional VAE fits its input: an image whose height and width every
+ * stride-2 convolution halves exactly, so that the decoder's transposed convolutions give back
+ * the same size.
+ */
+function checkConvShape(inputShape: number[], channels: number[], given: boolean): void {
+  if (inputShape.length !== 3) {
+    throw new ConfigError('inputSize', `config: arch conv needs an image input shape [channels, height, width], got ${given ? shown(inputShape) : `inputSize ${inputShape[0]}`}`);
+  }
+  const n = channels.length;
+  if (n === 0) throw new ConfigError('channels', 'config: arch conv needs at least one convolution in channels, got []');
+  const [, h, w] = inputShape;
+  const f = 2 ** n;
+  if (h % f !== 0 || w % f !== 0) {
+    throw new ConfigError('inputSize', `config: arch conv halves the image ${n} times (channels ${channels.join(',')}), so its height and width must be multiples of ${f}, got ${h}x${w}`);
+  }
+}
+
 /** Fills defaults and validates every size; throws a ConfigError with the offending value. */
 export function resolveConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
-  const c = { ...DEFAULT_CONFIG, ...partial };
+  const arch = checked('arch', partial.arch ?? DEFAULT_CONFIG.arch);
+  const conv = arch === 'conv';
+  // The convolutional VAE's own defaults: keras-io's sizes, and MNIST's image when no input is given.
+  const c = { ...DEFAULT_CONFIG, ...(conv ? { channels: DEFAULT_CONV.channels, dense: DEFAULT_CONV.dense, latent: DEFAULT_CONV.latent } : {}), ...partial };
+  const shapeGiven = partial.inputShape !== undefined || partial.inputSize !== undefined;
+  const shape = resolveShape(conv && !shapeGiven ? { inputShape: [...DEFAULT_CONV.inputShape] } : partial);
+  const channels = [...checked('channels', c.channels)];
+  if (conv) checkConvShape(shape.inputShape, channels, partial.inputShape !== undefined);
   return {
-    ...resolveShape(partial),
+    ...shape,
+    arch,
     hidden: [...checked('hidden', c.hidden)],
+    channels,
+    dense: checked('dense', c.dense),
     latent: checked('latent', c.latent),
     batch: checked('batch', c.batch),
     kind: checked('kind', c.kind),

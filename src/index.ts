@@ -7,6 +7,8 @@ export {
   checkCorruption, checkSetting, ConfigError, CORRUPTIONS, corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, imageDims, parseCorruption, parseSetting,
   resolveAdam, resolveConfig, SETTINGS, type AdamConfig, type Corruption, type Likelihood, type ModelKind, type SettingName, type VaeConfig,
 } from './config.js';
+export { DEFAULT_CONV, type Architecture } from './config.js';
+export { convLayer, type Conv2dSpec, type ConvLayerGeometry, type ConvTranspose2dSpec } from './kernels/conv2d.js';
 export { describeModel, layerSpecs, modelLayers, parameterCount, type ModelDescription } from './model.js';
 export { layerType, type LayerSpec, type LayerType, type ParameterSpec } from './layers.js';
 export { Trainer, vaeTask, type VaeEvaluation, type EpochEnd, type TrainerEvents, type TrainerNotice, type TrainerOptions, type TrainerProgress, type TrainingTask, type RunOptions } from './trainer.js';
@@ -21,7 +23,7 @@ export { writeIdxImages, writeIdxLabels } from './data/idx_write.js';
 export { IDX_FILE_NAMES, splitToIdxFiles, type IdxFile } from './data/export.js';
 export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './data/mnist.js';
 export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
-export { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
+export { configName, loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
 export { inferConfig } from './checkpoint/infer.js';
 export { isTrainState, loadTrainState, saveTrainState, trainStatePath, type TrainState } from './checkpoint/train_state.js';
 export { requestDeviceFor } from './gpu/device.js';

@@ -16,6 +16,7 @@
 import type { BufferRange, Dispatch, GpuResources } from './gpu/resources.js';
 import type { LinearVariant } from './kernels/linear.js';
 import { LINEAR, type LinearSpec } from './kernels/linear.js';
+import { CONV2D, CONV_TRANSPOSE2D, type Conv2dSpec, type ConvTranspose2dSpec } from './kernels/conv2d.js';
 
 /** What every layer spec has; each type adds its own fields. */
 export interface LayerBase {
@@ -31,7 +32,7 @@ export interface LayerBase {
 }
 
 /** Every layer spec: a `type` from LAYER_TYPES and that type's own fields. */
-export type LayerSpec = LinearSpec;
+export type LayerSpec = LinearSpec | Conv2dSpec | ConvTranspose2dSpec;
 /** The registered layer types. */
 export type LayerTypeName = LayerSpec['type'];
 
@@ -129,6 +130,8 @@ type Registry = { [K in LayerTypeName]: LayerType<Extract<LayerSpec, { type: K }
 let registry: Registry | null = null;
 const LAYER_TYPES = (): Registry => (registry ??= {
   linear: LINEAR,
+  conv2d: CONV2D,
+  conv_transpose2d: CONV_TRANSPOSE2D,
 });
 
 /** The LayerType of a spec. */

@@ -18,6 +18,7 @@ import { requestDeviceFor } from './gpu/device.js';
 import { padRows, uploadRows } from './gpu/buffers.js';
 import { checkLimits } from './gpu/limits.js';
 import { pad4 } from './gpu/pad.js';
+import type { Dispatch } from './gpu/resources.js';
 import type { LinearVariant } from './kernels/linear.js';
 import type { NoiseMode } from './kernels/reparameterize.js';
 import { TRAIN_STEP, TRAIN_STEP_DENOISING, VaeNetwork } from './vae_network.js';
@@ -183,6 +184,16 @@ export class Vae {
   /** Dispatches one training step encodes (for reports). */
   get dispatchesPerStep(): number {
     return this.sched.segments.program(this.trainStep).length;
+  }
+
+  /** The dispatches one training step encodes, in order (for reports and tests). */
+  stepDispatches(): readonly Dispatch[] {
+    return this.sched.segments.program(this.trainStep);
+  }
+
+  /** Labels of the dispatches one training step encodes, in order. */
+  stepLabels(): string[] {
+    return this.stepDispatches().map((d) => d.label);
   }
 
   /** GPU buffers this model holds. */

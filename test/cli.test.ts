@@ -242,4 +242,51 @@ describe('webgpu-vae CLI', () => {
     const png8 = readFileSync(png);
     expect([png8.readUInt32BE(16), png8.readUInt32BE(20)]).toEqual([5 * 28 + 6 * 2, 3 * 28 + 4 * 2]);
   });
+
+  it('the convolutional VAE: train --arch conv, then eval, latent (with the manifold) and sample', async () => {
+    for (const [args, msg] of [
+      [['train', '--arch', 'resnet'], "--arch must be mlp or conv, got 'resnet'"],
+      [['train', '--arch', 'conv', '--hidden', '400'], '--hidden sizes the MLP\'s dense layers; --arch conv takes --channels and --dense'],
+      [['train', '--channels', '16'], '--channels sizes the convolutional VAE; add --arch conv'],
+      [['train', '--arch', 'conv', '--channels', '16,x'], "--channels must be a whole number from 1 to 4096, got 'x'"],
+      [['train', '--arch', 'conv', '--dense', '0'], "--dense must be a whole number from 1 to 65536, got '0'"],
+    ] as [string[], string][]) {
+      const r = await run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(msg);
+    }
+    // 28x28 is halved three times to 3.5: the strides cannot divide it.
+    const odd = await run(['train', '--arch', 'conv', '--channels', '4,4,4', '--max-steps', '1']);
+    expect(odd.code).toBe(1);
+    expect(odd.stderr).toBe('webgpu-vae: config: arch conv halves the image 3 times (channels 4,4,4), so its height and width must be multiples of 8, got 28x28\n');
+    // Small channels keep the test short; the architecture is keras-io's (latent 2 by default).
+    const model = join(tmp, 'conv.safetensors');
+    const t = await run(['train', '--arch', 'conv', '--channels', '4,8', '--dense', '8', '--epochs', '1', '--max-steps', '4', '--batch', '32', '--json', '--save', model]);
+    expect(t.code, t.stderr).toBe(0);
+    const last = JSON.parse(t.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ final: true, step: 4, n_test: 2000 });
+    const ck = loadCheckpoint(readFileSync(model), model);
+    expect(ck.config).toMatchObject({ arch: 'conv', inputShape: [1, 28, 28], channels: [4, 8], dense: 8, latent: 2 });
+    expect(ck.metadata).toMatchObject({ arch: 'conv', channels: '4,8', dense: '8' });
+    const e = await run(['eval', '--model', model, '--json', '--draws', '1', '--n', '64']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout)).toMatchObject({ n: 64 });
+    const latent = join(tmp, 'conv-latent.png');
+    const l = await run(['latent', '--model', model, '--n', '200', '--out', latent]);
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.stdout).toContain('and the decoded manifold over');
+    // The other image commands (reconstruct, interpolate, anomalies, denoise) take the same
+    // path: the model's input shape gives the cells' size. (Each command builds the model anew,
+    // which on SwiftShader costs seconds of pipeline compilation, so the test runs one.)
+    const outputs: [string[], string][] = [[['sample', '--model', model, '--n', '4'], 'wrote 4 samples']];
+    for (const [args, msg] of outputs) {
+      const png = join(tmp, `conv-${args[0]}.png`);
+      const r = await run([...args, '--out', png]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(msg);
+      // 28x28 cells: the image shape comes from the model's input shape.
+      const head = readFileSync(png);
+      expect((head.readUInt32BE(16) - 2) % 30, `${args[0]} width`).toBe(0);
+    }
+  });
 });

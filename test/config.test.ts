@@ -47,4 +47,18 @@ describe('settings', () => {
     expect(messageOf(() => resolveConfig({ inputShape: [1, 28, 28], inputSize: 780 }))).toBe('config: inputSize 780 does not match inputShape 1x28x28 = 784');
     expect(messageOf(() => resolveConfig({ inputShape: [28, 28] }))).toBe('config: inputShape must be [features] or [channels, height, width] of whole numbers >= 1, got [28,28]');
   });
+
+  it('the convolutional VAE: keras-io defaults, an image input, sizes the strides divide', () => {
+    expect(resolveConfig({ arch: 'conv' })).toMatchObject({ arch: 'conv', inputShape: [1, 28, 28], inputSize: 784, channels: [32, 64], dense: 16, latent: 2 });
+    expect(resolveConfig({})).toMatchObject({ arch: 'mlp', hidden: [400], latent: 20 });
+    expect(resolveConfig({ arch: 'conv', latent: 20, inputShape: [3, 32, 32], channels: [16, 32, 64] })).toMatchObject({ latent: 20, inputSize: 3072 });
+    expect(messageOf(() => resolveConfig({ arch: 'conv', inputShape: [1, 28, 30], channels: [8, 8, 8] })))
+      .toBe('config: arch conv halves the image 3 times (channels 8,8,8), so its height and width must be multiples of 8, got 28x30');
+    expect(messageOf(() => resolveConfig({ arch: 'conv', inputSize: 784 }))).toBe('config: arch conv needs an image input shape [channels, height, width], got inputSize 784');
+    expect(messageOf(() => resolveConfig({ arch: 'conv', inputShape: [784] }))).toBe('config: arch conv needs an image input shape [channels, height, width], got [784]');
+    expect(messageOf(() => resolveConfig({ arch: 'conv', channels: [] }))).toBe('config: arch conv needs at least one convolution in channels, got []');
+    expect(messageOf(() => resolveConfig({ arch: 'cnn' as 'conv' }))).toBe("config: arch must be mlp or conv, got 'cnn'");
+    expect(messageOf(() => resolveConfig({ arch: 'conv', channels: [32, 5000] }))).toBe('config: channels must be a whole number from 1 to 4096, got 5000');
+    expect(messageOf(() => resolveConfig({ arch: 'conv', dense: 0 }))).toBe('config: dense must be a whole number from 1 to 65536, got 0');
+  });
 });

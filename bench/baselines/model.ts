@@ -70,3 +70,40 @@ export async function timeSteps(
   if (!Number.isFinite(lastLoss)) throw new Error(`loss is ${lastLoss} after ${warmupSteps + timedSteps} steps`);
   return { batch: ctx.batch, ms_per_step: ms, steps_timed: timedSteps, warmup_steps: warmupSteps, first_loss: first, last_loss: lastLoss / ctx.batch };
 }
+
+/** One convolution of the conv VAE, in PyTorch's terms, with its output size. */
+export interface ConvShape {
+  cin: number;
+  cout: number;
+  k: number;
+  stride: number;
+  padding: number;
+  outputPadding: number;
+  h: number;
+  w: number;
+  ho: number;
+  wo: number;
+}
+
+/**
+ * The conv VAE's layers (src/model.ts describes the same): the encoder's convolutions, the
+ * flattened size and the (C, H, W) shape at the bottom, and the decoder's transposed
+ * convolutions, last one giving the logits.
+ */
+export function convShapes(cfg: VaeConfig): { encoder: ConvShape[]; flat: number; bottom: [number, number, number]; decoder: ConvShape[] } {
+  const [c0, h0, w0] = cfg.inputShape;
+  const encoder: ConvShape[] = [];
+  let [c, h, w] = [c0, h0, w0];
+  for (const cout of cfg.channels) {
+    encoder.push({ cin: c, cout, k: 3, stride: 2, padding: 1, outputPadding: 0, h, w, ho: Math.ceil(h / 2), wo: Math.ceil(w / 2) });
+    [c, h, w] = [cout, Math.ceil(h / 2), Math.ceil(w / 2)];
+  }
+  const bottom: [number, number, number] = [c, h, w];
+  const decoder: ConvShape[] = [];
+  for (const cout of [...cfg.channels].reverse()) {
+    decoder.push({ cin: c, cout, k: 3, stride: 2, padding: 1, outputPadding: 1, h, w, ho: 2 * h, wo: 2 * w });
+    [c, h, w] = [cout, 2 * h, 2 * w];
+  }
+  decoder.push({ cin: c, cout: c0, k: 3, stride: 1, padding: 1, outputPadding: 0, h, w, ho: h, wo: w });
+  return { encoder, flat: bottom[0] * bottom[1] * bottom[2], bottom, decoder };
+}

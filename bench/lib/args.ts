@@ -7,7 +7,11 @@ import type { SuiteOptions } from './suite.js';
 
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 
-/** Parses `--quick --batches=32,128 --variants=register --no-kernels --no-epoch --no-timestamps --model=784-400-20 --no-graph --graph-only --sbm=20000 --sbm-epochs=2 --graph-epochs=10`. */
+/**
+ * Parses `--quick --batches=32,128 --variants=register --no-kernels --no-epoch --no-timestamps
+ * --model=784-400-20 --arch=mlp,conv --conv-batches=32,128 --channels=32,64 --no-graph
+ * --graph-only --sbm=20000 --sbm-epochs=2 --graph-epochs=10`.
+ */
 export function parseSuiteArgs(args: string[]): SuiteOptions {
   const o: SuiteOptions = {};
   for (const a of args) {
@@ -27,14 +31,19 @@ export function parseSuiteArgs(args: string[]): SuiteOptions {
       if (k === '--sbm') o.sbm = n;
       else if (k === '--sbm-epochs') o.sbmEpochs = Math.max(1, n);
       else o.graphEpochs = Math.max(1, n);
-    }
+    } else if (k === '--arch') {
+      const archs = list(v);
+      if (!archs.length || archs.some((a) => a !== 'mlp' && a !== 'conv')) throw new Error(`--arch=${v}: expected mlp, conv or mlp,conv`);
+      o.archs = archs as ('mlp' | 'conv')[];
+    } else if (k === '--conv-batches') o.convBatches = list(v).map(Number);
+    else if (k === '--channels') o.convModel = { ...o.convModel, channels: list(v).map(Number) };
     else if (k === '--model') {
       const sizes = v.split('-').map(Number);
       if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--model=${v}: expected sizes like 784-400-20`);
       o.model = { inputSize: sizes[0], hidden: sizes.slice(1, -1), latent: sizes[sizes.length - 1] };
     }
   }
-  for (const b of [...(o.stepBatches ?? []), o.batch ?? 128]) {
+  for (const b of [...(o.stepBatches ?? []), ...(o.convBatches ?? []), o.batch ?? 128]) {
     if (!Number.isInteger(b) || b < 1) throw new Error(`batch sizes must be whole numbers >= 1, got ${b}`);
   }
   return o;

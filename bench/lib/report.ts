@@ -25,8 +25,10 @@ export interface KernelRecord {
   variant: string;
   /** Whether the runtime picks this variant on this adapter. */
   picked: boolean;
-  /** GEMMs: MxNxK as dispatched (padded to 4); others: the tensor sizes. */
+  /** GEMMs: MxNxK as dispatched (padded to 4); convolutions: rows x input -> output; others: the tensor sizes. */
   shape: string;
+  /** Convolutions: the shader entry point the product runs on. */
+  entry?: string;
   ms: number;
   gflops?: number;
   gbps?: number;
@@ -106,6 +108,17 @@ export interface Checks {
   no_readback_stall: boolean;
 }
 
+/** The convolutional VAE (keras-io's architecture): its kernels, steps and baselines. */
+export interface ConvSection {
+  /** `1x28x28-conv32-conv64-16-2`. */
+  model: string;
+  /** Every product of every convolution layer, validated then timed; GFLOP/s by the products' multiply-adds. */
+  kernels: KernelRecord[];
+  steps: StepRecord[];
+  /** The same conv VAE in other frameworks, with our step re-timed beside each. */
+  baselines: Record<string, BaselineRecord>;
+}
+
 /** The whole document. */
 export interface BenchReport {
   date: string;
@@ -122,6 +135,8 @@ export interface BenchReport {
   baselines: Record<string, BaselineRecord>;
   /** The graph VAE (VGAE on Cora, a large stochastic block model); null when not run. */
   graph: GraphBenchRecord | { error: string } | null;
+  /** The convolutional VAE, when it was run (default: yes). */
+  conv: ConvSection | null;
   checks: Checks;
   /** Seconds the whole run took. */
   seconds: number;
@@ -136,39 +151,37 @@ export function formatTable(r: BenchReport): string {
   lines.push(`webgpu-vae benchmark, ${r.date} (${r.runner}: ${r.runtime})`);
   lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}${a.fallback ? ' (fallback)' : ''}`);
   lines.push(`features: ${a.features.join(', ') || 'none'}; kernels timed by ${r.timing.kernels}; GEMM variant picked: ${r.gemm_variant.picked} (${r.gemm_variant.how})`);
-  lines.push('');
-  // Only the graph VAE ran (--graph-only): no MLP sections.
-  if (r.kernels.length === 0 && r.steps.length === 0 && !r.epoch && r.graph) {
-    lines.push(...graphLines(r.graph));
-    lines.push(`total ${f(r.seconds, 1)} s`);
-    return lines.join('\n');
+  // The MLP's part, when it ran (--arch=conv and --graph-only leave it out).
+  if (r.steps.length || r.kernels.length) {
+    lines.push('');
+    lines.push(`${'kernel'.padEnd(29)} layer ${'variant'.padEnd(9)} ${'shape (MxNxK)'.padEnd(15)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}`);
+    for (const k of r.kernels) {
+      lines.push(
+        `${k.kernel.padEnd(29)} ${k.layer.padEnd(5)} ${(k.variant + (k.picked && k.variant !== '-' ? '*' : '')).padEnd(9)} ${k.shape.padEnd(15)} ${f(k.ms, 3).padStart(9)} ${f(k.gflops).padStart(9)} ${f(k.gbps).padStart(8)}`,
+      );
+    }
+    lines.push('(* = the variant the runtime picks here)');
+    lines.push('');
+    lines.push(`steps (${r.model})  batch   ms/step  samples/s  GPU ms  host ms  dispatches  submits  new buffers  new bind groups  mapAsync`);
+    for (const s of r.steps) {
+      lines.push(
+        `${s.variant.padEnd(19)} ${String(s.batch).padStart(5)} ${f(s.ms_per_step).padStart(9)} ${Math.round(s.samples_per_s).toString().padStart(10)} ${f(s.gpu_ms_per_step).padStart(7)} ${f(s.host_ms_per_step).padStart(8)} ${String(s.dispatches_per_step).padStart(11)} ${String(s.submits_per_step).padStart(8)} ${String(s.buffers_created_per_step).padStart(12)} ${String(s.bind_groups_created_per_step).padStart(16)} ${f(s.map_async_per_step, 3).padStart(9)}`,
+      );
+    }
+    lines.push('');
+    if (r.epoch && 'seconds' in r.epoch) {
+      const e = r.epoch;
+      lines.push(`epoch: ${e.images} images, ${e.steps} steps at batch ${e.batch}: ${f(e.seconds)} s (${Math.round(e.samples_per_s)} samples/s); loss ${f(e.first_loss, 1)} -> ${f(e.last_loss, 1)} nats/image`);
+    } else if (r.epoch) lines.push(`epoch: error: ${r.epoch.error}`);
+    lines.push('');
+    const batch = Object.values(r.baselines).find((b) => b.batch)?.batch;
+    lines.push(`baselines (same model${batch ? `, batch ${batch}` : ''}, same adapter; ratio = their ms per step / ours)`);
+    for (const [name, b] of Object.entries(r.baselines)) {
+      if (b.error) lines.push(`  ${name.padEnd(7)} ${b.framework}: error: ${b.error}`);
+      else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
+    }
   }
-  lines.push(`${'kernel'.padEnd(29)} layer ${'variant'.padEnd(9)} ${'shape (MxNxK)'.padEnd(15)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)}`);
-  for (const k of r.kernels) {
-    lines.push(
-      `${k.kernel.padEnd(29)} ${k.layer.padEnd(5)} ${(k.variant + (k.picked && k.variant !== '-' ? '*' : '')).padEnd(9)} ${k.shape.padEnd(15)} ${f(k.ms, 3).padStart(9)} ${f(k.gflops).padStart(9)} ${f(k.gbps).padStart(8)}`,
-    );
-  }
-  lines.push('(* = the variant the runtime picks here)');
-  lines.push('');
-  lines.push(`steps (${r.model})  batch   ms/step  samples/s  GPU ms  host ms  dispatches  submits  new buffers  new bind groups  mapAsync`);
-  for (const s of r.steps) {
-    lines.push(
-      `${s.variant.padEnd(19)} ${String(s.batch).padStart(5)} ${f(s.ms_per_step).padStart(9)} ${Math.round(s.samples_per_s).toString().padStart(10)} ${f(s.gpu_ms_per_step).padStart(7)} ${f(s.host_ms_per_step).padStart(8)} ${String(s.dispatches_per_step).padStart(11)} ${String(s.submits_per_step).padStart(8)} ${String(s.buffers_created_per_step).padStart(12)} ${String(s.bind_groups_created_per_step).padStart(16)} ${f(s.map_async_per_step, 3).padStart(9)}`,
-    );
-  }
-  lines.push('');
-  if (r.epoch && 'seconds' in r.epoch) {
-    const e = r.epoch;
-    lines.push(`epoch: ${e.images} images, ${e.steps} steps at batch ${e.batch}: ${f(e.seconds)} s (${Math.round(e.samples_per_s)} samples/s); loss ${f(e.first_loss, 1)} -> ${f(e.last_loss, 1)} nats/image`);
-  } else if (r.epoch) lines.push(`epoch: error: ${r.epoch.error}`);
-  lines.push('');
-  const batch = Object.values(r.baselines).find((b) => b.batch)?.batch;
-  lines.push(`baselines (same model${batch ? `, batch ${batch}` : ''}, same adapter; ratio = their ms per step / ours)`);
-  for (const [name, b] of Object.entries(r.baselines)) {
-    if (b.error) lines.push(`  ${name.padEnd(7)} ${b.framework}: error: ${b.error}`);
-    else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
-  }
+  if (r.conv) lines.push('', ...convTable(r.conv));
   lines.push('');
   lines.push(...graphLines(r.graph));
   const c = r.checks;
@@ -200,5 +213,31 @@ function graphLines(g: BenchReport['graph']): string[] {
     lines.push(`SBM ${s.nodes} nodes, ${s.edges} edges (identity features): ${f(s.ms_per_epoch, 0)} ms/epoch over ${s.epochs_timed}; GPU memory ${mib(s.gpu_bytes)} (largest buffer ${mib(s.largest_buffer_bytes)}); one dense N x N f32 matrix: ${mib(s.dense_matrix_bytes)}; loss ${f(s.first_loss, 3)} -> ${f(s.last_loss, 3)}`);
   }
   lines.push('');
+  return lines;
+}
+
+/** The conv section as lines of the table. */
+function convTable(c: ConvSection): string[] {
+  const lines: string[] = [];
+  lines.push(`convolutional VAE ${c.model}`);
+  if (c.kernels.length) {
+    lines.push(`${'kernel'.padEnd(32)} layer ${'variant'.padEnd(9)} ${'entry'.padEnd(16)} ${'shape'.padEnd(26)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(9)}`);
+    for (const k of c.kernels) {
+      lines.push(`${k.kernel.padEnd(32)} ${k.layer.padEnd(5)} ${(k.variant + (k.picked ? '*' : '')).padEnd(9)} ${(k.entry ?? '-').padEnd(16)} ${k.shape.padEnd(26)} ${f(k.ms, 2).padStart(9)} ${f(k.gflops).padStart(9)}`);
+    }
+    lines.push('(* = the variant the runtime picks here)');
+  }
+  lines.push(`steps (${c.model})  batch   ms/step  samples/s  GPU ms  host ms  dispatches  submits  new buffers  new bind groups  mapAsync`);
+  for (const s of c.steps) {
+    lines.push(
+      `${s.variant.padEnd(19)} ${String(s.batch).padStart(5)} ${f(s.ms_per_step).padStart(9)} ${Math.round(s.samples_per_s).toString().padStart(10)} ${f(s.gpu_ms_per_step).padStart(7)} ${f(s.host_ms_per_step).padStart(8)} ${String(s.dispatches_per_step).padStart(11)} ${String(s.submits_per_step).padStart(8)} ${String(s.buffers_created_per_step).padStart(12)} ${String(s.bind_groups_created_per_step).padStart(16)} ${f(s.map_async_per_step, 3).padStart(9)}`,
+    );
+  }
+  const batch = Object.values(c.baselines).find((b) => b.batch)?.batch;
+  lines.push(`baselines (the same conv VAE${batch ? `, batch ${batch}` : ''}, same adapter; ratio = their ms per step / ours)`);
+  for (const [name, b] of Object.entries(c.baselines)) {
+    if (b.error) lines.push(`  ${name.padEnd(7)} ${b.framework}: error: ${b.error}`);
+    else lines.push(`  ${name.padEnd(7)} ${b.framework} ${b.version ?? ''} (${b.backend}): ${f(b.ms_per_step)} ms/step vs ours ${f(b.ours_ms_per_step)}: ${f(b.ratio)}x; loss ${f(b.first_loss, 1)} -> ${f(b.last_loss, 1)}`);
+  }
   return lines;
 }

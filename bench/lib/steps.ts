@@ -8,6 +8,7 @@
  * timed steps run; a wrapper costs a counter increment. GPU time per step comes from
  * timestamps added to the step's compute pass during the untimed calibration steps only.
  */
+import { configName } from '../../src/checkpoint/checkpoint.js';
 import type { VaeConfig } from '../../src/config.js';
 import { epochBatches, fillBatch, shuffled, type Dataset } from '../../src/data/dataset.js';
 import { Vae } from '../../src/vae.js';
@@ -16,9 +17,9 @@ import type { EpochRecord, StepRecord } from './report.js';
 /** Steps between the runtime's loss readbacks in these benchmarks (the runtime's default). */
 export const READBACK_EVERY = 16;
 
-/** The reference model's name in reports: `784-400-20`. */
-export function modelName(cfg: Pick<VaeConfig, 'inputSize' | 'hidden' | 'latent'>): string {
-  return [cfg.inputSize, ...cfg.hidden, cfg.latent].join('-');
+/** A model's name in reports: `784-400-20`, `1x28x28-conv32-conv64-16-2`. */
+export function modelName(cfg: Omit<VaeConfig, 'batch'>): string {
+  return configName(cfg);
 }
 
 export interface Counts {

@@ -7,8 +7,10 @@ import { resolveConfig, type VaeConfig } from '../../src/config.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { LinearVariant } from '../../src/kernels/linear.js';
 import { pickLinearVariant } from '../../src/vae.js';
+import { configName } from '../../src/checkpoint/checkpoint.js';
+import { benchConvKernels } from './conv_kernels.js';
 import { benchGemms, benchMemoryBound, gemmCases } from './kernels.js';
-import type { AdapterRecord, BaselineRecord, BenchReport, EpochRecord, KernelRecord, StepRecord } from './report.js';
+import type { AdapterRecord, BaselineRecord, BenchReport, ConvSection, EpochRecord, KernelRecord, StepRecord } from './report.js';
 import { benchEpoch, benchSteps, modelName, READBACK_EVERY, sampleBatches, type StepBudget } from './steps.js';
 import { DispatchTimer, type TimingBudget } from './timing.js';
 import type { Graph } from '../../src/graph/graph.js';
@@ -40,6 +42,12 @@ export interface SuiteOptions {
   sbmEpochs?: number;
   /** Cora epochs timed (back to back, and through the trainer). Default 10 (3 with `quick`). */
   graphEpochs?: number;
+  /** Which models run: the MLP above, the convolutional VAE below. Default both. */
+  archs?: ('mlp' | 'conv')[];
+  /** The conv VAE's sizes (batch aside); default keras-io's (channels 32, 64, dense 16, latent 2). */
+  convModel?: Partial<Omit<VaeConfig, 'batch' | 'arch'>>;
+  /** Batch sizes of the conv step benchmark. Default 32, 128. */
+  convBatches?: number[];
 }
 
 /** A baseline run by the runner: given our ms per step at the baseline's batch. */
@@ -57,6 +65,8 @@ export interface SuiteEnv {
   /** The embedded Cora, for the graph VAE's part (none: that part is skipped). */
   cora?: Graph;
   baselines: Record<string, BaselineRunner>;
+  /** The same conv VAE in other frameworks (given the conv configuration in ctx.cfg). */
+  convBaselines?: Record<string, BaselineRunner>;
   log: (s: string) => void;
 }
 
@@ -74,7 +84,8 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
   const kernelBudget: TimingBudget = quick ? { sampleMs: 20, samples: 3, maxReps: 50 } : { sampleMs: 250, samples: 3, maxReps: 1000 };
   const stepBudget: StepBudget = quick ? { warmupSteps: 2, seconds: 0.2, minSteps: 3, maxSteps: 20 } : { warmupSteps: 3, seconds: 4, minSteps: 4, maxSteps: 500 };
   const timer = new DispatchTimer(device, opts.timestamps ?? true);
-  const mlp = !opts.graphOnly;
+  const archs = opts.graphOnly ? [] : opts.archs ?? ['mlp', 'conv'];
+  const mlp = archs.includes('mlp');
 
   const kernels: KernelRecord[] = [];
   let graph: GraphBenchRecord | { error: string } | null = null;
@@ -103,9 +114,11 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
     timer.destroy();
   }
 
-  if (mlp) log(`steps (${modelName(cfg)}; one submit each; loss read back every ${READBACK_EVERY} steps)`);
   const steps: StepRecord[] = [];
-  for (const b of mlp ? opts.stepBatches ?? [32, 128, 512] : []) steps.push(await benchSteps(device, model, b, env.train, stepBudget, log));
+  if (mlp) {
+    log(`steps (${modelName(cfg)}; one submit each; loss read back every ${READBACK_EVERY} steps)`);
+    for (const b of opts.stepBatches ?? [32, 128, 512]) steps.push(await benchSteps(device, model, b, env.train, stepBudget, log));
+  }
 
   let epoch: EpochRecord | { error: string } | null = null;
   if (mlp && (opts.epoch ?? true)) {
@@ -113,32 +126,40 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
     epoch = await benchEpoch(device, model, batch, env.train, log);
   }
 
-  const baselines: BenchReport['baselines'] = {};
-  const names = mlp ? Object.keys(env.baselines) : [];
-  if (names.length) {
-    log(`baselines (same model, batch ${batch}, same adapter; ours re-timed right before each, for the ratio)`);
-    const batches = sampleBatches(env.train, batch, 4);
-    // Other work on the machine drifts over minutes: the ratio compares with our step timed
-    // just before the baseline, not with the step figures above.
-    const adjacent: StepBudget = { ...stepBudget, warmupSteps: 2, seconds: stepBudget.seconds / 2 };
-    for (const name of names) {
-      let rec: BaselineRecord;
+  // Other work on the machine drifts over minutes: the ratio compares with our step timed
+  // just before the baseline, not with the step figures above.
+  const adjacent: StepBudget = { ...stepBudget, warmupSteps: 2, seconds: stepBudget.seconds / 2 };
+  const baselines = mlp ? await runBaselines(env, env.baselines, cfg, adjacent, 'same model') : {};
+
+  let conv: ConvSection | null = null;
+  if (archs.includes('conv')) {
+    const convCfg = resolveConfig({ inputShape: [1, env.train.rows, env.train.cols], ...opts.convModel, arch: 'conv', batch });
+    const { batch: _b, ...convModel } = convCfg;
+    const name = configName(convCfg);
+    const convKernels: KernelRecord[] = [];
+    if (opts.kernels ?? true) {
+      const convTimer = new DispatchTimer(device, opts.timestamps ?? true);
       try {
-        const ours = await benchSteps(device, model, batch, env.train, adjacent, () => {});
-        rec = await env.baselines[name]({ batches, batch, cfg, log });
-        if (rec.ms_per_step !== undefined) {
-          rec.ours_ms_per_step = ours.ms_per_step;
-          rec.ratio = rec.ms_per_step / ours.ms_per_step;
+        log(`conv kernels (${name}, batch ${batch}; timed by ${convTimer.method}; validated against the CPU reference first)`);
+        const variants = opts.variants ?? (['register', 'tiled'] as LinearVariant[]);
+        for (const v of [...variants].sort((a, b) => Number(b === picked) - Number(a === picked))) {
+          convKernels.push(...(await benchConvKernels(device, convCfg, v, v === picked, convTimer, kernelBudget, log)));
         }
-      } catch (e) {
-        rec = { framework: name, error: (e as Error).message ?? String(e) };
+      } finally {
+        convTimer.destroy();
       }
-      baselines[name] = rec;
-      log(rec.error ? `  ${name}: error: ${rec.error}` : `  ${name}: ${rec.ms_per_step!.toFixed(1)} ms/step, ours ${rec.ours_ms_per_step!.toFixed(1)}: ${rec.ratio!.toFixed(2)}x`);
     }
+    log(`conv steps (${name}; one submit each; loss read back every ${READBACK_EVERY} steps)`);
+    // A conv step takes seconds on a software adapter: fewer steps than the MLP's budget.
+    const convBudget: StepBudget = quick ? stepBudget : { ...stepBudget, warmupSteps: 2, minSteps: 3 };
+    const convSteps: StepRecord[] = [];
+    for (const b of opts.convBatches ?? [32, 128]) convSteps.push(await benchSteps(device, convModel, b, env.train, convBudget, log));
+    const convBaselines = await runBaselines(env, env.convBaselines ?? {}, convCfg, { ...convBudget, warmupSteps: 1, seconds: convBudget.seconds / 2 }, 'the same conv VAE');
+    conv = { model: name, kernels: convKernels, steps: convSteps, baselines: convBaselines };
   }
 
   const readbacks = (s: StepRecord) => Math.ceil(s.steps_timed / READBACK_EVERY) / s.steps_timed;
+  const allSteps = [...steps, ...(conv?.steps ?? [])];
   const report: BenchReport = {
     date: new Date().toISOString(),
     runner: env.runner,
@@ -159,13 +180,47 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
     epoch,
     baselines,
     graph,
+    conv,
+    // The rules hold for every step loop, the MLP's and the conv VAE's; the dispatch count is the MLP's rule.
     checks: {
-      one_submit_per_step: steps.every((s) => s.submits_per_step === 1 && s.command_encoders_per_step === 1),
+      one_submit_per_step: allSteps.every((s) => s.submits_per_step === 1 && s.command_encoders_per_step === 1),
       at_most_20_dispatches_per_step: steps.every((s) => s.dispatches_per_step <= 20),
-      no_allocation_per_step: steps.every((s) => s.buffers_created_per_step === 0 && s.bind_groups_created_per_step === 0 && s.pipelines_created_per_step === 0),
-      no_readback_stall: steps.every((s) => s.queue_waits_per_step === 0 && s.map_async_per_step <= readbacks(s) + 1e-9),
+      no_allocation_per_step: allSteps.every((s) => s.buffers_created_per_step === 0 && s.bind_groups_created_per_step === 0 && s.pipelines_created_per_step === 0),
+      no_readback_stall: allSteps.every((s) => s.queue_waits_per_step === 0 && s.map_async_per_step <= readbacks(s) + 1e-9),
     },
     seconds: (performance.now() - started) / 1000,
   };
   return report;
+}
+
+/**
+ * Runs each baseline on `cfg` at its batch, our step timed right before it (the ratio's
+ * denominator); a baseline that fails is recorded with its error and the run goes on.
+ */
+async function runBaselines(
+  env: SuiteEnv, runners: Record<string, BaselineRunner>, cfg: VaeConfig, budget: StepBudget, what: string,
+): Promise<Record<string, BaselineRecord>> {
+  const { device, log } = env;
+  const out: Record<string, BaselineRecord> = {};
+  const names = Object.keys(runners);
+  if (!names.length) return out;
+  const { batch, ...model } = cfg;
+  log(`baselines (${what}, batch ${batch}, same adapter; ours re-timed right before each, for the ratio)`);
+  const batches = sampleBatches(env.train, batch, 4);
+  for (const name of names) {
+    let rec: BaselineRecord;
+    try {
+      const ours = await benchSteps(device, model, batch, env.train, budget, () => {});
+      rec = await runners[name]({ batches, batch, cfg, log });
+      if (rec.ms_per_step !== undefined) {
+        rec.ours_ms_per_step = ours.ms_per_step;
+        rec.ratio = rec.ms_per_step / ours.ms_per_step;
+      }
+    } catch (e) {
+      rec = { framework: name, error: (e as Error).message ?? String(e) };
+    }
+    out[name] = rec;
+    log(rec.error ? `  ${name}: error: ${rec.error}` : `  ${name}: ${rec.ms_per_step!.toFixed(1)} ms/step, ours ${rec.ours_ms_per_step!.toFixed(1)}: ${rec.ratio!.toFixed(2)}x`);
+  }
+  return out;
 }

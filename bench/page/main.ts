@@ -73,14 +73,22 @@ async function main(): Promise<void> {
     jax: async (ctx) => (await import('../baselines/jax.js')).jaxBaseline({ ...ctx, budget }),
     tfjs: async (ctx) => (await import('../baselines/tfjs.js')).tfjsBaseline({ ...ctx, budget }),
   };
+  // The same conv VAE in each framework.
+  const loadConv: Record<string, BaselineRunner> = {
+    jax: async (ctx) => (await import('../baselines/jax_conv.js')).jaxConvBaseline({ ...ctx, budget }),
+    tfjs: async (ctx) => (await import('../baselines/tfjs_conv.js')).tfjsConvBaseline({ ...ctx, budget }),
+  };
   const runners: Record<string, BaselineRunner> = {};
+  const convRunners: Record<string, BaselineRunner> = {};
   for (const name of wanted) {
     if (!load[name]) throw new Error(`unknown baseline '${name}' (known: ${Object.keys(load).join(', ')})`);
     runners[name] = (ctx) => bounded(load[name](ctx), baselineTimeoutS, `${name} baseline`);
+    convRunners[name] = (ctx) => bounded(loadConv[name](ctx), baselineTimeoutS, `${name} conv baseline`);
   }
   statusEl.textContent = 'running…';
   const report = await runSuite(
-    { runner: 'browser', runtime: navigator.userAgent, device, adapter: adapterRecord(adapter, device), adapterInfo: deviceAdapterInfo(device), train, cora, baselines: runners, log },
+    { runner: 'browser', runtime: navigator.userAgent, device, adapter: adapterRecord(adapter, device), adapterInfo: deviceAdapterInfo(device), train, cora, baselines: runners,
+      convBaselines: convRunners, log },
     opts,
   );
   if (lost) throw new Error(lost);

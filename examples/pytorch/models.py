@@ -190,7 +190,7 @@ class ConvVAE(_ImageVAE):
     def config(self):
         """Configuration keys for this model's checkpoint metadata (see checkpoint_metadata)."""
         return {
-            "arch": "conv", "inputSize": str(self.rows * self.cols), "rows": str(self.rows), "cols": str(self.cols),
+            "arch": "conv", "inputSize": str(self.rows * self.cols), "inputShape": f"1,{self.rows},{self.cols}",
             "channels": ",".join(map(str, self.channels)), "dense": str(self.dense), "latent": str(self.latent),
         }
 
@@ -248,8 +248,9 @@ def model_from_checkpoint(state, metadata, arch=None):
     if file_arch == "conv":
         if ours and "channels" in metadata:
             cfg = {"latent": int(metadata["latent"]), "channels": [int(c) for c in metadata["channels"].split(",")], "dense": int(metadata["dense"])}
-            if "rows" in metadata:
-                cfg.update(rows=int(metadata["rows"]), cols=int(metadata["cols"]))
+            if "inputShape" in metadata:
+                _, rows, cols = (int(d) for d in metadata["inputShape"].split(","))
+                cfg.update(rows=rows, cols=cols)
         else:
             cfg = conv_config_from_state(state)
         model = ConvVAE(**cfg)

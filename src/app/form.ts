@@ -35,9 +35,15 @@ export function readForm(): Settings {
 /**
  * Locks the fields a model is built from (batch, sizes, objective, seed, learning rate) while a
  * model exists: changing them means a new model, which is what Reset is for. Sigma only applies
- * to the Gaussian decoder.
+ * to the Gaussian decoder, hidden sizes to the MLP, channels and the dense width to the
+ * convolutional VAE.
  */
 export function lockModelFields(locked: boolean): void {
   for (const key of SETTING_KEYS) if (key !== 'epochs') input(key).disabled = locked;
-  if (!locked) input('sigma').disabled = input('likelihood').value !== 'gaussian';
+  if (locked) return;
+  input('sigma').disabled = input('likelihood').value !== 'gaussian';
+  const conv = input('arch').value === 'conv';
+  input('hidden').disabled = conv;
+  input('channels').disabled = !conv;
+  input('dense').disabled = !conv;
 }

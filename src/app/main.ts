@@ -5,7 +5,8 @@
  * element's data-state / data-step / data-loss attributes are kept current for automated checks.
  *
  * URL options: `autostart=1` starts training once the worker is ready; `epochs`, `lr`, `batch`,
- * `hidden` (comma-separated), `latent`, `seed`, `kind` (vae or ae), `likelihood` (bernoulli or
+ * `arch` (mlp or conv), `hidden`, `channels` (comma-separated), `dense`, `latent` (default 20 for
+ * mlp, 2 for conv), `seed`, `kind` (vae or ae), `likelihood` (bernoulli or
  * gaussian), `sigma` and `corrupt` (none, mask:P, gauss:S or saltpepper:P) replace the defaults
  * (checked as src/config.ts checks every setting);
  * `testhooks=1` adds the test hooks below.
@@ -25,7 +26,7 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { architectureName, DEFAULT_SETTINGS, settingsFromQuery, type Settings } from './settings.js';
+import { architectureName, defaultLatent, DEFAULT_SETTINGS, settingsFromQuery, type Settings } from './settings.js';
 import { describeObjective } from '../config.js';
 import { fillForm, lockModelFields, readForm } from './form.js';
 import { LossCharts } from './charts.js';
@@ -75,14 +76,22 @@ let initial: Settings;
 try {
   initial = settingsFromQuery(query);
 } catch (e) {
-  initial = { ...DEFAULT_SETTINGS, hidden: [...DEFAULT_SETTINGS.hidden] };
+  initial = { ...DEFAULT_SETTINGS, hidden: [...DEFAULT_SETTINGS.hidden], channels: [...DEFAULT_SETTINGS.channels] };
   say('run-error', `URL option ignored: ${(e as Error).message}`);
 }
 fillForm(initial);
 lockModelFields(false);
-// Sigma is the Gaussian decoder's only.
+// Sigma is the Gaussian decoder's only; hidden sizes the MLP's, channels and dense the conv VAE's.
 field('likelihood').addEventListener('change', () => {
   if (!hasModel) lockModelFields(false);
+});
+// Each architecture starts from its own latent size (20 for the MLP, 2 for conv, whose point is
+// the manifold): switching carries the latent size over unless it is the other's default.
+field('arch').addEventListener('change', () => {
+  if (hasModel) return;
+  const arch = field('arch').value === 'conv' ? 'conv' : 'mlp';
+  if (field('latent').value === String(defaultLatent(arch === 'conv' ? 'mlp' : 'conv'))) field('latent').value = String(defaultLatent(arch));
+  lockModelFields(false);
 });
 
 // Drawing happens in animation frames; while the tab is hidden nothing is drawn and only the
@@ -109,7 +118,7 @@ let latentShown = false;
 /** The learning rate training diverged with; Start waits for another. */
 let divergedLr: number | null = null;
 /** What the model line says, kept to rewrite it when the learning rate changes. */
-let modelLine: { inputSize: number; parameters: number; step: number; settings: Settings } | null = null;
+let modelLine: { inputShape: number[]; parameters: number; step: number; settings: Settings } | null = null;
 /** Latest notices first, at most NOTICES. */
 const NOTICES = 3;
 const notices: string[] = [];
@@ -126,7 +135,7 @@ function notice(text: string | null): void {
 function showModelLine(): void {
   const m = modelLine;
   $('model-info').textContent = m
-    ? `Model ${architectureName(m.inputSize, m.settings)}, ${describeObjective(m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
+    ? `Model ${architectureName(m.inputShape, m.settings)}, ${describeObjective(m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
     : 'No model yet: Start builds one from these settings.';
 }
 /** Which end the next click on the scatter sets: 0 = A, 1 = B. */
@@ -249,7 +258,7 @@ function onMessage(m: FromWorker): void {
       delete status.dataset.testLoss;
       divergedLr = null;
       notice(null);
-      modelLine = m.settings ? { inputSize: m.inputSize, parameters: m.parameters, step: m.step, settings: { ...m.settings } } : null;
+      modelLine = m.settings ? { inputShape: m.inputShape, parameters: m.parameters, step: m.step, settings: { ...m.settings } } : null;
       showModelLine();
       updateButtons();
       break;

@@ -60,7 +60,7 @@ export type FromWorker =
   | { type: 'adapter'; adapter: AdapterText }
   | { type: 'dataset'; name: string; train: number; test: number; rows: number; cols: number; labels: boolean }
   /** The model the worker holds now (after start, reset or load); null when none. */
-  | { type: 'model'; settings: Settings | null; inputSize: number; parameters: number; step: number }
+  | { type: 'model'; settings: Settings | null; inputShape: number[]; parameters: number; step: number }
   | { type: 'state'; state: RunState }
   | {
     type: 'progress'; epoch: number; epochs: number; step: number; totalSteps: number; epochStep: number; stepsPerEpoch: number;

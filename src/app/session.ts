@@ -119,7 +119,7 @@ export class Session {
   private postModel(): void {
     const v = this.vae;
     this.post({
-      type: 'model', settings: this.settings, inputSize: this.data.train.rows * this.data.train.cols, parameters: v ? parameterCount(v.layers) : 0, step: this.trainer?.step ?? 0,
+      type: 'model', settings: this.settings, inputShape: v?.config.inputShape ?? this.inputShape, parameters: v ? parameterCount(v.layers) : 0, step: this.trainer?.step ?? 0,
     });
   }
 
@@ -136,10 +136,22 @@ export class Session {
     this.setState(this.vae ? 'paused' : 'idle');
   }
 
+  /** The data's image shape: one channel of rows x cols. */
+  private get inputShape(): number[] {
+    return [1, this.data.train.rows, this.data.train.cols];
+  }
+
+  /** Whether a model of `config` takes the data's images (a conv model needs their shape, an MLP their size). */
+  private fits(config: Vae['config']): boolean {
+    const shape = this.inputShape;
+    if (config.arch === 'conv') return config.inputShape.length === 3 && config.inputShape.every((d, i) => d === shape[i]);
+    return config.inputSize === shape[1] * shape[2];
+  }
+
   /** A model builder for `settings`: from parameters, or (after a device loss or for a new lr) from a training state. */
   private builder(settings: Settings, parameters?: Map<string, Float32Array>, kl = { beta: 1, klWarmup: 0 }) {
     return (device: GPUDevice, state: TrainingState | null) => Vae.create({
-      device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, config: configOf([1, this.data.train.rows, this.data.train.cols], settings), ...kl,
+      device, seed: settings.seed, adam: { lr: settings.lr }, readbackEvery: READBACK_EVERY, config: configOf(this.inputShape, settings), ...kl,
       ...(state ? { state } : parameters ? { parameters } : {}),
     });
   }
@@ -396,10 +408,9 @@ export class Session {
       this.data = data;
       this.dataName = name;
       this.postDataset();
-      const pixels = data.train.rows * data.train.cols;
       const old = this.trainer;
       if (!old || !this.settings) return;
-      if (old.model.config.inputSize !== pixels) {
+      if (!this.fits(old.model.config)) {
         this.drop();
         this.postModel();
         this.setState('idle');
@@ -507,9 +518,10 @@ export class Session {
       let loaded;
       try {
         loaded = loadCheckpoint(bytes, file.name);
-        const pixels = this.data.train.rows * this.data.train.cols;
-        if (loaded.config.inputSize !== pixels) {
-          throw new Error(`${file.name}: the model takes ${loaded.config.inputSize}-pixel images but the data has ${this.data.train.rows}x${this.data.train.cols} = ${pixels}: load matching data first`);
+        if (!this.fits(loaded.config)) {
+          const { inputShape: s, inputSize } = loaded.config;
+          const takes = loaded.config.arch === 'conv' ? `${s[1]}x${s[2]} images` : `${inputSize}-pixel images`;
+          throw new Error(`${file.name}: the model takes ${takes} but the data has ${this.data.train.rows}x${this.data.train.cols} = ${this.data.train.rows * this.data.train.cols}: load matching data first`);
         }
       } catch (e) {
         this.post({ type: 'error', where: 'checkpoint', message: (e as Error).message });

@@ -10,11 +10,18 @@
  * The second scheme is what a PyTorch model holding its hidden layers in
  * `nn.ModuleList([nn.Linear(...), ...])` named `encoder` and `decoder` produces (0-based indices,
  * encoder first layer first, decoder layer nearest the latent first). Every weight is
- * [out, in] row-major and every bias [out], stored as F32. The configuration, seed, step and
- * loss are in `__metadata__`.
+ * [out, in] row-major and every bias [out], stored as F32.
+ *
+ * The convolutional VAE (arch conv) uses the names of the PyTorch module in REFERENCE.md, which
+ * are its runtime layer names: enc1..encN (Conv2d weight [out, in, k, k]), fc1, fc21 and fc22 (the
+ * head's halves), fc3, dec1..dec{N+1} (ConvTranspose2d weight [in, out, k, k]); biases [out].
+ *
+ * The configuration, seed, step and loss are in `__metadata__` (a conv model's as arch, channels
+ * and dense in place of hidden).
  */
 import { corruptionText, parseCorruption, resolveConfig, type VaeConfig } from '../config.js';
 import type { ParameterSet } from '../init.js';
+import { layerParameters } from '../layers.js';
 import { layerSpecs } from '../model.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 import { inferConfig } from './infer.js';
@@ -31,40 +38,47 @@ interface Placement {
   rowStart: number;
 }
 
-/** `784-400-20` for messages. */
-export function configName(cfg: VaeConfig): string {
+/** `784-400-20` (MLP) or `1x28x28-conv32-conv64-16-2` (conv) for messages and file names. */
+export function configName(cfg: Pick<VaeConfig, 'arch' | 'inputShape' | 'inputSize' | 'hidden' | 'channels' | 'dense' | 'latent'>): string {
+  if (cfg.arch === 'conv') return [cfg.inputShape.join('x'), ...cfg.channels.map((c) => `conv${c}`), cfg.dense, cfg.latent].join('-');
   return [cfg.inputSize, ...cfg.hidden, cfg.latent].join('-');
 }
 
+/** The checkpoint's name of a runtime layer (see the file comment). */
+function fileLayer(cfg: VaeConfig, runtime: string): string {
+  if (cfg.arch === 'conv') return runtime;
+  const one = cfg.hidden.length === 1;
+  if (runtime === 'out') return 'fc4';
+  const i = Number(runtime.slice(3)) - 1;
+  if (runtime.startsWith('enc')) return one ? 'fc1' : `encoder.${i}`;
+  return one ? 'fc3' : `decoder.${i}`;
+}
+
+/** Values per row of a tensor: the product of its shape after the first dimension. */
+const rowSize = (shape: number[]) => shape.slice(1).reduce((a, b) => a * b, 1);
+
 /** Every checkpoint tensor of a configuration, in layer order (see the file comment). */
 function placements(cfg: VaeConfig): Placement[] {
-  const one = cfg.hidden.length === 1;
-  const fileLayer = (runtime: string): string => {
-    if (runtime === 'out') return 'fc4';
-    const i = Number(runtime.slice(3)) - 1;
-    if (runtime.startsWith('enc')) return one ? 'fc1' : `encoder.${i}`;
-    return one ? 'fc3' : `decoder.${i}`;
-  };
   const out: Placement[] = [];
   for (const l of layerSpecs(cfg)) {
-    const halves = l.name === 'head' ? [['fc21', 0], ['fc22', cfg.latent]] as const : [[fileLayer(l.name), 0]] as const;
-    const rows = l.name === 'head' ? cfg.latent : l.outSize;
-    for (const [file, rowStart] of halves) {
-      out.push({ file: `${file}.weight`, runtime: `${l.name}.weight`, shape: [rows, l.inSize], rowStart });
-      out.push({ file: `${file}.bias`, runtime: `${l.name}.bias`, shape: [rows], rowStart });
+    for (const p of layerParameters(l)) {
+      // The head's rows are [mu | logvar]: fc21 takes the first `latent`, fc22 the rest.
+      const halves = l.name === 'head' ? [['fc21', 0], ['fc22', cfg.latent]] as const : [[fileLayer(cfg, l.name), 0]] as const;
+      const shape = l.name === 'head' ? [cfg.latent, ...p.shape.slice(1)] : p.shape;
+      for (const [file, rowStart] of halves) out.push({ file: `${file}.${p.name}`, runtime: p.fullName, shape, rowStart });
     }
   }
   return out;
 }
 
+/** Values of every runtime parameter of a configuration, by name. */
+function parameterSizes(cfg: VaeConfig): Map<string, number> {
+  return new Map(layerSpecs(cfg).flatMap((l) => layerParameters(l).map((p): [string, number] => [p.fullName, p.rows * p.cols])));
+}
+
 /** Runtime parameters as checkpoint tensors (fresh copies; `head` split into fc21 and fc22). */
 export function toCheckpointTensors(params: ParameterSet, cfg: VaeConfig): Map<string, F32Tensor> {
-  const specs = layerSpecs(cfg);
-  const wanted = new Map<string, number>();
-  for (const l of specs) {
-    wanted.set(`${l.name}.weight`, l.outSize * l.inSize);
-    wanted.set(`${l.name}.bias`, l.outSize);
-  }
+  const wanted = parameterSizes(cfg);
   for (const [k, n] of wanted) {
     const p = params.get(k);
     if (!p) throw new Error(`checkpoint: parameter ${k} is missing (configuration ${configName(cfg)} needs ${n} values)`);
@@ -73,7 +87,7 @@ export function toCheckpointTensors(params: ParameterSet, cfg: VaeConfig): Map<s
   for (const k of params.keys()) if (!wanted.has(k)) throw new Error(`checkpoint: parameter ${k} is not part of configuration ${configName(cfg)}`);
   const out = new Map<string, F32Tensor>();
   for (const p of placements(cfg)) {
-    const cols = p.shape.length === 2 ? p.shape[1] : 1;
+    const cols = rowSize(p.shape);
     const start = p.rowStart * cols;
     out.set(p.file, { dtype: 'F32', shape: p.shape, data: params.get(p.runtime)!.slice(start, start + p.shape[0] * cols) });
   }
@@ -100,15 +114,8 @@ export function fromCheckpointTensors(tensors: Map<string, { shape: number[]; da
     const shown = /^[\w.-]+$/.test(k) ? k : show(k);
     if (!known.has(k)) throw new Error(`${name}: unexpected tensor ${shown} with shape ${shapeText(t.shape)}, not part of configuration ${configName(cfg)}`);
   }
-  const params: ParameterSet = new Map();
-  for (const l of layerSpecs(cfg)) {
-    params.set(`${l.name}.weight`, new Float32Array(l.outSize * l.inSize));
-    params.set(`${l.name}.bias`, new Float32Array(l.outSize));
-  }
-  for (const p of plan) {
-    const cols = p.shape.length === 2 ? p.shape[1] : 1;
-    params.get(p.runtime)!.set(tensors.get(p.file)!.data, p.rowStart * cols);
-  }
+  const params: ParameterSet = new Map([...parameterSizes(cfg)].map(([k, n]) => [k, new Float32Array(n)]));
+  for (const p of plan) params.get(p.runtime)!.set(tensors.get(p.file)!.data, p.rowStart * rowSize(p.shape));
   return params;
 }
 
@@ -139,7 +146,9 @@ export const CHECKPOINT_OBJECTIVES: Record<string, Pick<VaeConfig, 'kind' | 'lik
 export function objectiveName(cfg: Pick<VaeConfig, 'kind' | 'likelihood'>): string {
   return `${cfg.likelihood === 'bernoulli' ? 'bce' : 'gaussian'}${cfg.kind === 'vae' ? '+kl' : ''}`;
 }
-const RESERVED = ['format', 'formatVersion', 'inputSize', 'inputShape', 'corrupt', 'hidden', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss'];
+const RESERVED = [
+  'format', 'formatVersion', 'inputSize', 'inputShape', 'corrupt', 'arch', 'hidden', 'channels', 'dense', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss',
+];
 
 /** Training state stored beside the configuration; extra keys are stored as strings too. */
 export interface CheckpointExtra {
@@ -162,7 +171,8 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
     formatVersion: CHECKPOINT_VERSION,
     inputSize: String(cfg.inputSize),
     inputShape: cfg.inputShape.join(','),
-    hidden: cfg.hidden.join(','),
+    // An MLP's metadata is as it was before the conv VAE existed (no arch key).
+    ...(cfg.arch === 'conv' ? { arch: 'conv', channels: cfg.channels.join(','), dense: String(cfg.dense) } : { hidden: cfg.hidden.join(',') }),
     latent: String(cfg.latent),
     batch: String(cfg.batch),
     objective: objectiveName(cfg),
@@ -210,11 +220,19 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
     sigma = Number(text);
     if (text.trim() === '' || !Number.isFinite(sigma)) throw new Error(`${name}: metadata "sigma" is ${show(text)}, must be a number`);
   }
-  const hiddenText = metadata.hidden;
-  if (hiddenText === undefined) throw new Error(`${name}: metadata has no "hidden" (was this file written by ${CHECKPOINT_FORMAT}?)`);
-  const parts = hiddenText === '' ? [] : hiddenText.split(',');
-  if (!parts.every((p) => /^[1-9][0-9]{0,8}$/.test(p))) throw new Error(`${name}: metadata "hidden" is ${show(hiddenText)}, must be widths separated by commas (e.g. "400" or "512,256")`);
-  const hidden = parts.map(Number);
+  // Files without an arch are MLPs (written before the conv VAE existed).
+  const arch = metadata.arch ?? 'mlp';
+  if (arch !== 'mlp' && arch !== 'conv') throw new Error(`${name}: metadata "arch" is ${show(arch)}, this runtime builds "mlp" and "conv"`);
+  const sizes = (key: string, example: string, empty: boolean): number[] => {
+    const text = metadata[key];
+    if (text === undefined) throw new Error(`${name}: metadata has no "${key}" (was this file written by ${CHECKPOINT_FORMAT}?)`);
+    const parts = text === '' && empty ? [] : text.split(',');
+    if (!parts.every((p) => /^[1-9][0-9]{0,8}$/.test(p))) throw new Error(`${name}: metadata "${key}" is ${show(text)}, must be widths separated by commas (e.g. ${example})`);
+    return parts.map(Number);
+  };
+  const layers: Partial<VaeConfig> = arch === 'conv'
+    ? { arch, channels: sizes('channels', '"32,64"', false), dense: metaInt(metadata, 'dense', name) }
+    : { arch, hidden: sizes('hidden', '"400" or "512,256"', true) };
   // The input's shape, from files that record it (older ones hold the size only).
   const shapeText = metadata.inputShape;
   if (shapeText !== undefined && !/^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8}){0,2}$/.test(shapeText)) {
@@ -231,7 +249,8 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   }
   const partial = {
     corrupt,
-    inputSize: metaInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), hidden, latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
+    inputSize: metaInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), ...layers,
+    latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
     ...objective, ...(sigma === undefined ? {} : { sigma }),
   };
   try {

@@ -43,12 +43,50 @@ function mlpConfig(tensors: Shapes, name: string): Partial<VaeConfig> {
   return { inputSize, hidden, latent };
 }
 
+/** The [out, in, k, k] shape of a (transposed) convolution's weight, or an Error naming it. */
+function kernelShape(tensors: Shapes, key: string, name: string): number[] {
+  const s = tensors.get(key)?.shape;
+  if (!s) throw new Error(`${name}: missing tensor ${key}`);
+  if (s.length !== 4) throw new Error(`${name}: tensor ${key} has shape ${shapeText(s)}, a convolution's weight is [out, in, k, k]`);
+  return s;
+}
+
+/**
+ * The configuration of a conv VAE named as REFERENCE.md's module (enc1..encN, fc1, fc21, fc22,
+ * fc3, dec1..dec{N+1}). The shapes give channels, dense width and latent size, and the
+ * flattened size C_N (H / 2^N) (W / 2^N) of fc1's input; without metadata the image is taken
+ * to be square (as MNIST's 28 x 28), which is the one assumption the names cannot settle.
+ */
+function convConfig(tensors: Shapes, name: string): Partial<VaeConfig> {
+  const channels: number[] = [];
+  let inChannels = 0;
+  for (let i = 1; tensors.has(`enc${i}.weight`); i++) {
+    const [out, inp] = kernelShape(tensors, `enc${i}.weight`, name);
+    if (i === 1) inChannels = inp;
+    channels.push(out);
+  }
+  const [dense, flat] = matrixShape(tensors, 'fc1.weight', name);
+  const [latent] = matrixShape(tensors, 'fc21.weight', name);
+  const last = channels[channels.length - 1];
+  const side = Math.round(Math.sqrt(flat / last));
+  if (side * side * last !== flat) {
+    throw new Error(`${name}: fc1.weight ${shapeText([dense, flat])} takes ${flat} values, not ${last} channels of a square image; a file without metadata must hold a square image's model`);
+  }
+  const size = side * 2 ** channels.length;
+  return { arch: 'conv', inputShape: [inChannels, size, size], channels, dense, latent };
+}
+
 /** The families a file without our metadata can be, recognised by the names of their tensors. */
 const FAMILIES: { what: string; matches: (t: Shapes) => boolean; config: (t: Shapes, name: string) => Partial<VaeConfig> }[] = [
   {
     what: "the MLP VAE (the PyTorch example's fc1, fc21, fc22, fc3, fc4, or encoder.{i}, fc21, fc22, decoder.{i}, fc4)",
     matches: (t) => t.has('fc21.weight') && t.has('fc4.weight') && (t.has('fc1.weight') || t.has('encoder.0.weight')),
     config: mlpConfig,
+  },
+  {
+    what: 'the convolutional VAE (enc1..encN, fc1, fc21, fc22, fc3, dec1..dec{N+1})',
+    matches: (t) => t.has('enc1.weight') && t.has('fc1.weight') && t.has('fc21.weight') && t.has('dec1.weight'),
+    config: convConfig,
   },
 ];
 

@@ -4,12 +4,12 @@
  */
 import { dirname } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { saveCheckpoint } from '../checkpoint/checkpoint.js';
+import { configName, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import { decodeSafetensors } from '../checkpoint/safetensors.js';
 import { isTrainState, loadTrainState, saveTrainState, trainStatePath, type TrainState } from '../checkpoint/train_state.js';
 import { fingerprint } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
-import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, resolveAdam, resolveConfig, type Corruption, type Likelihood, type ModelKind } from '../config.js';
+import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, DEFAULT_CONV, describeObjective, resolveAdam, resolveConfig, type Architecture, type Corruption, type Likelihood, type ModelKind } from '../config.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
@@ -23,7 +23,11 @@ export interface TrainOptions {
   epochs: number;
   maxSteps: number | null;
   batch: number;
+  /** Dense layers (`hidden`) or the convolutional VAE (`channels`, `dense`). */
+  arch?: Architecture;
   hidden: number[];
+  channels?: number[];
+  dense?: number;
   latent: number;
   lr: number;
   seed: number;
@@ -141,7 +145,12 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     hidden: { type: 'string' }, latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
     save: { type: 'string' }, json: { type: 'boolean' }, beta: { type: 'string' }, 'kl-warmup': { type: 'string' },
     kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' }, corrupt: { type: 'string' }, resume: { type: 'string' },
+    arch: { type: 'string' }, channels: { type: 'string' }, dense: { type: 'string' },
   });
+  const arch = settingFlag('arch', 'arch', f.arch, DEFAULT_CONFIG.arch);
+  const conv = arch === 'conv';
+  if (conv && f.hidden !== undefined) throw new UsageError('--hidden sizes the MLP\'s dense layers; --arch conv takes --channels and --dense');
+  if (!conv && (f.channels !== undefined || f.dense !== undefined)) throw new UsageError(`--${f.channels !== undefined ? 'channels' : 'dense'} sizes the convolutional VAE; add --arch conv`);
   const kind = settingFlag('kind', 'kind', f.kind, DEFAULT_CONFIG.kind);
   if (kind === 'ae' && (f.beta !== undefined || f['kl-warmup'] !== undefined)) {
     throw new UsageError(`--${f.beta !== undefined ? 'beta' : 'kl-warmup'} weights the KL term, which --kind ae (the autoencoder) does not have`);
@@ -162,8 +171,11 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     epochs: settingFlag('epochs', 'epochs', f.epochs, 10),
     maxSteps: f['max-steps'] === undefined ? null : settingFlag('maxSteps', 'max-steps', f['max-steps'], 0),
     batch: settingFlag('batch', 'batch', f.batch, DEFAULT_CONFIG.batch),
+    arch,
     hidden: settingFlag('hidden', 'hidden', f.hidden, [...DEFAULT_CONFIG.hidden]),
-    latent: settingFlag('latent', 'latent', f.latent, DEFAULT_CONFIG.latent),
+    channels: settingFlag('channels', 'channels', f.channels, [...DEFAULT_CONV.channels]),
+    dense: settingFlag('dense', 'dense', f.dense, DEFAULT_CONV.dense),
+    latent: settingFlag('latent', 'latent', f.latent, conv ? DEFAULT_CONV.latent : DEFAULT_CONFIG.latent),
     lr: settingFlag('lr', 'lr', f.lr, DEFAULT_ADAM.lr),
     seed: settingFlag('seed', 'seed', f.seed, 1),
     json: f.json ?? false,
@@ -199,7 +211,8 @@ function readResume(o: ReturnType<typeof parseTrain>, data: Split): TrainState {
   }
   const c = s.config;
   const agree: [string, unknown, unknown][] = [
-    ['hidden', o.hidden.join(','), c.hidden.join(',')], ['latent', o.latent, c.latent], ['batch', o.batch, c.batch], ['kind', o.kind, c.kind],
+    ['arch', o.arch, c.arch], ['hidden', o.hidden.join(','), c.hidden.join(',')], ['channels', o.channels?.join(','), c.channels.join(',')], ['dense', o.dense, c.dense],
+    ['latent', o.latent, c.latent], ['batch', o.batch, c.batch], ['kind', o.kind, c.kind],
     ['likelihood', o.likelihood, c.likelihood], ['sigma', o.sigma, c.sigma], ['corrupt', corruptionText(o.corrupt ?? null), corruptionText(c.corrupt)],
     ['lr', o.lr, s.adam.lr], ['seed', o.seed, s.seed], ['beta', o.beta, s.beta], ['kl-warmup', o.klWarmup, s.klWarmup],
   ];
@@ -217,10 +230,13 @@ export async function trainCommand(args: string[]): Promise<void> {
   const data = await loadData(o.data);
   const resumed = o.resume ? readResume(o, data) : null;
   const config = resumed?.config ?? resolveConfig({
-    inputShape: [1, data.train.rows, data.train.cols], hidden: o.hidden, latent: o.latent, batch: o.batch, kind: o.kind, likelihood: o.likelihood, sigma: o.sigma,
-    corrupt: o.corrupt ?? null,
+    inputShape: [1, data.train.rows, data.train.cols], arch: o.arch, hidden: o.hidden, channels: o.channels, dense: o.dense, latent: o.latent, batch: o.batch,
+    kind: o.kind, likelihood: o.likelihood, sigma: o.sigma, corrupt: o.corrupt ?? null,
   });
-  if (config.inputSize !== data.train.rows * data.train.cols) throw new Error(`${data.train.name}: images have ${data.train.rows * data.train.cols} pixels, the model expects ${config.inputSize}`);
+  const { rows, cols } = data.train;
+  if (config.arch === 'conv' ? config.inputShape.join('x') !== `1x${rows}x${cols}` : config.inputSize !== rows * cols) {
+    throw new Error(`${data.train.name}: images are ${rows}x${cols} (${rows * cols} pixels), the model takes ${config.arch === 'conv' ? config.inputShape.join('x') : config.inputSize}`);
+  }
   if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
   const adam = resumed?.adam ?? resolveAdam({ lr: o.lr });
   const seed = resumed?.seed ?? o.seed;
@@ -235,7 +251,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const vae = await build(gpu.device, resumed?.state ?? null);
   if (!o.json) {
     log(`adapter: ${gpu.description}; kernels: ${vae.linearVariant}`);
-    log(`model: ${config.inputSize}-${config.hidden.join('-')}-${config.latent}, ${describeObjective(config)}, batch ${config.batch}; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
+    log(`model: ${configName(config)}, ${describeObjective(config)}, batch ${config.batch}, ${vae.dispatchesPerStep} dispatches per step; data: ${data.train.name} (${data.train.count}) / ${data.test.name} (${data.test.count})`);
     if (resumed) log(`resuming at step ${resumed.state.step}: epoch ${resumed.epochsDone + 1}${resumed.epochStep ? `, its step ${resumed.epochStep + 1}` : ''}`);
   }
   const emit = (r: EpochReport) => {

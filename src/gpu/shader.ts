@@ -31,29 +31,55 @@ export async function createPipeline(
   }
 }
 
-/** One WGSL source compiled once, and its pipelines by entry point and constants, each made once. */
+/** A source's module and pipelines on one device. */
+interface Compiled {
+  /** The code compiled: another source of the same name (e.g. a shader edited while a process runs) replaces the store. */
+  source: string;
+  module?: Promise<GPUShaderModule>;
+  pipelines: Map<string, Promise<GPUComputePipeline>>;
+}
+
+/**
+ * Every device's compiled sources, by source name: pipelines are made once per device and shared
+ * by every wrapper and model on it (a software adapter takes seconds to compile a model's
+ * kernels; rebuilding a model on the same device, for a new learning rate, then costs nothing).
+ */
+const compiled = new WeakMap<GPUDevice, Map<string, Compiled>>();
+
+/** One WGSL source compiled once per device, and its pipelines by entry point and constants, each made once. */
 export class ShaderPipelines {
-  private module?: Promise<GPUShaderModule>;
-  private readonly cache = new Map<string, Promise<GPUComputePipeline>>();
+  private readonly store: Compiled;
 
   constructor(
     private readonly device: GPUDevice,
     readonly source: WgslSource,
-  ) {}
+  ) {
+    let sources = compiled.get(device);
+    if (!sources) compiled.set(device, (sources = new Map()));
+    let store = sources.get(source.name);
+    if (!store || store.source !== source.code) {
+      store = { source: source.code, pipelines: new Map() };
+      sources.set(source.name, store);
+    }
+    this.store = store;
+  }
 
   /** File name for messages, e.g. `bce_kl.wgsl`. */
   get name(): string {
     return this.source.name;
   }
 
-  /** The pipeline of `entry` specialised with `constants`, labelled `label`. */
+  /** The pipeline of `entry` specialised with `constants`, labelled `label` (by the first caller). */
   get(entry: string, constants: Record<string, number> = {}, label = `${this.name.replace(/\.wgsl$/, '')}.${entry}`): Promise<GPUComputePipeline> {
     const key = `${entry}:${JSON.stringify(constants)}`;
-    let p = this.cache.get(key);
+    const store = this.store;
+    let p = store.pipelines.get(key);
     if (!p) {
-      this.module ??= compileShader(this.device, this.source);
-      p = this.module.then((m) => createPipeline(this.device, label, m, entry, constants));
-      this.cache.set(key, p);
+      store.module ??= compileShader(this.device, this.source);
+      p = store.module.then((m) => createPipeline(this.device, label, m, entry, constants));
+      // A failed compilation is not kept: the next caller sees the error again.
+      p.catch(() => store.pipelines.delete(key));
+      store.pipelines.set(key, p);
     }
     return p;
   }

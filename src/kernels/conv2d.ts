@@ -24,11 +24,13 @@
  */
 import registerSource from '../../shaders/conv2d.wgsl';
 import tiledSource from '../../shaders/conv2d.tiled.wgsl';
-import { convFrame, type Conv2dGeometry, type ConvFrame, type ConvLayerKind } from '../conv2d_geometry.js';
-import { pad4 } from '../model.js';
+import { convFrame, convOutputSize, type Conv2dGeometry, type ConvFrame, type ConvLayerKind } from '../conv2d_geometry.js';
+import { pad4 } from '../gpu/pad.js';
 import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../gpu/resources.js';
+import type { KernelContext, LayerBase, LayerType } from '../layers.js';
+import * as ref from '../reference/conv2d.js';
 
 export type { Conv2dGeometry } from '../conv2d_geometry.js';
 
@@ -39,13 +41,23 @@ export type ConvVariant = 'register' | 'tiled';
 export type ConvEntry = 'forward' | 'backward_input' | 'backward_weight';
 
 /** Pipeline constants and grid of one dispatch. */
-interface Launch {
+export interface Launch {
   constants: Record<string, number>;
   workgroups: [number, number, number];
 }
 
-/** Invocations per workgroup of the register variant (a 1-D grid, folded into 2-D when large). */
-const REGISTER_WG = 64;
+/**
+ * Invocations per workgroup of the register variant (a 1-D grid, folded into 2-D when large):
+ * 64, or fewer for small grids. SwiftShader runs each workgroup on one thread (in 16 batches of
+ * workgroups taken round robin), so a grid of 3 to 5 workgroups, as the weight gradients' are at
+ * batch 128, leaves a core idle for much of the dispatch. Small grids get at least 32
+ * workgroups where they have the invocations, down to the SIMD width, 4. On the measured
+ * kernels the workgroup size changed nothing else (CPU time within noise for 64, 16 and 4).
+ */
+export function registerWorkgroup(invocations: number): number {
+  for (const wg of [64, 16]) if (invocations >= 32 * wg) return wg;
+  return 4;
+}
 
 /**
  * The register variant's block for an entry whose output has `channels` channels (the out side
@@ -193,29 +205,42 @@ export class Conv2dKernels {
 
   /** Constants and grid of an entry on frame f, for this variant. */
   private launch(label: string, entry: ConvEntry, f: ConvFrame): Launch {
-    const max = this.res.device.limits.maxComputeWorkgroupsPerDimension;
-    const rows = pad4(f.rows);
-    const ncol = pad4(f.ci * f.k * f.k);
-    // backward_input walks each stride phase (pixels y = py + s qy, x = px + s qx) as its own
-    // slice of ceil(h / s) x ceil(w / s) pixels, so that neighbouring invocations share taps.
-    const phases = f.stride * f.stride;
-    const phasePixels = Math.ceil(f.h / f.stride) * Math.ceil(f.w / f.stride);
-    const channels = entry === 'forward' ? f.co : entry === 'backward_input' ? f.ci : ncol;
-    if (this.variant === 'register') {
-      const { rb4, cb4 } = registerBlock(entry, channels);
-      const invocations =
-        entry === 'backward_weight'
-          ? Math.ceil(f.co / (4 * rb4)) * Math.ceil(ncol / (4 * cb4))
-          : (entry === 'forward' ? f.ho * f.wo : phases * phasePixels) * Math.ceil(channels / (4 * cb4)) * Math.ceil(rows / (4 * rb4));
-      return { constants: { WG: REGISTER_WG, RB4: rb4, CB4: cb4 }, workgroups: grid2d(Math.ceil(invocations / REGISTER_WG), max) };
-    }
+    return convLaunch(this.variant, entry, f, this.res.device.limits.maxComputeWorkgroupsPerDimension, label);
+  }
+}
+
+/**
+ * Constants and grid of an entry on frame f for a variant, on a device allowing `max`
+ * workgroups per grid dimension; throws naming `label` when the grid does not fit.
+ */
+export function convLaunch(variant: ConvVariant, entry: ConvEntry, f: ConvFrame, max: number, label: string): Launch {
+  const rows = pad4(f.rows);
+  const ncol = pad4(f.ci * f.k * f.k);
+  // backward_input walks each stride phase (pixels y = py + s qy, x = px + s qx) as its own
+  // slice of ceil(h / s) x ceil(w / s) pixels, so that neighbouring invocations share taps.
+  const phases = f.stride * f.stride;
+  const phasePixels = Math.ceil(f.h / f.stride) * Math.ceil(f.w / f.stride);
+  const channels = entry === 'forward' ? f.co : entry === 'backward_input' ? f.ci : ncol;
+  let workgroups: [number, number, number];
+  let constants: Record<string, number>;
+  if (variant === 'register') {
+    const { rb4, cb4 } = registerBlock(entry, channels);
+    const invocations =
+      entry === 'backward_weight'
+        ? Math.ceil(f.co / (4 * rb4)) * Math.ceil(ncol / (4 * cb4))
+        : (entry === 'forward' ? f.ho * f.wo : phases * phasePixels) * Math.ceil(channels / (4 * cb4)) * Math.ceil(rows / (4 * rb4));
+    const wg = registerWorkgroup(invocations);
+    constants = { WG: wg, RB4: rb4, CB4: cb4 };
+    workgroups = grid2d(Math.ceil(invocations / wg), max);
+  } else {
     const { wgX, wgY } = tiledWorkgroup(entry, channels);
     const [cols, m, z] =
       entry === 'forward' ? [f.co, rows * f.ho * f.wo, 1] : entry === 'backward_input' ? [f.ci, rows * phasePixels, phases] : [ncol, pad4(f.co), 1];
-    const workgroups: [number, number, number] = [Math.ceil(cols / (4 * wgX)), Math.ceil(m / (4 * wgY)), z];
-    if (workgroups.some((n) => n > max)) throw new Error(`${label}: a grid of ${workgroups.join('x')} workgroups exceeds the device's ${max} per dimension`);
-    return { constants: { WG_X: wgX, WG_Y: wgY }, workgroups };
+    constants = { WG_X: wgX, WG_Y: wgY };
+    workgroups = [Math.ceil(cols / (4 * wgX)), Math.ceil(m / (4 * wgY)), z];
   }
+  if (workgroups.some((n) => n > max)) throw new Error(`${label}: a grid of ${workgroups.join('x')} workgroups exceeds the device's ${max} per dimension`);
+  return { constants, workgroups };
 }
 
 /** Bytes of one side's activation batch: pad4(rows) x pad4(C H W) floats. */
@@ -239,3 +264,128 @@ function argNames(kind: ConvLayerKind, entry: ConvEntry): { src: string; other: 
 function checkRange(label: string, name: string, r: BufferRange, bytes: number): void {
   if (r.size < bytes) throw new Error(`${label}: ${name} range holds ${r.size} bytes, needs ${bytes}`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The layer types conv2d and conv_transpose2d (registered in src/layers.ts).
+
+/** A convolution layer's sizes per image (the batch rows come from the network). */
+export type ConvLayerGeometry = Omit<Conv2dGeometry, 'rows'>;
+
+/**
+ * torch.nn.Conv2d(cin, cout, k, stride, padding) on (cin, h, w) images, then ReLU when `relu`.
+ * Weight [cout, cin, k, k], bias [cout]; inSize = cin h w, outSize = cout ho wo.
+ */
+export interface Conv2dSpec extends LayerBase {
+  type: 'conv2d';
+  geometry: ConvLayerGeometry;
+}
+
+/**
+ * torch.nn.ConvTranspose2d(cin, cout, k, stride, padding, outputPadding) on (cin, h, w) images,
+ * then ReLU when `relu`. Weight [cin, cout, k, k], bias [cout].
+ */
+export interface ConvTranspose2dSpec extends LayerBase {
+  type: 'conv_transpose2d';
+  geometry: ConvLayerGeometry;
+}
+
+/** A convolution layer spec with its flattened widths computed (the geometry validated). */
+export function convLayer(kind: ConvLayerKind, name: string, geometry: ConvLayerGeometry, relu: boolean): Conv2dSpec | ConvTranspose2dSpec {
+  const g = { rows: 1, ...geometry };
+  convFrame(kind, g);
+  const { ho, wo } = convOutputSize(kind, g);
+  return { type: kind, name, inSize: geometry.cin * geometry.h * geometry.w, outSize: geometry.cout * ho * wo, relu, geometry: { ...geometry } };
+}
+
+const convKernels = (k: KernelContext) => k.kernels(`conv2d.${k.variant}`, () => new Conv2dKernels(k.res, k.variant));
+
+/** The three products of each layer kind: Conv2dKernels' methods and the float64 functions. */
+const PRODUCTS = {
+  conv2d: {
+    gpu: { forward: 'conv2dForward', backwardInput: 'conv2dBackwardInput', backwardWeight: 'conv2dBackwardWeight' },
+    ref: { forward: ref.conv2dForward, backwardInput: ref.conv2dBackwardInput, backwardWeight: ref.conv2dBackwardWeight },
+  },
+  conv_transpose2d: {
+    gpu: { forward: 'convTranspose2dForward', backwardInput: 'convTranspose2dBackwardInput', backwardWeight: 'convTranspose2dBackwardWeight' },
+    ref: { forward: ref.convTranspose2dForward, backwardInput: ref.convTranspose2dBackwardInput, backwardWeight: ref.convTranspose2dBackwardWeight },
+  },
+} as const;
+
+/**
+ * A convolution layer type. Parameters in PyTorch's layouts, stored as arena matrices: Conv2d's
+ * weight as cout rows of cin k k, ConvTranspose2d's as cin rows of cout k k (each the kernels'
+ * frame weight, see src/conv2d_geometry.ts), the bias as one row. PyTorch's default
+ * initialisation, kaiming_uniform(a = sqrt 5) for the weight and the same bound for the bias:
+ * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = weight.size(1) k k, which is cin k k for
+ * Conv2d and cout k k for ConvTranspose2d. Forward with bias and ReLU fused; backward as the
+ * weight gradient (bias gradient fused) and the input gradient (previous ReLU's mask fused).
+ */
+function convLayerType<S extends Conv2dSpec | ConvTranspose2dSpec>(kind: S['type']): LayerType<S> {
+  const products = PRODUCTS[kind];
+  const geometry = (l: S, rows: number): Conv2dGeometry => ({ rows, ...l.geometry });
+  return {
+    parameters(l) {
+      const { cin, cout, k } = l.geometry;
+      const [rows, cols] = kind === 'conv2d' ? [cout, cin * k * k] : [cin, cout * k * k];
+      const bound = 1 / Math.sqrt(cols);
+      return [
+        { name: 'weight', rows, cols, bias: false, shape: kind === 'conv2d' ? [cout, cin, k, k] : [cin, cout, k, k], init: { kind: 'uniform', bound } },
+        { name: 'bias', rows: 1, cols: cout, bias: true, shape: [cout], init: { kind: 'uniform', bound } },
+      ];
+    },
+
+    async forward(k, label, l, io) {
+      const g = geometry(l, io.rows);
+      return [await convKernels(k)[products.gpu.forward](label, g, { x: io.x, w: io.tensors.param('weight'), b: io.tensors.param('bias'), y: io.y, relu: l.relu })];
+    },
+
+    async backward(k, label, l, io) {
+      const kernels = convKernels(k);
+      const g = geometry(l, io.rows);
+      const out = [await kernels[products.gpu.backwardWeight](`${label}.backward_weight`, g, { dy: io.dy, x: io.x, dw: io.tensors.grad('weight'), db: io.tensors.grad('bias') })];
+      if (io.dx) {
+        out.push(await kernels[products.gpu.backwardInput](`${label}.backward_input`, g, { dy: io.dy, w: io.tensors.param('weight'), mask: io.maskInput ? io.x : null, dx: io.dx }));
+      }
+      return out;
+    },
+
+    checkLimits(l, rows, limits) {
+      const f = convFrame(kind, geometry(l, rows));
+      const max = limits.maxComputeWorkgroupsPerDimension;
+      for (const variant of ['register', 'tiled'] as const) {
+        for (const entry of ['forward', 'backward_input', 'backward_weight'] as const) {
+          try {
+            convLaunch(variant, entry, f, max, l.name);
+          } catch {
+            throw new Error(`config: ${l.name} (${kind} ${l.geometry.cin}x${l.geometry.h}x${l.geometry.w} -> ${l.geometry.cout} channels) at batch ${rows} needs more workgroups in one dimension than this device's limit of ${max}; lower the batch size`);
+          }
+        }
+      }
+    },
+
+    reference: {
+      forward(l, p, x, B) {
+        const y = new Float64Array(B * l.outSize);
+        products.ref.forward(y, x, p.get('weight')!, p.get('bias')!, geometry(l, B), l.relu);
+        return y;
+      },
+      backward(l, p, x, dy, B, wantDx, maskInput) {
+        const g = geometry(l, B);
+        const dw = new Float64Array(l.geometry.cin * l.geometry.cout * l.geometry.k * l.geometry.k);
+        const db = new Float64Array(l.geometry.cout);
+        products.ref.backwardWeight(dw, db, dy, x, g);
+        let dx: Float64Array | null = null;
+        if (wantDx) {
+          dx = new Float64Array(B * l.inSize);
+          products.ref.backwardInput(dx, dy, p.get('weight')!, maskInput ? x : null, g);
+        }
+        return { dx, grads: new Map([['weight', dw], ['bias', db]]) };
+      },
+    },
+  };
+}
+
+/** torch.nn.Conv2d as a layer type. */
+export const CONV2D: LayerType<Conv2dSpec> = convLayerType<Conv2dSpec>('conv2d');
+/** torch.nn.ConvTranspose2d as a layer type. */
+export const CONV_TRANSPOSE2D: LayerType<ConvTranspose2dSpec> = convLayerType<ConvTranspose2dSpec>('conv_transpose2d');

@@ -23,9 +23,13 @@ describe('bench suite report', () => {
         runner: 'node', runtime: 'vitest', device, adapter: adapterRecord(adapter, device), adapterInfo: deviceAdapterInfo(device),
         train: tinyData(), log: (s) => lines.push(`${(performance.now() / 1000).toFixed(2)} ${s}`),
         baselines: { fake: async () => ({ framework: 'fake', ms_per_step: 1 }), broken: async () => { throw new Error('not installed'); } },
+        convBaselines: { fake: async () => ({ framework: 'fake', ms_per_step: 2 }) },
       },
       // One GEMM variant: compiling the tiled one on SwiftShader alone takes about 20 s.
-      { model: { inputSize: 16, hidden: [8], latent: 2 }, batch: 4, stepBatches: [4, 8], quick: true, variants: ['register'] },
+      {
+        model: { inputSize: 16, hidden: [8], latent: 2 }, batch: 4, stepBatches: [4, 8], quick: true, variants: ['register'],
+        convModel: { channels: [3, 2], dense: 4 }, convBatches: [4],
+      },
     );
     if (process.env.BENCH_TEST_LOG) console.log(lines.join("\n"));
     expect(report.model).toBe('16-8-2');
@@ -51,8 +55,23 @@ describe('bench suite report', () => {
     expect(report.epoch && 'steps' in report.epoch ? report.epoch.steps : 0).toBe(6);
     expect(report.baselines.fake.ratio).toBeCloseTo(1 / report.baselines.fake.ours_ms_per_step!, 9);
     expect(report.baselines.broken).toEqual({ framework: 'broken', error: 'not installed' });
+    // The conv VAE on the 4x4 images: 2 convolutions (forward, weight gradient, input gradient
+    // but for the first), 3 transposed ones (all three products).
+    const conv = report.conv!;
+    expect(conv.model).toBe('1x4x4-conv3-conv2-4-2');
+    expect(conv.kernels.map((k) => `${k.layer}.${k.kernel.split('.')[1]}`)).toEqual([
+      'enc1.forward', 'enc1.backward_weight', 'enc2.forward', 'enc2.backward_input', 'enc2.backward_weight',
+      ...['dec1', 'dec2', 'dec3'].flatMap((l) => [`${l}.forward`, `${l}.backward_input`, `${l}.backward_weight`]),
+    ]);
+    for (const k of conv.kernels) {
+      expect(k.gflops).toBeGreaterThan(0);
+      expect(Number.isFinite(k.max_abs_err)).toBe(true);
+    }
+    expect(conv.steps.map((s) => [s.batch, s.dispatches_per_step, s.submits_per_step, s.buffers_created_per_step])).toEqual([[4, 29, 1, 0]]);
+    expect(conv.baselines.fake.ratio).toBeCloseTo(2 / conv.baselines.fake.ours_ms_per_step!, 9);
     expect(report.checks).toEqual({ one_submit_per_step: true, at_most_20_dispatches_per_step: true, no_allocation_per_step: true, no_readback_stall: true });
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
     expect(formatTable(report)).toContain('linear.forward');
+    expect(formatTable(report)).toContain('conv_transpose2d.backward_weight');
   });
 });

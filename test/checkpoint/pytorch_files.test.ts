@@ -80,6 +80,28 @@ describe('checkpoints PyTorch wrote', () => {
     expect(config).toMatchObject({ inputSize: 13, hidden: [9, 6], latent: 3, batch: 128, kind: 'vae', likelihood: 'bernoulli' });
   });
 
+  it("the conv VAE (REFERENCE.md's enc1..encN, fc1, fc21, fc22, fc3, dec1..dec{N+1}) without metadata: channels, dense, latent and the square image from the shapes", () => {
+    const keras = resolveConfig({ arch: 'conv', inputShape: [1, 28, 28] });
+    const tensors = torchTensors(keras);
+    expect([...tensors.keys()].filter((k) => k.endsWith('.weight')).sort()).toEqual(['dec1.weight', 'dec2.weight', 'dec3.weight', 'enc1.weight', 'enc2.weight', 'fc1.weight', 'fc21.weight', 'fc22.weight', 'fc3.weight']);
+    const { config, params } = loadCheckpoint(encodeSafetensors(tensors), NAME);
+    expect(config).toEqual(keras);
+    expect(params).toEqual(loadCheckpoint(saveCheckpoint(initParameters(layerSpecs(keras), 2), keras, { seed: 2, step: 0 }), 'ours.safetensors').params);
+    // Three convolutions of odd widths on 3-channel 16 x 16 images.
+    const odd = resolveConfig({ arch: 'conv', inputShape: [3, 16, 16], channels: [3, 5, 7], dense: 9, latent: 5 });
+    expect(loadCheckpoint(encodeSafetensors(torchTensors(odd)), NAME).config).toEqual(odd);
+  });
+
+  it('a conv VAE file whose fc1 cannot take a square image, or whose convolution is not 4-D, fails in one line', () => {
+    const cfg = resolveConfig({ arch: 'conv', inputShape: [1, 8, 12], channels: [2, 3], dense: 4, latent: 2 });
+    expect(messageOf(() => loadCheckpoint(encodeSafetensors(torchTensors(cfg)), NAME))).toBe(
+      `${NAME}: fc1.weight [4, 18] takes 18 values, not 3 channels of a square image; a file without metadata must hold a square image's model`,
+    );
+    const flat = torchTensors(resolveConfig({ arch: 'conv', inputShape: [1, 28, 28] }));
+    flat.set('enc2.weight', { dtype: 'F32', shape: [64, 288], data: new Float32Array(64 * 288) });
+    expect(messageOf(() => loadCheckpoint(encodeSafetensors(flat), NAME))).toBe(`${NAME}: tensor enc2.weight has shape [64, 288], a convolution's weight is [out, in, k, k]`);
+  });
+
   it('converts F64, F16 and BF16 to f32 exactly (every value of those formats is an f32)', () => {
     const cfg = resolveConfig({ inputSize: 13, hidden: [9], latent: 3 });
     const tensors = torchTensors(cfg);
@@ -116,7 +138,7 @@ describe('checkpoints PyTorch wrote', () => {
     expect(messageOf(() => loadCheckpoint(encodeSafetensors(flat), NAME))).toBe(`${NAME}: tensor fc1.weight has shape [313600], a linear layer's weight is [out, in]`);
     const other = new Map<string, F32Tensor>([['conv.weight', { dtype: 'F32', shape: [8, 1, 3, 3], data: new Float32Array(72) }], ['conv.bias', { dtype: 'F32', shape: [8], data: new Float32Array(8) }]]);
     const msg = messageOf(() => loadCheckpoint(encodeSafetensors(other), NAME));
-    expect(msg).toMatch(/^torch\.safetensors: no webgpu-vae metadata, and its tensors \(conv\.bias \[8\], conv\.weight \[8, 1, 3, 3\]\) are not those of a model this runtime knows: the MLP VAE/);
+    expect(msg).toMatch(/^torch\.safetensors: no webgpu-vae metadata, and its tensors \(conv\.bias \[8\], conv\.weight \[8, 1, 3, 3\]\) are not those of a model this runtime knows: the MLP VAE .*; the convolutional VAE \(enc1\.\.encN/);
     expect(msg).not.toContain('\n');
   });
 });

@@ -14,11 +14,13 @@ import {
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/checkpoint/safetensors.js';
 import { DEFAULT_CONFIG, resolveConfig, type VaeConfig } from '../../src/config.js';
 import { initParameters, type ParameterSet } from '../../src/init.js';
+import { layerParameters } from '../../src/layers.js';
 import { layerSpecs } from '../../src/model.js';
 
 const NAME = 'm.safetensors';
 const DEFAULT: VaeConfig = resolveConfig(DEFAULT_CONFIG);
 const ODD: VaeConfig = resolveConfig({ inputSize: 13, hidden: [7, 5], latent: 3, batch: 9 });
+const CONV: VaeConfig = resolveConfig({ arch: 'conv' });
 
 /** A hand-built file: declared header length (default: the real one), header text, data bytes. */
 function file(header: string, data: Uint8Array | number = 0, declared?: number | bigint): Uint8Array {
@@ -60,11 +62,14 @@ function headerOf(bytes: Uint8Array): { length: number; text: string } {
 }
 
 describe('checkpoint round trip', () => {
-  for (const [label, cfg] of [['default 784-400-20', DEFAULT], ['2 hidden layers 13-7-5-3', ODD], ['no hidden layer 13-3', resolveConfig({ inputSize: 13, hidden: [], latent: 3, batch: 2 })]] as const) {
+  for (const [label, cfg] of [
+    ['default 784-400-20', DEFAULT], ['2 hidden layers 13-7-5-3', ODD], ['no hidden layer 13-3', resolveConfig({ inputSize: 13, hidden: [], latent: 3, batch: 2 })],
+    ['conv 1x28x28-conv32-conv64-16-2', CONV], ['conv on 2x8x12, one convolution, latent 5', resolveConfig({ arch: 'conv', inputShape: [2, 8, 12], channels: [3], dense: 4, latent: 5, batch: 3 })],
+  ] as const) {
     it(`${label}: parameters, configuration and metadata come back bit-exact`, () => {
       const params = initParameters(layerSpecs(cfg), 1234);
       // Special values survive too: bytes are copied, never re-rounded.
-      const w = params.get('out.bias')!;
+      const w = params.get(cfg.arch === 'conv' ? `dec${cfg.channels.length + 1}.weight` : 'out.bias')!;
       w[0] = -0;
       new Uint32Array(w.buffer, w.byteOffset)[1] = 0x7fc01234;
       w[2] = Infinity;
@@ -114,6 +119,57 @@ describe('checkpoint round trip', () => {
       'decoder.1.weight': [7, 5], 'decoder.1.bias': [7],
       'fc4.weight': [13, 7], 'fc4.bias': [13],
     });
+  });
+
+  it('the conv model uses the names and layouts of the PyTorch module (Conv2d [out, in, k, k], ConvTranspose2d [in, out, k, k])', () => {
+    const params = initParameters(layerSpecs(CONV), 7);
+    const t = toCheckpointTensors(params, CONV);
+    const shapes = Object.fromEntries([...t].map(([k, v]) => [k, v.shape]));
+    expect(shapes).toEqual({
+      'enc1.weight': [32, 1, 3, 3], 'enc1.bias': [32],
+      'enc2.weight': [64, 32, 3, 3], 'enc2.bias': [64],
+      'fc1.weight': [16, 3136], 'fc1.bias': [16],
+      'fc21.weight': [2, 16], 'fc21.bias': [2],
+      'fc22.weight': [2, 16], 'fc22.bias': [2],
+      'fc3.weight': [3136, 2], 'fc3.bias': [3136],
+      'dec1.weight': [64, 64, 3, 3], 'dec1.bias': [64],
+      'dec2.weight': [64, 32, 3, 3], 'dec2.bias': [32],
+      'dec3.weight': [32, 1, 3, 3], 'dec3.bias': [1],
+    });
+    expectBits(t.get('enc2.weight')!.data, params.get('enc2.weight')!, 'enc2.weight');
+    expectBits(t.get('dec2.weight')!.data, params.get('dec2.weight')!, 'dec2.weight');
+    expectBits(t.get('fc22.bias')!.data, params.get('head.bias')!.subarray(2), 'fc22.bias');
+    const m = checkpointMetadata(CONV, { seed: 1, step: 2 });
+    expect(m).toMatchObject({ arch: 'conv', channels: '32,64', dense: '16', latent: '2', inputShape: '1,28,28' });
+    expect(m.hidden).toBeUndefined();
+    // PyTorch's default initialisation: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias,
+    // fan_in = weight.size(1) k k (cin k k for Conv2d, cout k k for ConvTranspose2d).
+    const fanIn: Record<string, number> = { enc1: 9, enc2: 288, fc1: 3136, head: 16, fc3: 2, dec1: 576, dec2: 288, dec3: 9 };
+    for (const l of layerSpecs(CONV)) {
+      for (const p of layerParameters(l)) {
+        expect(p.init, p.fullName).toEqual({ kind: 'uniform', bound: 1 / Math.sqrt(fanIn[l.name]) });
+        const values = params.get(p.fullName)!;
+        expect(Math.max(...values.map(Math.abs)), p.fullName).toBeLessThanOrEqual(1 / Math.sqrt(fanIn[l.name]));
+        if (values.length >= 64) expect(Math.max(...values.map(Math.abs)), p.fullName).toBeGreaterThan(0.9 / Math.sqrt(fanIn[l.name]));
+      }
+    }
+  });
+
+  it('conv metadata is read back with validation', () => {
+    const m = checkpointMetadata(CONV, { seed: 9, step: 0 });
+    expect(configFromMetadata(m)).toEqual(CONV);
+    const bad = (patch: Record<string, string | undefined>, re: RegExp) => {
+      const meta = { ...m, ...patch } as Record<string, string>;
+      for (const k of Object.keys(patch)) if (patch[k] === undefined) delete meta[k];
+      expect(messageOf(() => configFromMetadata(meta, NAME))).toMatch(re);
+    };
+    bad({ arch: 'resnet' }, /metadata "arch" is "resnet", this runtime builds "mlp" and "conv"/);
+    bad({ channels: undefined }, /metadata has no "channels"/);
+    bad({ channels: '' }, /metadata "channels" is "", must be widths separated by commas/);
+    bad({ dense: 'x' }, /metadata "dense" is "x", must be a whole number/);
+    bad({ inputShape: '1,28,30', inputSize: '840' }, /invalid model \(config: arch conv halves the image 2 times \(channels 32,64\), so its height and width must be multiples of 4, got 28x30\)/);
+    // A file without arch is an MLP, as every file written before the conv VAE.
+    bad({ arch: undefined }, /metadata has no "hidden"/);
   });
 
   it('header: 8-aligned length, space padding, JSON with sorted packed tensors and string metadata', () => {

@@ -18,14 +18,21 @@ const labels = (n: number) => idx(0x801, [n], new Uint8Array(n).map((_, i) => i 
 describe('settings from the URL', () => {
   it('defaults to the reference model', () => {
     expect(settingsFromQuery(new URLSearchParams(''))).toEqual({
-      epochs: 10, lr: 0.001, batch: 128, hidden: [400], latent: 20, seed: 1, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1, corrupt: null,
+      epochs: 10, lr: 0.001, batch: 128, arch: 'mlp', hidden: [400], channels: [32, 64], dense: 16, latent: 20, seed: 1, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1,
+      corrupt: null,
     });
     expect(DEFAULT_SETTINGS.hidden).toEqual([400]);
   });
   it('takes overrides and names a bad value', () => {
     expect(settingsFromQuery(new URLSearchParams('hidden=256,64&latent=2&batch=32&lr=3e-4&epochs=2&seed=7&kind=ae&likelihood=gaussian&sigma=0.2&corrupt=gauss:0.3'))).toEqual({
-      epochs: 2, lr: 3e-4, batch: 32, hidden: [256, 64], latent: 2, seed: 7, kind: 'ae', likelihood: 'gaussian', sigma: 0.2, corrupt: { kind: 'gauss', amount: 0.3 },
+      epochs: 2, lr: 3e-4, batch: 32, arch: 'mlp', hidden: [256, 64], channels: [32, 64], dense: 16, latent: 2, seed: 7, kind: 'ae', likelihood: 'gaussian', sigma: 0.2,
+      corrupt: { kind: 'gauss', amount: 0.3 },
     });
+    // The convolutional VAE starts from keras-io's latent 2 unless the URL says otherwise.
+    expect(settingsFromQuery(new URLSearchParams('arch=conv&channels=16,32&dense=8'))).toMatchObject({ arch: 'conv', channels: [16, 32], dense: 8, latent: 2 });
+    expect(settingsFromQuery(new URLSearchParams('arch=conv&latent=20'))).toMatchObject({ arch: 'conv', channels: [32, 64], latent: 20 });
+    expect(() => settingsFromQuery(new URLSearchParams('arch=resnet'))).toThrow("arch must be mlp or conv, got 'resnet'");
+    expect(() => settingsFromQuery(new URLSearchParams('channels=32,0'))).toThrow("channels must be a whole number from 1 to 4096, got '0'");
     expect(() => settingsFromQuery(new URLSearchParams('corrupt=blur:2'))).toThrow("corrupt must be mask:P, gauss:S or saltpepper:P (P from 0 to 1, S from 0 to 10), got 'blur:2'");
     expect(() => settingsFromQuery(new URLSearchParams('kind=gan'))).toThrow("kind must be vae or ae, got 'gan'");
     expect(() => settingsFromQuery(new URLSearchParams('likelihood=poisson'))).toThrow("likelihood must be bernoulli or gaussian, got 'poisson'");

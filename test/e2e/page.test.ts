@@ -10,8 +10,9 @@
  * and resets; loses the GPU device mid-run through the `?testhooks=1` hook and checks that
  * training goes on from the last good state with a notice; trains with lr=1 until the guard rolls
  * back and then stops, and continues once the learning rate is changed; and checks the message
- * shown where there is no WebGPU adapter. Screenshots are kept in test-artifacts/: page.png
- * (default model after its first steps), page-idx.png, page-device-lost.png and page-diverged.png.
+ * shown where there is no WebGPU adapter; trains the convolutional VAE (?arch=conv) for a few
+ * steps and shows its manifold. Screenshots are kept in test-artifacts/: page.png (default model
+ * after its first steps), page-idx.png, page-device-lost.png, page-diverged.png and page-conv.png.
  *
  * SwiftShader runs a default step in about 0.4 s, so the test waits for steps, never epochs.
  * Every wait has a hard limit and fails with the page's state and console errors.
@@ -222,7 +223,10 @@ describe('training page', () => {
     }
     savedFile = join(dir, want);
     const ck = loadCheckpoint(readFileSync(savedFile), want);
-    expect(ck.config).toEqual({ inputSize: 784, inputShape: [1, 28, 28], hidden: [400], latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1, corrupt: null });
+    expect(ck.config).toEqual({
+      inputSize: 784, inputShape: [1, 28, 28], arch: 'mlp', hidden: [400], channels: [32, 64], dense: 16, latent: 20, batch: 128, kind: 'vae', likelihood: 'bernoulli', sigma: 0.1,
+      corrupt: null,
+    });
     expect(ck.metadata.step).toBe(String(savedStep));
     expect(ck.metadata.seed).toBe('1');
     expect(ck.params.get('enc1.weight')!.length).toBe(400 * 784);
@@ -455,6 +459,38 @@ describe('training page', () => {
     expect(await page.$eval('#sigma', (e) => (e as HTMLInputElement).disabled), 'sigma off for Bernoulli').toBe(true);
     await page.select('#likelihood', 'gaussian');
     expect(await page.$eval('#sigma', (e) => (e as HTMLInputElement).disabled), 'sigma on for Gaussian').toBe(false);
+    expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
+  });
+
+  it('trains the convolutional VAE from ?arch=conv: the form, steps, the manifold, and switching back', async () => {
+    const errorsBefore = consoleErrors.length;
+    // keras-io's architecture and latent 2, at a small batch: a conv step takes about a second on SwiftShader.
+    await page.goto(`${base}?autostart=1&arch=conv&batch=16`, { waitUntil: 'load', timeout: 30_000 });
+    await waitFor('first loss', 120, () => document.getElementById('status')!.dataset.loss);
+    expect(await page.$eval('#model-info', (e) => e.textContent)).toContain('Model 1x28x28-conv32-conv64-16-2, VAE, Bernoulli (BCE): 134,165 parameters, batch 16');
+    const fields = await page.evaluate(() => ['arch', 'channels', 'dense', 'latent', 'hidden'].map((id) => {
+      const e = document.getElementById(id) as HTMLInputElement;
+      return [e.value, e.disabled];
+    }));
+    expect(fields).toEqual([['conv', true], ['32,64', true], ['16', true], ['2', true], ['400', true]]);
+    const first = await status();
+    await waitFor('4 more steps', 120, (n: number) => Number(document.getElementById('status')!.dataset.step) >= n, Number(first.step) + 4);
+    await page.click('#pause');
+    await waitFor('paused', 60, () => document.getElementById('status')!.dataset.state === 'paused');
+    await waitFor('the manifold', 60, () => !(document.getElementById('manifold') as HTMLCanvasElement).hidden);
+    for (const c of ['#reconstructions', '#samples', '#scatter', '#manifold']) expect(await litPixels(c), `${c} shows pixels`).toBeGreaterThan(200);
+    mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(root, 'test-artifacts/page-conv.png'), fullPage: true });
+    // Reset unlocks the form; the MLP takes hidden sizes and its own latent size again.
+    await page.click('#reset');
+    await waitFor('no model', 30, () => !(document.getElementById('arch') as HTMLSelectElement).disabled);
+    expect(await page.$eval('#hidden', (e) => (e as HTMLInputElement).disabled), 'hidden off for conv').toBe(true);
+    await page.select('#arch', 'mlp');
+    const mlp = await page.evaluate(() => ['hidden', 'channels', 'dense', 'latent'].map((id) => {
+      const e = document.getElementById(id) as HTMLInputElement;
+      return [e.value, e.disabled];
+    }));
+    expect(mlp).toEqual([['400', false], ['32,64', true], ['16', true], ['20', false]]);
     expect(consoleErrors.slice(errorsBefore), 'console errors').toEqual([]);
   });
 
