@@ -5,11 +5,10 @@
  * the loop, the divergence guard and device-loss recovery; the session turns its events into
  * messages and adds pause, the embedding view and checkpoint downloads.
  *
- * All GPU work goes through one queue (`serial`), so a command from the page runs between two
- * epochs; the loop returns to the worker's event loop after every epoch.
+ * All GPU work goes through one queue (RunControl, src/app/run_control.ts), so a command from
+ * the page runs between two epochs; the loop returns to the worker's event loop after every epoch.
  */
 import { graphConfigName, saveGraphCheckpoint } from '../checkpoint/graph_checkpoint.js';
-import { DeviceLostError, DivergedError } from '../errors.js';
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
 import { GraphVae } from '../graph_vae.js';
@@ -18,10 +17,11 @@ import { axisTitles } from '../latent_view.js';
 import { project2d } from '../pca.js';
 import type { TrainingState } from '../scheduler.js';
 import { Trainer, type TrainerNotice, type TrainingTask } from '../trainer.js';
-import { DeviceSlot, lostText } from './device.js';
+import type { DeviceSlot } from './device.js';
 import type { FromGraphWorker } from './graph_protocol.js';
 import type { GraphSettings } from './graph_settings.js';
-import { nextTask, Serial } from './pace.js';
+import { nextTask } from './pace.js';
+import { RunControl } from './run_control.js';
 import type { RunState } from './protocol.js';
 
 /** Sends a message to the page, moving the buffers of any arrays in it. */
@@ -35,11 +35,8 @@ export class GraphSession {
   private trainer: Trainer<GraphVae, LinkMetrics> | null = null;
   private settings: GraphSettings | null = null;
   private prep: PreparedGraph | null = null;
-  private readonly gpu: DeviceSlot;
-  private readonly serial = new Serial();
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private failed = false;
+  /** The device, the queue of GPU work and the loop's state (shared with the image session). */
+  private readonly control: RunControl;
   /** The means the last evaluation read back, and when the page last got a view of them. */
   private lastMu: Float32Array | null = null;
   private lastView = 0;
@@ -52,17 +49,24 @@ export class GraphSession {
     private readonly post: GraphPost,
     private readonly fatal: (message: string) => void,
   ) {
-    this.gpu = new DeviceSlot(device, openDevice, (info) => void this.serial.run(() => this.recoverIdle(info)).catch(() => undefined));
+    this.control = new RunControl(device, openDevice, {
+      trainer: () => this.trainer,
+      notice: (message) => this.post({ type: 'notice', rewindTo: null, message }),
+      fatal: (message) => this.fatal(message),
+    });
+  }
+
+  private get gpu(): DeviceSlot {
+    return this.control.gpu;
   }
 
   private queued<T>(job: () => Promise<T>): Promise<T> {
-    return this.serial.run(() => this.gpu.untilLost(job()));
+    return this.control.queued(job);
   }
 
   /** Stops everything after a fatal error. */
   fail(): void {
-    this.failed = true;
-    this.running = false;
+    this.control.fail();
   }
 
   private setState(s: RunState): void {
@@ -175,36 +179,15 @@ export class GraphSession {
     this.post({ type: 'notice', rewindTo: n.toStep, message: `GPU device lost (${n.reason}${n.message ? `: ${n.message}` : ''}); continuing on a new device from epoch ${n.toStep}` });
   }
 
-  private async recoverIdle(info: GPUDeviceLostInfo): Promise<void> {
-    if (this.failed || this.running) return;
-    try {
-      if (this.trainer) await this.trainer.recoverIfLost();
-      else {
-        await this.gpu.replace();
-        this.post({ type: 'notice', rewindTo: null, message: `GPU device lost (${lostText(info)}); continuing on a new device` });
-      }
-    } catch (e) {
-      this.giveUp(e);
-    }
-  }
-
-  private giveUp(e: unknown): void {
-    this.running = false;
-    this.fatal(`${(e as Error).message}, so training stopped. Reload the page to start again.`);
-  }
-
   /** Starts or resumes training, splitting the graph and building the model first when there is none. */
   async start(settings: GraphSettings): Promise<void> {
-    if (this.failed || this.running) return;
-    await this.loop;
-    await this.queued(async () => {
-      if (this.running || this.failed) return;
+    await this.control.start(async () => {
       if (!this.trainer) {
         try {
           await this.build(settings);
         } catch (e) {
           this.post({ type: 'error', where: 'settings', message: (e as Error).message });
-          return;
+          return false;
         }
         this.postModel();
       }
@@ -212,25 +195,22 @@ export class GraphSession {
       this.trainer!.epochs = settings.epochs;
       if (this.trainer!.planDone) {
         this.post({ type: 'error', where: 'settings', message: `all ${settings.epochs} epochs are done: raise epochs to train more, or reset` });
-        return;
+        return false;
       }
-      this.running = true;
       this.setState('running');
-      this.loop = this.trainLoop();
-    });
+      return true;
+    }, () => this.trainLoop());
   }
 
   /** Stops after the epoch in progress. */
   async pause(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await this.loop;
+    await this.control.pause();
   }
 
   /** Drops the model. */
   async reset(): Promise<void> {
     await this.pause();
-    await this.serial.run(async () => {
+    await this.control.exclusive(async () => {
       this.drop();
       this.postModel();
       this.progress();
@@ -247,32 +227,22 @@ export class GraphSession {
 
   private async trainLoop(): Promise<void> {
     const trainer = this.trainer!;
-    try {
-      await trainer.run({
-        shouldStop: () => !this.running || this.failed,
-        wrap: (job) => this.queued(job),
-        exclusive: (job) => this.serial.run(job),
-        between: async () => {
-          await nextTask();
-          this.progress();
-        },
-      });
-    } catch (e) {
-      this.running = false;
-      if (e instanceof DivergedError) this.post({ type: 'error', where: 'model', message: `${e.message}; reset and lower the learning rate` });
-      else if (e instanceof DeviceLostError) this.giveUp(e);
-      else if (!this.failed) this.post({ type: 'error', where: 'model', message: (e as Error).message });
-    }
-    this.running = false;
+    await this.control.guarded(() => trainer.run(this.control.trainerOptions(async () => {
+      await nextTask();
+      this.progress();
+    })), {
+      diverged: (e) => this.post({ type: 'error', where: 'model', message: `${e.message}; reset and lower the learning rate` }),
+      failed: (message) => this.post({ type: 'error', where: 'model', message }),
+    });
     if (this.trainer === trainer) this.postEmbedding(trainer.epochsDone);
     this.progress();
-    if (!this.failed) this.setState(trainer.planDone ? 'done' : 'paused');
+    if (!this.control.failed) this.setState(trainer.planDone ? 'done' : 'paused');
   }
 
   /** A new graph: any model is dropped (its sizes belong to the old graph). */
   async setGraph(graph: Graph, name: string): Promise<void> {
     await this.pause();
-    await this.serial.run(async () => {
+    await this.control.exclusive(async () => {
       this.drop();
       this.graph = graph;
       this.graphName = name;

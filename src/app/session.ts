@@ -7,7 +7,7 @@
  * The loop keeps at most PIPELINE_DEPTH steps queued on the GPU (so pause and the page's requests
  * wait for little work) and returns to the worker's event loop at least every YIELD_MS so
  * commands arrive while it runs. All GPU work (steps, views, saving) goes through one queue
- * (`serial`), so a request from the page runs between two steps.
+ * (RunControl, src/app/run_control.ts), so a request from the page runs between two steps.
  *
  * Views (image grids, latent scatter) are refreshed at the start, after each epoch, on pause,
  * and while training on a clock that keeps them under about a tenth of the time: on a fast GPU
@@ -17,7 +17,6 @@ import type { Split } from '../data/mnist.js';
 import { parameterCount } from '../model.js';
 import { Vae, type TrainingState } from '../vae.js';
 import type { EvalResult } from '../vae_inference.js';
-import { DeviceLostError, DivergedError } from '../errors.js';
 import { Trainer, vaeTask, type TrainerNotice } from '../trainer.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import { decodeSafetensors } from '../checkpoint/safetensors.js';
@@ -28,8 +27,9 @@ import { configOf, settingsOf, type Settings } from './settings.js';
 import { MANIFOLD_RANGE } from '../latent_view.js';
 import type { InterpolationPath } from '../toolkit.js';
 import { imageViews, interpolation, pageLatentView } from './views.js';
-import { nextTask, Serial } from './pace.js';
-import { DeviceSlot, lostText } from './device.js';
+import { nextTask } from './pace.js';
+import type { DeviceSlot } from './device.js';
+import { RunControl } from './run_control.js';
 
 /** Steps submitted but not finished on the GPU, at most. */
 const PIPELINE_DEPTH = 2;
@@ -49,16 +49,13 @@ const imageTransfer = (...sets: (ImageSet | null)[]) => sets.filter((s): s is Im
 export class Session {
   private trainer: Trainer<Vae, EvalResult> | null = null;
   private settings: Settings | null = null;
-  private readonly gpu: DeviceSlot;
-  private readonly serial = new Serial();
-  private running = false;
-  private loop: Promise<void> | null = null;
+  /** The device, the queue of GPU work and the loop's state (shared with the graph session). */
+  private readonly control: RunControl;
   private state: RunState = 'idle';
   private lastProgress = 0;
   private nextViews = { images: 0, latent: 0 };
   /** A fresh model shows its test loss and views before its first step. */
   private initialViews = false;
-  private failed = false;
 
   constructor(
     device: GPUDevice,
@@ -70,8 +67,16 @@ export class Session {
     /** Shows the fatal banner (nothing more will run). */
     private readonly fatal: (message: string) => void,
   ) {
-    // A loss while training reaches the loop as an error; otherwise recover at once.
-    this.gpu = new DeviceSlot(device, openDevice, (info) => void this.exclusive(() => this.recoverIdle(info)).catch(() => undefined));
+    this.control = new RunControl(device, openDevice, {
+      trainer: () => this.trainer,
+      notice: (message) => this.post({ type: 'notice', rewindTo: null, message }),
+      fatal: (message) => this.fatal(message),
+      advice: 'If this keeps happening, close other GPU-heavy tabs or update the graphics driver.',
+    });
+  }
+
+  private get gpu(): DeviceSlot {
+    return this.control.gpu;
   }
 
   private get device(): GPUDevice {
@@ -84,12 +89,7 @@ export class Session {
 
   /** Runs GPU work after the work queued before it; rejects as soon as the device is lost. */
   private queued<T>(job: () => Promise<T>): Promise<T> {
-    return this.serial.run(() => this.gpu.untilLost(job()));
-  }
-
-  /** Runs work after the work queued before it, whatever the device does (recovery). */
-  private exclusive<T>(job: () => Promise<T>): Promise<T> {
-    return this.serial.run(job);
+    return this.control.queued(job);
   }
 
   /** Test hook (`?testhooks=1`): loses the device as a driver reset would. */
@@ -99,8 +99,7 @@ export class Session {
 
   /** Stops everything after a fatal error; later commands are ignored. */
   fail(): void {
-    this.failed = true;
-    this.running = false;
+    this.control.fail();
   }
 
   private setState(s: RunState): void {
@@ -220,28 +219,6 @@ export class Session {
     });
   }
 
-  /** The device was lost while nothing ran: recover the model now, or just take a new device. */
-  private async recoverIdle(info: GPUDeviceLostInfo): Promise<void> {
-    if (this.failed || this.running) return;
-    try {
-      if (this.trainer) {
-        await this.trainer.recoverIfLost();
-        return;
-      }
-      await this.gpu.replace();
-      this.post({ type: 'notice', rewindTo: null, message: `GPU device lost (${lostText(info)}); continuing on a new device` });
-    } catch (e) {
-      this.giveUp(e);
-    }
-  }
-
-  /** No new device: the fatal banner. */
-  private giveUp(e: unknown): void {
-    this.running = false;
-    this.fatal(`${(e as Error).message}, so training stopped. ` +
-      'Reload the page to start again. If this keeps happening, close other GPU-heavy tabs or update the graphics driver.');
-  }
-
   private progress(force = false): void {
     const now = performance.now();
     if (!force && now - this.lastProgress < PROGRESS_MS) return;
@@ -263,11 +240,7 @@ export class Session {
 
   /** Starts or resumes training, building the model first when there is none. */
   async start(settings: Settings): Promise<void> {
-    if (this.failed || this.running) return;
-    // A loop still winding down after a pause must finish first (it ends by clearing `running`).
-    await this.loop;
-    await this.queued(async () => {
-      if (this.running || this.failed) return;
+    await this.control.start(async () => {
       if (this.trainer && this.settings && settings.lr !== this.settings.lr) {
         // A new learning rate (after a divergence): the same training state under it.
         const next = { ...this.settings, lr: settings.lr };
@@ -280,7 +253,7 @@ export class Session {
           await this.build(settings);
         } catch (e) {
           this.post({ type: 'error', where: 'settings', message: (e as Error).message });
-          return;
+          return false;
         }
         this.postModel();
         this.initialViews = true;
@@ -289,25 +262,22 @@ export class Session {
       this.trainer!.epochs = settings.epochs;
       if (this.planDone()) {
         this.post({ type: 'error', where: 'settings', message: `all ${this.settings!.epochs} epochs are done: raise epochs to train more, or reset` });
-        return;
+        return false;
       }
-      this.running = true;
       this.setState('running');
-      this.loop = this.trainLoop();
-    });
+      return true;
+    }, () => this.trainLoop());
   }
 
   /** Stops after the step in progress; flushes losses and refreshes the views. */
   async pause(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await this.loop;
+    await this.control.pause();
   }
 
   /** Drops the model. */
   async reset(): Promise<void> {
     await this.pause();
-    await this.serial.run(async () => {
+    await this.control.exclusive(async () => {
       this.drop();
       this.initialViews = false;
       this.postModel();
@@ -330,7 +300,7 @@ export class Session {
     let inflight: Promise<undefined>[] = [];
     let inflightDevice = trainer.model.device;
     let yielded = performance.now();
-    try {
+    await this.control.guarded(async () => {
       if (this.initialViews) {
         this.initialViews = false;
         await this.queued(async () => {
@@ -338,42 +308,32 @@ export class Session {
           await this.refreshViews(true);
         });
       }
-      await trainer.run({
-        shouldStop: () => !this.running || this.failed,
-        wrap: (job) => this.queued(job),
-        exclusive: (job) => this.exclusive(job),
-        between: async () => {
-          if (trainer.model.device !== inflightDevice) {
-            inflight = [];
-            inflightDevice = trainer.model.device;
-          }
-          inflight.push(inflightDevice.queue.onSubmittedWorkDone());
-          if (inflight.length > PIPELINE_DEPTH) await this.gpu.untilLost(inflight.shift()!).catch(() => undefined);
-          if (performance.now() - yielded > YIELD_MS) {
-            await nextTask();
-            yielded = performance.now();
-          }
-          this.progress();
-          const now = performance.now();
-          if (this.running && (now >= this.nextViews.images || now >= this.nextViews.latent)) await this.queued(() => this.refreshViews(false));
-        },
-      });
+      await trainer.run(this.control.trainerOptions(async () => {
+        if (trainer.model.device !== inflightDevice) {
+          inflight = [];
+          inflightDevice = trainer.model.device;
+        }
+        inflight.push(inflightDevice.queue.onSubmittedWorkDone());
+        if (inflight.length > PIPELINE_DEPTH) await this.gpu.untilLost(inflight.shift()!).catch(() => undefined);
+        if (performance.now() - yielded > YIELD_MS) {
+          await nextTask();
+          yielded = performance.now();
+        }
+        this.progress();
+        const now = performance.now();
+        if (this.control.running && (now >= this.nextViews.images || now >= this.nextViews.latent)) await this.queued(() => this.refreshViews(false));
+      }));
       await this.queued(() => this.refreshViews(true));
-    } catch (e) {
-      this.running = false;
-      if (e instanceof DivergedError) {
+    }, {
+      diverged: async (e) => {
         // The trainer put the model back to its last good state, which Continue resumes under a new learning rate.
         await this.queued(() => this.refreshViews(true)).catch(() => undefined);
         this.post({ type: 'diverged', lr: this.settings?.lr ?? NaN, message: `${e.message}, then press Continue` });
-      } else if (e instanceof DeviceLostError) {
-        this.giveUp(e);
-      } else if (!this.failed) {
-        this.post({ type: 'error', where: 'model', message: (e as Error).message });
-      }
-    }
-    this.running = false;
+      },
+      failed: (message) => this.post({ type: 'error', where: 'model', message }),
+    });
     this.progress(true);
-    if (!this.failed) this.setState(this.planDone() ? 'done' : 'paused');
+    if (!this.control.failed) this.setState(this.planDone() ? 'done' : 'paused');
   }
 
   /** Refreshes the image grids and (when due or forced) the latent view. */
