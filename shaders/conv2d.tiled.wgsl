@@ -34,30 +34,13 @@
 override WG_X: u32 = 16;           // invocations along n (each owns 4 columns)
 override WG_Y: u32 = 16;           // invocations along m (each owns 4 rows)
 
-// Reduction slice per stage.
-const BK: u32 = 16u;
-
-// As[k * WG_Y + i][e] = A[tile row 4i + e, k0 + k]; Bs[k * WG_X + j][e] = B[k0 + k, tile column 4j + e].
-var<workgroup> As: array<vec4<f32>, BK * WG_Y>;
-var<workgroup> Bs: array<vec4<f32>, BK * WG_X>;
+#include "common/tile.wgsl"
 var<workgroup> partial: array<f32, WG_X * WG_Y>;
 
 // X[b, i, y, x] with zeros outside the image (y, x signed).
 fn x_at(b0: u32, i: u32, y: i32, x: i32) -> f32 {
   if (y < 0 || y >= i32(conv.h) || x < 0 || x >= i32(conv.w)) { return 0.0; }
   return b[b0 + i * conv.h * conv.w + u32(y) * conv.w + u32(x)];
-}
-
-// One slice of rank-1 updates from the staged tiles: acc[r] += A[m0 + r, k] B[k, n..n+3].
-fn multiply_slice(tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 4>>) {
-  for (var k = 0u; k < BK; k++) {
-    let av = As[k * WG_Y + ty];
-    let bv = Bs[k * WG_X + tx];
-    (*acc)[0] += av.x * bv;
-    (*acc)[1] += av.y * bv;
-    (*acc)[2] += av.z * bv;
-    (*acc)[3] += av.w * bv;
-  }
 }
 
 fn finish(v: f32, i: u32, ch: u32, live: bool) -> f32 {

@@ -27,12 +27,7 @@
 
 #include "common/linear.wgsl"
 
-// K slice per stage; a multiple of 4 so a padded K never splits a vec4 between slices.
-const BK: u32 = 16u;
-
-// As[k * WG_Y + i] = A[tile row 4i..4i+3, k0 + k];  Bs[k * WG_X + j] = B[k0 + k, tile col 4j..4j+3].
-var<workgroup> As: array<vec4<f32>, BK * WG_Y>;
-var<workgroup> Bs: array<vec4<f32>, BK * WG_X>;
+#include "common/tile.wgsl"
 
 // Stage A[row0 .. row0 + 4 WG_Y, k0 .. k0 + BK) from a matrix with K contiguous (rows x K,
 // stride lda): each vec4 holds 4 consecutive k of one row and is scattered into 4 slots of As.
@@ -87,19 +82,6 @@ fn stage_b_rows(lid: u32, c40: u32, cols: u32, k0: u32) {
     var v = vec4<f32>(0.0);
     if (k < dims.K && c4 * 4u < cols) { v = b[k * dims.ldb + c4]; }
     Bs[i] = v;
-  }
-}
-
-// One slice of rank-1 updates: acc[r] += A[m0 + r, k] * B[k, n..n+3] for the BK k of the slice.
-// Slots past K hold zeros, so a partial last slice needs no special case.
-fn multiply_slice(tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 4>>) {
-  for (var k = 0u; k < BK; k++) {
-    let av = As[k * WG_Y + ty];
-    let bv = Bs[k * WG_X + tx];
-    (*acc)[0] += av.x * bv;
-    (*acc)[1] += av.y * bv;
-    (*acc)[2] += av.z * bv;
-    (*acc)[3] += av.w * bv;
   }
 }
 
