@@ -9,6 +9,7 @@
  * automated checks. URL options (with `mode=graph`): `autostart=1`, `model`, `features`,
  * `epochs`, `lr`, `hidden`, `latent`, `seed`, `val`, `test`.
  */
+import { showAdapter } from './adapter_line.js';
 import { GraphCharts } from './graph_charts.js';
 import type { FromGraphWorker, ToGraphWorker } from './graph_protocol.js';
 import { checkFractions, DEFAULT_GRAPH_SETTINGS, describeGraphSettings, GRAPH_FIELDS, graphSettingsFromQuery, parseGraphField, type GraphSettings } from './graph_settings.js';
@@ -181,12 +182,9 @@ export class GraphMode {
   private onMessage(m: FromGraphWorker): void {
     const status = $('g-status');
     switch (m.type) {
-      case 'adapter': {
-        const a = m.adapter;
-        const name = [a.vendor, a.architecture, a.description].filter((s) => s).join(' · ') || 'unnamed adapter';
-        $('adapter').textContent = `WebGPU adapter: ${name}${a.fallback ? ' (software fallback: training is slow)' : ''}`;
+      case 'adapter':
+        showAdapter(m.adapter);
         break;
-      }
       case 'graph':
         this.classes = m.classes;
         $('g-data-info').textContent = `${m.name}: ${m.summary}`;

@@ -5,10 +5,9 @@
  */
 import { CORA_FILES, CORA_NAME, embeddedCora } from '../graph/cora.js';
 import { readGraphFiles } from '../graph/files.js';
-import { requestDeviceFor } from '../gpu/device.js';
 import type { FromGraphWorker, ToGraphWorker } from './graph_protocol.js';
 import { GraphSession, type GraphPost } from './graph_session.js';
-import type { AdapterText } from './protocol.js';
+import { fetchBeside, openWorkerDevice } from './worker_gpu.js';
 
 const scope = self as unknown as {
   postMessage(msg: unknown, transfer: Transferable[]): void;
@@ -27,30 +26,9 @@ function fail(message: string): void {
   post({ type: 'state', state: 'failed' });
 }
 
-async function openDevice(): Promise<GPUDevice> {
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) throw new Error('This browser does not offer WebGPU to web workers: use a current Chrome or Edge, or Safari 26 / Firefox 141 or later, on a secure page (https or http://localhost).');
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('WebGPU is present but found no adapter (no usable GPU, or it is blocked for this browser).');
-  const info = adapter.info;
-  const text: AdapterText = {
-    vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', description: info?.description ?? '',
-    fallback: Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean })?.isFallbackAdapter), features: [],
-  };
-  const device = await requestDeviceFor(adapter, 'webgpu-vae graph page');
-  post({ type: 'adapter', adapter: { ...text, features: [...device.features].sort() } });
-  device.addEventListener('uncapturederror', (e) => fail(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}. Reload the page to start again.`));
-  return device;
-}
+const openDevice = () => openWorkerDevice('webgpu-vae graph page', (adapter) => post({ type: 'adapter', adapter }), fail);
 
-async function fetchBytes(file: string): Promise<Uint8Array> {
-  const url = new URL(`./${file}`, import.meta.url);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status} ${res.statusText}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-const cora = async () => embeddedCora(await fetchBytes(CORA_FILES.content), await fetchBytes(CORA_FILES.cites));
+const cora = async () => embeddedCora(await fetchBeside(CORA_FILES.content), await fetchBeside(CORA_FILES.cites));
 
 async function init(): Promise<GraphSession | null> {
   post({ type: 'state', state: 'loading' });

@@ -26,6 +26,7 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+import { showAdapter } from './adapter_line.js';
 import { architectureName, defaultLatent, DEFAULT_SETTINGS, settingsFromQuery, type Settings } from './settings.js';
 import { describeObjective } from '../config.js';
 import { fillForm, lockModelFields, readForm } from './form.js';
@@ -236,15 +237,9 @@ function settingsOrSay(): Settings | null {
 
 function onMessage(m: FromWorker): void {
   switch (m.type) {
-    case 'adapter': {
-      const a = m.adapter;
-      const name = [a.vendor, a.architecture, a.description].filter((s) => s).join(' · ') || 'unnamed adapter';
-      $('adapter').textContent = `WebGPU adapter: ${name}${a.fallback ? ' (software fallback: training is slow)' : ''}`;
-      $('adapter').dataset.fallback = String(a.fallback);
-      $('adapter').dataset.features = a.features.join(' ');
-      $('adapter').title = a.features.length > 0 ? `device features: ${a.features.join(', ')}` : '';
+    case 'adapter':
+      showAdapter(m.adapter);
       break;
-    }
     case 'dataset':
       $('data-info').textContent = `${m.name}, ${m.rows}x${m.cols} images${m.labels ? '' : ', no labels'}`;
       say('data-error', '');

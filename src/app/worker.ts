@@ -4,10 +4,10 @@
  * the page's animation frames and keeps going while the tab is in the background.
  */
 import { EMBEDDED_FILES, embeddedMnist } from '../data/mnist.js';
-import { requestDeviceFor } from '../gpu/device.js';
 import { idxSplit } from './idx_files.js';
-import type { AdapterText, FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, ToWorker } from './protocol.js';
 import { Session, type Post } from './session.js';
+import { fetchBeside, openWorkerDevice } from './worker_gpu.js';
 
 // The project compiles against the DOM library; these are the two worker members used here.
 const scope = self as unknown as {
@@ -28,49 +28,7 @@ function fail(message: string): void {
   post({ type: 'state', state: 'failed' });
 }
 
-/** What to tell a person whose browser gives this worker no WebGPU. */
-const NO_WEBGPU =
-  'This browser does not offer WebGPU to web workers. Use a current Chrome or Edge (version 113 or later), ' +
-  'or Safari 26 / Firefox 141 or later; on Linux, Chrome may need chrome://flags/#enable-unsafe-webgpu. ' +
-  'WebGPU also needs a secure page: open it over https or from http://localhost.';
-
-async function openDevice(): Promise<GPUDevice> {
-  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) throw new Error(NO_WEBGPU);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) {
-    throw new Error(
-      'WebGPU is present but found no adapter (no usable GPU, or it is blocked for this browser). ' +
-        'Update the graphics driver and check chrome://gpu; on a machine without a GPU, Chrome started with ' +
-        '--enable-unsafe-webgpu --enable-unsafe-swiftshader trains on the CPU (slowly).',
-    );
-  }
-  const info = adapter.info;
-  const text: AdapterText = {
-    vendor: info?.vendor ?? '',
-    architecture: info?.architecture ?? '',
-    description: info?.description ?? '',
-    fallback: Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter),
-    features: [],
-  };
-  post({ type: 'adapter', adapter: text });
-  // The shared request: the adapter's storage limits (large models need more than the default
-  // 128 MiB bindings) and its timestamp and subgroup features when offered.
-  const device = await requestDeviceFor(adapter, 'webgpu-vae page');
-  post({ type: 'adapter', adapter: { ...text, features: [...device.features].sort() } });
-  // A lost device is replaced by the session (see DeviceSlot); an internal error is fatal.
-  device.addEventListener('uncapturederror', (e) => {
-    fail(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}. Reload the page to start again.`);
-  });
-  return device;
-}
-
-async function fetchBytes(file: string): Promise<Uint8Array> {
-  const url = new URL(`./${file}`, import.meta.url);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status} ${res.statusText}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
+const openDevice = () => openWorkerDevice('webgpu-vae page', (adapter) => post({ type: 'adapter', adapter }), fail);
 
 async function init(): Promise<Session | null> {
   post({ type: 'state', state: 'loading' });
@@ -82,7 +40,7 @@ async function init(): Promise<Session | null> {
     return null;
   }
   try {
-    const data = await embeddedMnist(await fetchBytes(EMBEDDED_FILES.images), await fetchBytes(EMBEDDED_FILES.labels));
+    const data = await embeddedMnist(await fetchBeside(EMBEDDED_FILES.images), await fetchBeside(EMBEDDED_FILES.labels));
     session = new Session(device, openDevice, data, EMBEDDED_NAME, post, fail);
   } catch (e) {
     fail(`Could not load the embedded digits (${(e as Error).message}). Rebuild with \`npm run build\` and serve dist/ beside index.html.`);
@@ -110,7 +68,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'embedded': {
       let data;
       try {
-        data = await embeddedMnist(await fetchBytes(EMBEDDED_FILES.images), await fetchBytes(EMBEDDED_FILES.labels));
+        data = await embeddedMnist(await fetchBeside(EMBEDDED_FILES.images), await fetchBeside(EMBEDDED_FILES.labels));
       } catch (e) {
         post({ type: 'error', where: 'data', message: `could not load the embedded digits: ${(e as Error).message}` });
         return;
