@@ -19,7 +19,8 @@ import { initGraphVae } from './graph/init.js';
 import { linkScores } from './graph/link.js';
 import type { ParameterSet } from './init.js';
 import type { ArenaLayout, TensorSlot } from './model.js';
-import { Scheduler, type StepLoss, type TrainingState } from './scheduler.js';
+import { Scheduler, type TrainingState } from './scheduler.js';
+import { ScheduledModel } from './scheduled_model.js';
 import { requestDeviceFor } from './gpu/device.js';
 import { readBuffer } from './gpu/buffers.js';
 import { pad4 } from './gpu/pad.js';
@@ -99,15 +100,19 @@ function checkGraph(g: GraphInput): void {
   if (g.trainEdges.length % 2 !== 0) throw new Error(`graph: trainEdges holds ${g.trainEdges.length} values, not a whole number of pairs`);
 }
 
-/** A trainable graph VAE living on one GPUDevice. */
-export class GraphVae {
-  private lossListener: (() => void) | null = null;
+/**
+ * A trainable graph VAE living on one GPUDevice. Its parameters (readParameters, checkpoints'
+ * runtime names) are `conv1.weight` (F x H) and `head.weight` (H x 2L, [W_mu | W_sigma]).
+ */
+export class GraphVae extends ScheduledModel {
 
   private constructor(
-    private readonly sched: Scheduler,
+    sched: Scheduler,
     private readonly net: GraphNetwork,
     readonly variant: LinearVariant,
-  ) {}
+  ) {
+    super(sched);
+  }
 
   /** Builds every buffer, pipeline and bind group; nothing is allocated later. */
   static async create(opts: GraphVaeOptions): Promise<GraphVae> {
@@ -153,41 +158,9 @@ export class GraphVae {
     return { posWeight: this.net.posWeight, norm: this.net.norm };
   }
 
-  /** Where each parameter lives in the arenas. */
-  get layout(): ArenaLayout {
-    return this.sched.layout;
-  }
-
-  get device(): GPUDevice {
-    return this.sched.device;
-  }
-
-  get adam(): AdamConfig {
-    return this.sched.adam;
-  }
-
-  get seed(): number {
-    return this.sched.seed;
-  }
-
-  /** True once the device is lost: this model is unusable; recreate it from a snapshot. */
-  get lost(): boolean {
-    return this.sched.lost;
-  }
-
-  /** Steps (epochs) trained so far. */
-  get steps(): number {
-    return this.sched.steps;
-  }
-
   /** Dispatches one training step encodes (for reports). */
   get dispatchesPerStep(): number {
     return this.sched.segments.program(GRAPH_TRAIN_STEP).length;
-  }
-
-  /** GPU buffers this model holds. */
-  get liveBuffers(): number {
-    return this.sched.liveBuffers;
   }
 
   /**
@@ -197,81 +170,6 @@ export class GraphVae {
   async step(): Promise<void> {
     this.sched.check();
     await this.sched.submitStep(GRAPH_TRAIN_STEP, 1, 1);
-  }
-
-  /** Receives each step's loss as its readback completes; returns a function that stops it. */
-  listen(f: (losses: StepLoss[]) => void): () => void {
-    return this.sched.listen(f);
-  }
-
-  /** One listener for progress displays (`listen` takes any number). */
-  set onLosses(f: ((losses: StepLoss[]) => void) | null) {
-    this.lossListener?.();
-    this.lossListener = f ? this.sched.listen(f) : null;
-  }
-
-  /** The losses of every step since the last call, waiting for readbacks still in flight. */
-  losses(): Promise<StepLoss[]> {
-    return this.sched.losses();
-  }
-
-  /** Replaces parameters (unpadded, by runtime name); Adam moments are kept. Missing names are an error. */
-  writeParameters(p: ParameterSet): void {
-    this.sched.writeArena(this.sched.params, p, 'writeParameters');
-  }
-
-  /** Current parameters, unpadded: `conv1.weight` (F x H) and `head.weight` (H x 2L, [W_mu | W_sigma]). */
-  readParameters(): Promise<ParameterSet> {
-    return this.sched.readArena(this.sched.params);
-  }
-
-  /** Gradients of the last step, unpadded, by parameter name. */
-  readGradients(): Promise<ParameterSet> {
-    return this.sched.readArena(this.sched.grads);
-  }
-
-  /** Adam's first and second moments, unpadded, by parameter name. */
-  async readMoments(): Promise<{ m: ParameterSet; v: ParameterSet }> {
-    return { m: await this.sched.readArena(this.sched.m), v: await this.sched.readArena(this.sched.v) };
-  }
-
-  /**
-   * Parameters, Adam moments and the step count (which also keys the noise), on the CPU. The
-   * trainer's guard takes one after every epoch (a single step here), so the three arenas come
-   * back in one copy and one map rather than three.
-   */
-  async snapshot(): Promise<TrainingState> {
-    this.sched.check();
-    const step = this.sched.steps;
-    const bytes = this.sched.layout.size * 4;
-    const staging = this.device.createBuffer({ label: 'snapshot', size: 3 * bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-    let all: Float32Array;
-    try {
-      const enc = this.device.createCommandEncoder({ label: 'snapshot' });
-      [this.sched.params, this.sched.m, this.sched.v].forEach((b, k) => enc.copyBufferToBuffer(b, 0, staging, k * bytes, bytes));
-      this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      all = new Float32Array(staging.getMappedRange().slice(0));
-    } finally {
-      staging.destroy();
-    }
-    this.sched.check();
-    const arena = (k: number): ParameterSet => {
-      const out: ParameterSet = new Map();
-      const base = (k * bytes) / 4;
-      for (const sl of this.sched.layout.slots) {
-        const t = new Float32Array(sl.rows * sl.cols);
-        for (let r = 0; r < sl.rows; r++) t.set(all.subarray(base + sl.offset + r * sl.ld, base + sl.offset + r * sl.ld + sl.cols), r * sl.cols);
-        out.set(sl.name, t);
-      }
-      return out;
-    };
-    return { step, params: arena(0), m: arena(1), v: arena(2) };
-  }
-
-  /** Puts a snapshot back (of this model or another of the same sizes). */
-  restore(state: TrainingState): Promise<void> {
-    return this.sched.restore(state);
   }
 
   /**
@@ -318,8 +216,4 @@ export class GraphVae {
     return linkScores(await this.embed(), this.config.latent, pairs, this.config.nodes);
   }
 
-  /** Releases every GPU buffer and the device's error listener; the device too when this model requested it. */
-  destroy(): void {
-    this.sched.destroy();
-  }
 }

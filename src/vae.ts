@@ -12,8 +12,9 @@
  */
 import { resolveAdam, resolveConfig, resolveKlWeighting, resolveSeed, checkSetting, type AdamConfig, type Corruption, type VaeConfig } from './config.js';
 import { initParameters, type ParameterSet } from './init.js';
-import { describeModel, modelLayers, parameterLayout, type ArenaLayout, type LayerSpec, type ModelDescription } from './model.js';
-import { Scheduler, type StepLoss, type TrainingState } from './scheduler.js';
+import { describeModel, modelLayers, parameterLayout, type LayerSpec, type ModelDescription } from './model.js';
+import { Scheduler, type TrainingState } from './scheduler.js';
+import { ScheduledModel } from './scheduled_model.js';
 import { requestDeviceFor } from './gpu/device.js';
 import { padRows, uploadRows } from './gpu/buffers.js';
 import { checkLimits } from './gpu/limits.js';
@@ -70,20 +71,20 @@ async function defaultDevice(): Promise<GPUDevice> {
 }
 
 /** A trainable VAE living on one GPUDevice. */
-export class Vae {
+export class Vae extends ScheduledModel {
   private readonly inputStaging: Float32Array | null;
   private readonly inference: VaeInference;
-  private lossListener: (() => void) | null = null;
   /** KL weight (beta-VAE) and warm-up length in steps; see VaeOptions. */
   beta = 1;
   klWarmup = 0;
 
   private constructor(
-    private readonly sched: Scheduler,
+    sched: Scheduler,
     private readonly net: VaeNetwork,
     readonly noise: NoiseMode,
     readonly linearVariant: LinearVariant,
   ) {
+    super(sched);
     const { batch, inputSize } = net.config;
     this.inputStaging = inputSize % 4 === 0 ? null : new Float32Array(batch * pad4(inputSize));
     this.inference = new VaeInference(sched, net, noise, (x, count, corrupted) => this.upload(x, count, corrupted));
@@ -143,37 +144,10 @@ export class Vae {
     return this.net.layers;
   }
 
-  /** Where each parameter lives in the arenas. */
-  get layout(): ArenaLayout {
-    return this.sched.layout;
-  }
-
-  get device(): GPUDevice {
-    return this.sched.device;
-  }
-
-  get adam(): AdamConfig {
-    return this.sched.adam;
-  }
-
-  get seed(): number {
-    return this.sched.seed;
-  }
-
   /** The KL weight of step t: beta, ramped linearly over the warm-up steps (0 for the autoencoder). */
   klWeight(t: number): number {
     if (this.config.kind === 'ae') return 0;
     return this.klWarmup > 0 ? this.beta * Math.min(1, t / this.klWarmup) : this.beta;
-  }
-
-  /** True once the device is lost: this Vae is unusable; recreate it from a snapshot. */
-  get lost(): boolean {
-    return this.sched.lost;
-  }
-
-  /** Steps trained so far. */
-  get steps(): number {
-    return this.sched.steps;
   }
 
   /** The segments of a training step: with the corruption first for the denoising objective. */
@@ -194,11 +168,6 @@ export class Vae {
   /** Labels of the dispatches one training step encodes, in order. */
   stepLabels(): string[] {
     return this.stepDispatches().map((d) => d.label);
-  }
-
-  /** GPU buffers this model holds. */
-  get liveBuffers(): number {
-    return this.sched.liveBuffers;
   }
 
   /** Rows x[count, inputSize] into the input activation (padded), or into the clean input of a denoising pass. */
@@ -228,58 +197,6 @@ export class Vae {
     if (this.config.kind === 'ae') throw new Error('setNoise: the autoencoder (kind ae) uses no noise');
     if (eps.length !== batch * latent) throw new Error(`setNoise: eps has ${eps.length} values, need batch*latent = ${batch}*${latent}`);
     this.device.queue.writeBuffer(this.net.acts.eps.buffer, 0, padRows(eps, batch, latent));
-  }
-
-  /** Receives each step's loss as its readback completes, without waiting (for progress displays); returns a function that stops it. */
-  listen(f: (losses: StepLoss[]) => void): () => void {
-    return this.sched.listen(f);
-  }
-
-  /** One listener for progress displays (`listen` takes any number). */
-  set onLosses(f: ((losses: StepLoss[]) => void) | null) {
-    this.lossListener?.();
-    this.lossListener = f ? this.sched.listen(f) : null;
-  }
-
-  /** The losses of every step since the last call, waiting for readbacks still in flight. */
-  losses(): Promise<StepLoss[]> {
-    return this.sched.losses();
-  }
-
-  /** Replaces parameters (unpadded, by name); Adam moments are kept. Missing names are an error. */
-  writeParameters(p: ParameterSet): void {
-    this.sched.writeArena(this.sched.params, p, 'writeParameters');
-  }
-
-  /** Current parameters, unpadded, by name. */
-  readParameters(): Promise<ParameterSet> {
-    return this.sched.readArena(this.sched.params);
-  }
-
-  /** Gradients of the last step, unpadded, by parameter name. */
-  readGradients(): Promise<ParameterSet> {
-    return this.sched.readArena(this.sched.grads);
-  }
-
-  /** Adam's first and second moments, unpadded, by parameter name. */
-  async readMoments(): Promise<{ m: ParameterSet; v: ParameterSet }> {
-    return { m: await this.sched.readArena(this.sched.m), v: await this.sched.readArena(this.sched.v) };
-  }
-
-  /**
-   * Everything training needs to resume exactly: parameters, Adam moments and the step count
-   * (which also keys the noise). Taken after every step submitted so far, on the CPU.
-   */
-  snapshot(): Promise<TrainingState> {
-    return this.sched.snapshot();
-  }
-
-  /**
-   * Puts a snapshot back (of this model or another with the same configuration). Readbacks still
-   * in flight belong to the abandoned steps: they are awaited and their losses dropped.
-   */
-  restore(state: TrainingState): Promise<void> {
-    return this.sched.restore(state);
   }
 
   // ------------------------------------------------------------------ evaluation and inference
@@ -350,8 +267,4 @@ export class Vae {
     return this.inference.sample(n, seed);
   }
 
-  /** Releases every GPU buffer and the device's error listener; the device too when this Vae requested it. */
-  destroy(): void {
-    this.sched.destroy();
-  }
 }
