@@ -7,24 +7,14 @@
  * Adam in array ops, noise from random.normal on a key split every step; `.ref` wherever a value
  * is used again. Device: webgpu.
  */
-import { blockUntilReady, defaultDevice, init, jit, lax, nn, numpy as np, random, tree, valueAndGrad } from '@jax-js/jax';
+import { lax, nn, numpy as np, random } from '@jax-js/jax';
 import type { BaselineRecord } from '../lib/report.js';
-import { convShapes, initBound, timeSteps, type BaselineContext } from './model.js';
-
-declare const BENCH_VERSIONS: Record<string, string> | undefined;
-
-type Params = { [name: string]: np.Array };
-
-const B1 = 0.9;
-const B2 = 0.999;
-const EPS = 1e-8;
-const LR = 1e-3;
+import { negativeElbo, timeJaxAdam, useJaxWebgpu, type Params } from './jax_adam.js';
+import { convShapes, initBound, type BaselineContext } from './model.js';
 
 /** Times jax-js training steps of the conv VAE on its webgpu device. */
 export async function jaxConvBaseline(ctx: BaselineContext): Promise<BaselineRecord> {
-  const devices = await init('webgpu');
-  if (!devices.includes('webgpu')) throw new Error(`jax-js found no webgpu device (devices: ${devices.join(', ') || 'none'})`);
-  defaultDevice('webgpu');
+  await useJaxWebgpu();
   const { cfg, batch } = ctx;
   const s = convShapes(cfg);
   // Every kernel stored [out, in, k, k], as convGeneralDilated takes it (for the transposed
@@ -40,19 +30,15 @@ export async function jaxConvBaseline(ctx: BaselineContext): Promise<BaselineRec
   s.decoder.forEach((l, i) => {
     tensors.push([`dec${i + 1}.w`, [l.cout, l.cin, l.k, l.k], l.cout * l.k * l.k], [`dec${i + 1}.b`, [1, l.cout, 1, 1], l.cout * l.k * l.k]);
   });
-  let key = random.key(0);
-  const [k0, ...ks] = random.split(key, tensors.length + 1);
-  key = k0;
-  let params: Params = {};
+  const [key, ...ks] = random.split(random.key(0), tensors.length + 1);
+  const params: Params = {};
   tensors.forEach(([name, shape, fanIn], n) => {
     const b = initBound(fanIn);
     params[name] = random.uniform(ks[n], shape, { minval: -b, maxval: b });
   });
-  let m: Params = tree.map((p: np.Array) => np.zerosLike(p), tree.ref(params)) as Params;
-  let v: Params = tree.map((p: np.Array) => np.zerosLike(p), tree.ref(params)) as Params;
-
   const [C, H, W] = cfg.inputShape;
-  const lossFn = (p: Params, x: np.Array, eps: np.Array): np.Array => {
+  const style = 'lax.convGeneralDilated (NCHW; lhsDilation for the transposed layers), jit(valueAndGrad(loss)) + Adam in array ops';
+  return timeJaxAdam(ctx, params, key, [batch, C, H, W], style, (p, x, eps) => {
     let h = x.ref;
     s.encoder.forEach((l, i) => {
       const y = lax.convGeneralDilated(h, p[`enc${i + 1}.w`], [l.stride, l.stride], [[l.padding, l.padding], [l.padding, l.padding]]);
@@ -69,58 +55,6 @@ export async function jaxConvBaseline(ctx: BaselineContext): Promise<BaselineRec
         .add(p[`dec${i + 1}.b`]);
       h = i < s.decoder.length - 1 ? nn.relu(y) : y;
     });
-    const logits = h;
-    const bce = nn.softplus(logits.ref).sub(logits.mul(x)).sum();
-    const kl = logvar.ref.add(1).sub(mu.ref.mul(mu)).sub(np.exp(logvar)).sum().mul(-0.5);
-    return bce.add(kl);
-  };
-
-  const trainStep = jit((p: Params, m0: Params, v0: Params, x: np.Array, k: np.Array, stepSize: np.Array, bc2Sqrt: np.Array) => {
-    const eps = random.normal(k, [batch, cfg.latent]);
-    const [loss, grads] = valueAndGrad(lossFn)(tree.ref(p), x, eps);
-    const p1: Params = {};
-    const m1: Params = {};
-    const v1: Params = {};
-    for (const name of Object.keys(p)) {
-      const g = grads[name];
-      const mk = m0[name].mul(B1).add(g.ref.mul(1 - B1));
-      const vk = v0[name].mul(B2).add(g.ref.mul(g).mul(1 - B2));
-      p1[name] = p[name].sub(mk.ref.mul(stepSize.ref).div(np.sqrt(vk.ref).div(bc2Sqrt.ref).add(EPS)));
-      m1[name] = mk;
-      v1[name] = vk;
-    }
-    stepSize.dispose();
-    bc2Sqrt.dispose();
-    return [loss, p1, m1, v1] as [np.Array, Params, Params, Params];
+    return negativeElbo(h, x, mu, logvar);
   });
-
-  try {
-    const timing = await timeSteps(ctx, (i) => {
-      const t = i + 1;
-      const x = np.array(ctx.batches[i % ctx.batches.length]).reshape([batch, C, H, W]);
-      const [next, sub] = random.split(key);
-      key = next;
-      const stepSize = np.array(LR / (1 - B1 ** t));
-      const bc2Sqrt = np.array(Math.sqrt(1 - B2 ** t));
-      const [loss, p1, m1, v1] = trainStep(params, m, v, x, sub, stepSize, bc2Sqrt);
-      params = p1;
-      m = m1;
-      v = v1;
-      return {
-        wait: async () => {
-          await blockUntilReady(params);
-          return Number((await loss.data())[0]);
-        },
-        drop: () => loss.dispose(),
-      };
-    });
-    return {
-      framework: 'jax-js', version: typeof BENCH_VERSIONS !== 'undefined' ? BENCH_VERSIONS['@jax-js/jax'] : undefined, backend: 'webgpu',
-      style: 'lax.convGeneralDilated (NCHW; lhsDilation for the transposed layers), jit(valueAndGrad(loss)) + Adam in array ops', ...timing,
-    };
-  } finally {
-    trainStep.dispose();
-    tree.dispose([params, m, v]);
-    key.dispose();
-  }
 }

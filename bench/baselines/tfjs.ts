@@ -5,9 +5,9 @@
  * and tf.train.adam(1e-3) applied with optimizer.minimize. Backend: webgpu.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
 import type { BaselineRecord } from '../lib/report.js';
-import { initBound, timeSteps, widths, type BaselineContext } from './model.js';
+import { initBound, widths, type BaselineContext } from './model.js';
+import { negativeElbo, timeTfjsAdam, useTfjsWebgpu } from './tfjs_adam.js';
 
 interface Dense {
   w: tf.Variable;
@@ -23,15 +23,13 @@ const apply = (d: Dense, x: tf.Tensor) => tf.add(tf.matMul(x, d.w), d.b);
 
 /** Times TensorFlow.js training steps of the model on the webgpu backend. */
 export async function tfjsBaseline(ctx: BaselineContext): Promise<BaselineRecord> {
-  if (!(await tf.setBackend('webgpu'))) throw new Error('TensorFlow.js could not start its webgpu backend');
-  await tf.ready();
+  await useTfjsWebgpu();
   const { cfg, batch } = ctx;
   const shape = widths(cfg);
   const encoder = shape.encoder.map(([i, o]) => dense(i, o));
   const fc21 = dense(shape.last, cfg.latent);
   const fc22 = dense(shape.last, cfg.latent);
   const decoder = shape.decoder.map(([i, o]) => dense(i, o));
-  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
 
   const loss = (x: tf.Tensor2D): tf.Scalar => {
     let h: tf.Tensor = x;
@@ -43,33 +41,9 @@ export async function tfjsBaseline(ctx: BaselineContext): Promise<BaselineRecord
     decoder.forEach((d, i) => {
       h = i < decoder.length - 1 ? tf.relu(apply(d, h)) : apply(d, h);
     });
-    const logits = h;
-    // BCE with logits, stable: max(l, 0) - l x + log(1 + exp(-|l|)).
-    const bce = tf.sum(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
-    const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logvar), tf.square(mu)), tf.exp(logvar))));
-    return tf.add(bce, kl) as tf.Scalar;
+    return negativeElbo(h, x, mu, logvar);
   };
 
-  try {
-    const timing = await timeSteps(ctx, (i) => {
-      const x = tf.tensor2d(ctx.batches[i % ctx.batches.length], [batch, cfg.inputSize]);
-      const cost = optimizer.minimize(() => loss(x), true)!;
-      x.dispose();
-      return {
-        wait: async () => {
-          const v = (await cost.data())[0];
-          cost.dispose();
-          return v;
-        },
-        drop: () => cost.dispose(),
-      };
-    });
-    return { framework: 'TensorFlow.js', version: tf.version.tfjs, backend: tf.getBackend(), style: 'tf.variable + optimizer.minimize (tf.train.adam)', ...timing };
-  } finally {
-    optimizer.dispose();
-    for (const d of [...encoder, fc21, fc22, ...decoder]) {
-      d.w.dispose();
-      d.b.dispose();
-    }
-  }
+  const variables = [...encoder, fc21, fc22, ...decoder].flatMap((d) => [d.w, d.b]);
+  return timeTfjsAdam(ctx, (rows) => tf.tensor2d(rows, [batch, cfg.inputSize]), loss, variables, 'tf.variable + optimizer.minimize (tf.train.adam)');
 }

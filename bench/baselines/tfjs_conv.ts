@@ -8,14 +8,13 @@
  * keras does, where PyTorch pads both sides: the speed is the same).
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
 import type { BaselineRecord } from '../lib/report.js';
-import { convShapes, initBound, timeSteps, type BaselineContext } from './model.js';
+import { convShapes, initBound, type BaselineContext } from './model.js';
+import { negativeElbo, timeTfjsAdam, useTfjsWebgpu } from './tfjs_adam.js';
 
 /** Times TensorFlow.js training steps of the conv VAE on the webgpu backend. */
 export async function tfjsConvBaseline(ctx: BaselineContext): Promise<BaselineRecord> {
-  if (!(await tf.setBackend('webgpu'))) throw new Error('TensorFlow.js could not start its webgpu backend');
-  await tf.ready();
+  await useTfjsWebgpu();
   const { cfg, batch } = ctx;
   const s = convShapes(cfg);
   const uniform = (shape: number[], fanIn: number) => tf.variable(tf.randomUniform(shape, -initBound(fanIn), initBound(fanIn)));
@@ -28,7 +27,6 @@ export async function tfjsConvBaseline(ctx: BaselineContext): Promise<BaselineRe
   const dec = s.decoder.map((l) => ({
     w: uniform([l.k, l.k, l.cout, l.cin], l.cout * l.k * l.k), b: uniform([l.cout], l.cout * l.k * l.k), stride: l.stride, out: [batch, l.ho, l.wo, l.cout] as [number, number, number, number],
   }));
-  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
   const dense = (x: tf.Tensor, d: { w: tf.Variable; b: tf.Variable }) => tf.add(tf.matMul(x as tf.Tensor2D, d.w as tf.Tensor2D), d.b);
 
   const loss = (x: tf.Tensor4D): tf.Scalar => {
@@ -45,34 +43,11 @@ export async function tfjsConvBaseline(ctx: BaselineContext): Promise<BaselineRe
       const y = tf.add(tf.conv2dTranspose(h, l.w as tf.Tensor4D, l.out, l.stride, 'same'), l.b);
       h = (i < dec.length - 1 ? tf.relu(y) : y) as tf.Tensor4D;
     });
-    const logits = h;
-    const bce = tf.sum(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
-    const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logvar), tf.square(mu)), tf.exp(logvar))));
-    return tf.add(bce, kl) as tf.Scalar;
+    return negativeElbo(h, x, mu, logvar);
   };
 
   const [C, H, W] = cfg.inputShape;
-  try {
-    const timing = await timeSteps(ctx, (i) => {
-      // The digits are (C, H, W) rows; with one channel that is already NHWC.
-      const x = tf.tensor4d(ctx.batches[i % ctx.batches.length], [batch, H, W, C]);
-      const cost = optimizer.minimize(() => loss(x), true)!;
-      x.dispose();
-      return {
-        wait: async () => {
-          const v = (await cost.data())[0];
-          cost.dispose();
-          return v;
-        },
-        drop: () => cost.dispose(),
-      };
-    });
-    return { framework: 'TensorFlow.js', version: tf.version.tfjs, backend: tf.getBackend(), style: 'tf.conv2d / tf.conv2dTranspose (NHWC) + optimizer.minimize (tf.train.adam)', ...timing };
-  } finally {
-    optimizer.dispose();
-    for (const l of [...enc, fc1, fc21, fc22, fc3, ...dec]) {
-      l.w.dispose();
-      l.b.dispose();
-    }
-  }
+  const variables = [...enc, fc1, fc21, fc22, fc3, ...dec].flatMap((l) => [l.w, l.b]);
+  // The digits are (C, H, W) rows; with one channel that is already NHWC.
+  return timeTfjsAdam(ctx, (rows) => tf.tensor4d(rows, [batch, H, W, C]), loss, variables, 'tf.conv2d / tf.conv2dTranspose (NHWC) + optimizer.minimize (tf.train.adam)');
 }
