@@ -13,7 +13,7 @@ import type { ParameterSet } from './init.js';
 import type { ArenaLayout, TensorSlot } from './model.js';
 import { DeviceLostError } from './errors.js';
 import { GpuResources, type BufferRange } from './gpu/resources.js';
-import { EVAL_RING, padRows, readBuffer } from './gpu/buffers.js';
+import { EVAL_RING, padRows, readBuffer, readBuffers } from './gpu/buffers.js';
 import { HISTORY_RECORD_BYTES, LossHistory, readRecord, type StepLoss } from './gpu/history.js';
 import { Segments } from './gpu/segments.js';
 import { adamDispatches } from './kernels/adam.js';
@@ -254,21 +254,9 @@ export class Scheduler {
   async snapshot(): Promise<TrainingState> {
     this.check();
     const step = this.t;
-    const bytes = this.layout.size * 4;
-    const staging = this.device.createBuffer({ label: 'snapshot', size: 3 * bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-    let all: Float32Array;
-    try {
-      const enc = this.device.createCommandEncoder({ label: 'snapshot' });
-      [this.params, this.m, this.v].forEach((b, k) => enc.copyBufferToBuffer(b, 0, staging, k * bytes, bytes));
-      this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      all = new Float32Array(staging.getMappedRange().slice(0));
-    } finally {
-      staging.destroy();
-    }
+    const [params, m, v] = await readBuffers(this.device, [this.params, this.m, this.v]);
     this.check();
-    const n = this.layout.size;
-    return { step, params: this.unpack(all.subarray(0, n)), m: this.unpack(all.subarray(n, 2 * n)), v: this.unpack(all.subarray(2 * n)) };
+    return { step, params: this.unpack(params), m: this.unpack(m), v: this.unpack(v) };
   }
 
   /**

@@ -29,13 +29,29 @@ export function padRows(a: Float32Array, rows: number, cols: number, prow = rows
 
 /** One-off readback of a whole buffer (not used in the step loop). */
 export async function readBuffer(device: GPUDevice, src: GPUBuffer): Promise<Float32Array> {
-  const staging = device.createBuffer({ label: 'readback', size: src.size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  return (await readBuffers(device, [src]))[0];
+}
+
+/** The contents of several buffers as f32, through one staging buffer: one copy each, one submit, one map. */
+export async function readBuffers(device: GPUDevice, srcs: readonly GPUBuffer[]): Promise<Float32Array[]> {
+  const size = srcs.reduce((n, b) => n + b.size, 0);
+  const staging = device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
   try {
     const enc = device.createCommandEncoder({ label: 'readback' });
-    enc.copyBufferToBuffer(src, 0, staging, 0, src.size);
+    let at = 0;
+    for (const src of srcs) {
+      enc.copyBufferToBuffer(src, 0, staging, at, src.size);
+      at += src.size;
+    }
     device.queue.submit([enc.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    return new Float32Array(staging.getMappedRange().slice(0));
+    const all = staging.getMappedRange();
+    at = 0;
+    return srcs.map((src) => {
+      const out = new Float32Array(all.slice(at, at + src.size));
+      at += src.size;
+      return out;
+    });
   } finally {
     staging.destroy();
   }
