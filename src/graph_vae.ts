@@ -21,7 +21,7 @@ import type { ParameterSet } from './init.js';
 import type { ArenaLayout, TensorSlot } from './model.js';
 import { Scheduler, type TrainingState } from './scheduler.js';
 import { ScheduledModel } from './scheduled_model.js';
-import { requestDeviceFor } from './gpu/device.js';
+import { defaultDevice } from './gpu/device.js';
 import { readBuffer } from './gpu/buffers.js';
 import { pad4 } from './gpu/pad.js';
 import type { LinearVariant } from './kernels/linear.js';
@@ -83,14 +83,6 @@ export function initGraphParameters(cfg: Pick<GraphModelConfig, 'features' | 'hi
   return new Map([[GRAPH_PARAM.w0, w.w0], [GRAPH_PARAM.head, head]]);
 }
 
-async function defaultDevice(): Promise<GPUDevice> {
-  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  if (!gpu) throw new Error('WebGPU is not available here: pass a GPUDevice in GraphVaeOptions.device');
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('no WebGPU adapter found');
-  return requestDeviceFor(adapter);
-}
-
 /** Checks the graph's shape before anything is allocated. */
 function checkGraph(g: GraphInput): void {
   if (!Number.isInteger(g.n) || g.n < 2) throw new Error(`graph: ${g.n} nodes; a graph VAE needs at least 2`);
@@ -125,7 +117,7 @@ export class GraphVae extends ScheduledModel {
     const seed = resolveSeed(opts.seed);
     const readbackEvery = checkSetting('readbackEvery', opts.readbackEvery ?? 1);
     const config: GraphModelConfig = { kind, nodes: g.n, features: g.features ? g.features.cols : g.n, identity: g.features === null, hidden, latent };
-    const device = opts.device ?? (await defaultDevice());
+    const device = opts.device ?? (await defaultDevice('GraphVaeOptions'));
     const variant = !opts.variant || opts.variant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.variant;
     const layout = graphArenaLayout(config, device.limits.minStorageBufferOffsetAlignment);
     let sched: Scheduler;

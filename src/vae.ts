@@ -15,7 +15,7 @@ import { initParameters, type ParameterSet } from './init.js';
 import { describeModel, modelLayers, parameterLayout, type LayerSpec, type ModelDescription } from './model.js';
 import { Scheduler, type TrainingState } from './scheduler.js';
 import { ScheduledModel } from './scheduled_model.js';
-import { requestDeviceFor } from './gpu/device.js';
+import { defaultDevice } from './gpu/device.js';
 import { padRows, uploadRows } from './gpu/buffers.js';
 import { checkLimits } from './gpu/limits.js';
 import { pad4 } from './gpu/pad.js';
@@ -62,14 +62,6 @@ export function pickLinearVariant(info: GPUAdapterInfo | undefined): LinearVaria
   return soft || (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ? 'register' : 'tiled';
 }
 
-async function defaultDevice(): Promise<GPUDevice> {
-  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  if (!gpu) throw new Error('WebGPU is not available here: pass a GPUDevice in VaeOptions.device');
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('no WebGPU adapter found');
-  return requestDeviceFor(adapter);
-}
-
 /** A trainable VAE living on one GPUDevice. */
 export class Vae extends ScheduledModel {
   private readonly inputStaging: Float32Array | null;
@@ -97,7 +89,7 @@ export class Vae extends ScheduledModel {
     const seed = resolveSeed(opts.seed);
     const { beta, klWarmup } = resolveKlWeighting(config.kind, opts.beta, opts.klWarmup);
     const readbackEvery = checkSetting('readbackEvery', opts.readbackEvery ?? 16);
-    const device = opts.device ?? (await defaultDevice());
+    const device = opts.device ?? (await defaultDevice('VaeOptions'));
     const variant =
       !opts.linearVariant || opts.linearVariant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.linearVariant;
     const model = describeModel(config);

@@ -195,13 +195,22 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
   return m;
 }
 
-/** A metadata value as a whole number, or an Error naming the key and the text. */
-function metaInt(m: Record<string, string>, key: string, name: string): number {
+/**
+ * A metadata value as a whole number (at least `min` when given), or a one-line Error naming the
+ * key and the text; a missing key says `missing` in parentheses (a hint), when given.
+ */
+export function metaInt(m: Record<string, string>, key: string, name: string, opts: { min?: number; missing?: string } = {}): number {
   const v = m[key];
-  if (v === undefined) throw new Error(`${name}: metadata has no "${key}" (was this file written by ${CHECKPOINT_FORMAT}?)`);
-  if (!/^(0|[1-9][0-9]*)$/.test(v) || !Number.isSafeInteger(Number(v))) throw new Error(`${name}: metadata "${key}" is ${show(v)}, must be a whole number`);
+  if (v === undefined) throw new Error(`${name}: metadata has no "${key}"${opts.missing ? ` (${opts.missing})` : ''}`);
+  const { min } = opts;
+  if (!/^(0|[1-9][0-9]*)$/.test(v) || !Number.isSafeInteger(Number(v)) || (min !== undefined && Number(v) < min)) {
+    throw new Error(`${name}: metadata "${key}" is ${show(v)}, must be a whole number${min === undefined ? '' : ` >= ${min}`}`);
+  }
   return Number(v);
 }
+
+/** metaInt of a file that should be ours: a missing key asks whether it is. */
+const ourInt = (m: Record<string, string>, key: string, name: string) => metaInt(m, key, name, { missing: `was this file written by ${CHECKPOINT_FORMAT}?` });
 
 /** The model configuration a checkpoint's metadata records, validated like any configuration. */
 export function configFromMetadata(metadata: Record<string, string>, name = 'checkpoint'): VaeConfig {
@@ -231,7 +240,7 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
     return parts.map(Number);
   };
   const layers: Partial<VaeConfig> = arch === 'conv'
-    ? { arch, channels: sizes('channels', '"32,64"', false), dense: metaInt(metadata, 'dense', name) }
+    ? { arch, channels: sizes('channels', '"32,64"', false), dense: ourInt(metadata, 'dense', name) }
     : { arch, hidden: sizes('hidden', '"400" or "512,256"', true) };
   // The input's shape, from files that record it (older ones hold the size only).
   const shapeText = metadata.inputShape;
@@ -249,8 +258,8 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   }
   const partial = {
     corrupt,
-    inputSize: metaInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), ...layers,
-    latent: metaInt(metadata, 'latent', name), batch: metaInt(metadata, 'batch', name),
+    inputSize: ourInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), ...layers,
+    latent: ourInt(metadata, 'latent', name), batch: ourInt(metadata, 'batch', name),
     ...objective, ...(sigma === undefined ? {} : { sigma }),
   };
   try {
@@ -266,7 +275,7 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
  */
 export function extraFromMetadata(metadata: Record<string, string>, name = 'checkpoint'): { seed: number; step: number; loss?: number } {
   if (!writtenByUs(metadata)) return { seed: 1, step: 0 };
-  const out: { seed: number; step: number; loss?: number } = { seed: metaInt(metadata, 'seed', name), step: metaInt(metadata, 'step', name) };
+  const out: { seed: number; step: number; loss?: number } = { seed: ourInt(metadata, 'seed', name), step: ourInt(metadata, 'step', name) };
   if (metadata.loss !== undefined) {
     // String(number) wrote it, so NaN and Infinity are legitimate (a diverged run).
     const loss = Number(metadata.loss);

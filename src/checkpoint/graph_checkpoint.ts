@@ -18,7 +18,7 @@
 import type { GraphModelConfig } from '../graph_network.js';
 import { GRAPH_PARAM } from '../graph_network.js';
 import type { ParameterSet } from '../init.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, GRAPH_CHECKPOINT_ARCH } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, GRAPH_CHECKPOINT_ARCH, metaInt } from './checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 
 export { GRAPH_CHECKPOINT_ARCH };
@@ -204,13 +204,8 @@ export function saveGraphCheckpoint(params: ParameterSet, info: SavedGraphInfo):
   return encodeSafetensors(toGraphTensors(params, info.config), graphCheckpointMetadata(info));
 }
 
-/** A metadata value as a whole number >= min, or a one-line Error naming the key. */
-function metaInt(m: Record<string, string>, key: string, name: string, min = 0): number {
-  const v = m[key];
-  if (v === undefined) throw new Error(`${name}: metadata has no "${key}"`);
-  if (!/^(0|[1-9][0-9]*)$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new Error(`${name}: metadata "${key}" is ${show(v)}, must be a whole number >= ${min}`);
-  return Number(v);
-}
+/** A metadata value as a whole number >= min (0 unless given), or a one-line Error naming the key. */
+const graphInt = (m: Record<string, string>, key: string, name: string, min = 0): number => metaInt(m, key, name, { min });
 
 /** A metadata value as a number in [0, 1). */
 function metaFraction(m: Record<string, string>, key: string, name: string): number {
@@ -232,24 +227,24 @@ export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpo
       : `${name}: metadata "arch" is ${show(m.arch)}, not a graph VAE's ("${GRAPH_CHECKPOINT_ARCH}")`);
   }
   if (m.kind !== 'vgae' && m.kind !== 'gae') throw new Error(`${name}: metadata "kind" is ${show(m.kind)}, must be "vgae" or "gae"`);
-  const nodes = metaInt(m, 'nodes', name, 2);
+  const nodes = graphInt(m, 'nodes', name, 2);
   const identity = m.features === 'none';
-  const features = identity ? nodes : metaInt(m, 'features', name, 1);
-  const hidden = metaInt(m, 'hidden', name, 1);
-  const latent = metaInt(m, 'latent', name, 1);
+  const features = identity ? nodes : graphInt(m, 'features', name, 1);
+  const hidden = graphInt(m, 'hidden', name, 1);
+  const latent = graphInt(m, 'latent', name, 1);
   if (latent > 64) throw new Error(`${name}: metadata "latent" is ${latent}; this runtime's graph VAE takes 1 to 64`);
   const info: SavedGraphInfo = {
     config: { kind: m.kind, nodes, features, identity, hidden, latent },
-    seed: metaInt(m, 'seed', name),
-    step: metaInt(m, 'step', name),
+    seed: graphInt(m, 'seed', name),
+    step: graphInt(m, 'step', name),
     split: {
-      seed: metaInt(m, 'splitSeed', name),
+      seed: graphInt(m, 'splitSeed', name),
       valFraction: metaFraction(m, 'valFraction', name),
       testFraction: metaFraction(m, 'testFraction', name),
-      edges: metaInt(m, 'edges', name, 1),
-      trainEdges: metaInt(m, 'trainEdges', name, 1),
-      valEdges: metaInt(m, 'valEdges', name),
-      testEdges: metaInt(m, 'testEdges', name),
+      edges: graphInt(m, 'edges', name, 1),
+      trainEdges: graphInt(m, 'trainEdges', name, 1),
+      valEdges: graphInt(m, 'valEdges', name),
+      testEdges: graphInt(m, 'testEdges', name),
       fingerprint: m.graphFingerprint ?? '',
     },
   };

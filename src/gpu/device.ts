@@ -19,3 +19,15 @@ export async function requestDeviceFor(adapter: GPUAdapter, label = 'webgpu-vae'
     },
   });
 }
+
+/**
+ * A device of the environment's WebGPU (navigator.gpu), for models created without one;
+ * `options` names the options type whose `device` to pass where there is none.
+ */
+export async function defaultDevice(options: string): Promise<GPUDevice> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) throw new Error(`WebGPU is not available here: pass a GPUDevice in ${options}.device`);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter found');
+  return requestDeviceFor(adapter);
+}
