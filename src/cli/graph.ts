@@ -17,6 +17,7 @@ import { LABEL_COLORS } from '../latent_view.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadGraph } from '../node/graph_data.js';
 import { requestNodeGpu } from '../node/gpu.js';
+import { nodeTraining } from './node_training.js';
 import { axisTitles } from '../latent_view.js';
 import { project2d } from '../pca.js';
 import type { TrainingState } from '../scheduler.js';
@@ -99,7 +100,6 @@ async function graphTrain(args: string[]): Promise<void> {
   const prep = prepareGraph(graph, { seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction, features: o.features });
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const gpu = await requestNodeGpu();
-  const devices = [gpu.device];
   const build = (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
     device, graph: prep.input, kind: o.kind, hidden: o.hidden, latent: o.latent, seed: o.seed, adam: { lr: o.lr }, ...(state ? { state } : {}),
   });
@@ -110,36 +110,14 @@ async function graphTrain(args: string[]): Promise<void> {
     log(`graph: ${name}: ${describeGraph(graph)}`);
     log(`model: ${o.kind.toUpperCase()}, ${cfg.identity ? 'identity' : cfg.features}-${cfg.hidden}-${cfg.latent}; split (seed ${o.seed}): ${prep.record.trainEdges} train, ${prep.record.valEdges} validation, ${prep.record.testEdges} test edges`);
   }
-  let stopRequested = false;
-  const onSigint = () => {
-    stopRequested = true;
-    log('interrupted: stopping after this epoch (Ctrl-C again to quit at once)');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+  const host = nodeTraining(gpu.device, 'epoch', log);
   const emit = (r: GraphEpochReport) => process.stdout.write(`${JSON.stringify(r)}\n`);
-  const progressBar = o.json ? null : new ProgressBar(process.stderr);
-  // The bar's line is ended only when one was drawn since (a log line follows it).
-  let barDrawn = false;
-  const bar = progressBar && {
-    update: (p: Parameters<ProgressBar['update']>[0]) => {
-      progressBar.update(p);
-      barDrawn = progressBar.active;
-    },
-    done: () => {
-      if (barDrawn) progressBar.done();
-      barDrawn = false;
-    },
-  };
+  const bar = o.json ? null : new ProgressBar(process.stderr);
   const epochMs: number[] = [];
   let last: GraphEpochReport | null = null;
   const trainer = await Trainer.create(model, graphTask(prep.split), {
     build,
-    newDevice: async () => {
-      const fresh = await requestNodeGpu();
-      devices.push(fresh.device);
-      return fresh.device;
-    },
+    newDevice: host.newDevice,
     events: {
       epoch: (e) => {
         epochMs.push(e.ms);
@@ -161,7 +139,7 @@ async function graphTrain(args: string[]): Promise<void> {
   trainer.epochs = o.epochs;
   try {
     const ended = await trainer.run({
-      shouldStop: () => stopRequested,
+      shouldStop: host.stopRequested,
       between: async () => {
         const p = trainer.progress();
         bar?.update({ epoch: p.epoch, epochs: p.epochs, step: p.step, totalSteps: p.totalSteps, loss: p.loss, samplesPerS: p.samplesPerS, etaSeconds: p.etaS, rateUnit: 'epochs/s', lossDigits: 4 });
@@ -194,9 +172,8 @@ async function graphTrain(args: string[]): Promise<void> {
     } else if (ended === 'stopped') log('no --save given: nothing saved');
     if (ended === 'stopped') process.exitCode = 130;
   } finally {
-    process.removeListener('SIGINT', onSigint);
     trainer.destroy();
-    for (const d of devices) d.destroy();
+    host.close();
   }
 }
 

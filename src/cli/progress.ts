@@ -37,6 +37,8 @@ export function formatProgress(p: ProgressState, width = 20): string {
 /** Draws the bar on a TTY, at most ten times a second; does nothing elsewhere. */
 export class ProgressBar {
   private last = 0;
+  /** Whether the bar's line was drawn and not yet ended. */
+  private open = false;
   constructor(private readonly out: NodeJS.WriteStream) {}
 
   get active(): boolean {
@@ -49,11 +51,13 @@ export class ProgressBar {
     if (!force && now - this.last < 100) return;
     this.last = now;
     this.out.write(`\r${formatProgress(p)}\x1b[K`);
+    this.open = true;
   }
 
-  /** Ends the bar's line so that following output starts clean. */
+  /** Ends the bar's line, when one is drawn, so that following output starts clean (no empty lines). */
   done(): void {
-    if (this.active) this.out.write('\n');
+    if (this.open) this.out.write('\n');
+    this.open = false;
   }
 }
 

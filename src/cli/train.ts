@@ -13,6 +13,7 @@ import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, DEFAULT_CONV, describeObj
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
+import { nodeTraining } from './node_training.js';
 import { Trainer, vaeTask, type VaeEvaluation } from '../trainer.js';
 import { Vae, type TrainingState } from '../vae.js';
 import { UsageError, corruptFlag, parseFlags, settingFlag } from './args.js';
@@ -243,7 +244,6 @@ export async function trainCommand(args: string[]): Promise<void> {
   const kl = resumed ? { beta: resumed.beta, klWarmup: resumed.klWarmup } : { beta: o.beta ?? 1, klWarmup: o.klWarmup ?? 0 };
   const gpu = await requestNodeGpu();
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const devices = [gpu.device];
   // Losses every 2 steps keep the progress display current and the GPU queue short (6 steps).
   const build = (device: GPUDevice, state: TrainingState | null) => Vae.create({
     config, adam, seed, device, readbackEvery: 2, ...kl, ...(state ? { state } : {}),
@@ -263,26 +263,15 @@ export async function trainCommand(args: string[]): Promise<void> {
     }
   };
   // Ctrl-C: finish the step in hand, save the last good state (with --save) and exit 130.
-  // A second Ctrl-C exits at once.
-  let stopRequested = false;
-  const onSigint = () => {
-    stopRequested = true;
-    log('interrupted: stopping after this step (Ctrl-C again to quit at once)');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+  const host = nodeTraining(gpu.device, 'step', log);
   const trainer = await Trainer.create(vae, vaeTask(data, config.batch, seed), {
     build,
-    newDevice: async () => {
-      const fresh = await requestNodeGpu();
-      devices.push(fresh.device);
-      return fresh.device;
-    },
+    newDevice: host.newDevice,
     epochsDone: resumed?.epochsDone,
     epochStep: resumed?.epochStep,
   });
   try {
-    const out = await runTraining(trainer, o, emit, o.json ? null : new ProgressBar(process.stderr), log, () => stopRequested);
+    const out = await runTraining(trainer, o, emit, o.json ? null : new ProgressBar(process.stderr), log, host.stopRequested);
     if (o.save) {
       // The training state first, then the model: a model file always has its state beside it.
       const statePath = trainStatePath(o.save);
@@ -298,8 +287,7 @@ export async function trainCommand(args: string[]): Promise<void> {
     }
     if (out.interrupted) process.exitCode = 130;
   } finally {
-    process.removeListener('SIGINT', onSigint);
     trainer.destroy();
-    for (const d of devices) d.destroy();
+    host.close();
   }
 }

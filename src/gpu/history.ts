@@ -63,7 +63,7 @@ export class LossHistory {
   private readonly listeners = new Set<(records: StepLoss[]) => void>();
 
   constructor(
-    private readonly res: GpuResources,
+    res: GpuResources,
     /** Records in the ring: more than the steps between two copies. */
     readonly capacity: number,
     stagingBuffers: number,
