@@ -109,7 +109,7 @@ export class Scheduler {
 
   /** Throws when the model was destroyed or its device failed. */
   check(): void {
-    if (this.destroyed) throw new Error('this Vae was destroyed');
+    if (this.destroyed) throw new Error('this model was destroyed');
     if (this.error) throw this.error;
   }
 
