@@ -7,10 +7,10 @@
 // the same multiply-adds, taps on the zero padding included. Two figures: by the median wall
 // clock of the dispatch (bench/lib/timing.ts), and by the process's CPU time for one dispatch
 // (SwiftShader runs in this process), which machine load from other processes inflates less.
-import { convFrame, convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../src/conv2d_geometry.js';
+import { convFrame, convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../src/layers/conv2d_geometry.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../src/gpu/resources.js';
 import { Conv2dKernels, type ConvVariant } from '../src/kernels/conv2d.js';
-import { pad4 } from '../src/model.js';
+import { pad4 } from '../src/model/describe.js';
 import { requestNodeGpu } from '../src/node/gpu.js';
 import * as ref from '../src/reference/conv2d.js';
 import { resolveConfig } from '../src/config.js';

@@ -33,7 +33,7 @@ export interface Corruption {
  * Sizes and objective of a VAE. `arch: 'mlp'`: input -> hidden[0] -> ... -> hidden[n-1] ->
  * (mu, logvar) -> mirrored decoder. `arch: 'conv'` (the keras-io VAE): 3x3 convolutions of
  * stride 2 with `channels` -> flatten -> dense -> (mu, logvar); the decoder mirrors it with
- * transposed convolutions (src/model.ts). The autoencoder keeps the same layers (its logvar half
+ * transposed convolutions (src/model/describe.ts). The autoencoder keeps the same layers (its logvar half
  * is unused).
  */
 export interface VaeConfig {
@@ -136,7 +136,7 @@ export const SETTINGS = {
   beta: { kind: 'number', min: 0, max: Infinity },
   klWarmup: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
   readbackEvery: { kind: 'int', min: 1, max: 1024 },
-  // The graph VAE (src/graph_vae.ts): the variational model or the plain graph autoencoder,
+  // The graph VAE (src/graph/graph_vae.ts): the variational model or the plain graph autoencoder,
   // node features from the data or the identity, one hidden GCN layer, and the shares of the
   // edges held out. Its fused decoder keeps a node's z in registers: 64 latent dimensions at
   // most (MAX_LATENT in src/kernels/inner_product_loss.ts; a test keeps the two equal).

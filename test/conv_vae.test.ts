@@ -4,10 +4,10 @@
 // steps' losses; and the MLP's step left as it was before convolution layers existed.
 import { describe, expect, it } from 'vitest';
 import { resolveAdam, resolveConfig, type VaeConfig } from '../src/config.js';
-import { initParameters } from '../src/init.js';
-import { describeModel, layerSpecs, parameterCount } from '../src/model.js';
+import { initParameters } from '../src/model/init.js';
+import { describeModel, layerSpecs, parameterCount } from '../src/model/describe.js';
 import { adamUpdate, toRefParams, vaeBackward, vaeForward, type RefParams } from '../src/reference/vae.js';
-import { Vae } from '../src/vae.js';
+import { Vae } from '../src/vae/vae.js';
 import { expectClose } from './util/compare.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';

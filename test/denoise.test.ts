@@ -3,11 +3,11 @@
 // bit; denoise() gives the corrupted rows and their reconstructions.
 import { describe, expect, it } from 'vitest';
 import { resolveAdam, resolveConfig, type Corruption, type VaeConfig } from '../src/config.js';
-import { initParameters } from '../src/init.js';
-import { layerSpecs } from '../src/model.js';
+import { initParameters } from '../src/model/init.js';
+import { layerSpecs } from '../src/model/describe.js';
 import { corruptRows } from '../src/reference/corrupt.js';
 import { adamUpdate, toRefParams, vaeBackward, vaeForward } from '../src/reference/vae.js';
-import { Vae } from '../src/vae.js';
+import { Vae } from '../src/vae/vae.js';
 import { expectClose } from './util/compare.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';

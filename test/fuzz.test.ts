@@ -7,9 +7,9 @@ import { saveCheckpoint } from '../src/checkpoint/checkpoint.js';
 import { decodeSafetensors } from '../src/checkpoint/safetensors.js';
 import { resolveConfig } from '../src/config.js';
 import { readIdxImages, readIdxLabels } from '../src/data/idx.js';
-import { initParameters } from '../src/init.js';
-import { layerSpecs } from '../src/model.js';
-import { philox4x32 } from '../src/philox.js';
+import { initParameters } from '../src/model/init.js';
+import { layerSpecs } from '../src/model/describe.js';
+import { philox4x32 } from '../src/runtime/philox.js';
 
 /** A seeded stream of u32 (Philox, stream 9). */
 function rng(seed: number) {

@@ -1,8 +1,8 @@
 // Training state snapshots and the divergence guard: exact resumption, rollback on a planted
 // NaN, and a clear stop when failures repeat.
 import { describe, expect, it } from 'vitest';
-import { DivergenceGuard } from '../src/guard.js';
-import { Vae } from '../src/vae.js';
+import { DivergenceGuard } from '../src/runtime/guard.js';
+import { Vae } from '../src/vae/vae.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';
 

@@ -1,13 +1,13 @@
 // encode, decode, reconstruct and sample against the float64 reference.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type VaeConfig } from '../src/config.js';
-import { headIndex, layerSpecs } from '../src/model.js';
+import { headIndex, layerSpecs } from '../src/model/describe.js';
 import { linearForward, toRefParams, vaeForward } from '../src/reference/vae.js';
-import { anomalyScores, importanceWeightedScores, interpolate } from '../src/toolkit.js';
+import { anomalyScores, importanceWeightedScores, interpolate } from '../src/vae/toolkit.js';
 import { iwaeLogWeights, logMeanExp } from '../src/reference/iwae.js';
-import { latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, manifoldGrid } from '../src/latent_view.js';
-import { project2d } from '../src/pca.js';
-import { Vae } from '../src/vae.js';
+import { latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, manifoldGrid } from '../src/views/latent_view.js';
+import { project2d } from '../src/views/pca.js';
+import { Vae } from '../src/vae/vae.js';
 import { expectClose } from './util/compare.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';

@@ -6,7 +6,7 @@ import { epochBatches, fillBatch, orderedBatches, subset } from '../src/data/dat
 import { loadEmbedded } from '../src/node/data.js';
 import { iwaeLogWeights, logMeanExp } from '../src/reference/iwae.js';
 import { toRefParams } from '../src/reference/vae.js';
-import { Vae } from '../src/vae.js';
+import { Vae } from '../src/vae/vae.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';
 

@@ -1,7 +1,7 @@
 // Latent paths against analytic cases.
 import { describe, expect, it } from 'vitest';
-import { lerpPath, slerpPath } from '../src/latent.js';
-import { priorMismatch } from '../src/toolkit.js';
+import { lerpPath, slerpPath } from '../src/views/latent.js';
+import { priorMismatch } from '../src/vae/toolkit.js';
 import { expectClose } from './util/compare.js';
 
 describe('latent paths', () => {

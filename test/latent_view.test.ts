@@ -1,8 +1,8 @@
 // The 2-D latent views' plain logic against analytic cases: the PCA projection, the manifold's
 // grid of codes, axis titles and the scatter's data window.
 import { describe, expect, it } from 'vitest';
-import { axisTitles, manifoldGrid, plotWindow } from '../src/latent_view.js';
-import { project2d } from '../src/pca.js';
+import { axisTitles, manifoldGrid, plotWindow } from '../src/views/latent_view.js';
+import { project2d } from '../src/views/pca.js';
 
 describe('latent projection', () => {
   it('is the identity for a 2-D latent space', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { toRefParams, vaeForward } from '../src/reference/vae.js';
-import { Vae } from '../src/vae.js';
+import { Vae } from '../src/vae/vae.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';
 

@@ -1,6 +1,6 @@
 // The divergence rule of the guard, for positive and negative losses.
 import { describe, expect, it } from 'vitest';
-import { lossExploded } from '../src/guard.js';
+import { lossExploded } from '../src/runtime/guard.js';
 
 describe('lossExploded', () => {
   it('is "above 100 times the best" for losses of a nat or more (the Bernoulli decoder)', () => {

@@ -1,7 +1,7 @@
 // Philox4x32-10 on the CPU against the published Random123 known answers, and its 32x32 -> 64
 // high-word multiply against BigInt.
 import { describe, expect, it } from 'vitest';
-import { mulhi32, philox4x32 } from '../src/philox.js';
+import { mulhi32, philox4x32 } from '../src/runtime/philox.js';
 
 const hex = (v: readonly number[]) => v.map((x) => (x >>> 0).toString(16).padStart(8, '0')).join(' ');
 

@@ -2,11 +2,11 @@
 // finishes; nothing hangs on the readbacks that were in flight.
 import { expect, it } from 'vitest';
 import { runTraining, type EpochReport } from '../src/cli/train.js';
-import { Trainer, vaeTask } from '../src/trainer.js';
+import { Trainer, vaeTask } from '../src/runtime/trainer.js';
 import { subset } from '../src/data/dataset.js';
 import { loadEmbedded } from '../src/node/data.js';
 import { requestNodeGpu } from '../src/node/gpu.js';
-import { Vae, type TrainingState } from '../src/vae.js';
+import { Vae, type TrainingState } from '../src/vae/vae.js';
 
 it('recovers from a destroyed device mid-run and finishes training', async () => {
   const { train, test } = await loadEmbedded();

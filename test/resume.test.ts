@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadTrainState, saveTrainState, trainStatePath } from '../src/checkpoint/train_state.js';
 import { resolveAdam } from '../src/config.js';
 import { fingerprint, makeDataset } from '../src/data/dataset.js';
-import { Trainer, vaeTask } from '../src/trainer.js';
-import { Vae, type StepLoss, type TrainingState } from '../src/vae.js';
+import { Trainer, vaeTask } from '../src/runtime/trainer.js';
+import { Vae, type StepLoss, type TrainingState } from '../src/vae/vae.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';
 

@@ -2,8 +2,8 @@
 import { expect, it } from 'vitest';
 import { epochBatches } from '../src/data/dataset.js';
 import { loadEmbedded } from '../src/node/data.js';
-import { DivergenceGuard } from '../src/guard.js';
-import { Vae, type StepLoss } from '../src/vae.js';
+import { DivergenceGuard } from '../src/runtime/guard.js';
+import { Vae, type StepLoss } from '../src/vae/vae.js';
 import { testGpu } from './util/gpu.js';
 
 it('100 steps of the reference model on real digits take the loss from over 500 to well under 250 nats', async () => {

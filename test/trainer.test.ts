@@ -1,12 +1,12 @@
-// The one training loop (src/trainer.ts) that the CLI and the page drive: epochs and their
+// The one training loop (src/runtime/trainer.ts) that the CLI and the page drive: epochs and their
 // events, a step cap that still ends and evaluates the epoch, stopping, rollbacks reported as
 // notices, a divergence caught by type with the model back at its last good state, and a new
 // learning rate from the same state.
 import { describe, expect, it } from 'vitest';
-import { DivergedError } from '../src/errors.js';
-import { Trainer, vaeTask, type EpochEnd, type TrainerNotice, type TrainingTask } from '../src/trainer.js';
+import { DivergedError } from '../src/runtime/errors.js';
+import { Trainer, vaeTask, type EpochEnd, type TrainerNotice, type TrainingTask } from '../src/runtime/trainer.js';
 import { makeDataset } from '../src/data/dataset.js';
-import { Vae, type EvalResult, type StepLoss, type TrainingState } from '../src/vae.js';
+import { Vae, type EvalResult, type StepLoss, type TrainingState } from '../src/vae/vae.js';
 import { seededUniform } from './util/data.js';
 import { testGpu } from './util/gpu.js';
 

@@ -86,7 +86,7 @@ export interface ConvShape {
 }
 
 /**
- * The conv VAE's layers (src/model.ts describes the same): the encoder's convolutions, the
+ * The conv VAE's layers (src/model/describe.ts describes the same): the encoder's convolutions, the
  * flattened size and the (C, H, W) shape at the bottom, and the decoder's transposed
  * convolutions, last one giving the logits.
  */

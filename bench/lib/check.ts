@@ -3,8 +3,8 @@
  * against the float64 CPU reference before timing it. A mismatch throws: a kernel that computes
  * the wrong thing has no speed worth reporting.
  */
-import { philox4x32 } from '../../src/philox.js';
-import { pad4 } from '../../src/model.js';
+import { philox4x32 } from '../../src/runtime/philox.js';
+import { pad4 } from '../../src/model/describe.js';
 import { readBuffer } from '../../src/gpu/buffers.js';
 
 /** Key word 1 of the benchmark's Philox stream (tests use 7; training uses 0..2). */

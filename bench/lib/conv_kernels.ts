@@ -1,20 +1,20 @@
 /**
  * Convolution kernel benchmarks: the three products of every convolution layer of a conv VAE
- * (src/model.ts), built with the runtime's wrapper (src/kernels/conv2d.ts), validated against the
+ * (src/model/describe.ts), built with the runtime's wrapper (src/kernels/conv2d.ts), validated against the
  * float64 reference (src/reference/conv2d.ts) on seeded inputs of the layer's real shape, then
  * timed (timing.ts). As in a step, input gradients carry the previous ReLU's mask and the first
  * layer has none.
  *
  * GFLOP/s count 2 x (out-side pixels) x co x ci x k x k per product, the frame's multiply-adds
- * (src/conv2d_geometry.ts): the three products of a layer do the same work, taps on the zero
+ * (src/layers/conv2d_geometry.ts): the three products of a layer do the same work, taps on the zero
  * padding included, and a transposed convolution counts its real products, not those of a
  * convolution over its zero-dilated input.
  */
 import type { VaeConfig } from '../../src/config.js';
-import { convFrame, convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../../src/conv2d_geometry.js';
+import { convFrame, convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../../src/layers/conv2d_geometry.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../../src/gpu/resources.js';
 import { Conv2dKernels, type Conv2dSpec, type ConvTranspose2dSpec, type ConvVariant } from '../../src/kernels/conv2d.js';
-import { describeModel, modelLayers, pad4 } from '../../src/model.js';
+import { describeModel, modelLayers, pad4 } from '../../src/model/describe.js';
 import * as ref from '../../src/reference/conv2d.js';
 import { padded, readBack, scoped, seeded, unpadded, validate, type Validation } from './check.js';
 import type { KernelRecord } from './report.js';

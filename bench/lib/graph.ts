@@ -16,17 +16,17 @@ import { edgeCount, type CsrMatrix, type Graph } from '../../src/graph/graph.js'
 import { initGraphVae } from '../../src/graph/init.js';
 import { linkMetrics } from '../../src/graph/link.js';
 import { PhiloxStream, splitEdges } from '../../src/graph/split.js';
-import { GraphVae } from '../../src/graph_vae.js';
-import { graphTask, prepareGraph } from '../../src/graph_task.js';
+import { GraphVae } from '../../src/graph/graph_vae.js';
+import { graphTask, prepareGraph } from '../../src/graph/graph_task.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../../src/gpu/resources.js';
 import { GaussianLogstdKernels } from '../../src/kernels/gaussian_logstd.js';
 import { InnerProductLossKernels, uploadLabels } from '../../src/kernels/inner_product_loss.js';
 import { LinearKernels, type LinearVariant } from '../../src/kernels/linear.js';
 import { SpmmKernels, uploadCsr } from '../../src/kernels/spmm.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
-import { pad4 } from '../../src/model.js';
+import { pad4 } from '../../src/model/describe.js';
 import { vgaeBackward, vgaeForward } from '../../src/reference/vgae.js';
-import { Trainer } from '../../src/trainer.js';
+import { Trainer } from '../../src/runtime/trainer.js';
 import { padded, readBack, scoped, unpadded, validate, type Validation } from './check.js';
 import type { KernelRecord } from './report.js';
 import { countCalls } from './steps.js';
@@ -192,7 +192,7 @@ async function graphKernels(
       pass.end();
       device.queue.submit([enc.finish()]);
     });
-    // The reference on the GPU's own noise (WGSL's cos and sin are within 2^-11 of src/philox.ts).
+    // The reference on the GPU's own noise (WGSL's cos and sin are within 2^-11 of src/runtime/philox.ts).
     const eps = unpadded(await readBack(device, act.eps.buffer), N, L);
     const params = { w0: Float64Array.from(w.w0), wMu: Float64Array.from(w.wMu), wSigma: Float64Array.from(w.wSigma) };
     const graph = { adj: a.adj, labels: a.adj, features: X, posWeight: a.posWeight, norm: a.norm };

@@ -15,8 +15,8 @@ import { ReparameterizeKernels } from '../../src/kernels/reparameterize.js';
 import { LossKernels, HISTORY_RECORD_BYTES } from '../../src/kernels/loss.js';
 import { adamDispatch } from '../../src/kernels/adam.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
-import { headIndex, layerSpecs, pad4, parameterLayout } from '../../src/model.js';
-import { philoxNormal } from '../../src/philox.js';
+import { headIndex, layerSpecs, pad4, parameterLayout } from '../../src/model/describe.js';
+import { philoxNormal } from '../../src/runtime/philox.js';
 import {
   adamUpdate, bceKl, linearBackwardInput, linearBackwardWeight, linearForward, reparameterizeBackward, reparameterizeForward,
 } from '../../src/reference/vae.js';

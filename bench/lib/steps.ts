@@ -1,5 +1,5 @@
 /**
- * Training-step and epoch benchmarks of the runtime (src/vae.ts), with the step loop's GPU
+ * Training-step and epoch benchmarks of the runtime (src/vae/vae.ts), with the step loop's GPU
  * calls counted.
  *
  * The runtime reports its dispatch list length but not what a step actually calls, so the
@@ -11,7 +11,7 @@
 import { configName } from '../../src/checkpoint/checkpoint.js';
 import type { VaeConfig } from '../../src/config.js';
 import { epochBatches, fillBatch, shuffled, type Dataset } from '../../src/data/dataset.js';
-import { Vae } from '../../src/vae.js';
+import { Vae } from '../../src/vae/vae.js';
 import type { EpochRecord, StepRecord } from './report.js';
 
 /** Steps between the runtime's loss readbacks in these benchmarks (the runtime's default). */

@@ -6,7 +6,7 @@
 import { resolveConfig, type VaeConfig } from '../../src/config.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { LinearVariant } from '../../src/kernels/linear.js';
-import { pickLinearVariant } from '../../src/vae.js';
+import { pickLinearVariant } from '../../src/vae/vae.js';
 import { configName } from '../../src/checkpoint/checkpoint.js';
 import { benchConvKernels } from './conv_kernels.js';
 import { benchGemms, benchMemoryBound, gemmCases } from './kernels.js';

@@ -1,6 +1,6 @@
 /**
  * The graph worker's training session: one graph, at most one graph VAE, and the page's
- * commands. A thin client of the Trainer (src/trainer.ts) with graphTask (one full-graph step
+ * commands. A thin client of the Trainer (src/runtime/trainer.ts) with graphTask (one full-graph step
  * per epoch, validation AUC and AP after each), as `webgpu-vae graph train` is: the trainer owns
  * the loop, the divergence guard and device-loss recovery; the session turns its events into
  * messages and adds pause, the embedding view and checkpoint downloads.
@@ -11,12 +11,12 @@
 import { graphConfigName, saveGraphCheckpoint } from '../checkpoint/graph_checkpoint.js';
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
-import { GraphVae } from '../graph_vae.js';
-import { graphTask, prepareGraph, type PreparedGraph } from '../graph_task.js';
-import { axisTitles } from '../latent_view.js';
-import { project2d } from '../pca.js';
-import type { TrainingState } from '../scheduler.js';
-import { Trainer, type TrainerNotice, type TrainingTask } from '../trainer.js';
+import { GraphVae } from '../graph/graph_vae.js';
+import { graphTask, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import { axisTitles } from '../views/latent_view.js';
+import { project2d } from '../views/pca.js';
+import type { TrainingState } from '../runtime/scheduler.js';
+import { Trainer, type TrainerNotice, type TrainingTask } from '../runtime/trainer.js';
 import type { DeviceSlot } from './device.js';
 import type { FromGraphWorker } from './graph_protocol.js';
 import type { GraphSettings } from './graph_settings.js';

@@ -3,7 +3,7 @@
  * scales it up (pixelated), so drawing is one putImageData.
  */
 import type { ImageSet } from './protocol.js';
-import { layGrid } from '../image_grid.js';
+import { layGrid } from '../views/image_grid.js';
 
 /** Pixels between images and around the grid. */
 const GAP = 1;

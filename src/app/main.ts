@@ -35,7 +35,7 @@ import { clearGrid, drawGrid } from './grids.js';
 import { LatentScatter } from './scatter.js';
 import { download, installDropZone } from './files.js';
 import type { FromWorker, RunState, ToWorker } from './protocol.js';
-import type { InterpolationPath } from '../toolkit.js';
+import type { InterpolationPath } from '../vae/toolkit.js';
 import { GraphMode } from './graph_page.js';
 
 function $(id: string): HTMLElement {

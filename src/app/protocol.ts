@@ -3,7 +3,7 @@
  * device, the model and the data; the page only sends commands and draws what comes back.
  * Large arrays travel as transferables (their buffers move, nothing is copied).
  */
-import type { InterpolationPath } from '../toolkit.js';
+import type { InterpolationPath } from '../vae/toolkit.js';
 import type { Settings } from './settings.js';
 
 /** Commands from the page. */

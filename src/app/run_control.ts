@@ -5,8 +5,8 @@
  * sorted by class (a divergence the user can act on, a device that cannot be replaced, anything
  * else). The sessions keep what differs: their messages, views and checkpoints.
  */
-import { DeviceLostError, DivergedError } from '../errors.js';
-import type { RunOptions } from '../trainer.js';
+import { DeviceLostError, DivergedError } from '../runtime/errors.js';
+import type { RunOptions } from '../runtime/trainer.js';
 import { DeviceSlot, lostText } from './device.js';
 import { Serial } from './pace.js';
 

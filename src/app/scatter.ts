@@ -3,7 +3,7 @@
  * components otherwise), coloured by label, drawn on a canvas at device resolution. A click
  * picks the nearest digit (for interpolation); the two picked digits are ringed and lettered.
  */
-import { LABEL_COLORS, plotWindow, UNLABELLED_COLOR } from '../latent_view.js';
+import { LABEL_COLORS, plotWindow, UNLABELLED_COLOR } from '../views/latent_view.js';
 
 /** Data to CSS pixels: x = pad + (v - x0) * sx, y = pad + (y0 - v) * sy. */
 interface Frame {

@@ -1,6 +1,6 @@
 /**
  * The worker's training session: one data set, at most one model, and the page's commands. It is
- * a thin client of the Trainer (src/trainer.ts), which owns the loop, the divergence guard and
+ * a thin client of the Trainer (src/runtime/trainer.ts), which owns the loop, the divergence guard and
  * device-loss recovery; the session turns the trainer's events into messages for the page and
  * adds what only a page needs: pause and resume, views, checkpoints as downloads.
  *
@@ -14,18 +14,18 @@
  * they are live, on a software adapter they come every several seconds.
  */
 import type { Split } from '../data/mnist.js';
-import { parameterCount } from '../model.js';
-import { Vae, type TrainingState } from '../vae.js';
-import type { EvalResult } from '../vae_inference.js';
-import { Trainer, vaeTask, type TrainerNotice } from '../trainer.js';
+import { parameterCount } from '../model/describe.js';
+import { Vae, type TrainingState } from '../vae/vae.js';
+import type { EvalResult } from '../vae/vae_inference.js';
+import { Trainer, vaeTask, type TrainerNotice } from '../runtime/trainer.js';
 import { configName, extraFromMetadata, loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import { decodeSafetensors } from '../checkpoint/safetensors.js';
 import { isTrainState, loadTrainState, saveTrainState } from '../checkpoint/train_state.js';
 import { fingerprint } from '../data/dataset.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
 import { configOf, settingsOf, type Settings } from './settings.js';
-import { MANIFOLD_RANGE } from '../latent_view.js';
-import type { InterpolationPath } from '../toolkit.js';
+import { MANIFOLD_RANGE } from '../views/latent_view.js';
+import type { InterpolationPath } from '../vae/toolkit.js';
 import { imageViews, interpolation, pageLatentView } from './views.js';
 import { nextTask } from './pace.js';
 import type { DeviceSlot } from './device.js';

@@ -6,9 +6,9 @@
  */
 import { corruptionText, type Corruption } from '../config.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Vae } from '../vae.js';
-import { latentView, MANIFOLD_SIDE, SCATTER_COUNT } from '../latent_view.js';
-import { interpolate, type InterpolationPath } from '../toolkit.js';
+import type { Vae } from '../vae/vae.js';
+import { latentView, MANIFOLD_SIDE, SCATTER_COUNT } from '../views/latent_view.js';
+import { interpolate, type InterpolationPath } from '../vae/toolkit.js';
 import type { ImageSet } from './protocol.js';
 
 /** Test digits shown beside their reconstructions. */

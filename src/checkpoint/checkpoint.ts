@@ -20,9 +20,9 @@
  * and dense in place of hidden).
  */
 import { corruptionText, parseCorruption, resolveConfig, type VaeConfig } from '../config.js';
-import type { ParameterSet } from '../init.js';
-import { layerParameters } from '../layers.js';
-import { layerSpecs } from '../model.js';
+import type { ParameterSet } from '../model/init.js';
+import { layerParameters } from '../layers/registry.js';
+import { layerSpecs } from '../model/describe.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 import { inferConfig } from './infer.js';
 

@@ -15,9 +15,9 @@
  * which is enough to recompute the held-out pairs exactly from the same data (src/graph/split.ts
  * is seeded Philox) and to recognise other data.
  */
-import type { GraphModelConfig } from '../graph_network.js';
-import { GRAPH_PARAM } from '../graph_network.js';
-import type { ParameterSet } from '../init.js';
+import type { GraphModelConfig } from '../graph/graph_network.js';
+import { GRAPH_PARAM } from '../graph/graph_network.js';
+import type { ParameterSet } from '../model/init.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, GRAPH_CHECKPOINT_ARCH, metaInt } from './checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 

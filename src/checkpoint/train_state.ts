@@ -5,15 +5,15 @@
  * step count (which also keys the noise), the epochs done and the steps of the next one (the
  * data order), the optimizer's settings, and a fingerprint of the training data.
  *
- * Tensors are `params/<name>`, `adam.m/<name>` and `adam.v/<name>` (names as src/init.ts gives
+ * Tensors are `params/<name>`, `adam.m/<name>` and `adam.v/<name>` (names as src/model/init.ts gives
  * them, unpadded, F32). The metadata is a checkpoint's (the configuration, seed, step) with
  * format `webgpu-vae-train-state` and the training keys below.
  */
 import { checkSetting, type AdamConfig, type VaeConfig } from '../config.js';
-import type { ParameterSet } from '../init.js';
-import { layerParameters } from '../layers.js';
-import { layerSpecs } from '../model.js';
-import type { TrainingState } from '../scheduler.js';
+import type { ParameterSet } from '../model/init.js';
+import { layerParameters } from '../layers/registry.js';
+import { layerSpecs } from '../model/describe.js';
+import type { TrainingState } from '../runtime/scheduler.js';
 import { checkpointMetadata, configFromMetadata, CHECKPOINT_FORMAT } from './checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 

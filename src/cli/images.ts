@@ -3,7 +3,7 @@
  * bundle does not use it).
  */
 import { encode } from 'fast-png';
-import { layGrid, type GreyImage } from '../image_grid.js';
+import { layGrid, type GreyImage } from '../views/image_grid.js';
 
 /** Lays n grey images (values in [0, 1], rows x cols each) on a grid `columns` wide, 2 px apart on grey 40. */
 export function gridImage(images: Float32Array, n: number, rows: number, cols: number, columns = Math.ceil(Math.sqrt(n))): GreyImage {

@@ -1,11 +1,11 @@
 /**
  * `latent` and `interpolate`: the latent space of a saved model as pictures, the same views the
- * page shows (src/latent_view.ts), rasterised on the CPU.
+ * page shows (src/views/latent_view.ts), rasterised on the CPU.
  */
 import { loadData } from '../node/data.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { LABEL_COLORS, latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, SCATTER_COUNT, UNLABELLED_COLOR } from '../latent_view.js';
-import { interpolate, INTERPOLATION_PATHS, type InterpolationPath } from '../toolkit.js';
+import { LABEL_COLORS, latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, SCATTER_COUNT, UNLABELLED_COLOR } from '../views/latent_view.js';
+import { interpolate, INTERPOLATION_PATHS, type InterpolationPath } from '../vae/toolkit.js';
 import { intFlag, parseFlags, required, UsageError } from './args.js';
 import { gridPng } from './images.js';
 import { latentPlot } from './latent_plot.js';

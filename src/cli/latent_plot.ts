@@ -5,7 +5,7 @@
  * the manifold itself beside it, as on the page. Returns the PNG and where each part lies, so
  * that what the picture shows can be named in JSON and checked.
  */
-import { LABEL_COLORS, plotWindow, UNLABELLED_COLOR, type PlotWindow } from '../latent_view.js';
+import { LABEL_COLORS, plotWindow, UNLABELLED_COLOR, type PlotWindow } from '../views/latent_view.js';
 import { gridImage } from './images.js';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, hexColor, Raster, textWidth, type Rgb } from './raster.js';
 

@@ -9,8 +9,8 @@ import { fillBatch, orderedBatches, pixelsOf, subset, type Dataset } from '../da
 import { requestNodeGpu } from '../node/gpu.js';
 import { loadData } from '../node/data.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { anomalyScores, priorMismatch } from '../toolkit.js';
-import { Vae } from '../vae.js';
+import { anomalyScores, priorMismatch } from '../vae/toolkit.js';
+import { Vae } from '../vae/vae.js';
 import { gridPng } from './images.js';
 import { UsageError, corruptFlag, intFlag, parseFlags, required } from './args.js';
 import { TaskProgress } from './progress.js';

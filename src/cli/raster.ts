@@ -4,7 +4,7 @@
  * fast-png. Everything is drawn opaque on whole pixels, so a colour drawn is a colour found.
  */
 import { encode } from 'fast-png';
-import type { GreyImage } from '../image_grid.js';
+import type { GreyImage } from '../views/image_grid.js';
 
 /** An RGB colour, each channel 0..255. */
 export type Rgb = readonly [number, number, number];

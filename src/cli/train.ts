@@ -14,8 +14,8 @@ import { writeFileAtomic } from '../node/atomic.js';
 import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { nodeTraining } from './node_training.js';
-import { Trainer, vaeTask, type VaeEvaluation } from '../trainer.js';
-import { Vae, type TrainingState } from '../vae.js';
+import { Trainer, vaeTask, type VaeEvaluation } from '../runtime/trainer.js';
+import { Vae, type TrainingState } from '../vae/vae.js';
 import { UsageError, corruptFlag, parseFlags, settingFlag } from './args.js';
 import { ProgressBar } from './progress.js';
 

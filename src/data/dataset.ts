@@ -1,7 +1,7 @@
 /**
  * Image data sets in memory (bytes, as IDX stores them) and seeded mini-batches.
  */
-import { philox4x32, STREAM_SHUFFLE } from '../philox.js';
+import { philox4x32, STREAM_SHUFFLE } from '../runtime/philox.js';
 import type { IdxImages } from './idx.js';
 
 /** Images (count x rows*cols bytes) with optional labels 0..9. */

@@ -7,7 +7,7 @@
  * flight does the host wait, which bounds how far it runs ahead of the GPU.
  *
  * This is transport only: it reports each record once, to its listeners and to `drain()`.
- * Whether a loss means training diverged is the guard's decision (src/guard.ts).
+ * Whether a loss means training diverged is the guard's decision (src/runtime/guard.ts).
  */
 import recordSource from '../../shaders/common/record.wgsl';
 import { offsetOf, structOf } from './layout.js';

@@ -4,8 +4,8 @@
  * allows, instead of a validation error deep in buffer or dispatch creation.
  */
 import type { VaeConfig } from '../config.js';
-import { layerType, type LayerSpec } from '../layers.js';
-import type { ArenaLayout } from '../model.js';
+import { layerType, type LayerSpec } from '../layers/registry.js';
+import type { ArenaLayout } from '../model/describe.js';
 import { pad4 } from './pad.js';
 
 /** The device limits the runtime depends on. */

@@ -3,7 +3,7 @@
  * W ~ U(-r, r), r = sqrt(6 / (fan_in + fan_out)), drawn from Philox so that a seed gives the
  * same model on every machine.
  */
-import { philox4x32, STREAM_INIT } from '../philox.js';
+import { philox4x32, STREAM_INIT } from '../runtime/philox.js';
 
 /** Unpadded f32 weights, (in, out) row-major: W0 F x H, W_mu and W_sigma H x L. */
 export interface GraphVaeWeights {

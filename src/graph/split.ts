@@ -5,13 +5,13 @@
  * As many negatives as positives are drawn for each: pairs i != j that are not edges of the
  * full graph, without repeats, and test and validation negatives disjoint from each other.
  *
- * Randomness is Philox4x32-10 (src/philox.ts) keyed by (seed, STREAM_SPLIT), so a split is
+ * Randomness is Philox4x32-10 (src/runtime/philox.ts) keyed by (seed, STREAM_SPLIT), so a split is
  * the same on every machine and independent of the initialisation and noise streams.
  */
-import { philox4x32 } from '../philox.js';
+import { philox4x32 } from '../runtime/philox.js';
 
 /** Key word 1 of the split's Philox stream (0 and 1 are the noise and initialisation streams). */
-import { STREAM_SPLIT } from '../philox.js';
+import { STREAM_SPLIT } from '../runtime/philox.js';
 
 export { STREAM_SPLIT };
 

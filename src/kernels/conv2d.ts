@@ -2,7 +2,7 @@
  * Wrapper of shaders/conv2d.wgsl (register-blocked) and shaders/conv2d.tiled.wgsl (workgroup
  * tiles): the three products of a convolution, serving both PyTorch layers.
  *
- * The shaders compute in the convolution frame of src/conv2d_geometry.ts (in side -> out side,
+ * The shaders compute in the convolution frame of src/layers/conv2d_geometry.ts (in side -> out side,
  * weight [co, ci, k, k]); a ConvTranspose2d is the same frame read the other way, so
  *
  *   Conv2d forward           = forward          (in = x, out = y)             bias, ReLU
@@ -24,15 +24,15 @@
  */
 import registerSource from '../../shaders/conv2d.wgsl';
 import tiledSource from '../../shaders/conv2d.tiled.wgsl';
-import { convFrame, convOutputSize, type Conv2dGeometry, type ConvFrame, type ConvLayerKind } from '../conv2d_geometry.js';
+import { convFrame, convOutputSize, type Conv2dGeometry, type ConvFrame, type ConvLayerKind } from '../layers/conv2d_geometry.js';
 import { pad4 } from '../gpu/pad.js';
 import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../gpu/resources.js';
-import type { KernelContext, LayerBase, LayerType } from '../layers.js';
+import type { KernelContext, LayerBase, LayerType } from '../layers/registry.js';
 import * as ref from '../reference/conv2d.js';
 
-export type { Conv2dGeometry } from '../conv2d_geometry.js';
+export type { Conv2dGeometry } from '../layers/conv2d_geometry.js';
 
 /** `register`: blocks of accumulators in registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
 export type ConvVariant = 'register' | 'tiled';
@@ -266,7 +266,7 @@ function checkRange(label: string, name: string, r: BufferRange, bytes: number):
 }
 
 // ---------------------------------------------------------------------------------------------
-// The layer types conv2d and conv_transpose2d (registered in src/layers.ts).
+// The layer types conv2d and conv_transpose2d (registered in src/layers/registry.ts).
 
 /** A convolution layer's sizes per image (the batch rows come from the network). */
 export type ConvLayerGeometry = Omit<Conv2dGeometry, 'rows'>;
@@ -314,7 +314,7 @@ const PRODUCTS = {
 /**
  * A convolution layer type. Parameters in PyTorch's layouts, stored as arena matrices: Conv2d's
  * weight as cout rows of cin k k, ConvTranspose2d's as cin rows of cout k k (each the kernels'
- * frame weight, see src/conv2d_geometry.ts), the bias as one row. PyTorch's default
+ * frame weight, see src/layers/conv2d_geometry.ts), the bias as one row. PyTorch's default
  * initialisation, kaiming_uniform(a = sqrt 5) for the weight and the same bound for the bias:
  * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = weight.size(1) k k, which is cin k k for
  * Conv2d and cout k k for ConvTranspose2d. Forward with bias and ReLU fused; backward as the

@@ -12,7 +12,7 @@ import { pad4 } from '../gpu/pad.js';
 import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
-import type { KernelContext, LayerBase, LayerType } from '../layers.js';
+import type { KernelContext, LayerBase, LayerType } from '../layers/registry.js';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from '../reference/linear.js';
 
 /** `register`: blocks of accumulators in registers, best on SwiftShader; `tiled`: workgroup-memory tiles, for GPUs. */
@@ -119,7 +119,7 @@ export class LinearKernels {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The linear layer type (registered in src/layers.ts).
+// The linear layer type (registered in src/layers/registry.ts).
 
 /** A dense layer: y = x W^T + b, then ReLU when `relu`. W is (outSize, inSize), row-major. */
 export interface LinearSpec extends LayerBase {

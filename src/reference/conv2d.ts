@@ -8,7 +8,7 @@
  * gathers), not the duality between the two layers that the GPU kernels use, so the kernel
  * tests check that duality. Outputs first, then inputs, then sizes.
  */
-import { convOutputSize, validateConvGeometry, type Conv2dGeometry } from '../conv2d_geometry.js';
+import { convOutputSize, validateConvGeometry, type Conv2dGeometry } from '../layers/conv2d_geometry.js';
 
 // ---------------------------------------------------------------- conv2d
 

@@ -3,7 +3,7 @@
  * Comparisons use the f32 value of the amount, as the shader sees it.
  */
 import type { Corruption } from '../config.js';
-import { philox4x32, STREAM_CORRUPT } from '../philox.js';
+import { philox4x32, STREAM_CORRUPT } from '../runtime/philox.js';
 
 const U24 = 1 / 16777216;
 

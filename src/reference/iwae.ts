@@ -3,7 +3,7 @@
  * posterior draws of one image and their log-mean-exp.
  */
 import type { VaeConfig } from '../config.js';
-import { describeModel } from '../model.js';
+import { describeModel } from '../model/describe.js';
 import { LOGVAR_CLAMP, vaeForward, type RefParams } from './vae.js';
 
 /**

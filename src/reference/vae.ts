@@ -7,8 +7,8 @@
  * outputs first, then inputs, then sizes. Matrices are row-major and unpadded.
  */
 import type { AdamConfig, VaeConfig } from '../config.js';
-import { layerType, type LayerSpec } from '../layers.js';
-import { describeModel } from '../model.js';
+import { layerType, type LayerSpec } from '../layers/registry.js';
+import { describeModel } from '../model/describe.js';
 
 /** logvar is clamped to this inside exp() only, on the GPU and here: exp(80) is finite in f32. */
 export const LOGVAR_CLAMP = 80;

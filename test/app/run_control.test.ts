@@ -2,7 +2,7 @@
 // loop at a time, pause waits for it, errors sorted by class, a loss while idle recovered.
 import { describe, expect, it } from 'vitest';
 import { RunControl } from '../../src/app/run_control.js';
-import { DeviceLostError, DivergedError } from '../../src/errors.js';
+import { DeviceLostError, DivergedError } from '../../src/runtime/errors.js';
 
 /** A device whose loss the test triggers. */
 function fakeDevice() {

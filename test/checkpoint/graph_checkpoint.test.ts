@@ -8,10 +8,10 @@ import {
 } from '../../src/checkpoint/graph_checkpoint.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/checkpoint/safetensors.js';
 import { resolveConfig } from '../../src/config.js';
-import { initGraphParameters } from '../../src/graph_vae.js';
-import type { GraphModelConfig } from '../../src/graph_network.js';
-import { initParameters } from '../../src/init.js';
-import { layerSpecs } from '../../src/model.js';
+import { initGraphParameters } from '../../src/graph/graph_vae.js';
+import type { GraphModelConfig } from '../../src/graph/graph_network.js';
+import { initParameters } from '../../src/model/init.js';
+import { layerSpecs } from '../../src/model/describe.js';
 
 const [F, H, L] = [7, 6, 3];
 const config = (kind: 'vgae' | 'gae', identity = false): GraphModelConfig => ({ kind, nodes: identity ? F : 11, features: F, identity, hidden: H, latent: L });

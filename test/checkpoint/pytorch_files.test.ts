@@ -6,8 +6,8 @@ import { messageOf } from '../util/errors.js';
 import { loadCheckpoint, saveCheckpoint, toCheckpointTensors } from '../../src/checkpoint/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/checkpoint/safetensors.js';
 import { resolveConfig, type VaeConfig } from '../../src/config.js';
-import { initParameters } from '../../src/init.js';
-import { layerSpecs } from '../../src/model.js';
+import { initParameters } from '../../src/model/init.js';
+import { layerSpecs } from '../../src/model/describe.js';
 
 const NAME = 'torch.safetensors';
 

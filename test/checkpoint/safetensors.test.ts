@@ -13,9 +13,9 @@ import {
 } from '../../src/checkpoint/checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/checkpoint/safetensors.js';
 import { DEFAULT_CONFIG, resolveConfig, type VaeConfig } from '../../src/config.js';
-import { initParameters, type ParameterSet } from '../../src/init.js';
-import { layerParameters } from '../../src/layers.js';
-import { layerSpecs } from '../../src/model.js';
+import { initParameters, type ParameterSet } from '../../src/model/init.js';
+import { layerParameters } from '../../src/layers/registry.js';
+import { layerSpecs } from '../../src/model/describe.js';
 
 const NAME = 'm.safetensors';
 const DEFAULT: VaeConfig = resolveConfig(DEFAULT_CONFIG);

@@ -4,7 +4,7 @@ import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { gridImage } from '../../src/cli/images.js';
 import { edgeValue, latentPlot, toPixel } from '../../src/cli/latent_plot.js';
-import { LABEL_COLORS, UNLABELLED_COLOR } from '../../src/latent_view.js';
+import { LABEL_COLORS, UNLABELLED_COLOR } from '../../src/views/latent_view.js';
 import { colorAt, colorCounts } from '../util/png.js';
 
 describe('latent plot', () => {

@@ -8,10 +8,10 @@ import { GRAPH_VAE_ADAM } from '../../src/graph/config.js';
 import { identityFeatures, type CsrMatrix } from '../../src/graph/graph.js';
 import { graphAdjacency } from '../../src/graph/adjacency.js';
 import { linkScores } from '../../src/graph/link.js';
-import { GraphVae } from '../../src/graph_vae.js';
+import { GraphVae } from '../../src/graph/graph_vae.js';
 import { MAX_LATENT } from '../../src/kernels/inner_product_loss.js';
 import { SETTINGS } from '../../src/config.js';
-import { philoxNormal } from '../../src/philox.js';
+import { philoxNormal } from '../../src/runtime/philox.js';
 import { adamUpdate } from '../../src/reference/vae.js';
 import { vgaeAdamState, vgaeBackward, vgaeForward, vgaeTrainStep, type GraphModelKind, type VgaeParams } from '../../src/reference/vgae.js';
 import { expectBounded, expectClose } from '../util/compare.js';
@@ -59,7 +59,7 @@ async function noise(model: GraphVae, t: number): Promise<Float64Array> {
   }
   let worst = 0;
   for (let i = 0; i < eps.length; i++) worst = Math.max(worst, Math.abs(eps[i] - philoxNormal(SEED, t, i)));
-  expect(worst, `eps of step ${t}: GPU against src/philox.ts`).toBeLessThan(5e-3);
+  expect(worst, `eps of step ${t}: GPU against src/runtime/philox.ts`).toBeLessThan(5e-3);
   return eps;
 }
 

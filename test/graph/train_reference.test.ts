@@ -8,7 +8,7 @@ import { identityFeatures } from '../../src/graph/graph.js';
 import { initGraphVae } from '../../src/graph/init.js';
 import { averagePrecision, rocAuc } from '../../src/graph/metrics.js';
 import { splitEdges } from '../../src/graph/split.js';
-import { philoxNormal } from '../../src/philox.js';
+import { philoxNormal } from '../../src/runtime/philox.js';
 import { vgaeAdamState, vgaeForward, vgaeTrainStep, type GraphModelKind, type VgaeParams } from '../../src/reference/vgae.js';
 import { seededUniform } from '../util/data.js';
 

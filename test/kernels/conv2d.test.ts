@@ -2,7 +2,7 @@
 // the float64 reference, which computes each layer from its own definition, so these tests also
 // check the duality the kernels rely on (one layer's forward is the other's input gradient).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../../src/conv2d_geometry.js';
+import { convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../../src/layers/conv2d_geometry.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../../src/gpu/resources.js';
 import { Conv2dKernels, type ConvVariant } from '../../src/kernels/conv2d.js';
 import * as ref from '../../src/reference/conv2d.js';

@@ -1,9 +1,9 @@
 // gaussian_logstd kernels against the float64 reference (log sigma at and above the clamp
-// included), and the GPU noise against src/philox.ts.
+// included), and the GPU noise against src/runtime/philox.ts.
 import { describe, expect, it } from 'vitest';
 import { GpuResources } from '../../src/gpu/resources.js';
 import { GaussianLogstdKernels, noiseUniform, type GaussianLogstdArgs } from '../../src/kernels/gaussian_logstd.js';
-import { philoxNormal } from '../../src/philox.js';
+import { philoxNormal } from '../../src/runtime/philox.js';
 import { LOGSTD_CLAMP, gaussianLogstdBackward, gaussianLogstdForward } from '../../src/reference/vgae.js';
 import { expectBounded, expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';

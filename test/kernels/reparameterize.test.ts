@@ -1,11 +1,11 @@
-// reparameterize kernels against the float64 reference, and the GPU noise against src/philox.ts
+// reparameterize kernels against the float64 reference, and the GPU noise against src/runtime/philox.ts
 // and the standard normal distribution.
 import { describe, expect, it } from 'vitest';
 import { resolveAdam } from '../../src/config.js';
 import { GpuResources } from '../../src/gpu/resources.js';
 import { ReparameterizeKernels, type ReparameterizeArgs } from '../../src/kernels/reparameterize.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
-import { philoxNormal } from '../../src/philox.js';
+import { philoxNormal } from '../../src/runtime/philox.js';
 import { LOGVAR_CLAMP, reparameterizeBackward, reparameterizeForward } from '../../src/reference/vae.js';
 import { expectClose, padMatrix, unpadMatrix, expectBounded } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';

@@ -1,6 +1,6 @@
 // The convolution reference: hand-computed cases, and gradients against central finite differences.
 import { describe, expect, it } from 'vitest';
-import { convOutputSize, validateConvGeometry, type Conv2dGeometry, type ConvLayerKind } from '../../src/conv2d_geometry.js';
+import { convOutputSize, validateConvGeometry, type Conv2dGeometry, type ConvLayerKind } from '../../src/layers/conv2d_geometry.js';
 import {
   conv2dBackwardInput, conv2dBackwardWeight, conv2dForward,
   convTranspose2dBackwardInput, convTranspose2dBackwardWeight, convTranspose2dForward,

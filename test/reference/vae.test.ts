@@ -1,8 +1,8 @@
 // The reference's analytic gradients against central finite differences, in float64.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
-import { initParameters } from '../../src/init.js';
-import { layerSpecs } from '../../src/model.js';
+import { initParameters } from '../../src/model/init.js';
+import { layerSpecs } from '../../src/model/describe.js';
 import { gaussianKl, toRefParams, vaeBackward, vaeForward, type RefParams } from '../../src/reference/vae.js';
 import { seededUniform } from '../util/data.js';
 

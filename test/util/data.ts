@@ -1,5 +1,5 @@
 // Seeded test inputs: the same numbers on every run and machine.
-import { philox4x32 } from '../../src/philox.js';
+import { philox4x32 } from '../../src/runtime/philox.js';
 
 /** n numbers uniform in [lo, hi) from Philox keyed by `seed` (stream 7, reserved for tests). */
 export function seededUniform(n: number, seed: number, lo: number, hi: number): Float64Array {

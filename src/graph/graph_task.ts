@@ -1,15 +1,15 @@
 /**
- * The graph VAE's training task for the Trainer (src/trainer.ts): one epoch is one full-graph
+ * The graph VAE's training task for the Trainer (src/runtime/trainer.ts): one epoch is one full-graph
  * step, as in the paper's protocol, and the evaluation after each epoch is the link prediction
  * of the validation edges (ROC AUC and average precision from the posterior means). Also the
  * preparation every client shares: the seeded split of a graph's edges and the model's input.
  */
-import { graphFingerprint, type SplitRecord } from './checkpoint/graph_checkpoint.js';
+import { graphFingerprint, type SplitRecord } from '../checkpoint/graph_checkpoint.js';
 import type { GraphInput, GraphVae } from './graph_vae.js';
-import { edgeCount, type Graph } from './graph/graph.js';
-import { linkMetrics, type LinkMetrics } from './graph/link.js';
-import { splitEdges, type EdgeSplit } from './graph/split.js';
-import type { TrainingTask } from './trainer.js';
+import { edgeCount, type Graph } from './graph.js';
+import { linkMetrics, type LinkMetrics } from './link.js';
+import { splitEdges, type EdgeSplit } from './split.js';
+import type { TrainingTask } from '../runtime/trainer.js';
 
 /** The held-out pairs a task evaluates on. */
 export type HeldOutPairs = Pick<EdgeSplit, 'valPos' | 'valNeg'>;

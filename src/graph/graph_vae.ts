@@ -2,9 +2,9 @@
  * The graph VAE (VGAE) and graph autoencoder (GAE) of Kipf & Welling (2016) on one GPUDevice,
  * beside `Vae` and built the same way, by composition:
  *
- *   Scheduler (src/scheduler.ts)          device, parameter/gradient/Adam arenas, the step
+ *   Scheduler (src/runtime/scheduler.ts)          device, parameter/gradient/Adam arenas, the step
  *                                         uniform, loss readback, segments, snapshots
- *   GraphNetwork (src/graph_network.ts)   the graph's sparse matrices, every node's activations
+ *   GraphNetwork (src/graph/graph_network.ts)   the graph's sparse matrices, every node's activations
  *                                         and the named segments of a full-graph step
  *
  * Buffers are made once at creation; a training step (one epoch: the whole graph) writes a
@@ -12,21 +12,21 @@
  * loss comes back through the scheduler's history ring, so the divergence guard and the trainer
  * work unchanged. Scores of node pairs use the posterior means, read back by `embed`.
  */
-import { resolveAdam, resolveSeed, checkSetting, type AdamConfig } from './config.js';
-import { GRAPH_VAE_ADAM } from './graph/config.js';
-import type { CsrMatrix } from './graph/graph.js';
-import { initGraphVae } from './graph/init.js';
-import { linkScores } from './graph/link.js';
-import type { ParameterSet } from './init.js';
-import type { ArenaLayout, TensorSlot } from './model.js';
-import { Scheduler, type TrainingState } from './scheduler.js';
-import { ScheduledModel } from './scheduled_model.js';
-import { defaultDevice } from './gpu/device.js';
-import { readBuffer } from './gpu/buffers.js';
-import { pad4 } from './gpu/pad.js';
-import type { LinearVariant } from './kernels/linear.js';
+import { resolveAdam, resolveSeed, checkSetting, type AdamConfig } from '../config.js';
+import { GRAPH_VAE_ADAM } from './config.js';
+import type { CsrMatrix } from './graph.js';
+import { initGraphVae } from './init.js';
+import { linkScores } from './link.js';
+import type { ParameterSet } from '../model/init.js';
+import type { ArenaLayout, TensorSlot } from '../model/describe.js';
+import { Scheduler, type TrainingState } from '../runtime/scheduler.js';
+import { ScheduledModel } from '../runtime/scheduled_model.js';
+import { defaultDevice } from '../gpu/device.js';
+import { readBuffer } from '../gpu/buffers.js';
+import { pad4 } from '../gpu/pad.js';
+import type { LinearVariant } from '../kernels/linear.js';
 import { GRAPH_PARAM, GRAPH_TRAIN_STEP, GraphNetwork, type GraphInput, type GraphModelConfig } from './graph_network.js';
-import { pickLinearVariant } from './vae.js';
+import { pickLinearVariant } from '../vae/vae.js';
 
 export type { GraphInput, GraphModelConfig } from './graph_network.js';
 
@@ -186,7 +186,7 @@ export class GraphVae extends ScheduledModel {
 
   /**
    * The noise eps (N x L, row-major) the last step drew: Philox keyed by (seed, step, node L + k)
-   * as src/philox.ts computes it, up to WGSL's cos/sin accuracy (2^-11 absolute). Zero for the GAE.
+   * as src/runtime/philox.ts computes it, up to WGSL's cos/sin accuracy (2^-11 absolute). Zero for the GAE.
    */
   async readNoise(): Promise<Float32Array> {
     this.sched.check();

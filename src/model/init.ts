@@ -2,8 +2,8 @@
  * Seeded parameter initialisation, as each layer type declares it (PyTorch's defaults for the
  * layers PyTorch has): drawn from Philox so a seed gives the same model on every machine.
  */
-import { layerParameters, type LayerSpec } from './layers.js';
-import { philox4x32, STREAM_INIT } from './philox.js';
+import { layerParameters, type LayerSpec } from '../layers/registry.js';
+import { philox4x32, STREAM_INIT } from '../runtime/philox.js';
 
 /** Unpadded parameters by name (`enc1.weight` is (out, in) row-major, `enc1.bias` is (out)). */
 export type ParameterSet = Map<string, Float32Array>;

@@ -5,21 +5,21 @@
  * segments a model defines, and the optimizer segment. A training step is one command encoder
  * and one submit; losses come back asynchronously.
  *
- * Models compose it (src/vae.ts): they allocate their activations with `res`, define their
+ * Models compose it (src/vae/vae.ts): they allocate their activations with `res`, define their
  * segments, write their inputs, and submit compositions of segments by name.
  */
-import type { AdamConfig } from './config.js';
-import type { ParameterSet } from './init.js';
-import type { ArenaLayout, TensorSlot } from './model.js';
+import type { AdamConfig } from '../config.js';
+import type { ParameterSet } from '../model/init.js';
+import type { ArenaLayout, TensorSlot } from '../model/describe.js';
 import { DeviceLostError } from './errors.js';
-import { GpuResources, type BufferRange } from './gpu/resources.js';
-import { EVAL_RING, padRows, readBuffer, readBuffers } from './gpu/buffers.js';
-import { HISTORY_RECORD_BYTES, LossHistory, readRecord, type StepLoss } from './gpu/history.js';
-import { Segments } from './gpu/segments.js';
-import { adamDispatches } from './kernels/adam.js';
-import { STEP_UNIFORM_BYTES, encodeStepUniform } from './kernels/step_uniforms.js';
+import { GpuResources, type BufferRange } from '../gpu/resources.js';
+import { EVAL_RING, padRows, readBuffer, readBuffers } from '../gpu/buffers.js';
+import { HISTORY_RECORD_BYTES, LossHistory, readRecord, type StepLoss } from '../gpu/history.js';
+import { Segments } from '../gpu/segments.js';
+import { adamDispatches } from '../kernels/adam.js';
+import { STEP_UNIFORM_BYTES, encodeStepUniform } from '../kernels/step_uniforms.js';
 
-export type { StepLoss } from './gpu/history.js';
+export type { StepLoss } from '../gpu/history.js';
 
 /** A copy of training state on the CPU: unpadded tensors by parameter name, and the step count. */
 export interface TrainingState {

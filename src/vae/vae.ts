@@ -1,31 +1,31 @@
 /**
  * The class to use: a trainable VAE on one GPUDevice, composed of three parts:
  *
- *   Scheduler (src/scheduler.ts)      device, parameter/gradient/Adam arenas, the step uniform,
+ *   Scheduler (src/runtime/scheduler.ts)      device, parameter/gradient/Adam arenas, the step uniform,
  *                                     loss readback, segments, snapshots
- *   VaeNetwork (src/vae_network.ts)   the activations and the named segments of this model's layers
- *   VaeInference (src/vae_inference.ts)  evaluation, the IWAE bound, encode/decode/sample,
+ *   VaeNetwork (src/vae/vae_network.ts)   the activations and the named segments of this model's layers
+ *   VaeInference (src/vae/vae_inference.ts)  evaluation, the IWAE bound, encode/decode/sample,
  *                                     composed from segments on the same buffers
  *
  * Buffers are made once at creation; a training step writes the batch and a 32-byte uniform,
  * encodes the prepared segments into one command encoder and submits once.
  */
-import { resolveAdam, resolveConfig, resolveKlWeighting, resolveSeed, checkSetting, type AdamConfig, type Corruption, type VaeConfig } from './config.js';
-import { initParameters, type ParameterSet } from './init.js';
-import { describeModel, modelLayers, parameterLayout, type LayerSpec, type ModelDescription } from './model.js';
-import { Scheduler, type TrainingState } from './scheduler.js';
-import { ScheduledModel } from './scheduled_model.js';
-import { defaultDevice } from './gpu/device.js';
-import { padRows, uploadRows } from './gpu/buffers.js';
-import { checkLimits } from './gpu/limits.js';
-import { pad4 } from './gpu/pad.js';
-import type { Dispatch } from './gpu/resources.js';
-import type { LinearVariant } from './kernels/linear.js';
-import type { NoiseMode } from './kernels/reparameterize.js';
+import { resolveAdam, resolveConfig, resolveKlWeighting, resolveSeed, checkSetting, type AdamConfig, type Corruption, type VaeConfig } from '../config.js';
+import { initParameters, type ParameterSet } from '../model/init.js';
+import { describeModel, modelLayers, parameterLayout, type LayerSpec, type ModelDescription } from '../model/describe.js';
+import { Scheduler, type TrainingState } from '../runtime/scheduler.js';
+import { ScheduledModel } from '../runtime/scheduled_model.js';
+import { defaultDevice } from '../gpu/device.js';
+import { padRows, uploadRows } from '../gpu/buffers.js';
+import { checkLimits } from '../gpu/limits.js';
+import { pad4 } from '../gpu/pad.js';
+import type { Dispatch } from '../gpu/resources.js';
+import type { LinearVariant } from '../kernels/linear.js';
+import type { NoiseMode } from '../kernels/reparameterize.js';
 import { TRAIN_STEP, TRAIN_STEP_DENOISING, VaeNetwork } from './vae_network.js';
 import { VaeInference, type EvalOptions, type EvalResult } from './vae_inference.js';
 
-export type { StepLoss, TrainingState } from './scheduler.js';
+export type { StepLoss, TrainingState } from '../runtime/scheduler.js';
 export type { EvalOptions, EvalResult } from './vae_inference.js';
 
 /** How to build a Vae. Everything is optional; the default is the reference model. */

@@ -9,13 +9,13 @@
  * by the client's `build`, which the trainer calls again after a device loss (from the guard's
  * last good state, on a new device) or for a new learning rate.
  */
-import type { AdamConfig } from './config.js';
-import { epochBatches, orderedBatches } from './data/dataset.js';
-import type { Split } from './data/mnist.js';
+import type { AdamConfig } from '../config.js';
+import { epochBatches, orderedBatches } from '../data/dataset.js';
+import type { Split } from '../data/mnist.js';
 import { DeviceLostError, DivergedError } from './errors.js';
 import { DivergenceGuard, type GuardEvent, type GuardOptions, type Guardable } from './guard.js';
 import type { StepLoss, TrainingState } from './scheduler.js';
-import type { EvalResult, Vae } from './vae.js';
+import type { EvalResult, Vae } from '../vae/vae.js';
 
 /** What the trainer needs of a model. */
 export interface TrainableModel extends Guardable {

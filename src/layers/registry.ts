@@ -1,5 +1,5 @@
 /**
- * Typed layers and the registry of layer types. A model is a list of layer specs (src/model.ts);
+ * Typed layers and the registry of layer types. A model is a list of layer specs (src/model/describe.ts);
  * everything that depends on a layer's kind lives in its `LayerType`, registered here once:
  * its parameter tensors and their initialisation, its forward and backward dispatches, and its
  * float64 reference functions. The scheduler, the parameter arena, initialisation, checkpoints
@@ -10,13 +10,13 @@
  * docs/ARCHITECTURE.md).
  *
  * Every layer reads one activation and writes one, each a padded row-major matrix of batch rows
- * (see src/model.ts): `inSize` and `outSize` are the flattened widths. An image activation
+ * (see src/model/describe.ts): `inSize` and `outSize` are the flattened widths. An image activation
  * stores each row in (channels, height, width) order, so flatten and reshape are views.
  */
-import type { BufferRange, Dispatch, GpuResources } from './gpu/resources.js';
-import type { LinearVariant } from './kernels/linear.js';
-import { LINEAR, type LinearSpec } from './kernels/linear.js';
-import { CONV2D, CONV_TRANSPOSE2D, type Conv2dSpec, type ConvTranspose2dSpec } from './kernels/conv2d.js';
+import type { BufferRange, Dispatch, GpuResources } from '../gpu/resources.js';
+import type { LinearVariant } from '../kernels/linear.js';
+import { LINEAR, type LinearSpec } from '../kernels/linear.js';
+import { CONV2D, CONV_TRANSPOSE2D, type Conv2dSpec, type ConvTranspose2dSpec } from '../kernels/conv2d.js';
 
 /** What every layer spec has; each type adds its own fields. */
 export interface LayerBase {
@@ -36,7 +36,7 @@ export type LayerSpec = LinearSpec | Conv2dSpec | ConvTranspose2dSpec;
 /** The registered layer types. */
 export type LayerTypeName = LayerSpec['type'];
 
-/** How a parameter tensor is initialised (seeded; see src/init.ts). */
+/** How a parameter tensor is initialised (seeded; see src/model/init.ts). */
 export type ParameterInit =
   /** U(-bound, bound), torch.nn.Linear's and torch.nn.Conv2d's default. */
   | { kind: 'uniform'; bound: number }

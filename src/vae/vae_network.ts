@@ -13,16 +13,16 @@
  *
  * A training step is TRAIN_STEP; evaluation, encode and decode are other compositions.
  */
-import { corruptionText, type Corruption, type VaeConfig } from './config.js';
-import { KernelContext, layerType, type LayerSpec, type LayerTensors } from './layers.js';
-import { modelLayers, type ModelDescription } from './model.js';
-import { OPTIMIZER, type Scheduler } from './scheduler.js';
-import { matrix, whole } from './gpu/buffers.js';
-import type { BufferRange, Dispatch } from './gpu/resources.js';
-import type { LinearVariant } from './kernels/linear.js';
-import { CORRUPTION_BYTES, CorruptKernels, encodeCorruption } from './kernels/corrupt.js';
-import { LossKernels, type LossArgs } from './kernels/loss.js';
-import { ReparameterizeKernels, type NoiseMode } from './kernels/reparameterize.js';
+import { corruptionText, type Corruption, type VaeConfig } from '../config.js';
+import { KernelContext, layerType, type LayerSpec, type LayerTensors } from '../layers/registry.js';
+import { modelLayers, type ModelDescription } from '../model/describe.js';
+import { OPTIMIZER, type Scheduler } from '../runtime/scheduler.js';
+import { matrix, whole } from '../gpu/buffers.js';
+import type { BufferRange, Dispatch } from '../gpu/resources.js';
+import type { LinearVariant } from '../kernels/linear.js';
+import { CORRUPTION_BYTES, CorruptKernels, encodeCorruption } from '../kernels/corrupt.js';
+import { LossKernels, type LossArgs } from '../kernels/loss.js';
+import { ReparameterizeKernels, type NoiseMode } from '../kernels/reparameterize.js';
 
 /** Segment names of a VAE. */
 export const SEGMENT = {

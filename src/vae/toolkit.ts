@@ -1,10 +1,10 @@
 /**
  * Using a trained model: interpolation between two inputs and anomaly scores.
  */
-import { lerpPath, slerpPath } from './latent.js';
+import { lerpPath, slerpPath } from '../views/latent.js';
 import type { Vae } from './vae.js';
-import { LOGVAR_CLAMP } from './reference/vae.js';
-import { meanAndScatter } from './pca.js';
+import { LOGVAR_CLAMP } from '../reference/vae.js';
+import { meanAndScatter } from '../views/pca.js';
 
 /** Interpolation paths: straight, or along the great circle (slerp, for the prior). */
 export const INTERPOLATION_PATHS = ['linear', 'spherical'] as const;

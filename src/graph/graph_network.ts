@@ -18,16 +18,16 @@
  * linear kernels' dX = dY W and its input gradient their forward product, with no transposed
  * copy of any weight.
  */
-import { graphAdjacency, transposeCsr } from './graph/adjacency.js';
-import type { CsrMatrix } from './graph/graph.js';
-import { OPTIMIZER, type Scheduler } from './scheduler.js';
-import { matrix, whole } from './gpu/buffers.js';
-import { pad4 } from './gpu/pad.js';
-import type { BufferRange, Dispatch } from './gpu/resources.js';
-import { GaussianLogstdKernels, type GaussianLogstdArgs } from './kernels/gaussian_logstd.js';
-import { InnerProductLossKernels, uploadLabels, type LabelBuffers } from './kernels/inner_product_loss.js';
-import { LinearKernels, type LinearVariant } from './kernels/linear.js';
-import { SpmmKernels, uploadCsr, type CsrBuffers } from './kernels/spmm.js';
+import { graphAdjacency, transposeCsr } from './adjacency.js';
+import type { CsrMatrix } from './graph.js';
+import { OPTIMIZER, type Scheduler } from '../runtime/scheduler.js';
+import { matrix, whole } from '../gpu/buffers.js';
+import { pad4 } from '../gpu/pad.js';
+import type { BufferRange, Dispatch } from '../gpu/resources.js';
+import { GaussianLogstdKernels, type GaussianLogstdArgs } from '../kernels/gaussian_logstd.js';
+import { InnerProductLossKernels, uploadLabels, type LabelBuffers } from '../kernels/inner_product_loss.js';
+import { LinearKernels, type LinearVariant } from '../kernels/linear.js';
+import { SpmmKernels, uploadCsr, type CsrBuffers } from '../kernels/spmm.js';
 
 /** Segment names of a graph VAE. */
 export const GRAPH_SEGMENT = {

@@ -2,7 +2,7 @@
  * A 2-D view of latent means: the identity for a 2-D latent space, otherwise the projection on
  * the top two principal components, found by power iteration on the covariance matrix
  * (d x d, d = latent size; with deflation for the second component). Used by the page's latent
- * scatter and the CLI's `latent` command (through src/latent_view.ts).
+ * scatter and the CLI's `latent` command (through src/views/latent_view.ts).
  */
 
 /** Points projected to 2-D, with the share of variance each axis explains (NaN for identity). */

@@ -6,9 +6,9 @@
  * forwards to the scheduler, so that each family does not write them again. It is the one place
  * the runtime inherits; docs/ARCHITECTURE.md says why.
  */
-import type { AdamConfig } from './config.js';
-import type { ParameterSet } from './init.js';
-import type { ArenaLayout } from './model.js';
+import type { AdamConfig } from '../config.js';
+import type { ParameterSet } from '../model/init.js';
+import type { ArenaLayout } from '../model/describe.js';
 import type { Scheduler, StepLoss, TrainingState } from './scheduler.js';
 
 export abstract class ScheduledModel {

@@ -5,7 +5,7 @@
  * decoded manifold, z on a square grid over [-range, range]^2.
  */
 import { project2d } from './pca.js';
-import type { Vae } from './vae.js';
+import type { Vae } from '../vae/vae.js';
 
 /** Ten distinguishable colours (Tableau 10), one per label 0..9. */
 export const LABEL_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];

@@ -3,13 +3,13 @@
  * training step uses, in batch-sized chunks: the ELBO of a data set or of each row, the
  * importance-weighted bound, encode, decode and prior samples. No training state changes.
  */
-import { philoxNormal } from './philox.js';
-import type { Scheduler } from './scheduler.js';
-import { EVAL_RING, padRows, readBuffer, whole } from './gpu/buffers.js';
-import { pad4 } from './gpu/pad.js';
-import { IWAE_CHUNK_BYTES, IwaeKernels, encodeChunk } from './kernels/iwae.js';
-import type { NoiseMode } from './kernels/reparameterize.js';
-import type { Corruption } from './config.js';
+import { philoxNormal } from '../runtime/philox.js';
+import type { Scheduler } from '../runtime/scheduler.js';
+import { EVAL_RING, padRows, readBuffer, whole } from '../gpu/buffers.js';
+import { pad4 } from '../gpu/pad.js';
+import { IWAE_CHUNK_BYTES, IwaeKernels, encodeChunk } from '../kernels/iwae.js';
+import type { NoiseMode } from '../kernels/reparameterize.js';
+import type { Corruption } from '../config.js';
 import { EVALUATE, EVALUATE_DENOISING, SEGMENT, type VaeNetwork } from './vae_network.js';
 
 /** Loss of an evaluated data set: sums over its images, and the per-image negative ELBO. */

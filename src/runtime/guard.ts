@@ -9,7 +9,7 @@
  * WGSL may assume values are finite, so detection happens on the CPU, on the losses the runtime
  * reads back anyway: a NaN or Inf anywhere in a step's gradients reaches the next step's loss.
  */
-import type { AdamConfig } from './config.js';
+import type { AdamConfig } from '../config.js';
 import { DivergedError } from './errors.js';
 import type { StepLoss, TrainingState } from './scheduler.js';
 

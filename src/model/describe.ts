@@ -6,12 +6,12 @@
  * The encoder's two heads (mu and logvar) are one layer of 2*latent outputs: its output row is
  * [mu | logvar]. Checkpoints split it back into the PyTorch example's fc21 and fc22.
  */
-import type { VaeConfig } from './config.js';
-import { convLayer } from './kernels/conv2d.js';
-import { layerParameters, type LayerSpec } from './layers.js';
+import type { VaeConfig } from '../config.js';
+import { convLayer } from '../kernels/conv2d.js';
+import { layerParameters, type LayerSpec } from '../layers/registry.js';
 
-export { pad4 } from './gpu/pad.js';
-export type { LayerSpec } from './layers.js';
+export { pad4 } from '../gpu/pad.js';
+export type { LayerSpec } from '../layers/registry.js';
 
 /** A VAE as layers: x -> encoder -> head [mu | logvar] -> z -> decoder -> output (the size of x). */
 export interface ModelDescription {
