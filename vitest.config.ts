@@ -25,6 +25,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     pool: 'forks',
     // SwiftShader runs shaders on two CPU cores; real-shape kernels take seconds.
     testTimeout: 120_000,

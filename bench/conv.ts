@@ -7,16 +7,18 @@
 // the same multiply-adds, taps on the zero padding included. Two figures: by the median wall
 // clock of the dispatch (bench/lib/timing.ts), and by the process's CPU time for one dispatch
 // (SwiftShader runs in this process), which machine load from other processes inflates less.
+import '../src/layers/all.js';
 import { convFrame, convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../src/layers/conv2d_geometry.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../src/gpu/resources.js';
 import { Conv2dKernels, type ConvVariant } from '../src/kernels/conv2d.js';
-import { pad4 } from '../src/model/describe.js';
+import { pad4 } from '../src/gpu/pad.js';
 import { requestNodeGpu } from '../src/node/gpu.js';
 import * as ref from '../src/reference/conv2d.js';
 import { resolveConfig } from '../src/config.js';
 import { padded, readBack, scoped, seeded, unpadded, validate } from './lib/check.js';
 import { convLayerCases } from './lib/conv_kernels.js';
 import { DispatchTimer } from './lib/timing.js';
+import { RELU } from '../src/layers/activation.js';
 
 interface Layer {
   name: string;
@@ -93,13 +95,13 @@ async function main(): Promise<void> {
           const made = await scoped(device, label, async (): Promise<{ d: Dispatch; outs: [BufferRange, number, number][] }> => {
             if (product === 'forward') {
               const y = out('y', batch, perImage.y);
-              const a = { x: up('x', x, batch, perImage.x), w: up('w', w, wRows, wCols), b: up('b', bias, 1, g.cout), y, relu: true };
+              const a = { x: up('x', x, batch, perImage.x), w: up('w', w, wRows, wCols), b: up('b', bias, 1, g.cout), y, act: RELU };
               const d = layer.kind === 'conv2d' ? await kernels.conv2dForward(label, g, a) : await kernels.convTranspose2dForward(label, g, a);
               return { d, outs: [[y, batch, perImage.y]] };
             }
             if (product === 'backwardInput') {
               const dx = out('dx', batch, perImage.x);
-              const a = { dy: up('dy', dy, batch, perImage.y), w: up('w', w, wRows, wCols), mask: up('mask', mask, batch, perImage.x), dx };
+              const a = { dy: up('dy', dy, batch, perImage.y), w: up('w', w, wRows, wCols), mask: { y: up('mask', mask, batch, perImage.x), act: RELU }, dx };
               const d = layer.kind === 'conv2d' ? await kernels.conv2dBackwardInput(label, g, a) : await kernels.convTranspose2dBackwardInput(label, g, a);
               return { d, outs: [[dx, batch, perImage.x]] };
             }
@@ -114,11 +116,11 @@ async function main(): Promise<void> {
             if (!want.has(product)) {
               if (product === 'forward') {
                 const y = new Float64Array(ny);
-                L.forward(y, x, w, bias, g, true);
+                L.forward(y, x, w, bias, g, RELU);
                 want.set(product, [y]);
               } else if (product === 'backwardInput') {
                 const dx = new Float64Array(nx);
-                L.backwardInput(dx, dy, w, mask, g);
+                L.backwardInput(dx, dy, w, { y: mask, act: RELU }, g);
                 want.set(product, [dx]);
               } else {
                 const dw = new Float64Array(g.cin * g.cout * g.k * g.k);

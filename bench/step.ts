@@ -1,6 +1,7 @@
 // The benchmark suite under Node on Dawn (the `webgpu` package): kernels, steps, epoch, in the
 // same JSON shape as the browser page (bench/page). The baselines run only in the page.
 // Run: npm run bench:node [-- --json] [--quick] (through bench/run.mjs, which sets up Vulkan).
+import '../src/layers/all.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMBEDDED_FILES, embeddedMnist } from '../src/data/mnist.js';

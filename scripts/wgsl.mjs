@@ -1,5 +1,5 @@
 // The WGSL build step: each `shaders/*.wgsl` file becomes a module whose default export is
-// { name, code, lineMap, structs }, with its `#include "file.wgsl"` lines replaced by those files.
+// { name, code, lineMap, structs, consts }, with its `#include "file.wgsl"` lines replaced by those files.
 //
 // Why our own step: wgsl-preprocessor (the usual tool) is a tagged template for JavaScript
 // template literals. It has no way to read a file, so an include there means pasting WGSL into
@@ -13,6 +13,8 @@
 // - `structs` is the byte layout of every struct whose members are scalars or vectors, by the
 //   WGSL alignment rules: the TypeScript side packs uniforms by member name against it
 //   (src/gpu/layout.ts), so a layout is written once, in WGSL.
+// - `consts` holds the module-scope integer constants (`const ACT_RELU: u32 = 1u;`), so codes the
+//   host passes as pipeline constants are written once, in WGSL (src/layers/activation.ts).
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -91,11 +93,19 @@ export function structLayouts(code) {
   return out;
 }
 
+/** Module-scope integer constants: `const NAME(: u32|i32)? = 12u;` -> { NAME: 12 }. */
+export function integerConstants(code) {
+  const bare = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const out = {};
+  for (const m of bare.matchAll(/^const\s+(\w+)\s*(?::\s*(?:u32|i32))?\s*=\s*(-?\d+)[ui]?\s*;/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
 /** The JavaScript module a `.wgsl` import becomes, and the files it was made from. */
 export function wgslModule(path, root) {
   const { code, files, lineMap } = expandWgsl(path, root);
   const name = relative(root, path).split('\\').join('/');
-  const source = { name, code, lineMap, structs: structLayouts(code) };
+  const source = { name, code, lineMap, structs: structLayouts(code), consts: integerConstants(code) };
   return { contents: `export default ${JSON.stringify(source)};\n`, files };
 }
 

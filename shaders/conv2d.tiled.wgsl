@@ -47,8 +47,8 @@ fn finish(v: f32, i: u32, ch: u32, live: bool) -> f32 {
   if (!live) { return 0.0; }
   var y = v;
   if (HAS_BIAS) { y += bias[ch]; }
-  if (RELU) { y = max(y, 0.0); }
-  if (MASK) { y = select(0.0, y, mask[i] > 0.0); }
+  y = activate(y);
+  if (MASK_ACT != ACT_NONE) { y = masked(y, mask[i]); }
   return y;
 }
 

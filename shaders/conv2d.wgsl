@@ -10,7 +10,8 @@
 //                    floor((y + pad - k) / s) < p <= floor((y + pad) / s); likewise for q.
 //   backward_weight  dW[o, i k k + ky k + kx] = sum_{b,p,q} Y[b,o,p,q] X[b, i, p s - pad + ky, q s - pad + kx]
 //                    db[o] = sum_{b,p,q} Y[b,o,p,q]   or, with BIAS_RIGHT,   db[i] = sum_{b,y,x} X[b,i,y,x]
-//   ep(v) = v, then max(v, 0) with RELU, then v [mask > 0] with MASK (mask laid out as the output).
+//   ep(v) = act(v + bias), then times act'(mask) with MASK_ACT (mask laid out as the output;
+//   common/activation.wgsl).
 //
 // Conv2d runs forward for y, backward_input for dx and backward_weight for dw, db; ConvTranspose2d,
 // whose input is the frame's out side, runs backward_input for y, forward for dx, and
@@ -96,11 +97,11 @@ fn mac(acc: ptr<function, Tiles>, u: vec4<f32>, v0: vec4<f32>, v1: vec4<f32>, v2
   }
 }
 
-// The epilogue of forward and backward_input: bias (per channel), ReLU, mask at element i.
+// The epilogue of forward and backward_input: bias (per channel), activation, mask at element i.
 fn finish(v: f32, bch: f32, i: u32) -> f32 {
   var y = v + bch;
-  if (RELU) { y = max(y, 0.0); }
-  if (MASK) { y = select(0.0, y, mask[i] > 0.0); }
+  y = activate(y);
+  if (MASK_ACT != ACT_NONE) { y = masked(y, mask[i]); }
   return y;
 }
 

@@ -107,7 +107,7 @@ fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l
   let bv = bias[n4];
   for (var r = 0u; r < 4u; r++) {
     var y = acc[r] + bv;
-    if (RELU) { y = max(y, vec4<f32>(0.0)); }
+    y = live_columns(activate4(y), n4 * 4u, dims.live_n);
     // Padded columns of W and b are zero, so padded columns of Y stay zero.
     c[(m0 + r) * dims.ldc + n4] = y;
   }
@@ -131,9 +131,10 @@ fn backward_input(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
   if (n4 * 4u >= dims.N || m0 >= dims.M) { return; }
   for (var r = 0u; r < 4u; r++) {
     let i = (m0 + r) * dims.ldc + n4;
-    var g = acc[r];
-    // ReLU backward of the previous layer, fused: H is this layer's input, the ReLU's output.
-    if (MASK) { g = select(vec4<f32>(0.0), g, mask[i] > vec4<f32>(0.0)); }
+    // An activation of the product (the graph VAE's GCN layers use this entry as a forward
+    // product), then the previous layer's activation backward, fused: H is this layer's input, its output.
+    var g = live_columns(activate4(acc[r]), n4 * 4u, dims.live_n);
+    if (MASK_ACT != ACT_NONE) { g = masked4(g, mask[i]); }
     c[i] = g;
   }
 }

@@ -85,7 +85,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let out = array<vec4<f32>, 16>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7, acc8, acc9, acc10, acc11, acc12, acc13, acc14, acc15);
   for (var r = 0u; r < 16u && m0 + r <= last; r++) {
     var y = out[r] + bv;
-    if (RELU) { y = max(y, vec4<f32>(0.0)); }
+    y = live_columns(activate4(y), n4 * 4u, dims.live_n);
     // Padded columns of W and b are zero, so padded columns of Y stay zero.
     c[(m0 + r) * dims.ldc + n4] = y;
   }
@@ -154,9 +154,10 @@ fn backward_input(@builtin(global_invocation_id) gid: vec3<u32>) {
   let out = array<vec4<f32>, 16>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7, acc8, acc9, acc10, acc11, acc12, acc13, acc14, acc15);
   for (var r = 0u; r < 16u && m0 + r <= last; r++) {
     let i = (m0 + r) * dims.ldc + n4;
-    var g = out[r];
-    // ReLU backward of the previous layer, fused: H is this layer's input, the ReLU's output.
-    if (MASK) { g = select(vec4<f32>(0.0), g, mask[i] > vec4<f32>(0.0)); }
+    // An activation of the product (the graph VAE's GCN layers use this entry as a forward
+    // product), then the previous layer's activation backward, fused: H is this layer's input, its output.
+    var g = live_columns(activate4(out[r]), n4 * 4u, dims.live_n);
+    if (MASK_ACT != ACT_NONE) { g = masked4(g, mask[i]); }
     c[i] = g;
   }
 }

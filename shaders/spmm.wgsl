@@ -1,11 +1,11 @@
-// spmm: a sparse matrix in CSR times a dense matrix, with an optional fused ReLU or mask.
+// spmm: a sparse matrix in CSR times a dense matrix, with an optional fused activation or mask.
 //
-//   forward   C[R, D] = act(A[R, K] . B[K, D]) * [M[R, D] > 0]
+//   forward   C[R, D] = act(A[R, K] . B[K, D]) * act'(M[R, D])     (either optional)
 //
 // The graph VAE's products: Â (X W) and Â H (A = Â, the normalised adjacency), X W0 for sparse
 // features (A = X), and every backward product: Â is symmetric, so Â^T dY is this same entry
-// with A = Â, and the weight gradient X^T G is this entry with the transposed CSR of X. MASK
-// multiplies by [M > 0], M a ReLU's output: back-propagation through that ReLU fused.
+// with A = Â, and the weight gradient X^T G is this entry with the transposed CSR of X. MASK_ACT
+// multiplies by the derivative of an activation whose output is M: back-propagation through it fused.
 //
 // Storage: A is row_ptr (R + 1 offsets), col_idx and values (one per stored entry). B, M and C
 // are row-major with columns padded to a multiple of 4 (ld vec4s per row) and the padding
@@ -22,12 +22,12 @@ struct Dims {
   rows: u32,        // R: rows of A (logical)
   padded_rows: u32, // rows of C written (R rounded up to 4)
   ld: u32,          // vec4s per row of B, M and C
-  _pad: u32,
+  live: u32,        // logical columns of C (padded ones stay zero, see live_columns)
 }
 
 override WG: u32 = 64;
-override RELU: bool = false; // C = max(0, .)
-override MASK: bool = false; // C *= [M > 0]
+// ACT: C = act(.); MASK_ACT: C *= act'(M), M that activation's output.
+#include "common/activation.wgsl"
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> row_ptr: array<u32>;
@@ -51,8 +51,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       acc += values[p] * b[col_idx[p] * dims.ld + c4];
     }
   }
-  if (RELU) { acc = max(acc, vec4<f32>(0.0)); }
+  acc = live_columns(activate4(acc), c4 * 4u, dims.live);
   let i = r * dims.ld + c4;
-  if (MASK) { acc = select(vec4<f32>(0.0), acc, mask[i] > vec4<f32>(0.0)); }
+  if (MASK_ACT != ACT_NONE) { acc = masked4(acc, mask[i]); }
   c[i] = acc;
 }

@@ -3,6 +3,7 @@
  * and graph (the graph VAE: train, embed, latent). Runs on Node through the
  * `webgpu` package. Errors end the process with one line on stderr and exit code 1 (2 for usage).
  */
+import './layers/all.js';
 import { spawnSync } from 'node:child_process';
 import { UsageError } from './cli/args.js';
 import { anomaliesCommand, denoiseCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';

@@ -8,9 +8,17 @@ export {
   resolveAdam, resolveConfig, SETTINGS, type AdamConfig, type Corruption, type Likelihood, type ModelKind, type SettingName, type VaeConfig,
 } from './config.js';
 export { DEFAULT_CONV, type Architecture } from './config.js';
-export { convLayer, type Conv2dSpec, type ConvLayerGeometry, type ConvTranspose2dSpec } from './kernels/conv2d.js';
-export { describeModel, layerSpecs, modelLayers, parameterCount, type ModelDescription } from './model/describe.js';
-export { layerType, type LayerSpec, type LayerType, type ParameterSpec } from './layers/registry.js';
+import './layers/all.js';
+export { CONV2D, CONV_TRANSPOSE2D, LINEAR } from './layers/all.js';
+export type { Conv2dSpec, ConvLayerGeometry, ConvTranspose2dSpec } from './layers/conv2d.js';
+export type { LinearSpec } from './layers/linear.js';
+export { describeModel, layerSpecs, modelLayers, parameterCount } from './model/describe.js';
+export { HEAD_DEFAULTS, parseSpec, resolveSpec, SpecError, type ModelDescription, type ModelSpec, type SpecEntry, type SpecHead, type SpecRow } from './model/spec.js';
+export { expandShorthand } from './model/shorthand.js';
+export { ACTIVATIONS, NO_ACTIVATION, RELU, type Activation, type ActivationKind } from './layers/activation.js';
+export {
+  findLayerType, layerType, registeredLayerTypes, registerLayerTypes, type LayerSpec, type LayerType, type ParameterSpec,
+} from './layers/registry.js';
 export { Trainer, vaeTask, type VaeEvaluation, type EpochEnd, type TrainerEvents, type TrainerNotice, type TrainerOptions, type TrainerProgress, type TrainingTask, type RunOptions } from './runtime/trainer.js';
 export { DeviceLostError, DivergedError } from './runtime/errors.js';
 export { initParameters, type ParameterSet } from './model/init.js';

@@ -17,7 +17,7 @@ function refForward(cfg: VaeConfig, params: ReturnType<typeof toRefParams>, inpu
   let a = Float64Array.from(input);
   for (const l of layerSpecs(cfg).slice(from, to)) {
     const y = new Float64Array(rows * l.outSize);
-    linearForward(y, a, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, rows, l.inSize, l.outSize, l.relu);
+    linearForward(y, a, params.get(`${l.name}.weight`)!, params.get(`${l.name}.bias`)!, rows, l.inSize, l.outSize, l.activation);
     a = y;
   }
   return a;

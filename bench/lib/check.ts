@@ -4,7 +4,7 @@
  * the wrong thing has no speed worth reporting.
  */
 import { philox4x32 } from '../../src/runtime/philox.js';
-import { pad4 } from '../../src/model/describe.js';
+import { pad4 } from '../../src/gpu/pad.js';
 import { readBuffer } from '../../src/gpu/buffers.js';
 
 /** Key word 1 of the benchmark's Philox stream (tests use 7; training uses 0..2). */

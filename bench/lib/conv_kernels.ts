@@ -13,12 +13,15 @@
 import type { VaeConfig } from '../../src/config.js';
 import { convFrame, convOutputSize, type Conv2dGeometry, type ConvLayerKind } from '../../src/layers/conv2d_geometry.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../../src/gpu/resources.js';
-import { Conv2dKernels, type Conv2dSpec, type ConvTranspose2dSpec, type ConvVariant } from '../../src/kernels/conv2d.js';
-import { describeModel, modelLayers, pad4 } from '../../src/model/describe.js';
+import { Conv2dKernels, type ConvVariant } from '../../src/kernels/conv2d.js';
+import type { Conv2dSpec, ConvTranspose2dSpec } from '../../src/layers/conv2d.js';
+import { describeModel, modelLayers } from '../../src/model/describe.js';
+import { pad4 } from '../../src/gpu/pad.js';
 import * as ref from '../../src/reference/conv2d.js';
 import { padded, readBack, scoped, seeded, unpadded, validate, type Validation } from './check.js';
 import type { KernelRecord } from './report.js';
 import { DispatchTimer, type TimingBudget } from './timing.js';
+import { RELU } from '../../src/layers/activation.js';
 
 /** A layer's products, by the names the layer types use. */
 export type ConvProduct = 'forward' | 'backward_input' | 'backward_weight';
@@ -46,7 +49,7 @@ export function convLayerCases(cfg: VaeConfig): ConvLayerCase[] {
   const out: ConvLayerCase[] = [];
   layers.forEach((l, i) => {
     if (l.type !== 'conv2d' && l.type !== 'conv_transpose2d') return;
-    const spec = l as Conv2dSpec | ConvTranspose2dSpec;
+    const spec = l as unknown as Conv2dSpec | ConvTranspose2dSpec;
     out.push({ name: l.name, kind: l.type, g: { rows: cfg.batch, ...spec.geometry }, masked: i > 0 && layers[i - 1].relu, needsDx: i > 0 });
   });
   return out;
@@ -100,11 +103,11 @@ async function prepare(
     if (product === 'forward') {
       const bias = seeded(g.cout, 3, -1, 1);
       const y = out('y', B, ny);
-      const a = { x: up('x', x, B, nx), w: up('w', w, wRows, wCols), b: up('b', bias, 1, g.cout), y, relu: true };
+      const a = { x: up('x', x, B, nx), w: up('w', w, wRows, wCols), b: up('b', bias, 1, g.cout), y, act: RELU };
       const dispatch = kind === 'conv2d' ? await kernels.conv2dForward(label, g, a) : await kernels.convTranspose2dForward(label, g, a);
       submit(device, dispatch);
       const want = new Float64Array(B * ny);
-      L.forward(want, x, w, bias, g, true);
+      L.forward(want, x, w, bias, g, RELU);
       return { dispatch, validation: validate(`${label} y`, unpadded(await readBack(device, y.buffer), B, ny), want, t.atol, t.rtol) };
     }
     const dy = seeded(B * ny, 4, -1, 1);
@@ -112,11 +115,11 @@ async function prepare(
       // A ReLU output as the mask: about half zeros.
       const mask = c.masked ? seeded(B * nx, 5, -1, 1).map((v) => Math.max(0, v)) : null;
       const dx = out('dx', B, nx);
-      const a = { dy: up('dy', dy, B, ny), w: up('w', w, wRows, wCols), mask: mask && up('mask', mask, B, nx), dx };
+      const a = { dy: up('dy', dy, B, ny), w: up('w', w, wRows, wCols), mask: mask && { y: up('mask', mask, B, nx), act: RELU }, dx };
       const dispatch = kind === 'conv2d' ? await kernels.conv2dBackwardInput(label, g, a) : await kernels.convTranspose2dBackwardInput(label, g, a);
       submit(device, dispatch);
       const want = new Float64Array(B * nx);
-      L.backwardInput(want, dy, w, mask, g);
+      L.backwardInput(want, dy, w, mask && { y: mask, act: RELU }, g);
       return { dispatch, validation: validate(`${label} dx`, unpadded(await readBack(device, dx.buffer), B, nx), want, t.atol, t.rtol) };
     }
     const dw = out('dw', wRows, wCols);

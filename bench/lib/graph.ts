@@ -24,13 +24,14 @@ import { InnerProductLossKernels, uploadLabels } from '../../src/kernels/inner_p
 import { LinearKernels, type LinearVariant } from '../../src/kernels/linear.js';
 import { SpmmKernels, uploadCsr } from '../../src/kernels/spmm.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
-import { pad4 } from '../../src/model/describe.js';
+import { pad4 } from '../../src/gpu/pad.js';
 import { vgaeBackward, vgaeForward } from '../../src/reference/vgae.js';
 import { Trainer } from '../../src/runtime/trainer.js';
 import { padded, readBack, scoped, unpadded, validate, type Validation } from './check.js';
 import type { KernelRecord } from './report.js';
 import { countCalls } from './steps.js';
 import type { DispatchTimer, TimingBudget } from './timing.js';
+import { NO_ACTIVATION, RELU } from '../../src/layers/activation.js';
 
 /** Epochs of Cora timed back to back, and through the trainer. */
 export interface GraphEpochRecord {
@@ -164,7 +165,7 @@ async function graphKernels(
     const make = (label: string, f: () => Promise<Dispatch | Dispatch[]>) => scoped(device, label, async () => [await f()].flat());
     const d = {
       xw: await make('spmm X W0', () => spmm.forward('spmm X W0', { a: x, b: W0, c: act.xw, cols: H })),
-      h: await make('spmm Â XW relu', () => spmm.forward('spmm Â XW relu', { a: adj, b: act.xw, c: act.h, cols: H, relu: true })),
+      h: await make('spmm Â XW relu', () => spmm.forward('spmm Â XW relu', { a: adj, b: act.xw, c: act.h, cols: H, act: RELU })),
       s: await make('spmm Â H', () => spmm.forward('spmm Â H', { a: adj, b: act.h, c: act.s, cols: H })),
       head: await make('linear head', () => lin.backwardInput('linear head', { dy: act.s, w: Wh, mask: null, dx: act.head, rows: N, inSize: 2 * L, outSize: H })),
       z: await make('gaussian_logstd.forward', () => gauss.forward('gaussian_logstd.forward', g, 'gpu')),
@@ -175,8 +176,8 @@ async function graphKernels(
       }),
       dhead: await make('gaussian_logstd.backward', () => gauss.backward('gaussian_logstd.backward', g)),
       dWh: await make('linear dW_head', () => lin.backwardWeight('linear dW_head', { dy: act.s, x: act.dhead, dw: act.dWh, db: scratch, rows: N, inSize: 2 * L, outSize: H })),
-      ds: await make('linear dS', () => lin.forward('linear dS', { x: act.dhead, w: Wh, b: zero, y: act.ds, rows: N, inSize: 2 * L, outSize: H, relu: false })),
-      dp: await make('spmm Â dS mask', () => spmm.forward('spmm Â dS mask', { a: adj, b: act.ds, c: act.dp, cols: H, mask: act.h })),
+      ds: await make('linear dS', () => lin.forward('linear dS', { x: act.dhead, w: Wh, b: zero, y: act.ds, rows: N, inSize: 2 * L, outSize: H, act: NO_ACTIVATION })),
+      dp: await make('spmm Â dS mask', () => spmm.forward('spmm Â dS mask', { a: adj, b: act.ds, c: act.dp, cols: H, mask: { y: act.h, act: RELU } })),
       dxw: await make('spmm Â dP', () => spmm.forward('spmm Â dP', { a: adj, b: act.dp, c: act.dxw, cols: H })),
       dW0: await make('spmm X^T dXW', () => spmm.forward('spmm X^T dXW', { a: xt, b: act.dxw, c: act.dW0, cols: H })),
     };

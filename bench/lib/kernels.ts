@@ -15,7 +15,8 @@ import { ReparameterizeKernels } from '../../src/kernels/reparameterize.js';
 import { LossKernels, HISTORY_RECORD_BYTES } from '../../src/kernels/loss.js';
 import { adamDispatch } from '../../src/kernels/adam.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
-import { headIndex, layerSpecs, pad4, parameterLayout } from '../../src/model/describe.js';
+import { headIndex, layerSpecs, parameterLayout } from '../../src/model/describe.js';
+import { pad4 } from '../../src/gpu/pad.js';
 import { philoxNormal } from '../../src/runtime/philox.js';
 import {
   adamUpdate, bceKl, linearBackwardInput, linearBackwardWeight, linearForward, reparameterizeBackward, reparameterizeForward,
@@ -80,7 +81,7 @@ export function gemmCases(cfg: VaeConfig): GemmCase[] {
     };
     const yWant = lazy(() => {
       const y = new Float64Array(B * O);
-      linearForward(y, x, w, bias, B, I, O, l.relu);
+      linearForward(y, x, w, bias, B, I, O, l.activation);
       return y;
     });
     cases.push({
@@ -89,17 +90,18 @@ export function gemmCases(cfg: VaeConfig): GemmCase[] {
         const y = res.storage('y', pad4(B) * pad4(O) * 4);
         const dispatch = await k.forward(`${l.name}.forward`, {
           x: upload(res, 'x', padded(x, B, I)), w: upload(res, 'w', padded(w, O, I)), b: upload(res, 'b', padded(bias, 1, O, 1)),
-          y: whole(y), rows: B, inSize: I, outSize: O, relu: l.relu,
+          y: whole(y), rows: B, inSize: I, outSize: O, act: l.activation,
         });
         return { dispatch, outputs: [{ label: 'y', buffer: y, rows: B, cols: O, want: yWant() }] };
       },
     });
     if (i > 0) {
       // As in the step: the layer after the head takes z (no ReLU before it); others are masked.
-      const masked = i !== h + 1 && layers[i - 1].relu;
+      const masked = i !== h + 1 && layers[i - 1].activation.kind !== 'none';
+      const maskAct = layers[i - 1].activation;
       const dxWant = lazy(() => {
         const dx = new Float64Array(B * I);
-        linearBackwardInput(dx, dy, w, masked ? mask : null, B, I, O);
+        linearBackwardInput(dx, dy, w, masked ? { y: mask, act: maskAct } : null, B, I, O);
         return dx;
       });
       cases.push({
@@ -108,7 +110,7 @@ export function gemmCases(cfg: VaeConfig): GemmCase[] {
           const dx = res.storage('dx', pad4(B) * pad4(I) * 4);
           const dispatch = await k.backwardInput(`${l.name}.backward_input`, {
             dy: upload(res, 'dy', padded(dy, B, O)), w: upload(res, 'w', padded(w, O, I)),
-            mask: masked ? upload(res, 'mask', padded(mask, B, I)) : null, dx: whole(dx), rows: B, inSize: I, outSize: O,
+            mask: masked ? { y: upload(res, 'mask', padded(mask, B, I)), act: maskAct } : null, dx: whole(dx), rows: B, inSize: I, outSize: O,
           });
           return { dispatch, outputs: [{ label: 'dx', buffer: dx, rows: B, cols: I, want: dxWant() }] };
         },

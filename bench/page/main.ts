@@ -6,6 +6,7 @@
  * Query: `arg=` (repeatable) suite options as on the command line; `baselines=jax,tfjs` (or
  * `none`); `baseline-steps=warmup,timed`.
  */
+import '../../src/layers/all.js';
 import { EMBEDDED_FILES, embeddedMnist } from '../../src/data/mnist.js';
 import { CORA_FILES, embeddedCora } from '../../src/graph/cora.js';
 import { adapterRecord, benchDevice, deviceAdapterInfo } from '../lib/adapter.js';

@@ -22,8 +22,9 @@ struct Conv {
 }
 
 override HAS_BIAS: bool = false;   // forward, backward_input: add the bias of the output channel
-override RELU: bool = false;       // forward, backward_input: max(0, .)
-override MASK: bool = false;       // forward, backward_input: times [mask > 0]
+// ACT: forward, backward_input: the output's activation; MASK_ACT: forward, backward_input:
+// times the derivative of the activation whose output is `mask`.
+#include "activation.wgsl"
 override BIAS_RIGHT: bool = false; // backward_weight: bias gradient of the in side's channels
 
 @group(0) @binding(0) var<uniform> conv: Conv;

@@ -9,13 +9,15 @@ struct Dims {
   lda: u32, // row strides in vec4 units
   ldb: u32,
   ldc: u32,
+  live_n: u32, // logical columns of the output (forward: out, backward_input: in), for live_columns
 }
 
 // The wrapper always sets WG_X and WG_Y (per variant); the defaults are the register variant's.
 override WG_X: u32 = 16;     // invocations along N
 override WG_Y: u32 = 1;      // invocations along M
-override RELU: bool = false; // forward: apply max(0, .)
-override MASK: bool = false; // backward_input: multiply by [H > 0]
+// ACT (forward: the output's activation) and MASK_ACT (backward_input: times the derivative of
+// the previous layer's activation, read from H = this layer's input):
+#include "activation.wgsl"
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;

@@ -3,6 +3,7 @@
  * GPU device, reads the embedded Cora from beside this bundle, and runs the GraphSession the
  * page commands.
  */
+import '../layers/all.js';
 import { CORA_FILES, CORA_NAME, embeddedCora } from '../graph/cora.js';
 import { readGraphFiles } from '../graph/files.js';
 import type { FromGraphWorker, ToGraphWorker } from './graph_protocol.js';

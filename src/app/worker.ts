@@ -3,6 +3,7 @@
  * beside this bundle, and runs the Session the page commands. Training here is unaffected by
  * the page's animation frames and keeps going while the tab is in the background.
  */
+import '../layers/all.js';
 import { EMBEDDED_FILES, embeddedMnist } from '../data/mnist.js';
 import { idxSplit } from './idx_files.js';
 import type { FromWorker, ToWorker } from './protocol.js';

@@ -1,28 +1,27 @@
 /**
- * Model checkpoints: the runtime's parameters as safetensors tensors with the PyTorch example's
- * names (examples/vae/main.py), so a default-shaped checkpoint loads into that model with
- * `model.load_state_dict(safetensors.torch.load_file(f))`:
+ * Model checkpoints: the runtime's parameters as safetensors tensors named by the model's spec
+ * (src/model/spec.ts), so a checkpoint loads into the PyTorch module built from the same spec
+ * (examples/pytorch/models.py) with `load_state_dict(strict=True)`. Each layer's tensors are
+ * `<spec name>.weight` and `<spec name>.bias` in PyTorch's layouts (Linear [out, in], Conv2d
+ * [out, in, k, k], ConvTranspose2d [in, out, k, k]); the head's [mu | logvar] rows are two tensors
+ * named by the spec's `head` (fc21 and fc22 by default).
  *
- *   one hidden layer (784-400-20):   fc1 = enc1, fc21 = head rows [0, latent) (mu),
- *                                    fc22 = head rows [latent, 2*latent) (logvar), fc3 = dec1, fc4 = out
- *   any other number of hidden layers: encoder.{i} = enc{i+1}, fc21, fc22, decoder.{i} = dec{i+1}, fc4 = out
+ * The shorthands' specs keep the names checkpoints always had: the MLP is the PyTorch example's
+ * (examples/vae/main.py): fc1, fc21, fc22, fc3, fc4 with one hidden layer, encoder.{i} and
+ * decoder.{i} (an `nn.ModuleList`) otherwise; the conv VAE's are REFERENCE.md's module's (enc1..encN,
+ * fc1, fc21, fc22, fc3, dec1..dec{N+1}). Every weight is stored as F32.
  *
- * The second scheme is what a PyTorch model holding its hidden layers in
- * `nn.ModuleList([nn.Linear(...), ...])` named `encoder` and `decoder` produces (0-based indices,
- * encoder first layer first, decoder layer nearest the latent first). Every weight is
- * [out, in] row-major and every bias [out], stored as F32.
- *
- * The convolutional VAE (arch conv) uses the names of the PyTorch module in REFERENCE.md, which
- * are its runtime layer names: enc1..encN (Conv2d weight [out, in, k, k]), fc1, fc21 and fc22 (the
- * head's halves), fc3, dec1..dec{N+1} (ConvTranspose2d weight [in, out, k, k]); biases [out].
- *
- * The configuration, seed, step and loss are in `__metadata__` (a conv model's as arch, channels
- * and dense in place of hidden).
+ * The configuration, seed, step and loss are in `__metadata__`: the spec (JSON) always, and a
+ * shorthand model's own keys as before specs existed (hidden; or arch conv, channels and dense),
+ * which are what a shorthand checkpoint is read back from; a model built from a spec records
+ * `arch: spec` and is read back from its spec.
  */
 import { corruptionText, parseCorruption, resolveConfig, type VaeConfig } from '../config.js';
 import type { ParameterSet } from '../model/init.js';
 import { layerParameters } from '../layers/registry.js';
-import { layerSpecs } from '../model/describe.js';
+import { describeModel, modelLayers } from '../model/describe.js';
+import { expandShorthand, type ShorthandFields } from '../model/shorthand.js';
+import { SpecError } from '../model/spec.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 import { inferConfig } from './infer.js';
 
@@ -38,20 +37,18 @@ interface Placement {
   rowStart: number;
 }
 
-/** `784-400-20` (MLP) or `1x28x28-conv32-conv64-16-2` (conv) for messages and file names. */
-export function configName(cfg: Pick<VaeConfig, 'arch' | 'inputShape' | 'inputSize' | 'hidden' | 'channels' | 'dense' | 'latent'>): string {
-  if (cfg.arch === 'conv') return [cfg.inputShape.join('x'), ...cfg.channels.map((c) => `conv${c}`), cfg.dense, cfg.latent].join('-');
-  return [cfg.inputSize, ...cfg.hidden, cfg.latent].join('-');
-}
-
-/** The checkpoint's name of a runtime layer (see the file comment). */
-function fileLayer(cfg: VaeConfig, runtime: string): string {
-  if (cfg.arch === 'conv') return runtime;
-  const one = cfg.hidden.length === 1;
-  if (runtime === 'out') return 'fc4';
-  const i = Number(runtime.slice(3)) - 1;
-  if (runtime.startsWith('enc')) return one ? 'fc1' : `encoder.${i}`;
-  return one ? 'fc3' : `decoder.${i}`;
+/**
+ * `784-400-20`, `1x28x28-conv32-conv64-16-2`: a model's name for messages and file names, from
+ * its spec: the input (its size when the encoder starts by flattening it), each encoder layer
+ * (`conv<channels>` for a convolution, its width otherwise), the latent size.
+ */
+export function configName(cfg: ShorthandFields): string {
+  const { spec } = expandShorthand(cfg);
+  const first = spec.encoder[0];
+  const input = spec.input ?? [];
+  const flat = input.length === 1 || first?.type === 'flatten' || (first?.type === 'linear');
+  const layers = spec.encoder.filter((e) => e.name !== undefined).map((e) => (String(e.type).startsWith('conv') ? `conv${e.out}` : String(e.out)));
+  return [flat ? String(input.reduce((a, b) => a * b, 1)) : input.join('x'), ...layers, spec.latent].join('-');
 }
 
 /** Values per row of a tensor: the product of its shape after the first dimension. */
@@ -59,12 +56,14 @@ const rowSize = (shape: number[]) => shape.slice(1).reduce((a, b) => a * b, 1);
 
 /** Every checkpoint tensor of a configuration, in layer order (see the file comment). */
 function placements(cfg: VaeConfig): Placement[] {
+  const m = describeModel(cfg);
   const out: Placement[] = [];
-  for (const l of layerSpecs(cfg)) {
+  for (const l of modelLayers(m)) {
     for (const p of layerParameters(l)) {
-      // The head's rows are [mu | logvar]: fc21 takes the first `latent`, fc22 the rest.
-      const halves = l.name === 'head' ? [['fc21', 0], ['fc22', cfg.latent]] as const : [[fileLayer(cfg, l.name), 0]] as const;
-      const shape = l.name === 'head' ? [cfg.latent, ...p.shape.slice(1)] : p.shape;
+      // The head's rows are [mu | logvar]: the mu tensor takes the first `latent`, the second the rest.
+      const head = l === m.head;
+      const halves = head ? [[m.headNames.mu, 0], [m.headNames.second!, cfg.latent]] as const : [[m.fileNames.get(l.name) ?? l.name, 0]] as const;
+      const shape = head ? [cfg.latent, ...p.shape.slice(1)] : p.shape;
       for (const [file, rowStart] of halves) out.push({ file: `${file}.${p.name}`, runtime: p.fullName, shape, rowStart });
     }
   }
@@ -73,7 +72,7 @@ function placements(cfg: VaeConfig): Placement[] {
 
 /** Values of every runtime parameter of a configuration, by name. */
 function parameterSizes(cfg: VaeConfig): Map<string, number> {
-  return new Map(layerSpecs(cfg).flatMap((l) => layerParameters(l).map((p): [string, number] => [p.fullName, p.rows * p.cols])));
+  return new Map(modelLayers(describeModel(cfg)).flatMap((l) => layerParameters(l).map((p): [string, number] => [p.fullName, p.rows * p.cols])));
 }
 
 /** Runtime parameters as checkpoint tensors (fresh copies; `head` split into fc21 and fc22). */
@@ -147,8 +146,20 @@ export function objectiveName(cfg: Pick<VaeConfig, 'kind' | 'likelihood'>): stri
   return `${cfg.likelihood === 'bernoulli' ? 'bce' : 'gaussian'}${cfg.kind === 'vae' ? '+kl' : ''}`;
 }
 const RESERVED = [
-  'format', 'formatVersion', 'inputSize', 'inputShape', 'corrupt', 'arch', 'hidden', 'channels', 'dense', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss',
+  'format', 'formatVersion', 'inputSize', 'inputShape', 'corrupt', 'arch', 'spec', 'hidden', 'channels', 'dense', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss',
 ];
+
+/** A shorthand's own metadata keys, as files before specs had them (an MLP's: no arch key). */
+function shorthandKeys(cfg: VaeConfig): Record<string, string> {
+  switch (cfg.arch) {
+    case 'mlp':
+      return { hidden: cfg.hidden.join(',') };
+    case 'conv':
+      return { arch: 'conv', channels: cfg.channels.join(','), dense: String(cfg.dense) };
+    case 'spec':
+      return { arch: 'spec' };
+  }
+}
 
 /** Training state stored beside the configuration; extra keys are stored as strings too. */
 export interface CheckpointExtra {
@@ -171,8 +182,8 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
     formatVersion: CHECKPOINT_VERSION,
     inputSize: String(cfg.inputSize),
     inputShape: cfg.inputShape.join(','),
-    // An MLP's metadata is as it was before the conv VAE existed (no arch key).
-    ...(cfg.arch === 'conv' ? { arch: 'conv', channels: cfg.channels.join(','), dense: String(cfg.dense) } : { hidden: cfg.hidden.join(',') }),
+    ...shorthandKeys(cfg),
+    spec: JSON.stringify(describeModel(cfg).spec),
     latent: String(cfg.latent),
     batch: String(cfg.batch),
     objective: objectiveName(cfg),
@@ -231,7 +242,8 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   }
   // Files without an arch are MLPs (written before the conv VAE existed).
   const arch = metadata.arch ?? 'mlp';
-  if (arch !== 'mlp' && arch !== 'conv') throw new Error(`${name}: metadata "arch" is ${show(arch)}, this runtime builds "mlp" and "conv"`);
+  if (arch !== 'mlp' && arch !== 'conv' && arch !== 'spec') throw new Error(`${name}: metadata "arch" is ${show(arch)}, this runtime builds "mlp" and "conv" (shorthands) and "spec"`);
+  if (arch === 'spec') return specConfigFromMetadata(metadata, name, objective, sigma);
   const sizes = (key: string, example: string, empty: boolean): number[] => {
     const text = metadata[key];
     if (text === undefined) throw new Error(`${name}: metadata has no "${key}" (was this file written by ${CHECKPOINT_FORMAT}?)`);
@@ -248,14 +260,7 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
     throw new Error(`${name}: metadata "inputShape" is ${show(shapeText)}, must be sizes separated by commas (e.g. "1,28,28")`);
   }
   // The denoising objective's corruption, from files that record one.
-  let corrupt = null;
-  if (metadata.corrupt !== undefined) {
-    try {
-      corrupt = parseCorruption(metadata.corrupt, 'corrupt');
-    } catch (e) {
-      throw new Error(`${name}: metadata "corrupt" is ${show(metadata.corrupt)}: ${(e as Error).message}`);
-    }
-  }
+  const corrupt = metaCorruption(metadata, name);
   const partial = {
     corrupt,
     inputSize: ourInt(metadata, 'inputSize', name), ...(shapeText === undefined ? {} : { inputShape: shapeText.split(',').map(Number) }), ...layers,
@@ -267,6 +272,39 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   } catch (e) {
     throw new Error(`${name}: metadata describes an invalid model (${(e as Error).message})`);
   }
+}
+
+/** The corruption a checkpoint records, or null. */
+function metaCorruption(metadata: Record<string, string>, name: string) {
+  if (metadata.corrupt === undefined) return null;
+  try {
+    return parseCorruption(metadata.corrupt, 'corrupt');
+  } catch (e) {
+    throw new Error(`${name}: metadata "corrupt" is ${show(metadata.corrupt)}: ${(e as Error).message}`);
+  }
+}
+
+/** The configuration of a model built from a spec: the spec (JSON) in the metadata, checked against the objective recorded beside it. */
+function specConfigFromMetadata(metadata: Record<string, string>, name: string, objective: Pick<VaeConfig, 'kind' | 'likelihood'>, sigma: number | undefined): VaeConfig {
+  const text = metadata.spec;
+  if (text === undefined) throw new Error(`${name}: metadata "arch" is "spec" but it has no "spec"`);
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: metadata "spec" is not valid JSON (${(e as Error).message})`);
+  }
+  let config: VaeConfig;
+  try {
+    config = resolveConfig({ spec: spec as VaeConfig['spec'], batch: ourInt(metadata, 'batch', name), corrupt: metaCorruption(metadata, name) });
+  } catch (e) {
+    if (e instanceof SpecError) throw new Error(`${name}: metadata describes an invalid model (${e.message})`);
+    throw new Error(`${name}: metadata describes an invalid model (${(e as Error).message})`);
+  }
+  if (config.kind !== objective.kind || config.likelihood !== objective.likelihood || (sigma !== undefined && sigma !== config.sigma)) {
+    throw new Error(`${name}: metadata "objective" (${show(metadata.objective)}${sigma === undefined ? '' : `, sigma ${sigma}`}) disagrees with its spec (${objectiveName(config)}${config.likelihood === 'gaussian' ? `, sigma ${config.sigma}` : ''})`);
+  }
+  return config;
 }
 
 /**

@@ -148,7 +148,7 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' }, corrupt: { type: 'string' }, resume: { type: 'string' },
     arch: { type: 'string' }, channels: { type: 'string' }, dense: { type: 'string' },
   });
-  const arch = settingFlag('arch', 'arch', f.arch, DEFAULT_CONFIG.arch);
+  const arch = settingFlag('arch', 'arch', f.arch, 'mlp');
   const conv = arch === 'conv';
   if (conv && f.hidden !== undefined) throw new UsageError('--hidden sizes the MLP\'s dense layers; --arch conv takes --channels and --dense');
   if (!conv && (f.channels !== undefined || f.dense !== undefined)) throw new UsageError(`--${f.channels !== undefined ? 'channels' : 'dense'} sizes the convolutional VAE; add --arch conv`);

@@ -17,7 +17,7 @@ export interface StructLayout {
   fields: StructField[];
 }
 
-/** A shader as imported: expanded code, a line map back to the files, and struct layouts. */
+/** A shader as imported: expanded code, a line map back to the files, struct layouts and integer constants. */
 export interface WgslSource {
   /** File name under shaders/, e.g. `bce_kl.wgsl`. */
   name: string;
@@ -25,6 +25,8 @@ export interface WgslSource {
   /** Runs of lines: [first line of `code` (1-based), file under shaders/, its line]. */
   lineMap: [number, string, number][];
   structs: Record<string, StructLayout>;
+  /** Module-scope integer constants by name (`const ACT_RELU: u32 = 1u;`); every build step import has them. */
+  consts?: Record<string, number>;
 }
 
 /** Where line `line` (1-based) of the expanded code was written: `common/step.wgsl:12`. */

@@ -28,6 +28,7 @@ import { GaussianLogstdKernels, type GaussianLogstdArgs } from '../kernels/gauss
 import { InnerProductLossKernels, uploadLabels, type LabelBuffers } from '../kernels/inner_product_loss.js';
 import { LinearKernels, type LinearVariant } from '../kernels/linear.js';
 import { SpmmKernels, uploadCsr, type CsrBuffers } from '../kernels/spmm.js';
+import { NO_ACTIVATION, RELU } from '../layers/activation.js';
 
 /** Segment names of a graph VAE. */
 export const GRAPH_SEGMENT = {
@@ -171,7 +172,7 @@ export class GraphNetwork {
     const s = sched.segments;
     s.define(GRAPH_SEGMENT.encoder, await scoped(async () => [
       ...(this.x ? [await spmm.forward('X W0', { a: this.x, b: W0, c: acts.xw, cols: H })] : []),
-      await spmm.forward('H = ReLU(Â X W0)', { a: this.adj, b: acts.xw, c: acts.h, cols: H, relu: true }),
+      await spmm.forward('H = ReLU(Â X W0)', { a: this.adj, b: acts.xw, c: acts.h, cols: H, act: RELU }),
       await spmm.forward('Â H', { a: this.adj, b: acts.h, c: acts.s, cols: H }),
       await linear.backwardInput('head = (Â H) W_head', { dy: acts.s, w: Whead, mask: null, dx: acts.head, rows: N, inSize: 2 * L, outSize: H }),
     ]));
@@ -184,8 +185,8 @@ export class GraphNetwork {
     s.define(GRAPH_SEGMENT.backward, await scoped(async () => [
       await gauss.backward('dhead', g),
       await linear.backwardWeight('dW_head = (Â H)^T dhead', { dy: acts.s, x: acts.dhead, dw: dWhead, db: this.dbScratch, rows: N, inSize: 2 * L, outSize: H }),
-      await linear.forward('d(Â H) = dhead W_head^T', { x: acts.dhead, w: Whead, b: this.zeroBias, y: acts.ds, rows: N, inSize: 2 * L, outSize: H, relu: false }),
-      await spmm.forward('dH * [H > 0] = Â d(Â H) * [H > 0]', { a: this.adj, b: acts.ds, c: acts.dp, cols: H, mask: acts.h }),
+      await linear.forward('d(Â H) = dhead W_head^T', { x: acts.dhead, w: Whead, b: this.zeroBias, y: acts.ds, rows: N, inSize: 2 * L, outSize: H, act: NO_ACTIVATION }),
+      await spmm.forward('dH * [H > 0] = Â d(Â H) * [H > 0]', { a: this.adj, b: acts.ds, c: acts.dp, cols: H, mask: { y: acts.h, act: RELU } }),
       await spmm.forward('d(X W0) = Â dP', { a: this.adj, b: acts.dp, c: acts.dxw, cols: H }),
       ...(this.xt ? [await spmm.forward('dW0 = X^T d(X W0)', { a: this.xt, b: acts.dxw, c: dW0, cols: H })] : []),
     ]));

@@ -24,13 +24,13 @@
  */
 import registerSource from '../../shaders/conv2d.wgsl';
 import tiledSource from '../../shaders/conv2d.tiled.wgsl';
-import { convFrame, convOutputSize, type Conv2dGeometry, type ConvFrame, type ConvLayerKind } from '../layers/conv2d_geometry.js';
+import { convFrame, type Conv2dGeometry, type ConvFrame, type ConvLayerKind } from '../layers/conv2d_geometry.js';
 import { pad4 } from '../gpu/pad.js';
 import { packStruct, structOf } from '../gpu/layout.js';
 import { ShaderPipelines } from '../gpu/shader.js';
 import { grid2d, type BufferRange, type Dispatch, type GpuResources } from '../gpu/resources.js';
-import type { KernelContext, LayerBase, LayerType } from '../layers/registry.js';
-import * as ref from '../reference/conv2d.js';
+import { activationConstants, NO_ACTIVATION, type Activation } from '../layers/activation.js';
+import type { ActivationMask } from './spmm.js';
 
 export type { Conv2dGeometry } from '../layers/conv2d_geometry.js';
 
@@ -90,15 +90,16 @@ export interface ConvForwardArgs {
   w: BufferRange;
   b: BufferRange;
   y: BufferRange;
-  relu: boolean;
+  /** The output's activation. */
+  act: Activation;
 }
 
-/** Operands of a layer's input gradient dx = layer^T(dy, w), times [mask > 0] when a mask is given. */
+/** Operands of a layer's input gradient dx = layer^T(dy, w), times act'(mask) when a mask is given. */
 export interface ConvBackwardInputArgs {
   dy: BufferRange;
   w: BufferRange;
-  /** The layer's input as the previous ReLU produced it, or null when no ReLU precedes. */
-  mask: BufferRange | null;
+  /** The previous layer's activation and its output (this layer's input), or null when none precedes. */
+  mask: ActivationMask | null;
   dx: BufferRange;
 }
 
@@ -124,13 +125,13 @@ export class Conv2dKernels {
   /** Conv2d: y[rows, cout, ho, wo] = act(conv(x[rows, cin, h, w], w[cout, cin, k, k]) + b). */
   async conv2dForward(label: string, g: Conv2dGeometry, a: ConvForwardArgs): Promise<Dispatch> {
     const f = convFrame('conv2d', g);
-    return this.product(label, 'conv2d', 'forward', f, { src: a.x, w: a.w, bias: a.b, mask: null, dst: a.y, relu: a.relu });
+    return this.product(label, 'conv2d', 'forward', f, { src: a.x, w: a.w, bias: a.b, mask: null, dst: a.y, act: a.act });
   }
 
-  /** Conv2d: dx[rows, cin, h, w] = conv_transpose(dy, w) * [mask > 0]. */
+  /** Conv2d: dx[rows, cin, h, w] = conv_transpose(dy, w) * act'(mask). */
   async conv2dBackwardInput(label: string, g: Conv2dGeometry, a: ConvBackwardInputArgs): Promise<Dispatch> {
     const f = convFrame('conv2d', g);
-    return this.product(label, 'conv2d', 'backward_input', f, { src: a.dy, w: a.w, bias: null, mask: a.mask, dst: a.dx, relu: false });
+    return this.product(label, 'conv2d', 'backward_input', f, { src: a.dy, w: a.w, bias: null, mask: a.mask, dst: a.dx, act: NO_ACTIVATION });
   }
 
   /** Conv2d: dw[cout, cin, k, k] from dy and x; db[cout] = sums of dy per channel. */
@@ -142,13 +143,13 @@ export class Conv2dKernels {
   /** ConvTranspose2d: y[rows, cout, ho, wo] = act(conv_transpose(x[rows, cin, h, w], w[cin, cout, k, k]) + b). */
   async convTranspose2dForward(label: string, g: Conv2dGeometry, a: ConvForwardArgs): Promise<Dispatch> {
     const f = convFrame('conv_transpose2d', g);
-    return this.product(label, 'conv_transpose2d', 'backward_input', f, { src: a.x, w: a.w, bias: a.b, mask: null, dst: a.y, relu: a.relu });
+    return this.product(label, 'conv_transpose2d', 'backward_input', f, { src: a.x, w: a.w, bias: a.b, mask: null, dst: a.y, act: a.act });
   }
 
-  /** ConvTranspose2d: dx[rows, cin, h, w] = conv(dy, w) * [mask > 0]. */
+  /** ConvTranspose2d: dx[rows, cin, h, w] = conv(dy, w) * act'(mask). */
   async convTranspose2dBackwardInput(label: string, g: Conv2dGeometry, a: ConvBackwardInputArgs): Promise<Dispatch> {
     const f = convFrame('conv_transpose2d', g);
-    return this.product(label, 'conv_transpose2d', 'forward', f, { src: a.dy, w: a.w, bias: null, mask: a.mask, dst: a.dx, relu: false });
+    return this.product(label, 'conv_transpose2d', 'forward', f, { src: a.dy, w: a.w, bias: null, mask: a.mask, dst: a.dx, act: NO_ACTIVATION });
   }
 
   /** ConvTranspose2d: dw[cin, cout, k, k] from x and dy; db[cout] = sums of dy per channel. */
@@ -160,7 +161,7 @@ export class Conv2dKernels {
   /** forward (in side -> out side) or backward_input (out side -> in side), with its epilogue. */
   private async product(
     label: string, kind: ConvLayerKind, entry: 'forward' | 'backward_input', f: ConvFrame,
-    o: { src: BufferRange; w: BufferRange; bias: BufferRange | null; mask: BufferRange | null; dst: BufferRange; relu: boolean },
+    o: { src: BufferRange; w: BufferRange; bias: BufferRange | null; mask: ActivationMask | null; dst: BufferRange; act: Activation },
   ): Promise<Dispatch> {
     const toOut = entry === 'forward';
     const [srcSide, dstSide] = toOut ? (['in', 'out'] as const) : (['out', 'in'] as const);
@@ -168,13 +169,13 @@ export class Conv2dKernels {
     checkRange(label, names.src, o.src, activationBytes(f, srcSide));
     checkRange(label, 'w', o.w, weightBytes(f));
     if (o.bias) checkRange(label, 'b', o.bias, pad4(toOut ? f.co : f.ci) * 4);
-    if (o.mask) checkRange(label, 'mask', o.mask, activationBytes(f, dstSide));
+    if (o.mask) checkRange(label, 'mask', o.mask.y, activationBytes(f, dstSide));
     checkRange(label, names.dst, o.dst, activationBytes(f, dstSide));
     const launch = this.launch(label, entry, f);
-    const flags = { HAS_BIAS: o.bias ? 1 : 0, RELU: o.relu ? 1 : 0, MASK: o.mask ? 1 : 0 };
+    const flags = { HAS_BIAS: o.bias ? 1 : 0, ...activationConstants(this.shader.source, o.act, o.mask?.act) };
     const pipeline = await this.shader.get(entry, { ...launch.constants, ...flags }, `conv2d.${entry}[${this.variant}]`);
     // Unused bias and mask bindings are still declared; an input stands in and is never read.
-    const bindGroup = this.res.bindGroup(label, pipeline, [this.uniform(label, f), o.src, o.w, o.bias ?? o.w, o.mask ?? o.src, o.dst, null]);
+    const bindGroup = this.res.bindGroup(label, pipeline, [this.uniform(label, f), o.src, o.w, o.bias ?? o.w, o.mask?.y ?? o.src, o.dst, null]);
     return { label, pipeline, bindGroup, workgroups: launch.workgroups };
   }
 
@@ -264,128 +265,3 @@ function argNames(kind: ConvLayerKind, entry: ConvEntry): { src: string; other: 
 function checkRange(label: string, name: string, r: BufferRange, bytes: number): void {
   if (r.size < bytes) throw new Error(`${label}: ${name} range holds ${r.size} bytes, needs ${bytes}`);
 }
-
-// ---------------------------------------------------------------------------------------------
-// The layer types conv2d and conv_transpose2d (registered in src/layers/registry.ts).
-
-/** A convolution layer's sizes per image (the batch rows come from the network). */
-export type ConvLayerGeometry = Omit<Conv2dGeometry, 'rows'>;
-
-/**
- * torch.nn.Conv2d(cin, cout, k, stride, padding) on (cin, h, w) images, then ReLU when `relu`.
- * Weight [cout, cin, k, k], bias [cout]; inSize = cin h w, outSize = cout ho wo.
- */
-export interface Conv2dSpec extends LayerBase {
-  type: 'conv2d';
-  geometry: ConvLayerGeometry;
-}
-
-/**
- * torch.nn.ConvTranspose2d(cin, cout, k, stride, padding, outputPadding) on (cin, h, w) images,
- * then ReLU when `relu`. Weight [cin, cout, k, k], bias [cout].
- */
-export interface ConvTranspose2dSpec extends LayerBase {
-  type: 'conv_transpose2d';
-  geometry: ConvLayerGeometry;
-}
-
-/** A convolution layer spec with its flattened widths computed (the geometry validated). */
-export function convLayer(kind: ConvLayerKind, name: string, geometry: ConvLayerGeometry, relu: boolean): Conv2dSpec | ConvTranspose2dSpec {
-  const g = { rows: 1, ...geometry };
-  convFrame(kind, g);
-  const { ho, wo } = convOutputSize(kind, g);
-  return { type: kind, name, inSize: geometry.cin * geometry.h * geometry.w, outSize: geometry.cout * ho * wo, relu, geometry: { ...geometry } };
-}
-
-const convKernels = (k: KernelContext) => k.kernels(`conv2d.${k.variant}`, () => new Conv2dKernels(k.res, k.variant));
-
-/** The three products of each layer kind: Conv2dKernels' methods and the float64 functions. */
-const PRODUCTS = {
-  conv2d: {
-    gpu: { forward: 'conv2dForward', backwardInput: 'conv2dBackwardInput', backwardWeight: 'conv2dBackwardWeight' },
-    ref: { forward: ref.conv2dForward, backwardInput: ref.conv2dBackwardInput, backwardWeight: ref.conv2dBackwardWeight },
-  },
-  conv_transpose2d: {
-    gpu: { forward: 'convTranspose2dForward', backwardInput: 'convTranspose2dBackwardInput', backwardWeight: 'convTranspose2dBackwardWeight' },
-    ref: { forward: ref.convTranspose2dForward, backwardInput: ref.convTranspose2dBackwardInput, backwardWeight: ref.convTranspose2dBackwardWeight },
-  },
-} as const;
-
-/**
- * A convolution layer type. Parameters in PyTorch's layouts, stored as arena matrices: Conv2d's
- * weight as cout rows of cin k k, ConvTranspose2d's as cin rows of cout k k (each the kernels'
- * frame weight, see src/layers/conv2d_geometry.ts), the bias as one row. PyTorch's default
- * initialisation, kaiming_uniform(a = sqrt 5) for the weight and the same bound for the bias:
- * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = weight.size(1) k k, which is cin k k for
- * Conv2d and cout k k for ConvTranspose2d. Forward with bias and ReLU fused; backward as the
- * weight gradient (bias gradient fused) and the input gradient (previous ReLU's mask fused).
- */
-function convLayerType<S extends Conv2dSpec | ConvTranspose2dSpec>(kind: S['type']): LayerType<S> {
-  const products = PRODUCTS[kind];
-  const geometry = (l: S, rows: number): Conv2dGeometry => ({ rows, ...l.geometry });
-  return {
-    parameters(l) {
-      const { cin, cout, k } = l.geometry;
-      const [rows, cols] = kind === 'conv2d' ? [cout, cin * k * k] : [cin, cout * k * k];
-      const bound = 1 / Math.sqrt(cols);
-      return [
-        { name: 'weight', rows, cols, bias: false, shape: kind === 'conv2d' ? [cout, cin, k, k] : [cin, cout, k, k], init: { kind: 'uniform', bound } },
-        { name: 'bias', rows: 1, cols: cout, bias: true, shape: [cout], init: { kind: 'uniform', bound } },
-      ];
-    },
-
-    async forward(k, label, l, io) {
-      const g = geometry(l, io.rows);
-      return [await convKernels(k)[products.gpu.forward](label, g, { x: io.x, w: io.tensors.param('weight'), b: io.tensors.param('bias'), y: io.y, relu: l.relu })];
-    },
-
-    async backward(k, label, l, io) {
-      const kernels = convKernels(k);
-      const g = geometry(l, io.rows);
-      const out = [await kernels[products.gpu.backwardWeight](`${label}.backward_weight`, g, { dy: io.dy, x: io.x, dw: io.tensors.grad('weight'), db: io.tensors.grad('bias') })];
-      if (io.dx) {
-        out.push(await kernels[products.gpu.backwardInput](`${label}.backward_input`, g, { dy: io.dy, w: io.tensors.param('weight'), mask: io.maskInput ? io.x : null, dx: io.dx }));
-      }
-      return out;
-    },
-
-    checkLimits(l, rows, limits) {
-      const f = convFrame(kind, geometry(l, rows));
-      const max = limits.maxComputeWorkgroupsPerDimension;
-      for (const variant of ['register', 'tiled'] as const) {
-        for (const entry of ['forward', 'backward_input', 'backward_weight'] as const) {
-          try {
-            convLaunch(variant, entry, f, max, l.name);
-          } catch {
-            throw new Error(`config: ${l.name} (${kind} ${l.geometry.cin}x${l.geometry.h}x${l.geometry.w} -> ${l.geometry.cout} channels) at batch ${rows} needs more workgroups in one dimension than this device's limit of ${max}; lower the batch size`);
-          }
-        }
-      }
-    },
-
-    reference: {
-      forward(l, p, x, B) {
-        const y = new Float64Array(B * l.outSize);
-        products.ref.forward(y, x, p.get('weight')!, p.get('bias')!, geometry(l, B), l.relu);
-        return y;
-      },
-      backward(l, p, x, dy, B, wantDx, maskInput) {
-        const g = geometry(l, B);
-        const dw = new Float64Array(l.geometry.cin * l.geometry.cout * l.geometry.k * l.geometry.k);
-        const db = new Float64Array(l.geometry.cout);
-        products.ref.backwardWeight(dw, db, dy, x, g);
-        let dx: Float64Array | null = null;
-        if (wantDx) {
-          dx = new Float64Array(B * l.inSize);
-          products.ref.backwardInput(dx, dy, p.get('weight')!, maskInput ? x : null, g);
-        }
-        return { dx, grads: new Map([['weight', dw], ['bias', db]]) };
-      },
-    },
-  };
-}
-
-/** torch.nn.Conv2d as a layer type. */
-export const CONV2D: LayerType<Conv2dSpec> = convLayerType<Conv2dSpec>('conv2d');
-/** torch.nn.ConvTranspose2d as a layer type. */
-export const CONV_TRANSPOSE2D: LayerType<ConvTranspose2dSpec> = convLayerType<ConvTranspose2dSpec>('conv_transpose2d');

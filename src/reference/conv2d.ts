@@ -9,15 +9,17 @@
  * tests check that duality. Outputs first, then inputs, then sizes.
  */
 import { convOutputSize, validateConvGeometry, type Conv2dGeometry } from '../layers/conv2d_geometry.js';
+import { activateAll, maskAll, type Activation } from '../layers/activation.js';
+import type { RefMask } from './linear.js';
 
 // ---------------------------------------------------------------- conv2d
 
 /**
  * y[b, o, oy, ox] = bias[o] + sum_{i, ky, kx} x[b, i, oy s - p + ky, ox s - p + kx] w[o, i, ky, kx],
- * x being zero outside the image; then ReLU when `relu`.
+ * x being zero outside the image; then the activation.
  */
 export function conv2dForward(
-  y: Float64Array, x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry, relu: boolean,
+  y: Float64Array, x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry, act: Activation,
 ): void {
   validateConvGeometry('conv2d', g);
   const { ho, wo } = convOutputSize('conv2d', g);
@@ -38,20 +40,21 @@ export function conv2dForward(
               }
             }
           }
-          y[((b * cout + o) * ho + oy) * wo + ox] = relu && acc < 0 ? 0 : acc;
+          y[((b * cout + o) * ho + oy) * wo + ox] = acc;
         }
       }
     }
   }
+  activateAll(act, y.subarray(0, rows * cout * ho * wo));
 }
 
 /**
  * dx = d(sum dy . y)/dx for y = conv2d(x): every product x[b, i, iy, ix] w[o, i, ky, kx] of the
- * forward sends dy[b, o, oy, ox] w[o, i, ky, kx] back to its x. Then times [mask > 0] when a
- * mask is given (the previous layer's ReLU output, as in the linear layer).
+ * forward sends dy[b, o, oy, ox] w[o, i, ky, kx] back to its x. Then times act'(mask) when a
+ * mask is given (the previous layer's activation output, as in the linear layer).
  */
 export function conv2dBackwardInput(
-  dx: Float64Array, dy: ArrayLike<number>, w: ArrayLike<number>, mask: ArrayLike<number> | null, g: Conv2dGeometry,
+  dx: Float64Array, dy: ArrayLike<number>, w: ArrayLike<number>, mask: RefMask | null, g: Conv2dGeometry,
 ): void {
   validateConvGeometry('conv2d', g);
   const { ho, wo } = convOutputSize('conv2d', g);
@@ -77,7 +80,7 @@ export function conv2dBackwardInput(
       }
     }
   }
-  if (mask) applyMask(dx, mask, rows * cin * h * wi);
+  if (mask) maskAll(mask.act, dx.subarray(0, rows * cin * h * wi), mask.y);
 }
 
 /** dw[o, i, ky, kx] = sum_{b, oy, ox} dy[b, o, oy, ox] x[b, i, oy s - p + ky, ox s - p + kx]; db[o] = sum dy[b, o, :, :]. */
@@ -117,10 +120,10 @@ export function conv2dBackwardWeight(
 /**
  * PyTorch's definition: every input pixel scatters its kernel,
  * y[b, o, iy s - p + ky, ix s - p + kx] += x[b, i, iy, ix] w[i, o, ky, kx], keeping the targets
- * inside the (h - 1) s - 2p + k + op square; then bias, then ReLU when `relu`.
+ * inside the (h - 1) s - 2p + k + op square; then bias, then the activation.
  */
 export function convTranspose2dForward(
-  y: Float64Array, x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry, relu: boolean,
+  y: Float64Array, x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry, act: Activation,
 ): void {
   validateConvGeometry('conv_transpose2d', g);
   const { ho, wo } = convOutputSize('conv_transpose2d', g);
@@ -146,15 +149,15 @@ export function convTranspose2dForward(
       }
     }
   }
-  if (relu) for (let n = 0; n < rows * cout * ho * wo; n++) if (y[n] < 0) y[n] = 0;
+  activateAll(act, y.subarray(0, rows * cout * ho * wo));
 }
 
 /**
  * dx[b, i, iy, ix] = sum_{o, ky, kx} dy[b, o, iy s - p + ky, ix s - p + kx] w[i, o, ky, kx]
- * (the forward's scatter read backwards), then times [mask > 0] when a mask is given.
+ * (the forward's scatter read backwards), then times act'(mask) when a mask is given.
  */
 export function convTranspose2dBackwardInput(
-  dx: Float64Array, dy: ArrayLike<number>, w: ArrayLike<number>, mask: ArrayLike<number> | null, g: Conv2dGeometry,
+  dx: Float64Array, dy: ArrayLike<number>, w: ArrayLike<number>, mask: RefMask | null, g: Conv2dGeometry,
 ): void {
   validateConvGeometry('conv_transpose2d', g);
   const { ho, wo } = convOutputSize('conv_transpose2d', g);
@@ -180,7 +183,7 @@ export function convTranspose2dBackwardInput(
       }
     }
   }
-  if (mask) applyMask(dx, mask, rows * cin * h * wi);
+  if (mask) maskAll(mask.act, dx.subarray(0, rows * cin * h * wi), mask.y);
 }
 
 /** dw[i, o, ky, kx] = sum_{b, iy, ix} x[b, i, iy, ix] dy[b, o, iy s - p + ky, ix s - p + kx]; db[o] = sum dy[b, o, :, :]. */
@@ -213,9 +216,4 @@ export function convTranspose2dBackwardWeight(
       }
     }
   }
-}
-
-/** g[n] = 0 where mask[n] is not positive (ReLU backward through the mask's producer). */
-function applyMask(g: Float64Array, mask: ArrayLike<number>, n: number): void {
-  for (let i = 0; i < n; i++) if (!(mask[i] > 0)) g[i] = 0;
 }

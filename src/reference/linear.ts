@@ -2,36 +2,45 @@
  * The float64 reference of the linear (dense) layer, mirroring shaders/linear.wgsl: outputs
  * first, then inputs, then sizes; matrices row-major and unpadded.
  */
+import { activateAll, maskAll, type Activation } from '../layers/activation.js';
 
-/** y[B,O] = x[B,I] W[O,I]^T + b, then ReLU when `relu`. */
+/** An activation's outputs y: an input gradient is multiplied by the activation's derivative there. */
+export interface RefMask {
+  y: ArrayLike<number>;
+  act: Activation;
+}
+
+/** y[B,O] = act(x[B,I] W[O,I]^T + b). */
 export function linearForward(
   y: Float64Array, x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>,
-  B: number, I: number, O: number, relu: boolean,
+  B: number, I: number, O: number, act: Activation,
 ): void {
   for (let r = 0; r < B; r++) {
     for (let o = 0; o < O; o++) {
       let s = b[o];
       for (let i = 0; i < I; i++) s += x[r * I + i] * w[o * I + i];
-      y[r * O + o] = relu && s < 0 ? 0 : s;
+      y[r * O + o] = s;
     }
   }
+  activateAll(act, y.subarray(0, B * O));
 }
 
 /**
- * dx[B,I] = dy[B,O] W[O,I], times [h > 0] when `mask` is given: h is the layer's input as the
- * previous ReLU produced it, so this also back-propagates through that ReLU.
+ * dx[B,I] = dy[B,O] W[O,I], times act'(h) when `mask` is given: h is the layer's input as the
+ * previous layer's activation produced it, so this also back-propagates through that activation.
  */
 export function linearBackwardInput(
-  dx: Float64Array, dy: ArrayLike<number>, w: ArrayLike<number>, mask: ArrayLike<number> | null,
+  dx: Float64Array, dy: ArrayLike<number>, w: ArrayLike<number>, mask: RefMask | null,
   B: number, I: number, O: number,
 ): void {
   for (let r = 0; r < B; r++) {
     for (let i = 0; i < I; i++) {
       let s = 0;
       for (let o = 0; o < O; o++) s += dy[r * O + o] * w[o * I + i];
-      dx[r * I + i] = mask && !(mask[r * I + i] > 0) ? 0 : s;
+      dx[r * I + i] = s;
     }
   }
+  if (mask) maskAll(mask.act, dx.subarray(0, B * I), mask.y);
 }
 
 /** dW[O,I] = dy[B,O]^T x[B,I] and db[O] = sum over rows of dy. */

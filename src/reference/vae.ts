@@ -7,6 +7,7 @@
  * outputs first, then inputs, then sizes. Matrices are row-major and unpadded.
  */
 import type { AdamConfig, VaeConfig } from '../config.js';
+import { NO_ACTIVATION } from '../layers/activation.js';
 import { layerType, type LayerSpec } from '../layers/registry.js';
 import { describeModel } from '../model/describe.js';
 
@@ -242,9 +243,9 @@ function backwardChain(params: RefParams, chain: LayerSpec[], input: Float64Arra
   for (let i = chain.length - 1; i >= 0; i--) {
     const l = chain[i];
     const x = i === 0 ? input : fwd.outputs.get(chain[i - 1].name)!;
-    // The input of a layer came through the previous layer's ReLU, if it had one.
-    const maskInput = i > 0 && chain[i - 1].relu;
-    const r = layerType(l).reference.backward(l, layerParams(params, l), x, g!, B, i > 0 || wantDx, maskInput);
+    // The input of a layer came through the previous layer's activation; the chain's input through none.
+    const maskAct = i > 0 ? chain[i - 1].activation : NO_ACTIVATION;
+    const r = layerType(l).reference.backward(l, layerParams(params, l), x, g!, B, i > 0 || wantDx, maskAct);
     for (const [k, v] of r.grads) grads.set(`${l.name}.${k}`, v);
     g = r.dx;
   }

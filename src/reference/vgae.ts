@@ -16,6 +16,8 @@
  * row-major and unpadded. Adam is src/reference/vae.ts's adamUpdate.
  */
 import type { AdamConfig } from '../config.js';
+import { activateAll, maskAll, NO_ACTIVATION, reluIf, type Activation } from '../layers/activation.js';
+import type { RefMask } from './linear.js';
 import { adamUpdate, type AdamState } from './vae.js';
 
 /** A sparse matrix's rows (CSR) with values of any precision. */
@@ -44,19 +46,19 @@ export const LOGSTD_CLAMP = 40;
 
 // ---------------------------------------------------------------- spmm (sparse times dense)
 
-/** y[N, D] = act(A[N, K] b[K, D]), then times [mask > 0] when a mask [N, D] is given. */
+/** y[N, D] = act(A[N, K] b[K, D]), then times act'(mask) when a mask (an activation's output, [N, D]) is given. */
 export function spmm(
-  y: Float64Array, a: SparseRows, b: ArrayLike<number>, D: number, relu = false, mask: ArrayLike<number> | null = null,
+  y: Float64Array, a: SparseRows, b: ArrayLike<number>, D: number, act: Activation = NO_ACTIVATION, mask: RefMask | null = null,
 ): void {
   for (let r = 0; r < a.rows; r++) {
     for (let d = 0; d < D; d++) {
       let s = 0;
       for (let p = a.rowPtr[r]; p < a.rowPtr[r + 1]; p++) s += a.values[p] * b[a.colIdx[p] * D + d];
-      if (relu && s < 0) s = 0;
-      if (mask && !(mask[r * D + d] > 0)) s = 0;
       y[r * D + d] = s;
     }
   }
+  activateAll(act, y.subarray(0, a.rows * D));
+  if (mask) maskAll(mask.act, y.subarray(0, a.rows * D), mask.y);
 }
 
 /** y[K, D] = A[N, K]^T b[N, D], from A's rows (no symmetry assumed). */
@@ -129,7 +131,7 @@ export function gcnForward(adj: SparseRows, x: FeatureMatrix, w: ArrayLike<numbe
   const xw = new Float64Array(x.rows * D);
   featuresTimes(xw, x, w, D);
   const y = new Float64Array(adj.rows * D);
-  spmm(y, adj, xw, D, relu);
+  spmm(y, adj, xw, D, reluIf(relu));
   return { xw, y };
 }
 

@@ -14,6 +14,7 @@
  * A training step is TRAIN_STEP; evaluation, encode and decode are other compositions.
  */
 import { corruptionText, type Corruption, type VaeConfig } from '../config.js';
+import { NO_ACTIVATION } from '../layers/activation.js';
 import { KernelContext, layerType, type LayerSpec, type LayerTensors } from '../layers/registry.js';
 import { modelLayers, type ModelDescription } from '../model/describe.js';
 import { OPTIMIZER, type Scheduler } from '../runtime/scheduler.js';
@@ -151,14 +152,15 @@ export class VaeNetwork {
       return list;
     };
     /** Backward products of `chain` in reverse; the first layer's dx goes to `firstDx` (null: not needed). */
-    const backward = async (chain: LayerSpec[], first: BufferRange, firstDx: BufferRange | null, firstMasked: boolean) => {
+    const backward = async (chain: LayerSpec[], first: BufferRange, firstDx: BufferRange | null) => {
       const list: Dispatch[] = [];
       for (let i = chain.length - 1; i >= 0; i--) {
         const l = chain[i];
         const dx = i === 0 ? firstDx : acts.dout.get(chain[i - 1].name)!;
-        const maskInput = i === 0 ? firstMasked : chain[i - 1].relu;
+        // The first layer's input (the data, or z) came through no activation.
+        const maskAct = i === 0 ? NO_ACTIVATION : chain[i - 1].activation;
         list.push(...(await scoped(() => layerType(l).backward(k, l.name, l, {
-          x: inputOf(chain, i, first), y: acts.out.get(l.name)!, dy: acts.dout.get(l.name)!, dx, maskInput, rows: B, tensors: this.tensors(l),
+          x: inputOf(chain, i, first), y: acts.out.get(l.name)!, dy: acts.dout.get(l.name)!, dx, maskAct, rows: B, tensors: this.tensors(l),
         }))));
       }
       return list;
@@ -190,9 +192,9 @@ export class VaeNetwork {
     // Backward: the decoder (its first layer's input gradient is dz), the path through z into
     // the head's gradient (which the loss kernel filled with the KL part), then the encoder.
     s.define(SEGMENT.backward, [
-      ...(await backward(model.decoder, acts.z, acts.dz, false)),
+      ...(await backward(model.decoder, acts.z, acts.dz)),
       ...(await scoped(async () => [await reparam.backward('reparameterize.backward', rep)])),
-      ...(await backward(encoderChain, acts.input, null, false)),
+      ...(await backward(encoderChain, acts.input, null)),
     ]);
     await sched.defineOptimizer();
   }

@@ -15,7 +15,7 @@ import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/
 import { DEFAULT_CONFIG, resolveConfig, type VaeConfig } from '../../src/config.js';
 import { initParameters, type ParameterSet } from '../../src/model/init.js';
 import { layerParameters } from '../../src/layers/registry.js';
-import { layerSpecs } from '../../src/model/describe.js';
+import { describeModel, layerSpecs } from '../../src/model/describe.js';
 
 const NAME = 'm.safetensors';
 const DEFAULT: VaeConfig = resolveConfig(DEFAULT_CONFIG);
@@ -181,6 +181,8 @@ describe('checkpoint round trip', () => {
     const h = JSON.parse(text) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__: Record<string, string> };
     expect(h.__metadata__).toEqual({
       format: 'webgpu-vae', formatVersion: '1', inputSize: '784', inputShape: '784', hidden: '400', latent: '20', batch: '128', objective: 'bce+kl', seed: '3', step: '10',
+      // Every checkpoint records its model's spec (examples/pytorch builds the module from it).
+      spec: JSON.stringify(describeModel(DEFAULT).spec),
     });
     const names = Object.keys(h).filter((k) => k !== '__metadata__');
     expect(names).toEqual([...names].sort());

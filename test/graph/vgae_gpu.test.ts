@@ -15,6 +15,7 @@ import { vgaeBackward, vgaeForward, type GraphModelKind, type VgaeParams } from 
 import { expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
 import { readFloats, scoped, submitDispatches, testGpu } from '../util/gpu.js';
+import { NO_ACTIVATION, RELU } from '../../src/layers/activation.js';
 
 const pad4 = (n: number) => (n + 3) & ~3;
 const whole = (b: GPUBuffer): BufferRange => ({ buffer: b, offset: 0, size: b.size });
@@ -132,7 +133,7 @@ async function composedStep(s: Setup) {
 
     const forward: Dispatch[] = [
       ...(sparse ? [await spmm.forward('X W0', { a: x!, b: W0, c: XW, cols: H })] : []),
-      await spmm.forward('H = ReLU(Â X W0)', { a: adj, b: XW, c: Hh, cols: H, relu: true }),
+      await spmm.forward('H = ReLU(Â X W0)', { a: adj, b: XW, c: Hh, cols: H, act: RELU }),
       await spmm.forward('Â H', { a: adj, b: Hh, c: S, cols: H }),
       // head = (Â H) W_head: the linear kernels' dX = dY W product, with W stored (in, out).
       await linear.backwardInput('(Â H) W_head', { dy: S, w: Whead, mask: null, dx: head, rows: N, inSize: 2 * L, outSize: H }),
@@ -144,9 +145,9 @@ async function composedStep(s: Setup) {
       // dW_head = (Â H)^T dhead; the fused column sums are not needed.
       await linear.backwardWeight('dW_head', { dy: S, x: dHead, dw: dWhead, db: dbScratch, rows: N, inSize: 2 * L, outSize: H }),
       // d(Â H) = dhead W_head^T: the forward product with a zero bias.
-      await linear.forward('d(Â H)', { x: dHead, w: Whead, b: zeroBias, y: dS, rows: N, inSize: 2 * L, outSize: H, relu: false }),
+      await linear.forward('d(Â H)', { x: dHead, w: Whead, b: zeroBias, y: dS, rows: N, inSize: 2 * L, outSize: H, act: NO_ACTIVATION }),
       // dH = Â^T d(Â H) = Â d(Â H), times ReLU'(H) = [H > 0].
-      await spmm.forward('dH * [H > 0]', { a: adj, b: dS, c: dP, cols: H, mask: Hh }),
+      await spmm.forward('dH * [H > 0]', { a: adj, b: dS, c: dP, cols: H, mask: { y: Hh, act: RELU } }),
       await spmm.forward('d(X W0)', { a: adj, b: dP, c: dXW, cols: H }),
       ...(sparse ? [await spmm.forward('dW0 = X^T d(X W0)', { a: xt!, b: dXW, c: dW0, cols: H })] : []),
     ];

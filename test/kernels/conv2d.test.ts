@@ -9,6 +9,7 @@ import * as ref from '../../src/reference/conv2d.js';
 import { expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
 import { readFloats, scoped, submitDispatches, testGpu } from '../util/gpu.js';
+import { NO_ACTIVATION, RELU, reluIf } from '../../src/layers/activation.js';
 
 const pad4 = (n: number) => (n + 3) & ~3;
 
@@ -149,20 +150,20 @@ async function prepare(k: Conv2dKernels, res: GpuResources, kind: ConvLayerKind,
   if (run.product === 'forward') {
     const relu = run.relu ?? false;
     const y = bufs.output('y', pad4(g.rows) * pad4(s.yCols));
-    const a = { x: x(), w: w(), b: b(), y, relu };
+    const a = { x: x(), w: w(), b: b(), y, act: reluIf(relu) };
     const dispatch = await (conv ? k.conv2dForward(name, g, a) : k.convTranspose2dForward(name, g, a));
     const want = new Float64Array(g.rows * s.yCols);
-    R.forward(want, inp.x, inp.w, inp.bias, g, relu);
+    R.forward(want, inp.x, inp.w, inp.bias, g, reluIf(relu));
     // An output sums cin k k terms at most (the transposed layer's sparse taps: fewer).
     return { dispatch, outputs: [{ label: `${name} relu=${relu} y`, range: y, want, rows: g.rows, cols: s.yCols, K: g.cin * kk }] };
   }
   if (run.product === 'backwardInput') {
     const masked = run.masked ?? false;
     const dx = bufs.output('dx', pad4(g.rows) * pad4(s.xCols));
-    const a = { dy: dy(), w: w(), mask: masked ? mask() : null, dx };
+    const a = { dy: dy(), w: w(), mask: masked ? { y: mask(), act: RELU } : null, dx };
     const dispatch = await (conv ? k.conv2dBackwardInput(name, g, a) : k.convTranspose2dBackwardInput(name, g, a));
     const want = new Float64Array(g.rows * s.xCols);
-    R.backwardInput(want, inp.dy, inp.w, masked ? inp.mask : null, g);
+    R.backwardInput(want, inp.dy, inp.w, masked ? { y: inp.mask, act: RELU } : null, g);
     return { dispatch, outputs: [{ label: `${name} mask=${masked} dx`, range: dx, want, rows: g.rows, cols: s.xCols, K: g.cout * kk }] };
   }
   const live = run.liveRows ?? g.rows;
@@ -302,7 +303,7 @@ describe('conv2d kernels: argument errors', () => {
     const k = new Conv2dKernels(res, 'register');
     const r = (size: number): BufferRange => ({ buffer: res.storage('b', size), offset: 0, size });
     const g: Conv2dGeometry = { rows: 2, cin: 1, h: 1, w: 1, cout: 4, k: 3, stride: 1, padding: 0 };
-    const args = { x: r(64), w: r(1024), b: r(16), y: r(64), relu: false };
+    const args = { x: r(64), w: r(1024), b: r(16), y: r(64), act: NO_ACTIVATION };
     await expect(k.conv2dForward('enc', g, args)).rejects.toThrow('conv2d: kernel 3 with padding 0 does not fit a 1x1 input');
     await expect(k.convTranspose2dForward('dec', { ...g, stride: 2, padding: 1, outputPadding: 2 }, args)).rejects.toThrow(
       'conv_transpose2d: output padding 2 must be smaller than stride 2',

@@ -6,6 +6,7 @@ import { linearBackwardInput, linearBackwardWeight, linearForward } from '../../
 import { expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
 import { readFloats, scoped, testGpu, submitDispatches } from '../util/gpu.js';
+import { RELU, reluIf } from '../../src/layers/activation.js';
 
 // [rows, in, out]: odd sizes hit every padding edge; the rest are the reference model's layers.
 const SHAPES: [number, number, number][] = [
@@ -52,11 +53,11 @@ for (const variant of ['register', 'tiled'] as LinearVariant[]) {
             const y = res.storage('y', ((B + 3) & ~3) * ((O + 3) & ~3) * 4);
             const d = await k.forward('fwd', {
               x: whole(upload(res, 'x', padMatrix(x, B, I))), w: whole(upload(res, 'w', padMatrix(w, O, I))),
-              b: whole(upload(res, 'b', padMatrix(bias, 1, O, 1))), y: whole(y), rows: B, inSize: I, outSize: O, relu,
+              b: whole(upload(res, 'b', padMatrix(bias, 1, O, 1))), y: whole(y), rows: B, inSize: I, outSize: O, act: reluIf(relu),
             });
             submitDispatches(device, [d]);
             const want = new Float64Array(B * O);
-            linearForward(want, x, w, bias, B, I, O, relu);
+            linearForward(want, x, w, bias, B, I, O, reluIf(relu));
             const got = await readFloats(device, y);
             const t = tol(I);
             expectClose(`linear.forward[${variant}] ${shape} relu=${relu}`, unpadMatrix(got, B, O), want, t.atol, t.rtol);
@@ -78,11 +79,11 @@ for (const variant of ['register', 'tiled'] as LinearVariant[]) {
             const dx = res.storage('dx', ((B + 3) & ~3) * ((I + 3) & ~3) * 4);
             const d = await k.backwardInput('bwi', {
               dy: whole(upload(res, 'dy', padMatrix(dy, B, O))), w: whole(upload(res, 'w', padMatrix(w, O, I))),
-              mask: masked ? whole(upload(res, 'h', padMatrix(h, B, I))) : null, dx: whole(dx), rows: B, inSize: I, outSize: O,
+              mask: masked ? { y: whole(upload(res, 'h', padMatrix(h, B, I))), act: RELU } : null, dx: whole(dx), rows: B, inSize: I, outSize: O,
             });
             submitDispatches(device, [d]);
             const want = new Float64Array(B * I);
-            linearBackwardInput(want, dy, w, masked ? h : null, B, I, O);
+            linearBackwardInput(want, dy, w, masked ? { y: h, act: RELU } : null, B, I, O);
             const got = await readFloats(device, dx);
             const t = tol(O);
             expectClose(`linear.backward_input[${variant}] ${shape} mask=${masked}`, unpadMatrix(got, B, I), want, t.atol, t.rtol);

@@ -9,6 +9,7 @@ import { spmm } from '../../src/reference/vgae.js';
 import { expectBounded, expectClose, padMatrix, unpadMatrix } from '../util/compare.js';
 import { seededUniform } from '../util/data.js';
 import { readFloats, scoped, submitDispatches, testGpu } from '../util/gpu.js';
+import { RELU, reluIf } from '../../src/layers/activation.js';
 
 const U = 2 ** -24;
 const pad4 = (n: number) => (n + 3) & ~3;
@@ -60,7 +61,7 @@ async function run(label: string, a: CsrMatrix, b: Float64Array, D: number, opts
       const k = new SpmmKernels(res);
       const d = await k.forward(label, {
         a: uploadCsr(res, 'a', a), b: upload('b', padMatrix(b, a.cols, D, a.cols)), c: whole(c), cols: D,
-        relu: opts.relu, mask: opts.mask ? upload('mask', padMatrix(opts.mask, a.rows, D)) : null,
+        act: reluIf(opts.relu ?? false), mask: opts.mask ? { y: upload('mask', padMatrix(opts.mask, a.rows, D)), act: RELU } : null,
       });
       submitDispatches(device, [d]);
       return readFloats(device, c);
@@ -91,7 +92,7 @@ describe('spmm', () => {
         const mask = mode === 'mask' ? seededUniform(a.rows * D, 5, -1, 1).map((v) => Math.max(0, v)) : undefined;
         const got = await run(`spmm ${what} ${mode}`, a, b, D, { relu: mode === 'relu', mask });
         const want = new Float64Array(a.rows * D);
-        spmm(want, a, b, D, mode === 'relu', mask ?? null);
+        spmm(want, a, b, D, reluIf(mode === 'relu'), mask ? { y: mask, act: RELU } : null);
         expectBounded(`spmm ${what} ${mode}`, unpadMatrix(got, a.rows, D), want, bound(a, b, D));
         expectPaddingZero(`spmm ${what} ${mode}`, got, a.rows, D);
         // The ReLU and mask must both keep and zero entries for the check to mean anything.

@@ -6,6 +6,7 @@ import {
   convTranspose2dBackwardInput, convTranspose2dBackwardWeight, convTranspose2dForward,
 } from '../../src/reference/conv2d.js';
 import { seededUniform } from '../util/data.js';
+import { NO_ACTIVATION, RELU, reluIf } from '../../src/layers/activation.js';
 
 /** One layer type's three reference functions, under common names. */
 const LAYERS = {
@@ -24,7 +25,7 @@ describe('conv2d reference: hand-computed cases', () => {
 
   it('conv2d, k=2 s=1 p=0: the cross-correlation, not the flipped convolution', () => {
     const y = new Float64Array(4);
-    conv2dForward(y, x, [1, 2, 3, 4], [0.5], { rows: 1, cin: 1, h: 3, w: 3, cout: 1, k: 2, stride: 1, padding: 0 }, false);
+    conv2dForward(y, x, [1, 2, 3, 4], [0.5], { rows: 1, cin: 1, h: 3, w: 3, cout: 1, k: 2, stride: 1, padding: 0 }, NO_ACTIVATION);
     // y[0,0] = 1*1 + 2*2 + 4*3 + 5*4 and so on, plus the bias.
     expect(Array.from(y)).toEqual([37.5, 47.5, 67.5, 77.5]);
   });
@@ -33,14 +34,14 @@ describe('conv2d reference: hand-computed cases', () => {
     const y = new Float64Array(8);
     // Channel 0 sums each window (the zero padding adds nothing); channel 1 is minus that.
     const w = [...Array(9).fill(1), ...Array(9).fill(-1)];
-    conv2dForward(y, x, w, [0, 1], { rows: 1, cin: 1, h: 3, w: 3, cout: 2, k: 3, stride: 2, padding: 1 }, true);
+    conv2dForward(y, x, w, [0, 1], { rows: 1, cin: 1, h: 3, w: 3, cout: 2, k: 3, stride: 2, padding: 1 }, RELU);
     // Windows at rows -1..1 / 1..3 and columns -1..1 / 1..3: 1+2+4+5, 2+3+5+6, 4+5+7+8, 5+6+8+9.
     expect(Array.from(y)).toEqual([12, 16, 24, 28, 0, 0, 0, 0]);
   });
 
   it('conv_transpose2d, k=2 s=1 p=0: each input pixel scatters the kernel', () => {
     const y = new Float64Array(9);
-    convTranspose2dForward(y, [1, 2, 3, 4], [1, 2, 3, 4], [0], { rows: 1, cin: 1, h: 2, w: 2, cout: 1, k: 2, stride: 1, padding: 0 }, false);
+    convTranspose2dForward(y, [1, 2, 3, 4], [1, 2, 3, 4], [0], { rows: 1, cin: 1, h: 2, w: 2, cout: 1, k: 2, stride: 1, padding: 0 }, NO_ACTIVATION);
     // e.g. the centre gets 1*4 + 2*3 + 3*2 + 4*1.
     expect(Array.from(y)).toEqual([1, 4, 4, 6, 20, 16, 9, 24, 16]);
   });
@@ -50,13 +51,13 @@ describe('conv2d reference: hand-computed cases', () => {
     //   1 0 2 0 / 0 1 0 2 / 3 0 4 0 / 0 3 0 4
     // p=1 drops row and column 0; the size is (2-1)2 - 2 + 2 + 1 = 3, so rows and columns 1..3 stay.
     const y = new Float64Array(9);
-    convTranspose2dForward(y, [1, 2, 3, 4], [1, 0, 0, 1], [0.25], { rows: 1, cin: 1, h: 2, w: 2, cout: 1, k: 2, stride: 2, padding: 1, outputPadding: 1 }, false);
+    convTranspose2dForward(y, [1, 2, 3, 4], [1, 0, 0, 1], [0.25], { rows: 1, cin: 1, h: 2, w: 2, cout: 1, k: 2, stride: 2, padding: 1, outputPadding: 1 }, NO_ACTIVATION);
     expect(Array.from(y)).toEqual([1, 0, 2, 0, 4, 0, 3, 0, 4].map((v) => v + 0.25));
   });
 
   it('conv_transpose2d, s=2 op=1 beyond the scattered area: only the bias there', () => {
     const y = new Float64Array(25);
-    convTranspose2dForward(y, [1, 2, 3, 4], [1, 0, 0, 1], [-1], { rows: 1, cin: 1, h: 2, w: 2, cout: 1, k: 2, stride: 2, padding: 0, outputPadding: 1 }, true);
+    convTranspose2dForward(y, [1, 2, 3, 4], [1, 0, 0, 1], [-1], { rows: 1, cin: 1, h: 2, w: 2, cout: 1, k: 2, stride: 2, padding: 0, outputPadding: 1 }, RELU);
     // The 4x4 above in the top-left of a 5x5, minus 1, through ReLU.
     const want = [0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 2, 0, 3, 0, 0, 0, 2, 0, 3, 0, 0, 0, 0, 0, 0];
     expect(Array.from(y)).toEqual(want);
@@ -131,7 +132,7 @@ describe.each(CASES)('conv2d reference gradients vs central differences: $kind s
   const dy = seededUniform(n.y, 4, -1, 1);
   const loss = (input: ArrayLike<number>, relu: boolean) => {
     const y = new Float64Array(n.y);
-    ref.forward(y, input, w, bias, g, relu);
+    ref.forward(y, input, w, bias, g, reluIf(relu));
     let s = 0;
     for (let i = 0; i < n.y; i++) s += dy[i] * y[i];
     return s;
@@ -158,10 +159,10 @@ describe.each(CASES)('conv2d reference gradients vs central differences: $kind s
     const relu0 = () => h0.map((v) => Math.max(0, v));
     // This layer's ReLU passes dy where its output is positive.
     const y = new Float64Array(n.y);
-    ref.forward(y, relu0(), w, bias, g, true);
+    ref.forward(y, relu0(), w, bias, g, RELU);
     const dyMasked = dy.map((v, i) => (y[i] > 0 ? v : 0));
     const dh = new Float64Array(n.x);
-    ref.backwardInput(dh, dyMasked, w, relu0(), g);
+    ref.backwardInput(dh, dyMasked, w, { y: relu0(), act: RELU }, g);
     expectGradient(`${kind} dh`, dh, centralDifferences(h0, () => loss(relu0(), true)));
     // Both masks really cut something.
     expect(dh.some((v, i) => h0[i] < 0 && v === 0)).toBe(true);

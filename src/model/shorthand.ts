@@ -1,0 +1,93 @@
+/**
+ * The architecture shorthands (`arch: 'mlp' | 'conv'` with `hidden`, `channels`, `dense` and
+ * `latent`; CLI `--arch`, `--hidden`, ...; page `?arch=conv`) expanded into model specs: the one
+ * place that knows the reference models by name. Everything else builds from the spec.
+ *
+ * The MLP (the PyTorch VAE example, examples/vae/main.py): linear layers with ReLU, the decoder
+ * mirroring the encoder's widths, a linear output of the input's size. Its spec names are the
+ * example's checkpoint names (fc1, fc3, fc4 with one hidden layer; encoder.{i}, decoder.{i}, fc4
+ * otherwise; the head fc21 / fc22); its runtime names stay enc1.., dec1.., out, which its
+ * parameter maps and dispatch labels have always used.
+ *
+ * The convolutional VAE (keras-io's, in PyTorch's terms; REFERENCE.md): for channels c1..cn on
+ * (C, H, W) images
+ *
+ *   encoder  enc1..encn  Conv2d(c_{i-1} -> c_i, 3, stride 2, padding 1) + ReLU   (H, W halve each time)
+ *            flatten, fc1 Linear(cn (H/2^n) (W/2^n) -> dense) + ReLU
+ *   head     fc21, fc22  Linear(dense -> latent) each
+ *   decoder  fc3         Linear(latent -> cn (H/2^n) (W/2^n)) + ReLU, reshape (cn, H/2^n, W/2^n)
+ *            dec1..decn  ConvTranspose2d(3, stride 2, padding 1, output padding 1) + ReLU, doubling H and W:
+ *                        cn -> cn, then c_{n-i+2} -> c_{n-i+1}
+ *            dec{n+1}    ConvTranspose2d(c1 -> C, 3, stride 1, padding 1): the logits
+ */
+import type { VaeConfig } from '../config.js';
+import type { SpecEntry } from '../layers/registry.js';
+import type { ModelSpec } from './spec.js';
+
+/** What a shorthand is expanded from: the architecture's settings (and, for the spec itself, the spec); the objective when known. */
+export type ShorthandFields = Pick<VaeConfig, 'arch' | 'inputShape' | 'inputSize' | 'hidden' | 'channels' | 'dense' | 'latent'> &
+  Partial<Pick<VaeConfig, 'spec' | 'kind' | 'likelihood' | 'sigma'>>;
+
+/** A configuration's spec, and the runtime names of its layers where they are not the spec's. */
+export interface ExpandedSpec {
+  spec: ModelSpec;
+  rename?: ReadonlyMap<string, string>;
+}
+
+/** The objective fields every spec shares with the configuration. */
+function objective(cfg: ShorthandFields): Pick<ModelSpec, 'likelihood' | 'sigma' | 'kind'> {
+  return { likelihood: cfg.likelihood ?? 'bernoulli', ...(cfg.likelihood === 'gaussian' ? { sigma: cfg.sigma } : {}), kind: cfg.kind ?? 'vae' };
+}
+
+const relu = (type: string, name: string, fields: Record<string, number>): SpecEntry => ({ type, name, ...fields, activation: 'relu' });
+
+/** The MLP shorthand's spec (see the file comment). */
+function mlpSpec(cfg: ShorthandFields): ExpandedSpec {
+  const one = cfg.hidden.length === 1;
+  const rename = new Map<string, string>();
+  const image = cfg.inputShape.length === 3;
+  const encoder: SpecEntry[] = image ? [{ type: 'flatten' }] : [];
+  cfg.hidden.forEach((h, i) => {
+    const name = one ? 'fc1' : `encoder.${i}`;
+    rename.set(name, `enc${i + 1}`);
+    encoder.push(relu('linear', name, { out: h }));
+  });
+  const decoder: SpecEntry[] = [];
+  [...cfg.hidden].reverse().forEach((h, i) => {
+    const name = one ? 'fc3' : `decoder.${i}`;
+    rename.set(name, `dec${i + 1}`);
+    decoder.push(relu('linear', name, { out: h }));
+  });
+  rename.set('fc4', 'out');
+  decoder.push({ type: 'linear', name: 'fc4', out: cfg.inputSize });
+  if (image) decoder.push({ type: 'reshape', shape: [...cfg.inputShape] });
+  return { spec: { input: [...cfg.inputShape], latent: cfg.latent, encoder, head: { mu: 'fc21', logvar: 'fc22' }, decoder, ...objective(cfg) }, rename };
+}
+
+/** The conv shorthand's spec (see the file comment); resolveConfig checked that H and W are multiples of 2^n. */
+function convSpec(cfg: ShorthandFields): ExpandedSpec {
+  const [c0, h0, w0] = cfg.inputShape;
+  const ch = cfg.channels;
+  const n = ch.length;
+  const conv = { kernel: 3, stride: 2, padding: 1 };
+  const encoder: SpecEntry[] = ch.map((out, i) => relu('conv2d', `enc${i + 1}`, { out, ...conv }));
+  const [c, h, w] = [ch[n - 1], h0 / 2 ** n, w0 / 2 ** n];
+  encoder.push({ type: 'flatten' }, relu('linear', 'fc1', { out: cfg.dense }));
+  const decoder: SpecEntry[] = [relu('linear', 'fc3', { out: c * h * w }), { type: 'reshape', shape: [c, h, w] }];
+  for (let i = 1; i <= n; i++) decoder.push(relu('conv_transpose2d', `dec${i}`, { out: ch[n - i], ...conv, output_padding: 1 }));
+  decoder.push({ type: 'conv_transpose2d', name: `dec${n + 1}`, out: c0, kernel: 3, stride: 1, padding: 1 });
+  return { spec: { input: [...cfg.inputShape], latent: cfg.latent, encoder, head: { mu: 'fc21', logvar: 'fc22' }, decoder, ...objective(cfg) } };
+}
+
+/** The spec of a configuration: its own (`arch: 'spec'`) or its shorthand's. */
+export function expandShorthand(cfg: ShorthandFields): ExpandedSpec {
+  switch (cfg.arch) {
+    case 'spec':
+      if (!cfg.spec) throw new Error("config: arch 'spec' needs the spec itself (config.spec)");
+      return { spec: cfg.spec };
+    case 'mlp':
+      return mlpSpec(cfg);
+    case 'conv':
+      return convSpec(cfg);
+  }
+}
