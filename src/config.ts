@@ -143,27 +143,31 @@ function checkConvShape(inputShape: number[], channels: number[], given: boolean
   }
 }
 
-/** The settings a spec holds itself: given beside one, they are refused (the spec is the one place). */
-const SPEC_OWNS = ['arch', 'hidden', 'channels', 'dense', 'latent', 'inputSize', 'inputShape', 'kind', 'likelihood', 'sigma'] as const;
+/** The settings a spec holds itself, and the part of the model each names (for messages). */
+const SPEC_OWNS = { arch: 'layers', hidden: 'layers', channels: 'layers', dense: 'layers', latent: 'latent', inputSize: 'input', inputShape: 'input', kind: 'kind', likelihood: 'likelihood', sigma: 'sigma' } as const;
 
 /**
  * A configuration whose model is `partial.spec`: resolved (every mistake one line, naming the
  * layer) and stored with its defaults written out; input, latent and the objective come from it.
+ * A setting the spec holds may be given beside it only with the spec's own value (so a resolved
+ * configuration resolves to itself); anything else is refused: the spec is the one place.
  */
 function resolveSpecConfig(partial: Partial<VaeConfig>): VaeConfig {
-  for (const k of SPEC_OWNS) {
-    if (partial[k] !== undefined && !(k === 'arch' && partial.arch === 'spec')) {
-      throw new ConfigError(k === 'arch' ? 'arch' : k === 'inputShape' ? 'inputSize' : k, `config: ${k} and spec together: the spec describes the model (its ${k === 'arch' || k === 'hidden' || k === 'channels' || k === 'dense' ? 'layers' : k === 'inputSize' || k === 'inputShape' ? 'input' : k}), so give it there`);
-    }
-  }
   const m = resolveSpec(partial.spec);
   if (m.family !== 'vae') throw new ConfigError('arch', "config: a graph spec (family graph) builds a GraphVae, not a Vae");
   const inputSize = checked('inputSize', m.input.reduce((a, b) => a * b, 1));
-  return {
+  const config: VaeConfig = {
     inputSize, inputShape: [...m.input], arch: 'spec', spec: m.spec, hidden: [], channels: [], dense: 0, latent: m.latent,
     batch: checked('batch', partial.batch ?? DEFAULT_CONFIG.batch), kind: m.kind, likelihood: m.likelihood, sigma: m.sigma,
     corrupt: checkCorruption(partial.corrupt ?? null, 'config: corrupt'),
   };
+  for (const [k, part] of Object.entries(SPEC_OWNS) as [keyof typeof SPEC_OWNS, string][]) {
+    const given = partial[k];
+    if (given !== undefined && JSON.stringify(given) !== JSON.stringify(config[k])) {
+      throw new ConfigError(k === 'inputShape' ? 'inputSize' : k, `config: ${k} and spec together: the spec describes the model (its ${part}), so give it there`);
+    }
+  }
+  return config;
 }
 
 /** Fills defaults and validates every size; throws a ConfigError with the offending value (a SpecError for a spec's mistakes). */

@@ -13,6 +13,7 @@
 import { resolveAdam, resolveConfig, resolveKlWeighting, resolveSeed, checkSetting, type AdamConfig, type Corruption, type VaeConfig } from '../config.js';
 import { initParameters, type ParameterSet } from '../model/init.js';
 import { describeModel, modelLayers, parameterLayout, type LayerSpec, type ModelDescription } from '../model/describe.js';
+import { parseSpec, type ModelSpec } from '../model/spec.js';
 import { Scheduler, type TrainingState } from '../runtime/scheduler.js';
 import { ScheduledModel } from '../runtime/scheduled_model.js';
 import { defaultDevice } from '../gpu/device.js';
@@ -30,6 +31,13 @@ export type { EvalOptions, EvalResult } from './vae_inference.js';
 
 /** How to build a Vae. Everything is optional; the default is the reference model. */
 export interface VaeOptions {
+  /**
+   * The model as data (src/model/spec.ts; docs/spec.md): a spec object or its JSON text. It
+   * replaces the architecture part of `config` (arch, hidden, channels, dense, latent, the input
+   * and the objective), which may then hold only training settings (batch, corrupt).
+   */
+  spec?: ModelSpec | string;
+  /** Training settings (batch, corrupt) and, without a spec, the architecture shorthand (arch, hidden, ...). */
   config?: Partial<VaeConfig>;
   adam?: Partial<AdamConfig>;
   /** Seeds initialisation and the GPU noise. Default 1. */
@@ -84,7 +92,8 @@ export class Vae extends ScheduledModel {
 
   /** Builds every buffer, pipeline and bind group; nothing is allocated later. */
   static async create(opts: VaeOptions = {}): Promise<Vae> {
-    const config = resolveConfig(opts.config);
+    const spec = typeof opts.spec === 'string' ? parseSpec(opts.spec) : opts.spec;
+    const config = resolveConfig(spec === undefined ? opts.config : { ...opts.config, spec: spec as ModelSpec });
     const adam = resolveAdam(opts.adam);
     const seed = resolveSeed(opts.seed);
     const { beta, klWarmup } = resolveKlWeighting(config.kind, opts.beta, opts.klWarmup);
