@@ -45,10 +45,10 @@ export {
 } from './views/latent_view.js';
 
 // The graph VAE (VGAE / GAE, Kipf & Welling 2016): model, data, split, metrics, task, checkpoints.
-export { GraphVae, graphArenaLayout, initGraphParameters, type GraphVaeOptions, type GraphInput, type GraphModelConfig } from './graph/graph_vae.js';
+export { GraphVae, initGraphParameters, type GraphVaeOptions, type GraphInput, type GraphModelConfig } from './graph/graph_vae.js';
 export { GRAPH_SEGMENT, GRAPH_TRAIN_STEP, GRAPH_PARAM } from './graph/graph_network.js';
 export { graphTask, prepareGraph, type GraphSplitOptions, type HeldOutPairs, type PreparedGraph } from './graph/graph_task.js';
-export { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from './graph/config.js';
+export { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, graphModelConfig, type GraphVaeConfig } from './graph/config.js';
 export { resolveGraphConfig } from './config.js';
 export { describeGraph, edgeCount, identityFeatures, withoutFeatures, type CsrMatrix, type DroppedEdges, type Graph } from './graph/graph.js';
 export { parseEdgeList, parseLinqs, readEdgeList, readLinqs, type HeaderMode, type NamedBytes } from './graph/linqs.js';

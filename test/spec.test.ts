@@ -97,7 +97,7 @@ describe('model specs: resolution', () => {
   });
 
   it('refuses unknown types and fields, missing or bad values, names used twice', () => {
-    bad(mlp({ encoder: [{ type: 'conv3d', name: 'c', out: 2 }] }), 'spec: encoder layer 1: unknown layer type "conv3d" (registered: linear, conv2d, conv_transpose2d)');
+    bad(mlp({ encoder: [{ type: 'conv3d', name: 'c', out: 2 }] }), 'spec: encoder layer 1: unknown layer type "conv3d" (registered: linear, conv2d, conv_transpose2d, gcn)');
     bad(mlp({ laten: 3 }), 'spec: unknown field "laten" (fields: family, input, latent, encoder, head, decoder, likelihood, sigma, kind)');
     bad(mlp({ encoder: [{ type: 'linear', name: 'h', out: 3, kernal: 3 }] }), 'spec: encoder layer 1 "h" (linear): unknown field "kernal" (fields: type, name, activation, out, and slope or alpha with their activation)');
     bad(mlp({ encoder: [{ type: 'linear', name: 'h' }] }), 'spec: encoder layer 1 "h" (linear): "out" is required (output width)');

@@ -25,7 +25,7 @@ import { LinearKernels, type LinearVariant } from '../../src/kernels/linear.js';
 import { SpmmKernels, uploadCsr } from '../../src/kernels/spmm.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { pad4 } from '../../src/gpu/pad.js';
-import { vgaeBackward, vgaeForward } from '../../src/reference/vgae.js';
+import { spmm as spmmRef, vgaeBackward, vgaeForward } from '../../src/reference/vgae.js';
 import { Trainer } from '../../src/runtime/trainer.js';
 import { padded, readBack, scoped, unpadded, validate, type Validation } from './check.js';
 import type { KernelRecord } from './report.js';
@@ -216,12 +216,18 @@ async function graphKernels(
         dxw[r * H + c] = s;
       }
     }
+    // X W0 in float64 (the reference's first product), for the first dispatch's check.
+    const xwWant = () => {
+      const xw = new Float64Array(N * H);
+      spmmRef(xw, X, w.w0, H);
+      return xw;
+    };
     const dS = new Float64Array(N * H);
     for (let r = 0; r < N; r++) for (let c = 0; c < H; c++) for (let k = 0; k < L; k++) dS[r * H + c] += bwd.dmu[r * L + k] * w.wMu[c * L + k] + bwd.dlogstd[r * L + k] * w.wSigma[c * L + k];
     // Validation of every output, then the logical bytes each dispatch must move (reads and
     // writes once) for its GB/s.
     const cases: [string, string, Dispatch[], () => Promise<Validation>, number, string][] = [
-      ['spmm.forward X W0', 'conv1', d.xw, async () => check('X W0', await read(act.xw, N, H), fwd.layer1.xw), 4 * (2 * X.rowPtr[N] + N * H + F * H), `${N}x${F}(${X.rowPtr[N]})x${H}`],
+      ['spmm.forward X W0', 'conv1', d.xw, async () => check('X W0', await read(act.xw, N, H), xwWant()), 4 * (2 * X.rowPtr[N] + N * H + F * H), `${N}x${F}(${X.rowPtr[N]})x${H}`],
       ['spmm.forward Â XW relu', 'conv1', d.h, async () => check('H', await read(act.h, N, H), fwd.layer1.y), 4 * (2 * a.adj.rowPtr[N] + 2 * N * H), `${N}x${N}(${a.adj.rowPtr[N]})x${H}`],
       ['spmm.forward Â H', 'head', d.s, async () => {
         const want = new Float64Array(N * H);

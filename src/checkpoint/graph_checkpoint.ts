@@ -16,7 +16,10 @@
  * is seeded Philox) and to recognise other data.
  */
 import type { GraphModelConfig } from '../graph/graph_network.js';
-import { GRAPH_PARAM } from '../graph/graph_network.js';
+import { layerParameters } from '../layers/registry.js';
+import { graphModelConfig } from '../graph/config.js';
+import { describeGraphModel, modelLayers } from '../model/describe.js';
+import { resolveSpec, type ModelSpec } from '../model/spec.js';
 import type { ParameterSet } from '../model/init.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, GRAPH_CHECKPOINT_ARCH, metaInt } from './checkpoint.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
@@ -75,49 +78,66 @@ export function graphFingerprint(g: { n: number; edges: Uint32Array }): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** One checkpoint tensor: a runtime weight's columns [col0, col0 + rows), transposed to [rows, in]. */
+/**
+ * One checkpoint tensor: columns [col0, col0 + shape[0]) of a runtime weight (stored (in, out)),
+ * transposed to PyTorch Geometric's [out, in]; `file` is the GCNConv's name (`encoder.conv1`).
+ */
 interface Placement {
   file: string;
   runtime: string;
   /** [out, in] of the file's lin.weight. */
   shape: [number, number];
   col0: number;
+  /** Columns of the runtime weight (its stored width). */
+  cols: number;
 }
 
-/** The checkpoint's layers (each a lin.weight and a bias) for a configuration. */
+/**
+ * The checkpoint's layers (each a lin.weight and a bias) for a configuration: every layer of its
+ * spec (src/model/describe.ts describeGraphModel) under `encoder.<name>`, the head as its two
+ * halves named by the spec (the GAE's one half: PyTorch Geometric's GCNEncoder has no log sigma layer).
+ */
 function placements(cfg: GraphModelConfig): Placement[] {
-  const { features: F, hidden: H, latent: L } = cfg;
-  const out: Placement[] = [{ file: 'encoder.conv1', runtime: GRAPH_PARAM.w0, shape: [H, F], col0: 0 }];
-  if (cfg.kind === 'vgae') {
-    out.push({ file: 'encoder.conv_mu', runtime: GRAPH_PARAM.head, shape: [L, H], col0: 0 });
-    out.push({ file: 'encoder.conv_logstd', runtime: GRAPH_PARAM.head, shape: [L, H], col0: L });
-  } else {
-    out.push({ file: 'encoder.conv2', runtime: GRAPH_PARAM.head, shape: [L, H], col0: 0 });
+  const m = describeGraphModel(cfg);
+  const out: Placement[] = [];
+  for (const l of modelLayers(m)) {
+    const w = layerParameters(l).find((p) => p.name === 'weight')!;
+    const runtime = w.fullName;
+    if (l !== m.head) {
+      out.push({ file: `encoder.${m.fileNames.get(l.name) ?? l.name}`, runtime, shape: [w.cols, w.rows], col0: 0, cols: w.cols });
+      continue;
+    }
+    const L = m.latent;
+    out.push({ file: `encoder.${m.headNames.mu}`, runtime, shape: [L, w.rows], col0: 0, cols: w.cols });
+    if (m.headNames.second) out.push({ file: `encoder.${m.headNames.second}`, runtime, shape: [L, w.rows], col0: L, cols: w.cols });
   }
   return out;
 }
 
-/** `2708x1433-32-16 vgae` for messages. */
+/** Sizes of every runtime weight of a configuration: [rows, cols] by name. */
+function weightSizes(cfg: GraphModelConfig): Map<string, [number, number]> {
+  return new Map(modelLayers(describeGraphModel(cfg)).flatMap((l) => layerParameters(l).map((p): [string, [number, number]] => [p.fullName, [p.rows, p.cols]])));
+}
+
+/** `2708x1433-32-16 vgae` (nodes x features, each layer's width, the latent size, the kind) for messages. */
 export function graphConfigName(cfg: GraphModelConfig): string {
-  return `${cfg.nodes}x${cfg.identity ? 'identity' : cfg.features}-${cfg.hidden}-${cfg.latent} ${cfg.kind}`;
+  const widths = cfg.spec ? describeGraphModel(cfg).encoder.map((l) => l.outSize) : [cfg.hidden];
+  return `${cfg.nodes}x${cfg.identity ? 'identity' : cfg.features}-${[...widths, cfg.latent].join('-')} ${cfg.kind}`;
 }
 
 /** Runtime parameters as checkpoint tensors (fresh copies, transposed, biases zero). */
 export function toGraphTensors(params: ParameterSet, cfg: GraphModelConfig): Map<string, F32Tensor> {
-  const cols = { [GRAPH_PARAM.w0]: cfg.hidden, [GRAPH_PARAM.head]: 2 * cfg.latent } as Record<string, number>;
-  const rows = { [GRAPH_PARAM.w0]: cfg.features, [GRAPH_PARAM.head]: cfg.hidden } as Record<string, number>;
-  for (const name of [GRAPH_PARAM.w0, GRAPH_PARAM.head]) {
+  for (const [name, [rows, cols]] of weightSizes(cfg)) {
     const p = params.get(name);
-    const n = rows[name] * cols[name];
+    const n = rows * cols;
     if (!p || p.length !== n) throw new Error(`checkpoint: parameter ${name} has ${p ? p.length : 'no'} values, ${graphConfigName(cfg)} needs ${n}`);
   }
   const out = new Map<string, F32Tensor>();
   for (const pl of placements(cfg)) {
     const src = params.get(pl.runtime)!;
-    const ld = cols[pl.runtime];
     const [o, i] = pl.shape;
     const w = new Float32Array(o * i);
-    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) w[r * i + c] = src[c * ld + pl.col0 + r];
+    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) w[r * i + c] = src[c * pl.cols + pl.col0 + r];
     out.set(`${pl.file}.lin.weight`, { dtype: 'F32', shape: [o, i], data: w });
     out.set(`${pl.file}.bias`, { dtype: 'F32', shape: [o], data: new Float32Array(o) });
   }
@@ -137,11 +157,7 @@ export function fromGraphTensors(tensors: Map<string, { shape: number[]; data: F
     const shown = /^[\w.-]+$/.test(k) ? k : show(k);
     if (!known.has(k)) throw new Error(`${name}: unexpected tensor ${shown} with shape ${shapeText(t.shape)}, not part of a ${graphConfigName(cfg)} model`);
   }
-  const params: ParameterSet = new Map([
-    [GRAPH_PARAM.w0, new Float32Array(cfg.features * cfg.hidden)],
-    [GRAPH_PARAM.head, new Float32Array(cfg.hidden * 2 * cfg.latent)],
-  ]);
-  const cols = { [GRAPH_PARAM.w0]: cfg.hidden, [GRAPH_PARAM.head]: 2 * cfg.latent } as Record<string, number>;
+  const params: ParameterSet = new Map([...weightSizes(cfg)].map(([k, [rows, cols]]) => [k, new Float32Array(rows * cols)]));
   for (const pl of plan) {
     const [o, i] = pl.shape;
     const get = (key: string, shape: number[]) => {
@@ -157,8 +173,7 @@ export function fromGraphTensors(tensors: Map<string, { shape: number[]; data: F
     const nonzero = b.findIndex((v) => v !== 0);
     if (nonzero >= 0) throw new Error(`${name}: tensor ${pl.file}.bias[${nonzero}] is ${b[nonzero]}; this graph VAE has no biases (the paper's model), so they must be zero`);
     const dst = params.get(pl.runtime)!;
-    const ld = cols[pl.runtime];
-    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) dst[c * ld + pl.col0 + r] = w[r * i + c];
+    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) dst[c * pl.cols + pl.col0 + r] = w[r * i + c];
   }
   return params;
 }
@@ -182,6 +197,8 @@ export function graphCheckpointMetadata(info: SavedGraphInfo): Record<string, st
     features: c.identity ? 'none' : String(c.features),
     hidden: String(c.hidden),
     latent: String(c.latent),
+    // The model as data (PyTorch builds the same module from it); a file without one is the paper's model of kind, hidden and latent.
+    spec: JSON.stringify(describeGraphModel(c).spec),
     seed: String(info.seed),
     step: String(info.step),
     splitSeed: String(s.seed),
@@ -215,6 +232,30 @@ function metaFraction(m: Record<string, string>, key: string, name: string): num
   return x;
 }
 
+/**
+ * The spec a graph checkpoint records, checked against the kind and sizes beside it: null when it
+ * is the paper's model of those (a shorthand's file), else the spec (a spec model's file).
+ */
+function metaGraphSpec(text: string, cfg: GraphModelConfig, name: string): ModelSpec | null {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: metadata "spec" is not valid JSON (${(e as Error).message})`);
+  }
+  let model;
+  try {
+    model = resolveSpec(doc, { input: [cfg.features] });
+  } catch (e) {
+    throw new Error(`${name}: metadata describes an invalid model (${(e as Error).message})`);
+  }
+  const summary = graphModelConfig(model, cfg.nodes, cfg.features, cfg.identity);
+  if (summary.kind !== cfg.kind || summary.hidden !== cfg.hidden || summary.latent !== cfg.latent) {
+    throw new Error(`${name}: metadata "spec" (${summary.kind}, hidden ${summary.hidden}, latent ${summary.latent}) disagrees with "kind", "hidden" and "latent" (${cfg.kind}, ${cfg.hidden}, ${cfg.latent})`);
+  }
+  return summary.spec ?? null;
+}
+
 /** The configuration and records of a graph checkpoint's metadata, validated. */
 export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpoint'): SavedGraphInfo {
   if (m.formatVersion === undefined) {
@@ -233,8 +274,13 @@ export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpo
   const hidden = graphInt(m, 'hidden', name, 1);
   const latent = graphInt(m, 'latent', name, 1);
   if (latent > 64) throw new Error(`${name}: metadata "latent" is ${latent}; this runtime's graph VAE takes 1 to 64`);
+  const config: GraphModelConfig = { kind: m.kind, nodes, features, identity, hidden, latent };
+  if (m.spec !== undefined) {
+    const spec = metaGraphSpec(m.spec, config, name);
+    if (spec) config.spec = spec;
+  }
   const info: SavedGraphInfo = {
-    config: { kind: m.kind, nodes, features, identity, hidden, latent },
+    config,
     seed: graphInt(m, 'seed', name),
     step: graphInt(m, 'step', name),
     split: {

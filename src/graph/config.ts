@@ -2,6 +2,8 @@
  * The graph VAE's default configuration: the paper's (Kipf & Welling 2016) and its code's.
  */
 import type { AdamConfig } from '../config.js';
+import { graphShorthand } from '../model/shorthand.js';
+import { resolveSpec, type ModelDescription, type ModelSpec } from '../model/spec.js';
 
 /** Model and training settings of the graph VAE. */
 export interface GraphVaeConfig {
@@ -40,3 +42,34 @@ export const GRAPH_VAE_DEFAULTS: Readonly<GraphVaeConfig> = Object.freeze({
  * sqrt(v) is near 1e-8.)
  */
 export const GRAPH_VAE_ADAM: Readonly<AdamConfig> = Object.freeze({ lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+
+/**
+ * Sizes and kind of a graph VAE: its data (nodes, features, identity) and its model: the paper's
+ * model of `kind`, `hidden` and `latent` (src/model/shorthand.ts graphShorthand), or `spec` when
+ * it is another; then kind, hidden (the first layer's width) and latent summarise the spec.
+ */
+export interface GraphModelConfig {
+  /** `vgae`: z sampled from the posterior, KL term; `gae`: z = mu, no KL. */
+  kind: 'vgae' | 'gae';
+  /** Nodes N. */
+  nodes: number;
+  /** Feature columns F (N for identity features). */
+  features: number;
+  /** Whether the features are the identity (the paper's "without features"). */
+  identity: boolean;
+  hidden: number;
+  latent: number;
+  /** The model as a spec of family graph, defaults written out. */
+  spec?: ModelSpec;
+}
+
+/** The summary of a resolved graph model on its data: kind, sizes (hidden = the first layer's width) and its spec. */
+export function graphModelConfig(model: ModelDescription, nodes: number, features: number, identity: boolean): GraphModelConfig {
+  const kind = model.kind === 'vae' ? 'vgae' : 'gae';
+  const hidden = model.encoder[0]?.outSize ?? features;
+  const cfg: GraphModelConfig = { kind, nodes, features, identity, hidden, latent: model.latent };
+  // The paper's model is its shorthand (kind, hidden, latent), as files written before specs record it.
+  const paper = JSON.stringify(resolveSpec(graphShorthand(kind, hidden, model.latent), { input: [features] }).spec);
+  if (JSON.stringify(model.spec) !== paper) cfg.spec = model.spec;
+  return cfg;
+}

@@ -1,22 +1,19 @@
 /**
  * The graph VAE's network on the GPU (VGAE and GAE, Kipf & Welling 2016): the graph's sparse
  * matrices, the activations of every node (allocated once), and the named segments of a
- * full-graph training step, composed from the kernels the float64 reference specifies
- * (src/reference/vgae.ts):
+ * full-graph training step. Its layers come from the model's spec through the layer registry
+ * (src/layers/gcn.ts), as the image VAE's do; what is its own is the rest of the step:
  *
- *   encoder   [X W0] (sparse features only: the identity's X W0 is W0 itself),
- *             H = ReLU(Â (X W0)), S = Â H, head = S W_head = [mu | log sigma]
+ *   encoder   every gcn layer's forward products, the head's last: rows [mu | log sigma]
  *   sample    z = mu + eps sigma with eps drawn on the GPU (the GAE: z = mu), the KL rows
  *   loss      the all-pairs decoder and its weighted BCE fused with dL/dz (no N x N buffer),
  *             then the total, which writes the step's record into the loss history ring
- *   backward  dhead, dW_head = S^T dhead, dS = dhead W_head^T, dP = Â dS * [H > 0],
- *             d(X W0) = Â dP, [dW0 = X^T d(X W0)] (the identity's d(X W0) is dW0 itself)
+ *   backward  dhead (gaussian_logstd), then every layer's backward products in reverse
  *   optimizer the scheduler's: gradient norm into the step's record, then Adam over the arena
  *
- * Â is symmetric, so every Â^T of the backward pass is Â. W0 is stored (F, H) and W_head
- * (H, 2L) = [W_mu | W_sigma], both (in, out) row-major: the head's forward product is the
- * linear kernels' dX = dY W and its input gradient their forward product, with no transposed
- * copy of any weight.
+ * The float64 reference of the same step is src/reference/vgae.ts. With the paper's spec
+ * (conv1 relu, head) this is 15 dispatches (13 with identity features), the products of
+ * src/layers/gcn.ts's file comment.
  */
 import { graphAdjacency, transposeCsr } from './adjacency.js';
 import type { CsrMatrix } from './graph.js';
@@ -26,9 +23,12 @@ import { pad4 } from '../gpu/pad.js';
 import type { BufferRange, Dispatch } from '../gpu/resources.js';
 import { GaussianLogstdKernels, type GaussianLogstdArgs } from '../kernels/gaussian_logstd.js';
 import { InnerProductLossKernels, uploadLabels, type LabelBuffers } from '../kernels/inner_product_loss.js';
-import { LinearKernels, type LinearVariant } from '../kernels/linear.js';
-import { SpmmKernels, uploadCsr, type CsrBuffers } from '../kernels/spmm.js';
-import { NO_ACTIVATION, RELU } from '../layers/activation.js';
+import type { LinearVariant } from '../kernels/linear.js';
+import { uploadCsr, type CsrBuffers } from '../kernels/spmm.js';
+import { NO_ACTIVATION } from '../layers/activation.js';
+import { KernelContext, layerType, type GraphOperands, type LayerSpec } from '../layers/registry.js';
+import { modelLayers, type ModelDescription } from '../model/describe.js';
+import type { GraphModelConfig } from './config.js';
 
 /** Segment names of a graph VAE. */
 export const GRAPH_SEGMENT = {
@@ -42,22 +42,10 @@ export const GRAPH_SEGMENT = {
 /** One full-graph training step. */
 export const GRAPH_TRAIN_STEP = [GRAPH_SEGMENT.encoder, GRAPH_SEGMENT.sample, GRAPH_SEGMENT.loss, GRAPH_SEGMENT.backward, GRAPH_SEGMENT.optimizer];
 
-/** Runtime names of the two weights in the parameter arena (checkpoints map them to PyTorch Geometric's). */
+/** Runtime names of the paper model's two weights in the parameter arena (checkpoints map them to PyTorch Geometric's). */
 export const GRAPH_PARAM = { w0: 'conv1.weight', head: 'head.weight' } as const;
 
-/** Sizes and kind of a graph VAE. */
-export interface GraphModelConfig {
-  /** `vgae`: z sampled from the posterior, KL term; `gae`: z = mu, no KL. */
-  kind: 'vgae' | 'gae';
-  /** Nodes N. */
-  nodes: number;
-  /** Feature columns F (N for identity features). */
-  features: number;
-  /** Whether the features are the identity (the paper's "without features"). */
-  identity: boolean;
-  hidden: number;
-  latent: number;
-}
+export type { GraphModelConfig } from './config.js';
 
 /** What the network is built from: the graph's training part and its features. */
 export interface GraphInput {
@@ -71,90 +59,83 @@ export interface GraphInput {
 
 /** The activations: padded (pad4(N) x pad4(width)) matrices. */
 export interface GraphActivations {
-  /** X W0 (for the identity, W0 in the parameter arena). */
-  xw: BufferRange;
-  h: BufferRange;
-  /** Â H. */
-  s: BufferRange;
-  /** Rows [mu | log sigma]. */
+  /** Each layer's output and the gradient at it, by layer name. */
+  out: Map<string, BufferRange>;
+  dout: Map<string, BufferRange>;
+  /** Rows [mu | log sigma]: the head's output. */
   head: BufferRange;
   z: BufferRange;
   eps: BufferRange;
   dz: BufferRange;
   /** N floats: sum_k (1 + 2 log sigma - mu^2 - sigma^2) per node. */
   klRows: BufferRange;
+  /** The gradient at [mu | log sigma]. */
   dhead: BufferRange;
-  ds: BufferRange;
-  /** dL/dH times ReLU'(H). */
-  dp: BufferRange;
-  /** dL/d(X W0) (for the identity, dW0 in the gradient arena). */
-  dxw: BufferRange;
-  /** (loss, recon, kl, 0) of the last step. */
-  out: BufferRange;
+  /** (loss, recon, kl) of the last step. */
+  out4: BufferRange;
 }
 
 /** The graph's buffers and the activations and segments of one graph VAE on one scheduler. */
 export class GraphNetwork {
   readonly acts: GraphActivations;
+  readonly layers: LayerSpec[];
   /** pos_weight and norm of the loss, from the training edges. */
   readonly posWeight: number;
   readonly norm: number;
   /** Nonzeros of A_train (both directions). */
   readonly nnz: number;
-  private readonly adj: CsrBuffers;
   private readonly labels: LabelBuffers;
-  private readonly x: CsrBuffers | null;
-  private readonly xt: CsrBuffers | null;
-  private readonly zeroBias: BufferRange;
-  private readonly dbScratch: BufferRange;
+  private readonly operands: GraphOperands;
 
   constructor(
     private readonly sched: Scheduler,
     readonly config: GraphModelConfig,
+    readonly model: ModelDescription,
     graph: GraphInput,
   ) {
     const res = sched.res;
-    const { nodes: N, hidden: H, latent: L } = config;
+    const { nodes: N, latent: L } = config;
+    this.layers = modelLayers(model);
     const a = graphAdjacency(graph.n, graph.trainEdges);
     this.posWeight = a.posWeight;
     this.norm = a.norm;
     this.nnz = a.nnz;
-    this.adj = uploadCsr(res, 'Â', a.adj);
     this.labels = uploadLabels(res, 'labels (A_train + I)', a.adj);
     const X = graph.features;
-    this.x = X ? uploadCsr(res, 'X', X) : null;
-    this.xt = X ? uploadCsr(res, 'X^T', transposeCsr(X)) : null;
-    const m = (label: string, cols: number) => matrix(res, label, N, cols);
-    this.acts = {
-      xw: X ? m('X W0', H) : sched.param(GRAPH_PARAM.w0),
-      h: m('H', H),
-      s: m('Â H', H),
-      head: m('head [mu | log sigma]', 2 * L),
-      z: m('z', L),
-      eps: m('eps', L),
-      dz: m('dz', L),
-      klRows: whole(res.storage('kl rows', pad4(N) * 4)),
-      dhead: m('dhead', 2 * L),
-      ds: m('d(Â H)', H),
-      dp: m('dH * [H > 0]', H),
-      dxw: X ? m('d(X W0)', H) : sched.grad(GRAPH_PARAM.w0),
-      out: whole(res.storage('loss (loss, recon, kl)', 16)),
+    const scratch = new Map<string, BufferRange>();
+    this.operands = {
+      adjacency: uploadCsr(res, 'Â', a.adj) as CsrBuffers,
+      features: X ? { x: uploadCsr(res, 'X', X), xt: uploadCsr(res, 'X^T', transposeCsr(X)) } : null,
+      scratch: (key, rows, cols) => {
+        let b = scratch.get(key);
+        if (!b) scratch.set(key, (b = matrix(res, key, rows, cols)));
+        return b;
+      },
     };
-    this.zeroBias = whole(res.storage('zero bias', pad4(H) * 4));
-    this.dbScratch = whole(res.storage('unused column sums of d(Â H)', pad4(H) * 4));
+    const m = (label: string, cols: number) => matrix(res, label, N, cols);
+    const out = new Map<string, BufferRange>();
+    const dout = new Map<string, BufferRange>();
+    for (const l of this.layers) {
+      out.set(l.name, m(`${l.name} out`, l.outSize));
+      dout.set(l.name, m(`${l.name} out grad`, l.outSize));
+    }
+    this.acts = {
+      out, dout, head: out.get(model.head.name)!, dhead: dout.get(model.head.name)!,
+      z: m('z', L), eps: m('eps', L), dz: m('dz', L),
+      klRows: whole(res.storage('kl rows', pad4(N) * 4)),
+      out4: whole(res.storage('loss (loss, recon, kl)', 16)),
+    };
   }
 
   /** Builds every segment; each dispatch inside a validation scope so a mistake names its kernel. */
   async build(variant: LinearVariant): Promise<void> {
     const { sched, acts, config: cfg } = this;
-    const res = sched.res;
     const device = sched.device;
-    const { nodes: N, hidden: H, latent: L } = cfg;
+    const { nodes: N, latent: L } = cfg;
     const vgae = cfg.kind === 'vgae';
-    const spmm = new SpmmKernels(res);
-    const linear = new LinearKernels(res, variant);
-    const gauss = new GaussianLogstdKernels(res);
-    const ipl = new InnerProductLossKernels(res, variant);
+    const k = new KernelContext(sched.res, variant);
+    const gauss = new GaussianLogstdKernels(sched.res);
+    const ipl = new InnerProductLossKernels(sched.res, variant);
     const scoped = async (make: () => Promise<Dispatch[]>): Promise<Dispatch[]> => {
       device.pushErrorScope('validation');
       const made = await make();
@@ -162,34 +143,34 @@ export class GraphNetwork {
       if (err) throw new Error(`${made.map((d) => d.label).join(', ')}: ${err.message}`);
       return made;
     };
-    const W0 = sched.param(GRAPH_PARAM.w0);
-    const Whead = sched.param(GRAPH_PARAM.head);
-    const dW0 = sched.grad(GRAPH_PARAM.w0);
-    const dWhead = sched.grad(GRAPH_PARAM.head);
+    const tensors = (l: LayerSpec) => ({ param: (p: string) => sched.param(`${l.name}.${p}`), grad: (p: string) => sched.grad(`${l.name}.${p}`) });
+    // A layer's input: the node features for the first, the previous layer's output after.
+    const input = (i: number) => (i === 0 ? null : acts.out.get(this.layers[i - 1].name)!);
+    const forward: Dispatch[] = [];
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i];
+      forward.push(...(await scoped(() => layerType(l).forward(k, l.name, l, { x: input(i), y: acts.out.get(l.name)!, rows: N, tensors: tensors(l), graph: this.operands }))));
+    }
+    const backward: Dispatch[] = [];
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const l = this.layers[i];
+      const dx = i === 0 ? null : acts.dout.get(this.layers[i - 1].name)!;
+      const maskAct = i === 0 ? NO_ACTIVATION : this.layers[i - 1].activation;
+      backward.push(...(await scoped(() => layerType(l).backward(k, l.name, l, {
+        x: input(i), y: acts.out.get(l.name)!, dy: acts.dout.get(l.name)!, dx, maskAct, rows: N, tensors: tensors(l), graph: this.operands,
+      }))));
+    }
     const g: GaussianLogstdArgs = {
       step: sched.stepUniform, head: acts.head, eps: acts.eps, z: acts.z, dz: acts.dz, klRows: acts.klRows, dhead: acts.dhead, rows: N, latent: L, kl: vgae,
     };
     const s = sched.segments;
-    s.define(GRAPH_SEGMENT.encoder, await scoped(async () => [
-      ...(this.x ? [await spmm.forward('X W0', { a: this.x, b: W0, c: acts.xw, cols: H })] : []),
-      await spmm.forward('H = ReLU(Â X W0)', { a: this.adj, b: acts.xw, c: acts.h, cols: H, act: RELU }),
-      await spmm.forward('Â H', { a: this.adj, b: acts.h, c: acts.s, cols: H }),
-      await linear.backwardInput('head = (Â H) W_head', { dy: acts.s, w: Whead, mask: null, dx: acts.head, rows: N, inSize: 2 * L, outSize: H }),
-    ]));
+    s.define(GRAPH_SEGMENT.encoder, forward);
     s.define(GRAPH_SEGMENT.sample, await scoped(async () => [await gauss.forward(vgae ? 'z = mu + eps sigma' : 'z = mu', g, vgae ? 'gpu' : 'mean')]));
-    const loss = await scoped(async () => (await ipl.build('decoder loss', {
-      z: acts.z, labels: this.labels, klRows: vgae ? acts.klRows : null, dz: acts.dz, out: acts.out, n: N, latent: L, posWeight: this.posWeight, norm: this.norm,
+    s.define(GRAPH_SEGMENT.loss, await scoped(async () => (await ipl.build('decoder loss', {
+      z: acts.z, labels: this.labels, klRows: vgae ? acts.klRows : null, dz: acts.dz, out: acts.out4, n: N, latent: L, posWeight: this.posWeight, norm: this.norm,
       record: { step: sched.stepUniform, history: whole(sched.history.ring) },
-    })).all);
-    s.define(GRAPH_SEGMENT.loss, loss);
-    s.define(GRAPH_SEGMENT.backward, await scoped(async () => [
-      await gauss.backward('dhead', g),
-      await linear.backwardWeight('dW_head = (Â H)^T dhead', { dy: acts.s, x: acts.dhead, dw: dWhead, db: this.dbScratch, rows: N, inSize: 2 * L, outSize: H }),
-      await linear.forward('d(Â H) = dhead W_head^T', { x: acts.dhead, w: Whead, b: this.zeroBias, y: acts.ds, rows: N, inSize: 2 * L, outSize: H, act: NO_ACTIVATION }),
-      await spmm.forward('dH * [H > 0] = Â d(Â H) * [H > 0]', { a: this.adj, b: acts.ds, c: acts.dp, cols: H, mask: { y: acts.h, act: RELU } }),
-      await spmm.forward('d(X W0) = Â dP', { a: this.adj, b: acts.dp, c: acts.dxw, cols: H }),
-      ...(this.xt ? [await spmm.forward('dW0 = X^T d(X W0)', { a: this.xt, b: acts.dxw, c: dW0, cols: H })] : []),
-    ]));
+    })).all));
+    s.define(GRAPH_SEGMENT.backward, [...(await scoped(async () => [await gauss.backward('dhead', g)])), ...backward]);
     await sched.defineOptimizer();
   }
 }

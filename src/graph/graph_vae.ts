@@ -12,20 +12,21 @@
  * loss comes back through the scheduler's history ring, so the divergence guard and the trainer
  * work unchanged. Scores of node pairs use the posterior means, read back by `embed`.
  */
-import { resolveAdam, resolveSeed, checkSetting, type AdamConfig } from '../config.js';
+import { resolveAdam, resolveSeed, checkSetting, ConfigError, type AdamConfig } from '../config.js';
 import { GRAPH_VAE_ADAM } from './config.js';
 import type { CsrMatrix } from './graph.js';
-import { initGraphVae } from './init.js';
 import { linkScores } from './link.js';
-import type { ParameterSet } from '../model/init.js';
-import type { ArenaLayout, TensorSlot } from '../model/describe.js';
+import { initParameters, type ParameterSet } from '../model/init.js';
+import { describeGraphModel, modelLayers, parameterLayout, type GraphModelFields, type ModelDescription } from '../model/describe.js';
+import { parseSpec, type ModelSpec } from '../model/spec.js';
 import { Scheduler, type TrainingState } from '../runtime/scheduler.js';
 import { ScheduledModel } from '../runtime/scheduled_model.js';
 import { defaultDevice } from '../gpu/device.js';
 import { readBuffer } from '../gpu/buffers.js';
 import { pad4 } from '../gpu/pad.js';
 import type { LinearVariant } from '../kernels/linear.js';
-import { GRAPH_PARAM, GRAPH_TRAIN_STEP, GraphNetwork, type GraphInput, type GraphModelConfig } from './graph_network.js';
+import { graphModelConfig } from './config.js';
+import { GRAPH_TRAIN_STEP, GraphNetwork, type GraphInput, type GraphModelConfig } from './graph_network.js';
 import { pickLinearVariant } from '../vae/vae.js';
 
 export type { GraphInput, GraphModelConfig } from './graph_network.js';
@@ -34,6 +35,11 @@ export type { GraphInput, GraphModelConfig } from './graph_network.js';
 export interface GraphVaeOptions {
   /** Nodes, features (null: the identity) and training edges. */
   graph: GraphInput;
+  /**
+   * The model as data (a spec of family graph, src/model/spec.ts; docs/spec.md), an object or its
+   * JSON text. Without one, the paper's model of `kind`, `hidden` and `latent`.
+   */
+  spec?: ModelSpec | string;
   /** `vgae` (default) or `gae`. */
   kind?: 'vgae' | 'gae';
   /** Width of the first GCN layer. Default 32. */
@@ -56,31 +62,9 @@ export interface GraphVaeOptions {
   readbackEvery?: number;
 }
 
-/** The parameter arena of a graph VAE: W0 (F x H) and W_head (H x 2L), each (in, out) row-major. */
-export function graphArenaLayout(cfg: Pick<GraphModelConfig, 'features' | 'hidden' | 'latent'>, alignBytes: number): ArenaLayout {
-  const alignFloats = Math.max(4, alignBytes / 4);
-  const slots: TensorSlot[] = [];
-  let offset = 0;
-  for (const [name, rows, cols] of [[GRAPH_PARAM.w0, cfg.features, cfg.hidden], [GRAPH_PARAM.head, cfg.hidden, 2 * cfg.latent]] as const) {
-    offset = Math.ceil(offset / alignFloats) * alignFloats;
-    const ld = pad4(cols);
-    const paddedRows = pad4(rows);
-    slots.push({ name, rows, cols, ld, paddedRows, offset, size: paddedRows * ld });
-    offset += paddedRows * ld;
-  }
-  return { slots, size: Math.ceil(offset / alignFloats) * alignFloats };
-}
-
-/** Seeded Glorot-uniform parameters, as src/graph/init.ts draws them: W0 and [W_mu | W_sigma]. */
-export function initGraphParameters(cfg: Pick<GraphModelConfig, 'features' | 'hidden' | 'latent'>, seed: number): ParameterSet {
-  const { features: F, hidden: H, latent: L } = cfg;
-  const w = initGraphVae(F, H, L, seed);
-  const head = new Float32Array(H * 2 * L);
-  for (let r = 0; r < H; r++) {
-    head.set(w.wMu.subarray(r * L, (r + 1) * L), r * 2 * L);
-    head.set(w.wSigma.subarray(r * L, (r + 1) * L), r * 2 * L + L);
-  }
-  return new Map([[GRAPH_PARAM.w0, w.w0], [GRAPH_PARAM.head, head]]);
+/** Seeded Glorot-uniform parameters of a graph model, as its layer types declare them (the paper's: W0 and [W_mu | W_sigma]). */
+export function initGraphParameters(cfg: GraphModelFields, seed: number): ParameterSet {
+  return initParameters(modelLayers(describeGraphModel(cfg)), seed);
 }
 
 /** Checks the graph's shape before anything is allocated. */
@@ -110,16 +94,26 @@ export class GraphVae extends ScheduledModel {
   static async create(opts: GraphVaeOptions): Promise<GraphVae> {
     const g = opts.graph;
     checkGraph(g);
+    const spec = typeof opts.spec === 'string' ? parseSpec(opts.spec) : opts.spec;
+    if (spec !== undefined) {
+      for (const k of ['kind', 'hidden', 'latent'] as const) {
+        if (opts[k] !== undefined) throw new ConfigError(k, `config: ${k} and spec together: the spec describes the model, so give it there`);
+      }
+    }
     const kind = checkSetting('graphModel', opts.kind ?? 'vgae', 'kind');
     const hidden = checkSetting('graphHidden', opts.hidden ?? 32, 'hidden');
     const latent = checkSetting('graphLatent', opts.latent ?? 16, 'latent');
     const adam = resolveAdam({ ...GRAPH_VAE_ADAM, ...opts.adam });
     const seed = resolveSeed(opts.seed);
     const readbackEvery = checkSetting('readbackEvery', opts.readbackEvery ?? 1);
-    const config: GraphModelConfig = { kind, nodes: g.n, features: g.features ? g.features.cols : g.n, identity: g.features === null, hidden, latent };
+    const features = g.features ? g.features.cols : g.n;
+    const model = describeGraphModel({ kind, hidden, latent, features, ...(spec === undefined ? {} : { spec: spec as ModelSpec }) });
+    if (model.family !== 'graph') throw new ConfigError('graphModel', `config: a graph VAE needs a spec of family graph, got family ${model.family}`);
+    const config = graphModelConfig(model, g.n, features, g.features === null);
     const device = opts.device ?? (await defaultDevice('GraphVaeOptions'));
     const variant = !opts.variant || opts.variant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.variant;
-    const layout = graphArenaLayout(config, device.limits.minStorageBufferOffsetAlignment);
+    const layers = modelLayers(model);
+    const layout = parameterLayout(layers, device.limits.minStorageBufferOffsetAlignment);
     let sched: Scheduler;
     try {
       sched = new Scheduler(device, !opts.device, adam, seed, layout, readbackEvery);
@@ -128,16 +122,21 @@ export class GraphVae extends ScheduledModel {
       throw e;
     }
     try {
-      const net = new GraphNetwork(sched, config, g);
-      const model = new GraphVae(sched, net, variant);
-      model.writeParameters(opts.parameters ?? initGraphParameters(config, seed));
-      if (opts.state) await model.restore(opts.state);
+      const net = new GraphNetwork(sched, config, model, g);
+      const vae = new GraphVae(sched, net, variant);
+      vae.writeParameters(opts.parameters ?? initParameters(layers, seed));
+      if (opts.state) await vae.restore(opts.state);
       await net.build(variant);
-      return model;
+      return vae;
     } catch (e) {
       sched.destroy();
       throw e;
     }
+  }
+
+  /** The model as typed layers (encoder, head). */
+  get model(): ModelDescription {
+    return this.net.model;
   }
 
   /** Kind and sizes. */

@@ -8,9 +8,10 @@
  *   registerLayerTypes(LINEAR);
  */
 import { CONV2D, CONV_TRANSPOSE2D } from './conv2d.js';
+import { GCN } from './gcn.js';
 import { LINEAR } from './linear.js';
 import { registerLayerTypes } from './registry.js';
 
-registerLayerTypes(LINEAR, CONV2D, CONV_TRANSPOSE2D);
+registerLayerTypes(LINEAR, CONV2D, CONV_TRANSPOSE2D, GCN);
 
-export { CONV2D, CONV_TRANSPOSE2D, LINEAR };
+export { CONV2D, CONV_TRANSPOSE2D, GCN, LINEAR };

@@ -163,10 +163,24 @@ export interface RefSparse {
   values: ArrayLike<number>;
 }
 
-/** The graph a GCN layer's reference reads: Â and the features (null: the identity). */
+/** A dense row-major matrix in float64, for the reference. */
+export interface RefDense {
+  rows: number;
+  cols: number;
+  data: ArrayLike<number>;
+}
+
+/** The graph a GCN layer's reference reads: Â and the node features (sparse or dense; null: the identity). */
 export interface RefGraph {
   adjacency: RefSparse;
-  features: RefSparse | null;
+  features: RefSparse | RefDense | null;
+}
+
+/** What every entry resolves with: its runtime name and activation; `halves` 2 for a model's head ([mu | logvar], two checkpoint tensors). */
+export interface ResolveBase {
+  name: string;
+  activation: Activation;
+  halves?: number;
 }
 
 /** What a layer type provides; see the file comment. */
@@ -184,7 +198,7 @@ export interface LayerType<S extends LayerBase = LayerSpec> {
    * on an input of shape `input`; throws an Error naming the numbers when the input does not fit
    * (src/model/spec.ts prefixes the layer's place in the spec).
    */
-  resolve(fields: Record<string, number>, input: number[], base: { name: string; activation: Activation }): S;
+  resolve(fields: Record<string, number>, input: number[], base: ResolveBase): S;
   /** Its own fields of a resolved layer, as a spec entry writes them (the inverse of resolve). */
   entryFields(l: S): Record<string, number>;
   /** The parameter tensors of a layer, in arena order. */

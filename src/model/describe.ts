@@ -10,8 +10,8 @@
  */
 import type { VaeConfig } from '../config.js';
 import { layerParameters, type LayerSpec } from '../layers/registry.js';
-import { expandShorthand } from './shorthand.js';
-import { resolveSpec, type ModelDescription } from './spec.js';
+import { expandShorthand, graphShorthand } from './shorthand.js';
+import { resolveSpec, type ModelDescription, type ModelSpec } from './spec.js';
 
 export type { LayerSpec } from '../layers/registry.js';
 export type { ModelDescription } from './spec.js';
@@ -28,6 +28,25 @@ export function describeModel(cfg: VaeConfig): ModelDescription {
     described.set(cfg, m);
   }
   return m;
+}
+
+/** What a graph model is described from: its data's feature width and its spec (or the paper's model's sizes). */
+export interface GraphModelFields {
+  kind: 'vgae' | 'gae';
+  features: number;
+  hidden: number;
+  latent: number;
+  spec?: ModelSpec;
+}
+
+/** A graph model's spec: its own, or the paper's model of its kind and sizes. */
+export function graphSpec(cfg: GraphModelFields): ModelSpec {
+  return cfg.spec ?? graphShorthand(cfg.kind, cfg.hidden, cfg.latent);
+}
+
+/** The model of a graph configuration: its spec resolved on its data's feature width. */
+export function describeGraphModel(cfg: GraphModelFields): ModelDescription {
+  return resolveSpec(graphSpec(cfg), { input: [cfg.features] });
 }
 
 /** Every layer in execution order: encoder, head, decoder. */

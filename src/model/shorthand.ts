@@ -79,6 +79,18 @@ function convSpec(cfg: ShorthandFields): ExpandedSpec {
   return { spec: { input: [...cfg.inputShape], latent: cfg.latent, encoder, head: { mu: 'fc21', logvar: 'fc22' }, decoder, ...objective(cfg) } };
 }
 
+/**
+ * The graph VAE paper's model (Kipf & Welling 2016) as a spec: one hidden gcn layer with ReLU and
+ * the gcn head, with PyTorch Geometric's example's names (conv1, conv_mu / conv_logstd; the GAE's
+ * conv2). What `graph train --model vgae|gae --hidden N --latent N` builds.
+ */
+export function graphShorthand(kind: 'vgae' | 'gae', hidden: number, latent: number): ModelSpec {
+  return {
+    family: 'graph', latent, encoder: [relu('gcn', 'conv1', { out: hidden })],
+    head: kind === 'vgae' ? { type: 'gcn', mu: 'conv_mu', logstd: 'conv_logstd' } : { type: 'gcn', mu: 'conv2' }, kind: kind === 'vgae' ? 'vae' : 'ae',
+  };
+}
+
 /** The spec of a configuration: its own (`arch: 'spec'`) or its shorthand's. */
 export function expandShorthand(cfg: ShorthandFields): ExpandedSpec {
   switch (cfg.arch) {

@@ -299,7 +299,7 @@ export function resolveSpec(doc: unknown, opts: ResolveOptions = {}): ModelDescr
   const headType = findLayerType(graph ? 'gcn' : 'linear');
   if (!headType) fail(`the head is a ${graph ? 'gcn' : 'linear'} layer: ${unknownType(graph ? 'gcn' : 'linear')}`);
   const headIn = [product(enc.out)];
-  const headLayer = headType.resolve({ out: 2 * latent }, headIn, { name: HEAD_LAYER, activation: { kind: 'none', param: 0 } });
+  const headLayer = headType.resolve({ out: 2 * latent }, headIn, { name: HEAD_LAYER, activation: { kind: 'none', param: 0 }, halves: 2 });
   w.rows.push({ part: 'head', type: headType.type, layer: headLayer, inShape: enc.out, outShape: [2 * latent] });
   let decoder: LayerSpec[] = [];
   let decCanonical: SpecEntry[] | undefined;

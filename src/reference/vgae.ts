@@ -16,150 +16,28 @@
  * row-major and unpadded. Adam is src/reference/vae.ts's adamUpdate.
  */
 import type { AdamConfig } from '../config.js';
-import { activateAll, maskAll, NO_ACTIVATION, reluIf, type Activation } from '../layers/activation.js';
-import type { RefMask } from './linear.js';
+import { maskAll, NO_ACTIVATION, reluIf } from '../layers/activation.js';
+import { layerType, type LayerSpec, type RefGraph } from '../layers/registry.js';
+import { describeGraphModel } from '../model/describe.js';
+import { gcnForward as gcnLayerForward } from './gcn.js';
 import { adamUpdate, type AdamState } from './vae.js';
 
-/** A sparse matrix's rows (CSR) with values of any precision. */
-export interface SparseRows {
-  rows: number;
-  cols: number;
-  rowPtr: ArrayLike<number>;
-  colIdx: ArrayLike<number>;
-  values: ArrayLike<number>;
-}
-
-/** A dense row-major matrix. */
-export interface DenseMatrix {
-  rows: number;
-  cols: number;
-  data: ArrayLike<number>;
-}
-
-/** Node features: sparse (CSR, e.g. Cora's binary words or the identity) or dense. */
-export type FeatureMatrix = SparseRows | DenseMatrix;
-
-const isDense = (x: FeatureMatrix): x is DenseMatrix => 'data' in x;
+export { isDense, spmm, spmmTransposed, type DenseMatrix, type FeatureMatrix, type SparseRows } from './spmm.js';
+import type { FeatureMatrix, SparseRows } from './spmm.js';
 
 /** logsigma is clamped to this inside exp() only, on the GPU and here: exp(2 x 40) is finite in f32. */
 export const LOGSTD_CLAMP = 40;
 
-// ---------------------------------------------------------------- spmm (sparse times dense)
-
-/** y[N, D] = act(A[N, K] b[K, D]), then times act'(mask) when a mask (an activation's output, [N, D]) is given. */
-export function spmm(
-  y: Float64Array, a: SparseRows, b: ArrayLike<number>, D: number, act: Activation = NO_ACTIVATION, mask: RefMask | null = null,
-): void {
-  for (let r = 0; r < a.rows; r++) {
-    for (let d = 0; d < D; d++) {
-      let s = 0;
-      for (let p = a.rowPtr[r]; p < a.rowPtr[r + 1]; p++) s += a.values[p] * b[a.colIdx[p] * D + d];
-      y[r * D + d] = s;
-    }
-  }
-  activateAll(act, y.subarray(0, a.rows * D));
-  if (mask) maskAll(mask.act, y.subarray(0, a.rows * D), mask.y);
-}
-
-/** y[K, D] = A[N, K]^T b[N, D], from A's rows (no symmetry assumed). */
-export function spmmTransposed(y: Float64Array, a: SparseRows, b: ArrayLike<number>, D: number): void {
-  y.fill(0, 0, a.cols * D);
-  for (let r = 0; r < a.rows; r++) {
-    for (let p = a.rowPtr[r]; p < a.rowPtr[r + 1]; p++) {
-      const c = a.colIdx[p];
-      const v = a.values[p];
-      for (let d = 0; d < D; d++) y[c * D + d] += v * b[r * D + d];
-    }
-  }
-}
-
-/** y[N, D] = x[N, K] w[K, D] for dense or sparse x. */
-export function featuresTimes(y: Float64Array, x: FeatureMatrix, w: ArrayLike<number>, D: number): void {
-  if (!isDense(x)) {
-    spmm(y, x, w, D);
-    return;
-  }
-  const K = x.cols;
-  for (let r = 0; r < x.rows; r++) {
-    for (let d = 0; d < D; d++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += x.data[r * K + k] * w[k * D + d];
-      y[r * D + d] = s;
-    }
-  }
-}
-
-/** dw[K, D] = x[N, K]^T g[N, D] for dense or sparse x. */
-export function featuresTransposeTimes(dw: Float64Array, x: FeatureMatrix, g: ArrayLike<number>, D: number): void {
-  if (!isDense(x)) {
-    spmmTransposed(dw, x, g, D);
-    return;
-  }
-  const K = x.cols;
-  for (let k = 0; k < K; k++) {
-    for (let d = 0; d < D; d++) {
-      let s = 0;
-      for (let r = 0; r < x.rows; r++) s += x.data[r * K + k] * g[r * D + d];
-      dw[k * D + d] = s;
-    }
-  }
-}
-
-/** c[M, D] = a[M, K] b[K, D] (dense). */
-function matmul(c: Float64Array, a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, D: number): void {
-  for (let m = 0; m < M; m++) {
-    for (let d = 0; d < D; d++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += a[m * K + k] * b[k * D + d];
-      c[m * D + d] = s;
-    }
-  }
-}
-
 // ---------------------------------------------------------------- gcn (one graph convolution)
 
-/** What a GCN layer's forward keeps for its backward. */
+/** What a GCN layer's forward gives: act(Â x W), N x D. */
 export interface GcnForward {
-  /** x W, N x D. */
-  xw: Float64Array;
-  /** act(Â x W), N x D. */
   y: Float64Array;
 }
 
-/** Y = act(Â (x W)): x N x K (features or a hidden layer), w K x D. */
+/** Y = act(Â (X W)) on node features X (N x K, sparse or dense), w K x D: src/reference/gcn.ts's first layer. */
 export function gcnForward(adj: SparseRows, x: FeatureMatrix, w: ArrayLike<number>, D: number, relu: boolean): GcnForward {
-  const xw = new Float64Array(x.rows * D);
-  featuresTimes(xw, x, w, D);
-  const y = new Float64Array(adj.rows * D);
-  spmm(y, adj, xw, D, reluIf(relu));
-  return { xw, y };
-}
-
-/**
- * Gradients of a GCN layer given dL/dY: dP = dY [Y > 0] (when relu), dXW = Â^T dP,
- * dW = x^T dXW and, when wanted, dx = dXW W^T.
- */
-export function gcnBackward(
-  adj: SparseRows, x: FeatureMatrix, w: ArrayLike<number>, fwd: GcnForward, dy: ArrayLike<number>, D: number, relu: boolean, wantDx: boolean,
-): { dw: Float64Array; dx: Float64Array | null } {
-  const N = adj.rows;
-  const dp = Float64Array.from(dy);
-  if (relu) for (let i = 0; i < dp.length; i++) if (!(fwd.y[i] > 0)) dp[i] = 0;
-  const dxw = new Float64Array(adj.cols * D);
-  spmmTransposed(dxw, adj, dp, D);
-  const dw = new Float64Array(x.cols * D);
-  featuresTransposeTimes(dw, x, dxw, D);
-  if (!wantDx) return { dw, dx: null };
-  const K = x.cols;
-  const dx = new Float64Array(N * K);
-  for (let r = 0; r < N; r++) {
-    for (let k = 0; k < K; k++) {
-      let s = 0;
-      for (let d = 0; d < D; d++) s += dxw[r * D + d] * w[k * D + d];
-      dx[r * K + k] = s;
-    }
-  }
-  return { dw, dx };
+  return { y: gcnLayerForward(adj, { features: x }, w, x.cols, D, reluIf(relu)) };
 }
 
 // ---------------------------------------------------------------- gaussian_logstd
@@ -284,6 +162,7 @@ export interface VgaeGraph {
 
 /** Everything the forward pass computes. */
 export interface VgaeForward {
+  /** H = ReLU(Â X W0). */
   layer1: GcnForward;
   mu: GcnForward;
   logstd: GcnForward;
@@ -298,20 +177,50 @@ export interface VgaeForward {
   dz: Float64Array;
 }
 
+/**
+ * The paper's model on s.f features as resolved layers (its spec, src/model/shorthand.ts
+ * graphShorthand, through the layer registry): conv1 (gcn, ReLU) and the head (gcn to [mu | log sigma]).
+ */
+function paperLayers(s: VgaeSizes, kind: GraphModelKind): { conv1: LayerSpec; head: LayerSpec } {
+  const m = describeGraphModel({ kind, features: s.f, hidden: s.hidden, latent: s.latent });
+  return { conv1: m.encoder[0], head: m.head };
+}
+
+/** [a | b] per row: two N x L matrices side by side as N x 2L. */
+function joinColumns(a: ArrayLike<number>, b: ArrayLike<number>, N: number, L: number): Float64Array {
+  const out = new Float64Array(N * 2 * L);
+  for (let r = 0; r < N; r++) {
+    for (let k = 0; k < L; k++) {
+      out[r * 2 * L + k] = a[r * L + k];
+      out[r * 2 * L + L + k] = b[r * L + k];
+    }
+  }
+  return out;
+}
+
+/** Columns [from, from + L) of an N x 2L matrix. */
+function half(m: ArrayLike<number>, N: number, L: number, from: number): Float64Array {
+  const out = new Float64Array(N * L);
+  for (let r = 0; r < N; r++) for (let k = 0; k < L; k++) out[r * L + k] = m[r * 2 * L + from + k];
+  return out;
+}
+
 /** Forward pass and loss; eps (N x L) is the VGAE's noise, ignored by the GAE. */
 export function vgaeForward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, eps: ArrayLike<number>, kind: GraphModelKind): VgaeForward {
   const { n: N, hidden: H, latent: L } = s;
-  const layer1 = gcnForward(g.adj, g.features, p.w0, H, true);
-  const h: DenseMatrix = { rows: N, cols: H, data: layer1.y };
-  const mu = gcnForward(g.adj, h, p.wMu, L, false);
-  const logstd = gcnForward(g.adj, h, p.wSigma, L, false);
+  const { conv1, head } = paperLayers(s, kind);
+  const graph: RefGraph = { adjacency: g.adj, features: g.features };
+  const h = layerType(conv1).reference.forward(conv1, new Map([['weight', Float64Array.from(p.w0)]]), null, N, graph);
+  const out = layerType(head).reference.forward(head, new Map([['weight', joinColumns(p.wMu, p.wSigma, H, L)]]), h, N, graph);
+  const mu = half(out, N, L, 0);
+  const logstd = half(out, N, L, L);
   const z = new Float64Array(N * L);
   const klRows = new Float64Array(N);
-  gaussianLogstdForward(z, klRows, mu.y, logstd.y, kind === 'vgae' ? eps : null, N, L);
+  gaussianLogstdForward(z, klRows, mu, logstd, kind === 'vgae' ? eps : null, N, L);
   const dz = new Float64Array(N * L);
   const recon = innerProductLoss(dz, z, g.labels, N, L, g.posWeight, g.norm);
   const kl = kind === 'vgae' ? -(0.5 / N) * (klRows.reduce((a, b) => a + b, 0) / N) : 0;
-  return { layer1, mu, logstd, z, klRows, recon, kl, loss: recon + kl, dz };
+  return { layer1: { y: h }, mu: { y: mu }, logstd: { y: logstd }, z, klRows, recon, kl, loss: recon + kl, dz };
 }
 
 /** Gradients with respect to the weights, and the intermediate gradients the GPU test compares. */
@@ -325,17 +234,27 @@ export interface VgaeGradients extends VgaeParams {
 /** Gradients of the loss of `fwd` (same eps, same kind). */
 export function vgaeBackward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, fwd: VgaeForward, eps: ArrayLike<number>, kind: GraphModelKind): VgaeGradients {
   const { n: N, hidden: H, latent: L } = s;
+  const { conv1, head } = paperLayers(s, kind);
+  const graph: RefGraph = { adjacency: g.adj, features: g.features };
   const dmu = new Float64Array(N * L);
   const dlogstd = new Float64Array(N * L);
   const vgae = kind === 'vgae';
   gaussianLogstdBackward(dmu, dlogstd, fwd.dz, fwd.mu.y, fwd.logstd.y, vgae ? eps : null, N, L, vgae ? 1 / (N * N) : 0);
-  const h: DenseMatrix = { rows: N, cols: H, data: fwd.layer1.y };
-  const gMu = gcnBackward(g.adj, h, p.wMu, fwd.mu, dmu, L, false, true);
-  const gSigma = gcnBackward(g.adj, h, p.wSigma, fwd.logstd, dlogstd, L, false, true);
-  const dh = new Float64Array(N * H);
-  for (let i = 0; i < dh.length; i++) dh[i] = gMu.dx![i] + gSigma.dx![i];
-  const g0 = gcnBackward(g.adj, g.features, p.w0, fwd.layer1, dh, H, true, false);
-  return { w0: g0.dw, wMu: gMu.dw, wSigma: gSigma.dw, dmu, dlogstd, dh };
+  const h = fwd.layer1.y;
+  const wHead = new Map([['weight', joinColumns(p.wMu, p.wSigma, H, L)]]);
+  // dL/dH before conv1's ReLU (the GPU test compares it), then through the ReLU into conv1.
+  const gHead = layerType(head).reference.backward(head, wHead, h, joinColumns(dmu, dlogstd, N, L), N, true, NO_ACTIVATION, graph);
+  const dh = gHead.dx!;
+  const dhMasked = Float64Array.from(dh);
+  maskAll(conv1.activation, dhMasked, h);
+  const g0 = layerType(conv1).reference.backward(conv1, new Map([['weight', Float64Array.from(p.w0)]]), null, dhMasked, N, false, NO_ACTIVATION, graph);
+  const dHead = gHead.grads.get('weight')!;
+  const split = (from: number) => {
+    const w = new Float64Array(H * L);
+    for (let r = 0; r < H; r++) for (let k = 0; k < L; k++) w[r * L + k] = dHead[r * 2 * L + from + k];
+    return w;
+  };
+  return { w0: g0.grads.get('weight')!, wMu: split(0), wSigma: split(L), dmu, dlogstd, dh };
 }
 
 /** Adam moments of the three weights. */
@@ -362,11 +281,4 @@ export function vgaeTrainStep(
   const grads = vgaeBackward(p, g, s, fwd, eps, kind);
   for (const name of ['w0', 'wMu', 'wSigma'] as const) adamUpdate(p[name], grads[name], state[name], hp, t);
   return fwd;
-}
-
-/** Dense product helper for tests composing the model another way: c[M, D] = a[M, K] b[K, D]. */
-export function denseMatmul(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, D: number): Float64Array {
-  const c = new Float64Array(M * D);
-  matmul(c, a, b, M, K, D);
-  return c;
 }
