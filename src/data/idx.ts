@@ -3,6 +3,7 @@
  * file fails with one line naming the file and the problem, and a gzip bomb cannot make us
  * allocate more than the header implies. Works in browsers and Node (DecompressionStream).
  */
+import { gunzipBounded, isGzipBytes } from './gunzip.js';
 
 /** Images as stored: `count` rows of rows*cols bytes (0..255). */
 export interface IdxImages {
@@ -72,58 +73,24 @@ function checkLength(b: Uint8Array, name: string, header: number, payload: numbe
 }
 
 /** True when the bytes start with the gzip magic number. */
-export function isGzip(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-}
+export const isGzip = isGzipBytes;
 
 /**
  * Decompresses a gzipped IDX file, stopping as soon as the output exceeds what its own header
  * implies (so a bomb costs at most that much memory). Returns the plain bytes.
  */
-export async function gunzipIdx(gz: Uint8Array, name: string, kind: 'images' | 'labels'): Promise<Uint8Array> {
-  if (typeof DecompressionStream === 'undefined') fail(name, 'this runtime has no DecompressionStream to read .gz files');
-  const stream = new Blob([gz as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  const reader = stream.getReader();
-  const head = new Uint8Array(16);
-  let headLen = 0;
-  let out: Uint8Array | null = null;
-  let len = 0;
-  let limit = Infinity;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let chunk = value;
-      if (!out) {
-        const take = Math.min(16 - headLen, chunk.length);
-        head.set(chunk.subarray(0, take), headLen);
-        headLen += take;
-        chunk = chunk.subarray(take);
-        const need = kind === 'images' ? 16 : 8;
-        if (headLen < need) continue;
-        const h = idxHeader(head.subarray(0, need), name, kind);
-        limit = h.headerBytes + h.payload;
-        // A labels header is 8 bytes but up to 16 were buffered: they may already exceed the limit.
-        if (headLen > limit) fail(name, `decompresses to more than the ${limit} bytes its header implies`);
-        out = new Uint8Array(limit);
-        out.set(head.subarray(0, headLen));
-        len = headLen;
-      }
-      if (len + chunk.length > limit) fail(name, `decompresses to more than the ${limit} bytes its header implies`);
-      out.set(chunk, len);
-      len += chunk.length;
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => undefined);
-    const msg = (e as Error).message ?? String(e);
-    throw msg.startsWith(name) ? e : new Error(`${name}: gzip data is corrupt (${msg})`);
-  }
-  if (!out) {
-    const whole = head.subarray(0, headLen);
-    idxHeader(whole, name, kind); // throws the precise error for a too-short header
-    return whole;
-  }
-  return out.subarray(0, len);
+export function gunzipIdx(gz: Uint8Array, name: string, kind: 'images' | 'labels'): Promise<Uint8Array> {
+  const need = kind === 'images' ? 16 : 8;
+  return gunzipBounded(gz, {
+    // A header too short when the stream ends is reported by idxHeader itself.
+    sizeFromHead: (head, ended) => {
+      if (head.length < need && !ended) return null;
+      const h = idxHeader(head.subarray(0, need), name, kind);
+      return h.headerBytes + h.payload;
+    },
+    tooLong: (limit) => new Error(`${name}: decompresses to more than the ${limit} bytes its header implies`),
+    error: (detail) => new Error(`${name}: ${detail}`),
+  });
 }
 
 /** Reads images from plain or gzipped bytes. */

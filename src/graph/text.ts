@@ -4,6 +4,7 @@
  * bytes directly keeps the readers linear in the file size and allocation-light: only ids and
  * class names become strings.
  */
+import { gunzipBounded } from '../data/gunzip.js';
 import { isGzip } from '../data/idx.js';
 
 export { isGzip };
@@ -45,36 +46,17 @@ const mib = (n: number) => `${(n / 2 ** 20).toFixed(n % 2 ** 20 === 0 ? 0 : 1)} 
  * Decompresses gzip bytes, stopping as soon as the output passes `cap` bytes (so a gzip bomb
  * costs at most about that much memory). The default cap is gzipCap(gz.length).
  */
-export async function gunzipCapped(gz: Uint8Array, name: string, cap = gzipCap(gz.length)): Promise<Uint8Array> {
-  if (typeof DecompressionStream === 'undefined') throw new GraphFileError(name, null, 'this runtime has no DecompressionStream to read .gz files');
-  const reader = new Blob([gz as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  let out = new Uint8Array(Math.min(cap, Math.max(4096, gz.length * 8)));
-  let len = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (len + value.length > cap) {
-        throw new GraphFileError(
-          name,
-          null,
-          `decompresses to more than ${mib(cap)}, the cap for a ${gz.length}-byte gzip file (${MAX_GZIP_RATIO}x its size, at least ${mib(MIN_GZIP_CAP)}, at most ${mib(MAX_TEXT_BYTES)}); decompress it yourself if it is genuine`,
-        );
-      }
-      if (len + value.length > out.length) {
-        const grown = new Uint8Array(Math.min(cap, Math.max(out.length * 2, len + value.length)));
-        grown.set(out.subarray(0, len));
-        out = grown;
-      }
-      out.set(value, len);
-      len += value.length;
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => undefined);
-    if (e instanceof GraphFileError) throw e;
-    throw new GraphFileError(name, null, `gzip data is corrupt (${(e as Error).message ?? String(e)})`);
-  }
-  return out.subarray(0, len);
+export function gunzipCapped(gz: Uint8Array, name: string, cap = gzipCap(gz.length)): Promise<Uint8Array> {
+  return gunzipBounded(gz, {
+    cap,
+    tooLong: () =>
+      new GraphFileError(
+        name,
+        null,
+        `decompresses to more than ${mib(cap)}, the cap for a ${gz.length}-byte gzip file (${MAX_GZIP_RATIO}x its size, at least ${mib(MIN_GZIP_CAP)}, at most ${mib(MAX_TEXT_BYTES)}); decompress it yourself if it is genuine`,
+      ),
+    error: (detail) => new GraphFileError(name, null, detail),
+  });
 }
 
 /** The plain bytes of a file given plain or gzipped (detected by its magic bytes). */
