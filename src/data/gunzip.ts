@@ -28,6 +28,25 @@ export interface GunzipBounds {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Decompressed size never accepted, whatever the compressed size: 1 GiB. */
+export const MAX_TEXT_BYTES = 2 ** 30;
+/** Decompressed size always accepted (below MAX_TEXT_BYTES): 64 MiB. */
+export const MIN_GZIP_CAP = 64 * 2 ** 20;
+/**
+ * Decompressed bytes allowed per compressed byte above MIN_GZIP_CAP. Real text files
+ * (LINQS graphs, CSV) compress 20-400 times (Cora 70x; a 10,000-column file with 20 ones per row about 350x);
+ * deflate cannot exceed about 1032x, so this halves what a bomb of a given size can claim.
+ */
+export const MAX_GZIP_RATIO = 512;
+
+/** The most bytes a gzip file of `compressedBytes` may decompress to. */
+export function gzipCap(compressedBytes: number): number {
+  return Math.min(MAX_TEXT_BYTES, Math.max(MIN_GZIP_CAP, MAX_GZIP_RATIO * compressedBytes));
+}
+
+/** A byte count in MiB for messages: `64 MiB`, `0.1 MiB`. */
+export const mib = (n: number): string => `${(n / 2 ** 20).toFixed(n % 2 ** 20 === 0 ? 0 : 1)} MiB`;
+
 /** True when the bytes start with the gzip magic number. */
 export function isGzipBytes(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;

@@ -4,10 +4,10 @@
  * bytes directly keeps the readers linear in the file size and allocation-light: only ids and
  * class names become strings.
  */
-import { gunzipBounded } from '../data/gunzip.js';
+import { gunzipBounded, gzipCap, mib, MAX_GZIP_RATIO, MAX_TEXT_BYTES, MIN_GZIP_CAP } from '../data/gunzip.js';
 import { isGzip } from '../data/idx.js';
 
-export { isGzip };
+export { isGzip, gzipCap, MAX_GZIP_RATIO, MAX_TEXT_BYTES, MIN_GZIP_CAP };
 
 /** A bad graph file: one line naming the file, the line (when there is one) and the problem. */
 export class GraphFileError extends Error {
@@ -23,24 +23,6 @@ export class GraphFileError extends Error {
     this.name = 'GraphFileError';
   }
 }
-
-/** Decompressed size never accepted, whatever the compressed size: 1 GiB. */
-export const MAX_TEXT_BYTES = 2 ** 30;
-/** Decompressed size always accepted (below MAX_TEXT_BYTES): 64 MiB. */
-export const MIN_GZIP_CAP = 64 * 2 ** 20;
-/**
- * Decompressed bytes allowed per compressed byte above MIN_GZIP_CAP. Real LINQS files
- * compress 20-400 times (Cora 70x; a 10,000-column file with 20 ones per row about 350x);
- * deflate cannot exceed about 1032x, so this halves what a bomb of a given size can claim.
- */
-export const MAX_GZIP_RATIO = 512;
-
-/** The most bytes a gzip file of `compressedBytes` may decompress to. */
-export function gzipCap(compressedBytes: number): number {
-  return Math.min(MAX_TEXT_BYTES, Math.max(MIN_GZIP_CAP, MAX_GZIP_RATIO * compressedBytes));
-}
-
-const mib = (n: number) => `${(n / 2 ** 20).toFixed(n % 2 ** 20 === 0 ? 0 : 1)} MiB`;
 
 /**
  * Decompresses gzip bytes, stopping as soon as the output passes `cap` bytes (so a gzip bomb
