@@ -39,6 +39,8 @@ export interface CsvTable {
   columns: string[] | null;
   /** 1-based line number of each row in the file. */
   lines: Uint32Array;
+  /** The label cells as written (for labelling several files together), or null. */
+  labelTexts: string[] | null;
 }
 
 const QUOTE = 34;
@@ -181,7 +183,7 @@ export function parseCsv(b: Uint8Array, file: string, opts: { tab?: boolean; lab
   opts.onProgress?.(2 * b.length, 2 * b.length, 'bytes parsed');
   const { labels, classNames } = labelAt >= 0 ? labelsFromText(labelText, file, rowLines, labelAt) : { labels: null, classNames: null };
   const columns = names ? names.filter((_, k) => k !== labelAt) : null;
-  return { count, features, values, labels, classNames, columns, lines: rowLines };
+  return { count, features, values, labels, classNames, columns, lines: rowLines, labelTexts: labelAt >= 0 ? labelText : null };
 }
 
 /**
