@@ -116,11 +116,14 @@ export function parseCsv(b: Uint8Array, file: string, opts: { tab?: boolean; lab
   const isNum = (f: number[], k: number) => !Number.isNaN(parseNumber(b, f[2 * k], f[2 * k + 1]));
   // Header detection needs the second row.
   const second = nextRow() ? [...fields] : null;
-  let header = false;
+  // The label column (first or last) may hold text in every row: it does not decide.
+  const labelGuess = labelColumn === 'first' ? 0 : labelColumn === 'last' ? width - 1 : -1;
+  const firstTexts = Array.from({ length: width }, (_, k) => text(b, first[2 * k], first[2 * k + 1]));
+  let header = typeof labelColumn === 'object' && firstTexts.includes(labelColumn.name);
   for (let k = 0; k < width; k++) {
-    if (!isNum(first, k) && (second === null || (second.length === first.length && isNum(second, k)))) header = true;
+    if (k !== labelGuess && !isNum(first, k) && (second === null || (second.length === first.length && isNum(second, k)))) header = true;
   }
-  const names = header ? Array.from({ length: width }, (_, k) => text(b, first[2 * k], first[2 * k + 1])) : null;
+  const names = header ? firstTexts : null;
   let labelAt = -1;
   if (labelColumn === 'first') labelAt = 0;
   else if (labelColumn === 'last') labelAt = width - 1;

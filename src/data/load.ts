@@ -222,7 +222,8 @@ function describe(format: DataFormat, src: DataSource, detail: string, train: An
   const counts = train ? `${train.count} train / ${test.count} test ${rows}` : `${test.count} test ${rows} (--split all, no training part)`;
   const split = train && (train.name.includes('80%') || test.name.includes('20%')) ? `, split 80/20 by seed ${opts.seed ?? 1}` : '';
   const names = test.classNames;
-  const classes = names ? `, ${names.length} classes (${names.length > 10 ? `${names.slice(0, 10).join(', ')}, ...` : names.join(', ')})` : test.labels ? ', labelled' : ', no labels';
+  const labelled = train && (train.labels === null) !== (test.labels === null) ? `, labels for the ${train.labels ? 'training' : 'test'} part only` : test.labels ? ', labelled' : ', no labels';
+  const classes = names ? `, ${names.length} classes (${names.length > 10 ? `${names.slice(0, 10).join(', ')}, ...` : names.join(', ')})` : labelled;
   const scale = scaling.mode === 'pixel' ? 'pixel/255' : `--normalize ${scaling.mode}`;
   return `data: ${FORMAT_NAMES[format]}${detail ? ` (${detail})` : ''} from ${src.where}: ${counts}${split}${classes}; inputs ${scale}${notes.length ? `; ${notes.join('; ')}` : ''}`;
 }
