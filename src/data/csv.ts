@@ -3,8 +3,8 @@
  *
  *   - separator: a tab for `.tsv`, a comma otherwise; fields may be double-quoted ("" inside
  *     quotes is a quote), spaces around a field are ignored, blank lines are skipped;
- *   - header: the first row is a header when one of its cells is not a number where the second
- *     row has a number (a column of text labels does not make a header);
+ *   - header: the first row is a header when none of its cells is a number (a column of text
+ *     labels does not count), so a data row with one bad cell is reported, not taken as names;
  *   - label column (`--label-column first|last|NAME|none`, default none): whole numbers >= 0
  *     are the labels as they are; anything else (text, negative numbers, 1.5) names classes,
  *     numbered in sorted order (numerically when all are numbers), as image folders are;
@@ -116,13 +116,14 @@ export function parseCsv(b: Uint8Array, file: string, opts: { tab?: boolean; lab
   const isNum = (f: number[], k: number) => !Number.isNaN(parseNumber(b, f[2 * k], f[2 * k + 1]));
   // Header detection needs the second row.
   const second = nextRow() ? [...fields] : null;
-  // The label column (first or last) may hold text in every row: it does not decide.
+  // The first row is a header when none of its cells is a number (a data row with one bad cell
+  // is then reported as such); the label column (first or last) may hold text in every row and
+  // does not decide. The second row must have a number somewhere, or the file is all text.
   const labelGuess = labelColumn === 'first' ? 0 : labelColumn === 'last' ? width - 1 : -1;
   const firstTexts = Array.from({ length: width }, (_, k) => text(b, first[2 * k], first[2 * k + 1]));
+  const cells = Array.from({ length: width }, (_, k) => k).filter((k) => k !== labelGuess);
   let header = typeof labelColumn === 'object' && firstTexts.includes(labelColumn.name);
-  for (let k = 0; k < width; k++) {
-    if (k !== labelGuess && !isNum(first, k) && (second === null || (second.length === first.length && isNum(second, k)))) header = true;
-  }
+  if (cells.length > 0 && cells.every((k) => !isNum(first, k)) && (second === null || cells.some((k) => 2 * k < second.length && isNum(second, k)))) header = true;
   const names = header ? firstTexts : null;
   let labelAt = -1;
   if (labelColumn === 'first') labelAt = 0;
