@@ -2,7 +2,6 @@
 // torchvision's centre crop against pixels computed by hand, and image folders read from disk
 // in both ImageFolder layouts.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { imageHeader } from '../../src/data/image_header.js';
 import { toPlanar } from '../../src/data/pixels.js';
@@ -10,7 +9,7 @@ import { coverSize, parseImageSize, resizeCenterCrop, resizePlane, roundHalfEven
 import { decodeImageFile } from '../../src/node/image_decode.js';
 import { loadUserData } from '../../src/node/user_data.js';
 import { seededUniform } from '../util/data.js';
-import { folderWith, greyJpeg138, jpeg, png } from '../util/data_files.js';
+import { folderWith, greyJpeg138, jpeg, png, PYTHON, pythonHas } from '../util/data_files.js';
 
 describe('PNG decoding', () => {
   it('grey, RGB, RGBA (alpha dropped, colours kept), grey + alpha, 16-bit (high byte)', () => {
@@ -88,15 +87,7 @@ describe('Resize + CenterCrop (Pillow BILINEAR, torchvision offsets)', () => {
     expect(() => parseImageSize('0x3')).toThrow("--size must be S or HxW (height x width), each from 1 to 4096, got '0x3'");
   });
 
-  const python = '/usr/bin/python3';
-  const hasPil = existsSync(python) && (() => {
-    try {
-      execFileSync(python, ['-c', 'import PIL.Image'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const hasPil = pythonHas('PIL.Image');
   it.skipIf(!hasPil)('equals Pillow byte for byte on seeded images, shrinking and growing', () => {
     const cases = [[37, 23, 16, 16], [23, 37, 16, 16], [9, 14, 32, 32], [64, 48, 20, 28], [5, 5, 5, 5]];
     for (const [h, w, H, W] of cases) {
@@ -112,7 +103,7 @@ describe('Resize + CenterCrop (Pillow BILINEAR, torchvision offsets)', () => {
         'top, left = int(round((rh - H) / 2.0)), int(round((rw - W) / 2.0))',
         'sys.stdout.write(r.crop((left, top, left + W, top + H)).tobytes().hex())',
       ].join('\n');
-      const pil = execFileSync(python, ['-c', script, String(h), String(w), String(H), String(W), Buffer.from(img).toString('hex')]).toString();
+      const pil = execFileSync(PYTHON, ['-c', script, String(h), String(w), String(H), String(W), Buffer.from(img).toString('hex')]).toString();
       expect(Buffer.from(ours).toString('hex'), `${h}x${w} -> ${H}x${W}`).toBe(pil);
     }
   });

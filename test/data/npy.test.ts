@@ -1,11 +1,11 @@
 // The .npy reader against files written by hand (and by numpy, when it is installed): every
 // accepted dtype and shape, channels-last, labels, the writer's round trip.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, npyHeader, parseNpyData, parseNpyLabels } from '../../src/data/npy.js';
-import { folderWith, le, npyFile } from '../util/data_files.js';
+import { folderWith, le, npyFile, PYTHON, pythonHas } from '../util/data_files.js';
 
 describe('npy data', () => {
   it('float32 (N, F): the values as written, one row of F features each', () => {
@@ -85,15 +85,7 @@ describe('npy writer', () => {
     expect(Array.from(parseNpyLabels(labels, 'w.npy'))).toEqual([0, 70000]);
   });
 
-  const python = '/usr/bin/python3';
-  const hasNumpy = existsSync(python) && (() => {
-    try {
-      execFileSync(python, ['-c', 'import numpy'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const hasNumpy = pythonHas('numpy');
   it.skipIf(!hasNumpy)('agrees with numpy both ways', () => {
     const dir = folderWith({ 'ours.npy': encodeNpy(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]) });
     const script = [
@@ -104,7 +96,7 @@ describe('npy writer', () => {
       "np.save(d + '/u8.npy', np.arange(24, dtype=np.uint8).reshape(2, 3, 2, 2))",
       "np.save(d + '/lab.npy', np.array([0, 3, 299]))",
     ].join('\n');
-    execFileSync(python, ['-c', script, dir]);
+    execFileSync(PYTHON, ['-c', script, dir]);
     expect(Array.from(parseNpyData(readFileSync(join(dir, 'f64.npy')), 'f64.npy').values!)).toEqual([0, 0.25, 0.5, 0.75, 1, 1.25]);
     const u8 = parseNpyData(readFileSync(join(dir, 'u8.npy')), 'u8.npy');
     expect(u8.rowShape).toEqual([3, 2, 2]);

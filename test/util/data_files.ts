@@ -1,6 +1,7 @@
 // Small data files written by tests: .npy with hand-written headers, PNG (fast-png), JPEG
 // (jpeg-js), and folders of them on disk.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -107,4 +108,18 @@ export function greyJpeg138(): Uint8Array {
     0x50, 0x7f,
     0xff, 0xd9,
   ]);
+}
+
+/** Debian's Python, which has numpy and Pillow when python3-numpy / python3-pil are installed. */
+export const PYTHON = '/usr/bin/python3';
+
+/** True when PYTHON exists and imports `module` (cross-checks skip without it). */
+export function pythonHas(module: string): boolean {
+  if (!existsSync(PYTHON)) return false;
+  try {
+    execFileSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
