@@ -145,7 +145,7 @@ async function loadCifar(src: DataSource, opts: LoadOptions) {
       throw new DataFileError(src.where, null, `needs data_batch_N.bin and test_batch.bin, found only ${files.map((f) => base(f.path)).join(', ')} (give --split all to score them as test data)`);
     }
     const all = make(src.where, concatBatches(await Promise.all(files.map(read))));
-    return { ...splitSet(all, opts.split ?? 'default', opts.seed ?? 1), detail: files.map((f) => base(f.path)).join(', '), notes };
+    return { ...splitSet(all, opts.split ?? 'default', opts.seed ?? 1), seeded: true, detail: files.map((f) => base(f.path)).join(', '), notes };
   }
   const train = make(`${src.where} (${batchFiles.map((f) => base(f.path)).join(', ')})`, concatBatches(await Promise.all(batchFiles.map(read))));
   const test = make(`${src.where} (${base(testFile.path)})`, await read(testFile));
@@ -179,7 +179,7 @@ async function loadNpy(src: DataSource, opts: LoadOptions) {
   if (chosen.length !== 1) throw new DataFileError(src.where, null, `${chosen.length === 0 ? 'no .npy data file' : `several .npy files (${chosen.map((f) => f.path).join(', ')})`}: give train.npy and test.npy, or one file`);
   const f = chosen[0];
   const all = await one(f, pick(src, [lower(f.path).replace(/\.gz$/, '').replace(/\.npy$/, '_labels.npy')]), f.name);
-  return { ...splitSet(all, opts.split ?? 'default', opts.seed ?? 1), detail: base(f.path) };
+  return { ...splitSet(all, opts.split ?? 'default', opts.seed ?? 1), seeded: true, detail: base(f.path) };
 }
 
 async function loadCsv(src: DataSource, opts: LoadOptions) {
@@ -206,21 +206,21 @@ async function loadCsv(src: DataSource, opts: LoadOptions) {
   const t = await table(chosen[0]);
   const all = make(t, chosen[0].name, t.labels, t.classNames);
   all.origin = Uint32Array.from({ length: t.count }, (_, i) => i);
-  return { ...splitSet(all, opts.split ?? 'default', opts.seed ?? 1), detail: base(chosen[0].path) };
+  return { ...splitSet(all, opts.split ?? 'default', opts.seed ?? 1), seeded: true, detail: base(chosen[0].path) };
 }
 
 async function loadImages(src: DataSource, opts: LoadOptions) {
   if (!opts.decodeImage) throw new Error(`--data ${src.where}: no image decoder was given`);
   const r = await readImageFolder(src.files, src.dirs, src.where, { decode: opts.decodeImage, size: opts.size, split: opts.split, seed: opts.seed, onProgress: opts.onProgress });
-  return { train: r.train, test: r.test, detail: r.layout === 'train-test' ? 'train/ and test/' : r.classes.length > 0 ? 'class folders' : 'no class folders', notes: r.notes };
+  return { train: r.train, test: r.test, seeded: r.layout === 'one-set', detail: r.layout === 'train-test' ? 'train/ and test/' : r.classes.length > 0 ? 'class folders' : 'no class folders', notes: r.notes };
 }
 
 /** One line on the data: format, where, counts, row shape, classes, scaling, notes. */
-function describe(format: DataFormat, src: DataSource, detail: string, train: AnyDataset | null, test: AnyDataset, scaling: Scaling, notes: string[], opts: LoadOptions): string {
+function describe(format: DataFormat, src: DataSource, detail: string, train: AnyDataset | null, test: AnyDataset, scaling: Scaling, notes: string[], seeded: boolean, opts: LoadOptions): string {
   const shape = shapeOf(test);
   const rows = shape.length === 1 ? `rows of ${shape[0]} values` : `images of ${shape.join('x')} (CxHxW)`;
   const counts = train ? `${train.count} train / ${test.count} test ${rows}` : `${test.count} test ${rows} (--split all, no training part)`;
-  const split = train && (train.name.includes('80%') || test.name.includes('20%')) ? `, split 80/20 by seed ${opts.seed ?? 1}` : '';
+  const split = train && seeded ? `, split 80/20 by seed ${opts.seed ?? 1}` : '';
   const names = test.classNames;
   const labelled = train && (train.labels === null) !== (test.labels === null) ? `, labels for the ${train.labels ? 'training' : 'test'} part only` : test.labels ? ', labelled' : ', no labels';
   const classes = names ? `, ${names.length} classes (${names.length > 10 ? `${names.slice(0, 10).join(', ')}, ...` : names.join(', ')})` : labelled;
@@ -236,7 +236,8 @@ function describe(format: DataFormat, src: DataSource, detail: string, train: An
 export async function loadSource(src: DataSource, opts: LoadOptions = {}): Promise<LoadedData> {
   const format = detectFormat(src.where, { paths: src.files.map((f) => f.path), singleFile: src.singleFile }, opts.format);
   const read = { idx: loadIdx, cifar10: loadCifar, npy: loadNpy, csv: loadCsv, images: loadImages }[format];
-  const got: { train: AnyDataset | null; test: AnyDataset; detail: string; notes?: string[] } = await read(src, opts);
+  // `seeded`: one set split 80 / 20 here (not a source's own train and test parts).
+  const got: { train: AnyDataset | null; test: AnyDataset; detail: string; notes?: string[]; seeded?: boolean } = await read(src, opts);
   if (!got.train && opts.split !== 'all') throw new Error(`--data ${src.where}: no training part was read`);
   if (!got.train && !opts.scaling && opts.normalize && opts.normalize !== 'none') {
     throw new Error(`--data ${src.where}: --split all has no training part to fit --normalize ${opts.normalize} on; the model's checkpoint gives the scaling`);
@@ -244,5 +245,5 @@ export async function loadSource(src: DataSource, opts: LoadOptions = {}): Promi
   const scaling = opts.scaling ?? fitScaling(got.train ?? got.test, got.train ? opts.normalize : undefined);
   const train = got.train && withScaling(got.train, scaling);
   const test = withScaling(got.test, scaling);
-  return { train, test, format, scaling, notice: describe(format, src, got.detail, train, test, scaling, got.notes ?? [], opts) };
+  return { train, test, format, scaling, notice: describe(format, src, got.detail, train, test, scaling, got.notes ?? [], got.seeded ?? false, opts) };
 }
