@@ -3,7 +3,7 @@
  * bundle does not use it).
  */
 import { encode } from 'fast-png';
-import { layGrid, type GreyImage } from '../views/image_grid.js';
+import { layColorGrid, layGrid, type GreyImage, type RgbImage } from '../views/image_grid.js';
 
 /** Lays n grey images (values in [0, 1], rows x cols each) on a grid `columns` wide, 2 px apart on grey 40. */
 export function gridImage(images: Float32Array, n: number, rows: number, cols: number, columns = Math.ceil(Math.sqrt(n))): GreyImage {
@@ -14,4 +14,18 @@ export function gridImage(images: Float32Array, n: number, rows: number, cols: n
 export function gridPng(images: Float32Array, n: number, rows: number, cols: number, columns?: number): Uint8Array {
   const g = gridImage(images, n, rows, cols, columns);
   return encode({ width: g.width, height: g.height, data: g.data, channels: 1, depth: 8 });
+}
+
+/** PNG bytes of an RGB image (8-bit). */
+export function rgbPng(image: RgbImage): Uint8Array {
+  return encode({ width: image.width, height: image.height, data: image.data, channels: 3, depth: 8 });
+}
+
+/**
+ * PNG bytes of a grid of n images of `channels` planes (values in [0, 1], (C, H, W) order):
+ * RGB for three channels, grey for one, laid out as gridPng does.
+ */
+export function colorGridPng(images: Float32Array, n: number, channels: 1 | 3, rows: number, cols: number, columns = Math.ceil(Math.sqrt(n))): Uint8Array {
+  if (channels === 1) return gridPng(images, n, rows, cols, columns);
+  return rgbPng(layColorGrid(images, n, channels, rows, cols, columns, 2, 40));
 }

@@ -3,6 +3,7 @@
  * file fails with one line naming the file and the problem, and a gzip bomb cannot make us
  * allocate more than the header implies. Works in browsers and Node (DecompressionStream).
  */
+import { gunzipBounded, isGzipBytes } from './gunzip.js';
 
 /** Images as stored: `count` rows of rows*cols bytes (0..255). */
 export interface IdxImages {
@@ -14,6 +15,7 @@ export interface IdxImages {
 
 const IMAGES_MAGIC = 0x00000803;
 const LABELS_MAGIC = 0x00000801;
+const IMAGES4_MAGIC = 0x00000804;
 /** Largest payload accepted: 2 GiB, beyond any MNIST-like set and within typed-array limits. */
 export const MAX_IDX_BYTES = 2 ** 31 - 1;
 
@@ -25,10 +27,13 @@ function u32(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
-/** Header size and payload size an IDX header declares; validates magic and dimensions. */
-export function idxHeader(b: Uint8Array, name: string, kind: 'images' | 'labels'): { headerBytes: number; dims: number[]; payload: number } {
-  const magic = kind === 'images' ? IMAGES_MAGIC : LABELS_MAGIC;
-  const ndims = kind === 'images' ? 3 : 1;
+/**
+ * Header size and payload size an IDX header declares; validates magic and dimensions. Images
+ * have 3 dimensions (count, rows, cols) unless `ndims` is 4 (count, channels, rows, cols: the
+ * multi-channel files export-data writes, magic 0x00000804).
+ */
+export function idxHeader(b: Uint8Array, name: string, kind: 'images' | 'labels', ndims = kind === 'images' ? 3 : 1): { headerBytes: number; dims: number[]; payload: number } {
+  const magic = kind === 'labels' ? LABELS_MAGIC : ndims === 4 ? IMAGES4_MAGIC : IMAGES_MAGIC;
   if (b.length < 4) fail(name, `file is ${b.length} bytes, shorter than an IDX magic number`);
   const got = u32(b, 0);
   if (got !== magic) {
@@ -44,7 +49,7 @@ export function idxHeader(b: Uint8Array, name: string, kind: 'images' | 'labels'
     dims.push(d);
     payload *= d;
   }
-  if (kind === 'images' && (dims[1] === 0 || dims[2] === 0)) fail(name, `image size ${dims[1]}x${dims[2]} is empty`);
+  if (kind === 'images' && dims.slice(1).some((d) => d === 0)) fail(name, `image size ${dims.slice(1).join('x')} is empty`);
   if (payload > MAX_IDX_BYTES) fail(name, `header declares ${dims.join('x')} = ${payload} bytes, more than the ${MAX_IDX_BYTES} accepted`);
   return { headerBytes, dims, payload };
 }
@@ -72,58 +77,32 @@ function checkLength(b: Uint8Array, name: string, header: number, payload: numbe
 }
 
 /** True when the bytes start with the gzip magic number. */
-export function isGzip(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-}
+export const isGzip = isGzipBytes;
 
 /**
  * Decompresses a gzipped IDX file, stopping as soon as the output exceeds what its own header
- * implies (so a bomb costs at most that much memory). Returns the plain bytes.
+ * implies (so a bomb costs at most that much memory). Returns the plain bytes. `ndims` 'auto'
+ * (images only) takes the dimension count from the magic's last byte: 4, else 3.
  */
-export async function gunzipIdx(gz: Uint8Array, name: string, kind: 'images' | 'labels'): Promise<Uint8Array> {
-  if (typeof DecompressionStream === 'undefined') fail(name, 'this runtime has no DecompressionStream to read .gz files');
-  const stream = new Blob([gz as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  const reader = stream.getReader();
-  const head = new Uint8Array(16);
-  let headLen = 0;
-  let out: Uint8Array | null = null;
-  let len = 0;
-  let limit = Infinity;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let chunk = value;
-      if (!out) {
-        const take = Math.min(16 - headLen, chunk.length);
-        head.set(chunk.subarray(0, take), headLen);
-        headLen += take;
-        chunk = chunk.subarray(take);
-        const need = kind === 'images' ? 16 : 8;
-        if (headLen < need) continue;
-        const h = idxHeader(head.subarray(0, need), name, kind);
-        limit = h.headerBytes + h.payload;
-        // A labels header is 8 bytes but up to 16 were buffered: they may already exceed the limit.
-        if (headLen > limit) fail(name, `decompresses to more than the ${limit} bytes its header implies`);
-        out = new Uint8Array(limit);
-        out.set(head.subarray(0, headLen));
-        len = headLen;
-      }
-      if (len + chunk.length > limit) fail(name, `decompresses to more than the ${limit} bytes its header implies`);
-      out.set(chunk, len);
-      len += chunk.length;
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => undefined);
-    const msg = (e as Error).message ?? String(e);
-    throw msg.startsWith(name) ? e : new Error(`${name}: gzip data is corrupt (${msg})`);
-  }
-  if (!out) {
-    const whole = head.subarray(0, headLen);
-    idxHeader(whole, name, kind); // throws the precise error for a too-short header
-    return whole;
-  }
-  return out.subarray(0, len);
+export function gunzipIdx(gz: Uint8Array, name: string, kind: 'images' | 'labels', ndims: number | 'auto' = kind === 'images' ? 3 : 1): Promise<Uint8Array> {
+  return gunzipBounded(gz, {
+    // A header too short when the stream ends is reported by idxHeader itself.
+    sizeFromHead: (head, ended) => {
+      const n = ndims === 'auto' ? (head.length < 4 && !ended ? null : imageDims(head)) : ndims;
+      if (n === null) return null;
+      const need = 4 + 4 * n;
+      if (head.length < need && !ended) return null;
+      const h = idxHeader(head.subarray(0, need), name, kind, n);
+      return h.headerBytes + h.payload;
+    },
+    tooLong: (limit) => new Error(`${name}: decompresses to more than the ${limit} bytes its header implies`),
+    error: (detail) => new Error(`${name}: ${detail}`),
+  });
+}
+
+/** Dimensions of an images file by its magic: 4 for 0x00000804, 3 otherwise (idxHeader then names a wrong magic). */
+function imageDims(b: Uint8Array): 3 | 4 {
+  return b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 8 && b[3] === 4 ? 4 : 3;
 }
 
 /** Reads images from plain or gzipped bytes. */
@@ -134,4 +113,21 @@ export async function readIdxImages(bytes: Uint8Array, name: string): Promise<Id
 /** Reads labels from plain or gzipped bytes. */
 export async function readIdxLabels(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   return parseIdxLabels(isGzip(bytes) ? await gunzipIdx(bytes, name, 'labels') : bytes, name);
+}
+
+/** Images of one or more channels: `channels` planes of rows x cols per image, (C, H, W) order. */
+export interface IdxImageStack extends IdxImages {
+  channels: number;
+}
+
+/**
+ * Reads images from plain or gzipped bytes of either kind: the 3-dimensional MNIST file (one
+ * channel) or the 4-dimensional (count, channels, rows, cols) file, told apart by the magic.
+ */
+export async function readIdxImageStack(bytes: Uint8Array, name: string): Promise<IdxImageStack> {
+  const b = isGzip(bytes) ? await gunzipIdx(bytes, name, 'images', 'auto') : bytes;
+  if (imageDims(b) === 3) return { ...parseIdxImages(b, name), channels: 1 };
+  const { headerBytes, dims, payload } = idxHeader(b, name, 'images', 4);
+  checkLength(b, name, headerBytes, payload);
+  return { count: dims[0], channels: dims[1], rows: dims[2], cols: dims[3], pixels: b.subarray(headerBytes) };
 }

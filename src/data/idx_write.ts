@@ -8,10 +8,10 @@
  * Everything the reader would reject is refused here with one line naming the numbers, so a
  * written file always loads. Works in browsers and Node (CompressionStream for gzip).
  */
-import { MAX_IDX_BYTES, type IdxImages } from './idx.js';
+import { MAX_IDX_BYTES, type IdxImages, type IdxImageStack } from './idx.js';
 
 /** Magic numbers of the two IDX kinds (unsigned byte data; 3 and 1 dimensions). */
-export const IDX_MAGIC = { images: 0x00000803, labels: 0x00000801 } as const;
+export const IDX_MAGIC = { images: 0x00000803, labels: 0x00000801, imageStack: 0x00000804 } as const;
 
 /** How to write a file: gzipped (`.gz` content) or plain. */
 export interface IdxWriteOptions {
@@ -43,6 +43,29 @@ export function encodeIdxImages(images: IdxImages): Uint8Array {
   view.setUint32(8, rows);
   view.setUint32(12, cols);
   out.set(images.pixels, 16);
+  return out;
+}
+
+/**
+ * The uncompressed 4-dimensional IDX file of multi-channel images: magic 0x00000804, count,
+ * channels, rows, cols (u32 BE), then the pixels in (C, H, W) order per image, as
+ * readIdxImageStack (idx.ts) reads them. One channel writes the MNIST file (encodeIdxImages).
+ */
+export function encodeIdxImageStack(images: IdxImageStack): Uint8Array {
+  if (images.channels === 1) return encodeIdxImages(images);
+  const count = u32Field('count', images.count, 0);
+  const channels = u32Field('channels', images.channels, 1);
+  const rows = u32Field('rows', images.rows, 1);
+  const cols = u32Field('cols', images.cols, 1);
+  const payload = count * channels * rows * cols;
+  if (payload > MAX_IDX_BYTES) throw new Error(`IDX writer: ${count}x${channels}x${rows}x${cols} = ${payload} bytes is more than the ${MAX_IDX_BYTES} a reader accepts`);
+  if (images.pixels.length !== payload) {
+    throw new Error(`IDX writer: ${count} images of ${channels}x${rows}x${cols} need ${payload} pixel bytes, got ${images.pixels.length}`);
+  }
+  const out = new Uint8Array(20 + payload);
+  const view = new DataView(out.buffer);
+  [IDX_MAGIC.imageStack, count, channels, rows, cols].forEach((v, i) => view.setUint32(4 * i, v));
+  out.set(images.pixels, 20);
   return out;
 }
 

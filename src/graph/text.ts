@@ -4,9 +4,10 @@
  * bytes directly keeps the readers linear in the file size and allocation-light: only ids and
  * class names become strings.
  */
+import { gunzipBounded, gzipCap, mib, MAX_GZIP_RATIO, MAX_TEXT_BYTES, MIN_GZIP_CAP } from '../data/gunzip.js';
 import { isGzip } from '../data/idx.js';
 
-export { isGzip };
+export { isGzip, gzipCap, MAX_GZIP_RATIO, MAX_TEXT_BYTES, MIN_GZIP_CAP };
 
 /** A bad graph file: one line naming the file, the line (when there is one) and the problem. */
 export class GraphFileError extends Error {
@@ -23,58 +24,21 @@ export class GraphFileError extends Error {
   }
 }
 
-/** Decompressed size never accepted, whatever the compressed size: 1 GiB. */
-export const MAX_TEXT_BYTES = 2 ** 30;
-/** Decompressed size always accepted (below MAX_TEXT_BYTES): 64 MiB. */
-export const MIN_GZIP_CAP = 64 * 2 ** 20;
-/**
- * Decompressed bytes allowed per compressed byte above MIN_GZIP_CAP. Real LINQS files
- * compress 20-400 times (Cora 70x; a 10,000-column file with 20 ones per row about 350x);
- * deflate cannot exceed about 1032x, so this halves what a bomb of a given size can claim.
- */
-export const MAX_GZIP_RATIO = 512;
-
-/** The most bytes a gzip file of `compressedBytes` may decompress to. */
-export function gzipCap(compressedBytes: number): number {
-  return Math.min(MAX_TEXT_BYTES, Math.max(MIN_GZIP_CAP, MAX_GZIP_RATIO * compressedBytes));
-}
-
-const mib = (n: number) => `${(n / 2 ** 20).toFixed(n % 2 ** 20 === 0 ? 0 : 1)} MiB`;
-
 /**
  * Decompresses gzip bytes, stopping as soon as the output passes `cap` bytes (so a gzip bomb
  * costs at most about that much memory). The default cap is gzipCap(gz.length).
  */
-export async function gunzipCapped(gz: Uint8Array, name: string, cap = gzipCap(gz.length)): Promise<Uint8Array> {
-  if (typeof DecompressionStream === 'undefined') throw new GraphFileError(name, null, 'this runtime has no DecompressionStream to read .gz files');
-  const reader = new Blob([gz as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  let out = new Uint8Array(Math.min(cap, Math.max(4096, gz.length * 8)));
-  let len = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (len + value.length > cap) {
-        throw new GraphFileError(
-          name,
-          null,
-          `decompresses to more than ${mib(cap)}, the cap for a ${gz.length}-byte gzip file (${MAX_GZIP_RATIO}x its size, at least ${mib(MIN_GZIP_CAP)}, at most ${mib(MAX_TEXT_BYTES)}); decompress it yourself if it is genuine`,
-        );
-      }
-      if (len + value.length > out.length) {
-        const grown = new Uint8Array(Math.min(cap, Math.max(out.length * 2, len + value.length)));
-        grown.set(out.subarray(0, len));
-        out = grown;
-      }
-      out.set(value, len);
-      len += value.length;
-    }
-  } catch (e) {
-    await reader.cancel().catch(() => undefined);
-    if (e instanceof GraphFileError) throw e;
-    throw new GraphFileError(name, null, `gzip data is corrupt (${(e as Error).message ?? String(e)})`);
-  }
-  return out.subarray(0, len);
+export function gunzipCapped(gz: Uint8Array, name: string, cap = gzipCap(gz.length)): Promise<Uint8Array> {
+  return gunzipBounded(gz, {
+    cap,
+    tooLong: () =>
+      new GraphFileError(
+        name,
+        null,
+        `decompresses to more than ${mib(cap)}, the cap for a ${gz.length}-byte gzip file (${MAX_GZIP_RATIO}x its size, at least ${mib(MIN_GZIP_CAP)}, at most ${mib(MAX_TEXT_BYTES)}); decompress it yourself if it is genuine`,
+      ),
+    error: (detail) => new GraphFileError(name, null, detail),
+  });
 }
 
 /** The plain bytes of a file given plain or gzipped (detected by its magic bytes). */

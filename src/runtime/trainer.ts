@@ -10,7 +10,7 @@
  * last good state, on a new device) or for a new learning rate.
  */
 import type { AdamConfig } from '../config.js';
-import { epochBatches, orderedBatches } from '../data/dataset.js';
+import { epochBatches, orderedBatches, pixelsOf } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { DeviceLostError, DivergedError } from './errors.js';
 import { DivergenceGuard, type GuardEvent, type GuardOptions, type Guardable } from './guard.js';
@@ -461,7 +461,7 @@ export interface VaeEvaluation extends EvalResult {
  * loss (and, for a denoising model, the test loss of inputs corrupted as in training).
  */
 export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<Vae, VaeEvaluation> {
-  const pixels = data.train.rows * data.train.cols;
+  const pixels = pixelsOf(data.train);
   const x = new Float32Array(batch * pixels);
   const tx = new Float32Array(batch * pixels);
   return {
