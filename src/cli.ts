@@ -1,6 +1,6 @@
 /**
  * The `webgpu-vae` command line: train, eval, sample, reconstruct, anomalies, latent, interpolate, denoise, export-data,
- * and graph (the graph VAE: train, embed, latent). Runs on Node through the
+ * describe, and graph (the graph VAE: train, embed, latent). Runs on Node through the
  * `webgpu` package. Errors end the process with one line on stderr and exit code 1 (2 for usage).
  */
 import './layers/all.js';
@@ -10,32 +10,19 @@ import { anomaliesCommand, denoiseCommand, evalCommand, reconstructCommand, samp
 import { interpolateCommand, latentCommand } from './cli/latent_commands.js';
 import { GRAPH_USAGE, graphCommand } from './cli/graph.js';
 import { trainCommand } from './cli/train.js';
+import { describeCommand } from './cli/describe.js';
 import { exportDataCommand } from './cli/data_commands.js';
 import { nodeGpuEnvironment } from './node/environment.js';
+import { settingHelp, TRAIN_SETTINGS } from './settings.js';
 
 const USAGE = `usage: webgpu-vae <command> [options]
 
 commands:
   train         train a VAE (default data: the embedded 10k MNIST digits, 8,000 train / 2,000 test)
                 --data DIR         folder with train-images-idx3-ubyte[.gz], t10k-images-idx3-ubyte[.gz] (labels optional)
-                --epochs N         passes over the training set (default 10)
-                --max-steps N      stop after N steps (the test set is still evaluated)
-                --batch N          rows per step (default 128)
-                --arch mlp|conv    dense layers (default) or the convolutional VAE (keras-io's: 3x3 convolutions
-                                   of stride 2, a dense layer, mirrored by transposed convolutions)
-                --hidden A[,B..]   mlp: encoder hidden sizes, mirrored by the decoder (default 400)
-                --channels A[,B..] conv: channels of the encoder's convolutions, each halving the image (default 32,64)
-                --dense N          conv: width of the dense layer before the latent heads (default 16)
-                --latent N         latent size (default 20; 2 with --arch conv)
-                --lr X             Adam learning rate (default 0.001)
-                --seed N           initialisation, noise and shuffle seed (default 1)
-                --beta X           weight of the KL term (beta-VAE; default 1)
-                --kl-warmup N      raise the KL weight linearly to beta over the first N steps (default 0: off)
-                --kind vae|ae      a VAE (default) or a plain autoencoder (z = mu, no KL term)
-                --likelihood L     decoder: bernoulli (default, BCE) or gaussian (squared error over 2 sigma^2)
-                --sigma X          the Gaussian decoder's pixel standard deviation (default 0.1)
-                --corrupt SPEC     denoising: corrupt the encoder's inputs (mask:P, gauss:S or saltpepper:P),
-                                   fresh each step, and score the decoder against the clean images
+${TRAIN_SETTINGS.map((k) => settingHelp(k, 16, 18)).join('\n')}
+                --spec FILE.json   the model as data (docs/spec.md) instead of --arch, --hidden, --channels, --dense,
+                                   --latent, --kind, --likelihood and --sigma; the training settings apply to it
                 --save FILE        write the trained model as .safetensors and its training state beside it
                                    as FILE.state.safetensors (Adam moments, step, data order), atomically
                 --resume FILE      continue a run saved with --save (FILE: the model or its .state.safetensors):
@@ -56,6 +43,9 @@ commands:
                 --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]
   denoise       rows of clean test images, their corrupted copies and the reconstructions of those:
                 --model FILE [--data DIR] [--corrupt SPEC] [--n 16] [--out denoise.png]
+  describe      a model's layers, shapes and parameter counts as a table, and its spec with --json:
+                --spec FILE.json | --model FILE | the shorthands (--arch, --hidden, --channels, --dense, --latent)
+                [--features N] (a graph spec's node features; default Cora's 1433) [--json]
   export-data   the data (default: the embedded digits' 8,000 / 2,000 split) as the four standard IDX files:
                 --out DIR [--data DIR] [--gzip]
 ${GRAPH_USAGE}`;
@@ -70,6 +60,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   interpolate: interpolateCommand,
   denoise: denoiseCommand,
   'export-data': exportDataCommand,
+  describe: describeCommand,
   graph: graphCommand,
 };
 

@@ -7,10 +7,11 @@
 import { GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from './graph/config.js';
 import { resolveSpec } from './model/spec.js';
 import type { ModelSpec } from './model/spec.js';
-import { checkSetting, ConfigError, shown, type Likelihood, type ModelKind, type SettingName, type SettingValue } from './settings.js';
+import { checkCorruption, checkSetting, ConfigError, corruptionText, shown, type Corruption, type Likelihood, type ModelKind, type SettingName, type SettingValue } from './settings.js';
 
 export {
-  checkSetting, ConfigError, parseSetting, SETTINGS, SIGMA_RANGE, type Likelihood, type ModelKind, type SettingName, type SettingValue,
+  checkCorruption, checkSetting, ConfigError, CORRUPTIONS, corruptionText, parseCorruption, parseSetting, SETTINGS, SIGMA_RANGE,
+  type Corruption, type Likelihood, type ModelKind, type SettingName, type SettingValue,
 } from './settings.js';
 
 /**
@@ -19,18 +20,6 @@ export {
  * `VaeConfig.spec` itself.
  */
 export type Architecture = 'mlp' | 'conv' | 'spec';
-
-/** Corruption kinds of the denoising objectives. */
-export const CORRUPTIONS = ['mask', 'gauss', 'saltpepper'] as const;
-/**
- * Input corruption, drawn on the GPU afresh each step: `mask` sets each pixel to 0 with
- * probability `amount`; `gauss` adds N(0, amount^2) and clamps to [0, 1]; `saltpepper` sets each
- * pixel to 0 or 1 (equally likely) with probability `amount`.
- */
-export interface Corruption {
-  kind: (typeof CORRUPTIONS)[number];
-  amount: number;
-}
 
 /**
  * Sizes and objective of a VAE. The model is a spec (src/model/spec.ts): `arch: 'spec'` carries
@@ -197,36 +186,6 @@ export function resolveConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
     sigma: checked('sigma', c.sigma),
     corrupt: checkCorruption(c.corrupt ?? null, 'config: corrupt'),
   };
-}
-
-/** What a corruption spec may be, in words. */
-const CORRUPT_RULE = 'mask:P, gauss:S or saltpepper:P (P from 0 to 1, S from 0 to 10)';
-
-function corruptionError(label: string, got: string): ConfigError {
-  return new ConfigError('corrupt', `${label} must be ${CORRUPT_RULE}, got ${got}`);
-}
-
-/** A corruption (or null) checked: a known kind and an amount in its range. */
-export function checkCorruption(c: Corruption | null, label = 'corrupt'): Corruption | null {
-  if (c === null) return null;
-  const ok = typeof c === 'object' && (CORRUPTIONS as readonly string[]).includes(c.kind) && typeof c.amount === 'number' &&
-    Number.isFinite(c.amount) && c.amount >= 0 && c.amount <= (c.kind === 'gauss' ? 10 : 1);
-  if (!ok) throw corruptionError(label, shown(c.kind !== undefined ? corruptionText(c) : c));
-  return { kind: c.kind, amount: c.amount };
-}
-
-/** `mask:0.5` and the like, or `none`; the text parseCorruption reads. */
-export function corruptionText(c: Corruption | null): string {
-  return c ? `${c.kind}:${c.amount}` : 'none';
-}
-
-/** A corruption from text: `mask:0.5`, `gauss:0.3`, `saltpepper:0.1`, or `none` (null). */
-export function parseCorruption(text: string, label = 'corrupt'): Corruption | null {
-  const t = text.trim();
-  if (t === 'none') return null;
-  const m = /^(\w+):([0-9.eE+-]+)$/.exec(t);
-  if (!m || !(CORRUPTIONS as readonly string[]).includes(m[1]) || m[2] === '' || !Number.isFinite(Number(m[2]))) throw corruptionError(label, shown(text));
-  return checkCorruption({ kind: m[1] as Corruption['kind'], amount: Number(m[2]) }, label);
 }
 
 /**

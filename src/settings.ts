@@ -27,46 +27,93 @@ type Rule =
   | { kind: 'int'; min: number; max: number }
   | { kind: 'ints'; min: number; max: number; maxCount: number }
   | { kind: 'number'; min: number; max: number; minOpen?: boolean; maxOpen?: boolean }
-  | { kind: 'choice'; choices: readonly string[] };
+  | { kind: 'choice'; choices: readonly string[] }
+  | { kind: 'corrupt' };
 
 /**
- * The one table of limits. Sizes are what the runtime supports; whether a configuration fits a
- * device is checked again against its limits when the model is built (src/gpu/limits.ts).
+ * How people meet a setting: `name` is its CLI flag (`--name`), URL key and form field when it
+ * is not the key itself; `arg` the flag's value in the help; `doc` its meaning, one line.
+ */
+interface Presentation {
+  name?: string;
+  arg?: string;
+  doc?: string;
+}
+
+/**
+ * The one table of settings: limits, and the names and help the CLI's flags, the page's fields
+ * and its URL keys derive from (settingName, settingHelp; the groups below). Sizes are what the
+ * runtime supports; whether a configuration fits a device is checked again against its limits
+ * when the model is built (src/gpu/limits.ts).
  */
 export const SETTINGS = {
   inputSize: { kind: 'int', min: 1, max: 1 << 24 },
-  arch: { kind: 'choice', choices: ['mlp', 'conv'] },
-  hidden: { kind: 'ints', min: 1, max: 1 << 16, maxCount: 16 },
+  arch: { kind: 'choice', choices: ['mlp', 'conv'], arg: 'mlp|conv', doc: 'dense layers (default) or the convolutional VAE (keras-io\'s: 3x3 convolutions of stride 2, a dense layer, mirrored by transposed convolutions)' },
+  hidden: { kind: 'ints', min: 1, max: 1 << 16, maxCount: 16, arg: 'A[,B..]', doc: 'mlp: encoder hidden sizes, mirrored by the decoder (default 400)' },
   // Each convolution halves the image, so a handful already reaches 1x1 on MNIST.
-  channels: { kind: 'ints', min: 1, max: 4096, maxCount: 8 },
-  dense: { kind: 'int', min: 1, max: 1 << 16 },
-  latent: { kind: 'int', min: 1, max: 1 << 12 },
-  batch: { kind: 'int', min: 1, max: 1 << 16 },
-  kind: { kind: 'choice', choices: ['vae', 'ae'] },
-  likelihood: { kind: 'choice', choices: ['bernoulli', 'gaussian'] },
+  channels: { kind: 'ints', min: 1, max: 4096, maxCount: 8, arg: 'A[,B..]', doc: 'conv: channels of the encoder\'s convolutions, each halving the image (default 32,64)' },
+  dense: { kind: 'int', min: 1, max: 1 << 16, arg: 'N', doc: 'conv: width of the dense layer before the latent heads (default 16)' },
+  latent: { kind: 'int', min: 1, max: 1 << 12, arg: 'N', doc: 'latent size (default 20; 2 with --arch conv)' },
+  batch: { kind: 'int', min: 1, max: 1 << 16, arg: 'N', doc: 'rows per step (default 128)' },
+  kind: { kind: 'choice', choices: ['vae', 'ae'], arg: 'vae|ae', doc: 'a VAE (default) or a plain autoencoder (z = mu, no KL term)' },
+  likelihood: { kind: 'choice', choices: ['bernoulli', 'gaussian'], arg: 'L', doc: 'decoder: bernoulli (default, BCE) or gaussian (squared error over 2 sigma^2)' },
   // Past this range 1/sigma^2, or its product with a squared pixel error, leaves f32's range.
-  sigma: { kind: 'number', min: 0.001, max: 1000 },
-  lr: { kind: 'number', min: 0, max: Infinity, minOpen: true },
+  sigma: { kind: 'number', min: 0.001, max: 1000, arg: 'X', doc: 'the Gaussian decoder\'s standard deviation (default 0.1)' },
+  corrupt: { kind: 'corrupt', arg: 'SPEC', doc: 'denoising: corrupt the encoder\'s inputs (mask:P, gauss:S or saltpepper:P), fresh each step, and score the decoder against the clean inputs' },
+  lr: { kind: 'number', min: 0, max: Infinity, minOpen: true, arg: 'X', doc: 'Adam learning rate (default 0.001; graphs 0.01)' },
   beta1: { kind: 'number', min: 0, max: 1, maxOpen: true },
   beta2: { kind: 'number', min: 0, max: 1, maxOpen: true },
   eps: { kind: 'number', min: 0, max: Infinity, minOpen: true },
-  epochs: { kind: 'int', min: 1, max: 100_000 },
-  maxSteps: { kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER },
-  seed: { kind: 'int', min: 0, max: 0xffffffff },
-  beta: { kind: 'number', min: 0, max: Infinity },
-  klWarmup: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
+  epochs: { kind: 'int', min: 1, max: 100_000, arg: 'N', doc: 'passes over the training set (default 10; graphs: full-graph steps, default 200)' },
+  maxSteps: { kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, name: 'max-steps', arg: 'N', doc: 'stop after N steps (the test set is still evaluated)' },
+  seed: { kind: 'int', min: 0, max: 0xffffffff, arg: 'N', doc: 'initialisation, noise, shuffle and split seed (default 1)' },
+  beta: { kind: 'number', min: 0, max: Infinity, arg: 'X', doc: 'weight of the KL term (beta-VAE; default 1)' },
+  klWarmup: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, name: 'kl-warmup', arg: 'N', doc: 'raise the KL weight linearly to beta over the first N steps (default 0: off)' },
   readbackEvery: { kind: 'int', min: 1, max: 1024 },
   // The graph VAE (src/graph/graph_vae.ts): the variational model or the plain graph autoencoder,
-  // node features from the data or the identity, one hidden GCN layer, and the shares of the
-  // edges held out. Its fused decoder keeps a node's z in registers: 64 latent dimensions at
-  // most (MAX_LATENT in src/kernels/inner_product_loss.ts; a test keeps the two equal).
-  graphModel: { kind: 'choice', choices: ['vgae', 'gae'] },
-  features: { kind: 'choice', choices: ['data', 'none'] },
-  graphHidden: { kind: 'int', min: 1, max: 4096 },
-  graphLatent: { kind: 'int', min: 1, max: 64 },
-  valFraction: { kind: 'number', min: 0, max: 1, maxOpen: true },
-  testFraction: { kind: 'number', min: 0, max: 1, maxOpen: true },
-} as const satisfies Record<string, Rule>;
+  // node features from the data or the identity, the paper's one hidden GCN layer, and the shares
+  // of the edges held out. Its fused decoder keeps a node's z in registers: 64 latent dimensions
+  // at most (MAX_LATENT in src/kernels/inner_product_loss.ts; a test keeps the two equal).
+  graphModel: { kind: 'choice', choices: ['vgae', 'gae'], name: 'model', arg: 'vgae|gae', doc: 'the variational graph autoencoder (default) or the plain one; --kind vae|ae says the same' },
+  features: { kind: 'choice', choices: ['data', 'none'], arg: 'data|none', doc: 'the data\'s node features (default) or the identity (featureless)' },
+  graphHidden: { kind: 'int', min: 1, max: 4096, name: 'hidden', arg: 'N', doc: 'first GCN layer\'s width (default 32)' },
+  graphLatent: { kind: 'int', min: 1, max: 64, name: 'latent', arg: 'N', doc: 'latent size (default 16, at most 64)' },
+  valFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'val', arg: 'X', doc: 'share of the edges held out for validation (default 0.05)' },
+  testFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'test', arg: 'X', doc: 'share of the edges held out for test (default 0.1)' },
+} as const satisfies Record<string, Rule & Presentation>;
+
+/** The settings of an image model's training run, as `train` takes them (in its help's order). */
+export const TRAIN_SETTINGS = [
+  'epochs', 'maxSteps', 'batch', 'arch', 'hidden', 'channels', 'dense', 'latent', 'lr', 'seed', 'beta', 'klWarmup', 'kind', 'likelihood', 'sigma', 'corrupt',
+] as const satisfies readonly SettingName[];
+/** The architecture shorthand's settings: refused beside a spec (the spec describes the model). */
+export const SHORTHAND_SETTINGS = ['arch', 'hidden', 'channels', 'dense', 'latent'] as const satisfies readonly SettingName[];
+/** The settings the image page's form shows and its URL takes (field ids and URL keys: settingName). */
+export const PAGE_SETTINGS = [
+  'epochs', 'lr', 'batch', 'arch', 'hidden', 'channels', 'dense', 'latent', 'seed', 'kind', 'likelihood', 'sigma', 'corrupt',
+] as const satisfies readonly SettingName[];
+/** The settings of a graph VAE's training run: `graph train`'s flags and the graph page's fields. */
+export const GRAPH_SETTINGS = [
+  'graphModel', 'features', 'epochs', 'graphHidden', 'graphLatent', 'lr', 'seed', 'valFraction', 'testFraction',
+] as const satisfies readonly SettingName[];
+
+/** The name people use for a setting: its CLI flag (`--name`), URL key and form field. */
+export function settingName(setting: SettingName): string {
+  return (SETTINGS[setting] as Presentation).name ?? setting;
+}
+
+/** Help for a setting's flag: `--name ARG` padded to `width`, then its meaning, wrapped before `columns`. */
+export function settingHelp(setting: SettingName, indent: number, width: number, columns = 118): string {
+  const p = SETTINGS[setting] as Presentation;
+  const flag = `--${settingName(setting)}${p.arg ? ` ${p.arg}` : ''}`;
+  const lines = [`${' '.repeat(indent)}${flag.padEnd(width)}`];
+  for (const word of (p.doc ?? '').split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last.length + 1 + word.length > columns && last.trim().length > flag.length) lines.push(`${' '.repeat(indent + width)} ${word}`);
+    else lines[lines.length - 1] = `${last} ${word}`;
+  }
+  return lines.join('\n');
+}
 
 /** The name of a setting in SETTINGS. */
 export type SettingName = keyof typeof SETTINGS;
@@ -94,6 +141,8 @@ function requirement(r: Rule): string {
       return `a number from ${r.min} to ${r.max}`;
     case 'choice':
       return r.choices.length === 2 ? `${r.choices[0]} or ${r.choices[1]}` : `one of ${r.choices.join(', ')}`;
+    case 'corrupt':
+      return CORRUPT_RULE;
   }
 }
 
@@ -127,6 +176,8 @@ export function checkSetting<K extends SettingName>(setting: K, value: unknown, 
     case 'choice':
       if (typeof value !== 'string' || !r.choices.includes(value)) fail(setting, label, value);
       break;
+    case 'corrupt':
+      return checkCorruption(value as Corruption | null, label) as SettingValue<K>;
   }
   return value as SettingValue<K>;
 }
@@ -134,6 +185,8 @@ export function checkSetting<K extends SettingName>(setting: K, value: unknown, 
 /** The type of a setting's value. */
 export type SettingValue<K extends SettingName> = (typeof SETTINGS)[K] extends { kind: 'ints' }
   ? number[]
+  : (typeof SETTINGS)[K] extends { kind: 'corrupt' }
+    ? Corruption | null
   : (typeof SETTINGS)[K] extends { kind: 'choice'; choices: readonly (infer C)[] }
     ? C
     : number;
@@ -169,5 +222,52 @@ export function parseSetting<K extends SettingName>(setting: K, text: string, la
     }
     case 'choice':
       return checkSetting(setting, t, label);
+    case 'corrupt':
+      return parseCorruption(text, label) as SettingValue<K>;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Denoising corruptions (the `corrupt` setting).
+
+/** Corruption kinds of the denoising objectives. */
+export const CORRUPTIONS = ['mask', 'gauss', 'saltpepper'] as const;
+/**
+ * Input corruption, drawn on the GPU afresh each step: `mask` sets each pixel to 0 with
+ * probability `amount`; `gauss` adds N(0, amount^2) and clamps to [0, 1]; `saltpepper` sets each
+ * pixel to 0 or 1 (equally likely) with probability `amount`.
+ */
+export interface Corruption {
+  kind: (typeof CORRUPTIONS)[number];
+  amount: number;
+}
+
+/** What a corruption spec may be, in words. */
+const CORRUPT_RULE = 'mask:P, gauss:S or saltpepper:P (P from 0 to 1, S from 0 to 10)';
+
+function corruptionError(label: string, got: string): ConfigError {
+  return new ConfigError('corrupt', `${label} must be ${CORRUPT_RULE}, got ${got}`);
+}
+
+/** A corruption (or null) checked: a known kind and an amount in its range. */
+export function checkCorruption(c: Corruption | null, label = 'corrupt'): Corruption | null {
+  if (c === null) return null;
+  const ok = typeof c === 'object' && (CORRUPTIONS as readonly string[]).includes(c.kind) && typeof c.amount === 'number' &&
+    Number.isFinite(c.amount) && c.amount >= 0 && c.amount <= (c.kind === 'gauss' ? 10 : 1);
+  if (!ok) throw corruptionError(label, shown(c.kind !== undefined ? corruptionText(c) : c));
+  return { kind: c.kind, amount: c.amount };
+}
+
+/** `mask:0.5` and the like, or `none`; the text parseCorruption reads. */
+export function corruptionText(c: Corruption | null): string {
+  return c ? `${c.kind}:${c.amount}` : 'none';
+}
+
+/** A corruption from text: `mask:0.5`, `gauss:0.3`, `saltpepper:0.1`, or `none` (null). */
+export function parseCorruption(text: string, label = 'corrupt'): Corruption | null {
+  const t = text.trim();
+  if (t === 'none') return null;
+  const m = /^(\w+):([0-9.eE+-]+)$/.exec(t);
+  if (!m || !(CORRUPTIONS as readonly string[]).includes(m[1]) || m[2] === '' || !Number.isFinite(Number(m[2]))) throw corruptionError(label, shown(text));
+  return checkCorruption({ kind: m[1] as Corruption['kind'], amount: Number(m[2]) }, label);
 }

@@ -119,10 +119,15 @@ function weightSizes(cfg: GraphModelConfig): Map<string, [number, number]> {
   return new Map(modelLayers(describeGraphModel(cfg)).flatMap((l) => layerParameters(l).map((p): [string, [number, number]] => [p.fullName, [p.rows, p.cols]])));
 }
 
-/** `2708x1433-32-16 vgae` (nodes x features, each layer's width, the latent size, the kind) for messages. */
-export function graphConfigName(cfg: GraphModelConfig): string {
+/** `1433-32-16` or `identity-32-16`: the features, each layer's width and the latent size. */
+export function graphSizesName(cfg: GraphModelConfig): string {
   const widths = cfg.spec ? describeGraphModel(cfg).encoder.map((l) => l.outSize) : [cfg.hidden];
-  return `${cfg.nodes}x${cfg.identity ? 'identity' : cfg.features}-${[...widths, cfg.latent].join('-')} ${cfg.kind}`;
+  return [cfg.identity ? 'identity' : cfg.features, ...widths, cfg.latent].join('-');
+}
+
+/** `2708x1433-32-16 vgae` (nodes x graphSizesName, the kind) for messages. */
+export function graphConfigName(cfg: GraphModelConfig): string {
+  return `${cfg.nodes}x${graphSizesName(cfg)} ${cfg.kind}`;
 }
 
 /** Runtime parameters as checkpoint tensors (fresh copies, transposed, biases zero). */

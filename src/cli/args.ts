@@ -2,7 +2,7 @@
  * Flag parsing shared by the CLI commands (node:util parseArgs) with one-line errors.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, parseCorruption, parseSetting, type Corruption, type SettingName, type SettingValue } from '../config.js';
+import { ConfigError, parseSetting, settingName, type SettingName, type SettingValue } from '../settings.js';
 
 /** A mistake in how the command was called: exit code 2 and a pointer to --help. */
 export class UsageError extends Error {}
@@ -22,7 +22,7 @@ export function parseFlags<S extends Spec>(command: string, args: string[], opti
 }
 
 /**
- * A setting from a flag (`--flag`), checked against the one table of limits (src/config.ts) with
+ * A setting from a flag (`--flag`), checked against the one table of settings (src/settings.ts) with
  * its wording; the default when the flag is absent. A bad value is a UsageError.
  */
 export function settingFlag<K extends SettingName>(setting: K, flag: string, v: string | undefined, dflt: SettingValue<K>): SettingValue<K> {
@@ -35,15 +35,24 @@ export function settingFlag<K extends SettingName>(setting: K, flag: string, v: 
   }
 }
 
-/** `--corrupt SPEC` (mask:P, gauss:S, saltpepper:P or none), or null when absent; a bad spec is a UsageError. */
-export function corruptFlag(v: string | undefined): Corruption | null {
-  if (v === undefined) return null;
-  try {
-    return parseCorruption(v, '--corrupt');
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
+/** parseArgs options for the flags of `settings` (each `--name VALUE`, named by the table: settingName). */
+export function settingOptions(settings: readonly SettingName[]): Record<string, { type: 'string' }> {
+  return Object.fromEntries(settings.map((k) => [settingName(k), { type: 'string' as const }]));
+}
+
+/** The values of `settings` from parsed flags (keyed by flag name), each checked by the table, or its default. */
+export function settingValues<K extends SettingName>(settings: readonly K[], flags: Record<string, unknown>, defaults: { [P in K]: SettingValue<P> }): { [P in K]: SettingValue<P> } {
+  const out = {} as { [P in K]: SettingValue<P> };
+  for (const k of settings) {
+    const name = settingName(k);
+    out[k] = settingFlag(k, name, flags[name] as string | undefined, defaults[k]);
   }
+  return out;
+}
+
+/** The flags among `settings` that were given, as `--name`. */
+export function givenFlags(settings: readonly SettingName[], flags: Record<string, unknown>): string[] {
+  return settings.map(settingName).filter((n) => flags[n] !== undefined).map((n) => `--${n}`);
 }
 
 /** A whole number >= min from a flag, or the default. */

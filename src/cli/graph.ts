@@ -6,8 +6,10 @@
  */
 import { dirname } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { checkSameGraph, loadGraphCheckpoint, saveGraphCheckpoint, type GraphCheckpointInfo, type SavedGraphInfo } from '../checkpoint/graph_checkpoint.js';
+import { checkSameGraph, graphSizesName, loadGraphCheckpoint, saveGraphCheckpoint, type GraphCheckpointInfo, type SavedGraphInfo } from '../checkpoint/graph_checkpoint.js';
 import { resolveGraphConfig } from '../config.js';
+import type { ModelSpec } from '../model/spec.js';
+import { GRAPH_SETTINGS, settingHelp } from '../settings.js';
 import { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from '../graph/config.js';
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
@@ -22,7 +24,8 @@ import { axisTitles } from '../views/latent_view.js';
 import { project2d } from '../views/pca.js';
 import type { TrainingState } from '../runtime/scheduler.js';
 import { Trainer } from '../runtime/trainer.js';
-import { parseFlags, required, settingFlag, UsageError } from './args.js';
+import { givenFlags, parseFlags, required, settingFlag, settingOptions, settingValues, UsageError } from './args.js';
+import { readSpecFile } from './train.js';
 import { latentPlot } from './latent_plot.js';
 import { checkPng } from './model_commands.js';
 import { ProgressBar } from './progress.js';
@@ -30,14 +33,10 @@ import { ProgressBar } from './progress.js';
 /** The `graph` command's usage lines (in the CLI's --help). */
 export const GRAPH_USAGE = `  graph train   train a graph VAE for link prediction (default data: the embedded Cora, 2,708 nodes, 5,278 edges)
                 --data DIR         folder with NAME.content and NAME.cites (LINQS) or edges.csv / edges.tsv, plain or .gz
-                --model vgae|gae   the variational graph autoencoder (default) or the plain one (z = mu, no KL)
-                --features none    identity features instead of the data's (--features data, the default)
-                --epochs N         full-graph steps (default 200)
-                --hidden N         first GCN layer's width (default 32)
-                --latent N         latent size (default 16, at most 64)
-                --lr X             Adam learning rate (default 0.01)
-                --seed N           split, initialisation and noise seed (default 1)
-                --val X, --test X  shares of the edges held out for validation and test (default 0.05, 0.1)
+${GRAPH_SETTINGS.map((k) => settingHelp(k, 16, 18)).join('\n')}
+                --kind vae|ae      the same as --model vgae|gae, in the image commands' words
+                --spec FILE.json   the model as data (a spec of family graph, docs/spec.md) instead of --model,
+                                   --hidden and --latent
                 --save FILE        write the trained model as .safetensors (PyTorch Geometric's names)
                 --json             one JSON object per epoch and a final one, instead of a progress bar
   graph embed   each node's posterior mean, tab-separated after its id: --model FILE [--data DIR] [--out FILE.tsv]
@@ -63,13 +62,13 @@ export interface GraphEpochReport {
 
 const metric = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-/** Parses `graph train` flags; every value is checked (src/config.ts) before any data or GPU work. */
-export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string | null; save: string | null; json: boolean; lr: number } {
-  const f = parseFlags('graph train', args, {
-    data: { type: 'string' }, model: { type: 'string' }, features: { type: 'string' }, epochs: { type: 'string' }, hidden: { type: 'string' },
-    latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, val: { type: 'string' }, test: { type: 'string' },
-    save: { type: 'string' }, json: { type: 'boolean' },
+/** Parses `graph train` flags; every value is checked (src/settings.ts) before any data or GPU work. */
+export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string | null; save: string | null; json: boolean; lr: number; spec: ModelSpec | null } {
+  const parsed = parseFlags('graph train', args, {
+    ...settingOptions(GRAPH_SETTINGS), kind: { type: 'string' }, spec: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, json: { type: 'boolean' },
   });
+  const flags = parsed as Record<string, string | boolean | undefined>;
+  const f = parsed as Record<string, string | undefined> & { json?: boolean };
   const save = f.save ?? null;
   if (save !== null) {
     if (!save.endsWith('.safetensors')) throw new UsageError(`--save ${save}: the file name must end in .safetensors`);
@@ -77,20 +76,31 @@ export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save ${save}: folder ${dir} does not exist`);
   }
   const d = GRAPH_VAE_DEFAULTS;
-  const partial: GraphVaeConfig = {
-    kind: settingFlag('graphModel', 'model', f.model, d.kind),
-    features: settingFlag('features', 'features', f.features, d.features),
-    epochs: settingFlag('epochs', 'epochs', f.epochs, d.epochs),
-    hidden: settingFlag('graphHidden', 'hidden', f.hidden, d.hidden),
-    latent: settingFlag('graphLatent', 'latent', f.latent, d.latent),
-    seed: settingFlag('seed', 'seed', f.seed, d.seed),
-    valFraction: settingFlag('valFraction', 'val', f.val, d.valFraction),
-    testFraction: settingFlag('testFraction', 'test', f.test, d.testFraction),
-  };
-  if (partial.valFraction + partial.testFraction >= 1) {
-    throw new UsageError(`--val ${partial.valFraction} and --test ${partial.testFraction} hold out every edge; together they must be below 1`);
+  const v = settingValues(GRAPH_SETTINGS, flags, {
+    graphModel: d.kind, features: d.features, epochs: d.epochs, graphHidden: d.hidden, graphLatent: d.latent, lr: GRAPH_VAE_ADAM.lr, seed: d.seed,
+    valFraction: d.valFraction, testFraction: d.testFraction,
+  });
+  // --kind vae|ae, as the image commands say it; --model vgae|gae, the paper's names, is its alias.
+  let kind = v.graphModel;
+  if (f.kind !== undefined) {
+    const k = settingFlag('kind', 'kind', f.kind, 'vae');
+    kind = k === 'vae' ? 'vgae' : 'gae';
+    if (f.model !== undefined && kind !== v.graphModel) throw new UsageError(`--kind ${f.kind} and --model ${f.model} disagree (--model vgae is --kind vae, gae is ae)`);
   }
-  return { ...resolveGraphConfig(partial), lr: settingFlag('lr', 'lr', f.lr, GRAPH_VAE_ADAM.lr), data: f.data ?? null, save, json: f.json ?? false };
+  let spec: ModelSpec | null = null;
+  if (f.spec !== undefined) {
+    const clash = givenFlags(['graphModel', 'graphHidden', 'graphLatent'], flags).concat(f.kind !== undefined ? ['--kind'] : []);
+    if (clash.length > 0) throw new UsageError(`--spec and ${clash.join(', ')} together: the spec describes the model (layers, latent, kind); the training settings (--lr, --epochs, --features, ...) apply to any spec`);
+    spec = readSpecFile(f.spec);
+    if (spec.family !== 'graph') throw new UsageError(`--spec ${f.spec}: not a graph spec (family ${spec.family ?? 'vae'}); train it with 'webgpu-vae train --spec'`);
+  }
+  if (v.valFraction + v.testFraction >= 1) {
+    throw new UsageError(`--val ${v.valFraction} and --test ${v.testFraction} hold out every edge; together they must be below 1`);
+  }
+  const partial: GraphVaeConfig = {
+    kind, features: v.features, epochs: v.epochs, hidden: v.graphHidden, latent: v.graphLatent, seed: v.seed, valFraction: v.valFraction, testFraction: v.testFraction,
+  };
+  return { ...resolveGraphConfig(partial), lr: v.lr, data: f.data ?? null, save, json: f.json ?? false, spec };
 }
 
 /** `webgpu-vae graph train ...` */
@@ -100,15 +110,16 @@ async function graphTrain(args: string[]): Promise<void> {
   const prep = prepareGraph(graph, { seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction, features: o.features });
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const gpu = await requestNodeGpu();
+  const model_ = o.spec ? { spec: o.spec } : { kind: o.kind, hidden: o.hidden, latent: o.latent };
   const build = (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
-    device, graph: prep.input, kind: o.kind, hidden: o.hidden, latent: o.latent, seed: o.seed, adam: { lr: o.lr }, ...(state ? { state } : {}),
+    device, graph: prep.input, ...model_, seed: o.seed, adam: { lr: o.lr }, ...(state ? { state } : {}),
   });
   const model = await build(gpu.device, null);
   const cfg = model.config;
   if (!o.json) {
     log(`adapter: ${gpu.description}; kernels: ${model.variant}`);
     log(`graph: ${name}: ${describeGraph(graph)}`);
-    log(`model: ${o.kind.toUpperCase()}, ${cfg.identity ? 'identity' : cfg.features}-${cfg.hidden}-${cfg.latent}; split (seed ${o.seed}): ${prep.record.trainEdges} train, ${prep.record.valEdges} validation, ${prep.record.testEdges} test edges`);
+    log(`model: ${cfg.kind.toUpperCase()}, ${graphSizesName(cfg)}${cfg.spec ? ' (spec)' : ''}; split (seed ${o.seed}): ${prep.record.trainEdges} train, ${prep.record.valEdges} validation, ${prep.record.testEdges} test edges`);
   }
   const host = nodeTraining(gpu.device, 'epoch', log);
   const emit = (r: GraphEpochReport) => process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -154,7 +165,7 @@ async function graphTrain(args: string[]): Promise<void> {
       const sorted = [...epochMs].sort((a, b) => a - b);
       const final: GraphEpochReport = {
         ...end, final: true, ...(test ? { test_auc: metric(test.auc), test_ap: metric(test.ap) } : {}), nodes: graph.n, edges: edgeCount(graph),
-        train_edges: prep.record.trainEdges, features: cfg.features, model: o.kind,
+        train_edges: prep.record.trainEdges, features: cfg.features, model: cfg.kind,
         ms_per_epoch: epochMs.reduce((a, b) => a + b, 0) / epochMs.length, ms_per_epoch_median: sorted[sorted.length >> 1],
       };
       if (o.json) emit(final);
@@ -192,7 +203,9 @@ async function openGraphModel(path: string, dataDir: string | undefined): Promis
   if (prep.record.trainEdges !== s.trainEdges) throw new Error(`${path}: recomputing the split gave ${prep.record.trainEdges} training edges, the checkpoint records ${s.trainEdges}`);
   const gpu = await requestNodeGpu();
   const c = info.config;
-  const model = await GraphVae.create({ device: gpu.device, graph: prep.input, kind: c.kind, hidden: c.hidden, latent: c.latent, seed: info.seed, parameters: params });
+  const model = await GraphVae.create({
+    device: gpu.device, graph: prep.input, ...(c.spec ? { spec: c.spec } : { kind: c.kind, hidden: c.hidden, latent: c.latent }), seed: info.seed, parameters: params,
+  });
   return { model, graph, prep, info, close: () => (model.destroy(), gpu.device.destroy()) };
 }
 

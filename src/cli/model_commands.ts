@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../node/atomic.js';
 import { anomalyScores, priorMismatch } from '../vae/toolkit.js';
 import { Vae } from '../vae/vae.js';
 import { gridPng } from './images.js';
-import { UsageError, corruptFlag, intFlag, parseFlags, required } from './args.js';
+import { UsageError, intFlag, parseFlags, required, settingFlag } from './args.js';
 import { TaskProgress } from './progress.js';
 
 /** Loads a checkpoint into a Vae on a fresh Node device; `batch` rows per GPU pass. */
@@ -83,7 +83,7 @@ export async function evalCommand(args: string[]): Promise<void> {
   const path = required('model', f.model);
   const draws = intFlag('draws', f.draws, 4, 1, 1000);
   const k = iwaeFlag(f.iwae);
-  const corrupt = corruptFlag(f.corrupt);
+  const corrupt = settingFlag('corrupt', 'corrupt', f.corrupt, null);
   if (corrupt && k !== null) throw new UsageError('eval: --iwae bounds log p(x) of the inputs as given; it does not take --corrupt');
   const data = await loadData(f.data);
   const { vae, close } = await openModel(path);
@@ -237,7 +237,7 @@ export async function denoiseCommand(args: string[]): Promise<void> {
   const f = parseFlags('denoise', args, { model: { type: 'string' }, data: { type: 'string' }, corrupt: { type: 'string' }, n: { type: 'string' }, out: { type: 'string' } });
   const path = required('model', f.model);
   const n = intFlag('n', f.n, 16, 1, 1024);
-  const given = corruptFlag(f.corrupt);
+  const given = settingFlag('corrupt', 'corrupt', f.corrupt, null);
   if (f.corrupt !== undefined && !given) throw new UsageError('denoise: --corrupt none leaves nothing to denoise; give mask:P, gauss:S or saltpepper:P');
   const out = checkPng(f.out ?? 'denoise.png');
   const data = await loadData(f.data);

@@ -9,40 +9,20 @@ import { decodeSafetensors } from '../checkpoint/safetensors.js';
 import { isTrainState, loadTrainState, saveTrainState, trainStatePath, type TrainState } from '../checkpoint/train_state.js';
 import { fingerprint } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
-import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, DEFAULT_CONV, describeObjective, resolveAdam, resolveConfig, type Architecture, type Corruption, type Likelihood, type ModelKind } from '../config.js';
+import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, DEFAULT_CONV, describeObjective, resolveAdam, resolveConfig, type VaeConfig } from '../config.js';
+import { parseSpec, resolveSpec, SpecError, type ModelSpec } from '../model/spec.js';
+import { SHORTHAND_SETTINGS, TRAIN_SETTINGS, type SettingValue } from '../settings.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { nodeTraining } from './node_training.js';
 import { Trainer, vaeTask, type VaeEvaluation } from '../runtime/trainer.js';
 import { Vae, type TrainingState } from '../vae/vae.js';
-import { UsageError, corruptFlag, parseFlags, settingFlag } from './args.js';
+import { UsageError, givenFlags, parseFlags, settingFlag, settingOptions, settingValues } from './args.js';
 import { ProgressBar } from './progress.js';
 
-/** Options of a training run, already parsed and checked. */
-export interface TrainOptions {
-  epochs: number;
-  maxSteps: number | null;
-  batch: number;
-  /** Dense layers (`hidden`) or the convolutional VAE (`channels`, `dense`). */
-  arch?: Architecture;
-  hidden: number[];
-  channels?: number[];
-  dense?: number;
-  latent: number;
-  lr: number;
-  seed: number;
-  json: boolean;
-  /** KL weight (beta-VAE) and warm-up steps. */
-  beta?: number;
-  klWarmup?: number;
-  /** VAE or plain autoencoder, decoder likelihood and the Gaussian's sigma. */
-  kind?: ModelKind;
-  likelihood?: Likelihood;
-  sigma?: number;
-  /** Denoising: the corruption of the encoder's inputs (null: none). */
-  corrupt?: Corruption | null;
-}
+/** Options of a training run, already parsed and checked: the table's training settings (src/settings.ts TRAIN_SETTINGS). */
+export type TrainOptions = { [K in (typeof TRAIN_SETTINGS)[number]]: SettingValue<K> } & { json: boolean };
 
 /** One line of the JSON report (one per epoch, then a final one). */
 export interface EpochReport {
@@ -77,7 +57,7 @@ export interface TrainingOutcome {
  */
 export async function runTraining(
   trainer: Trainer<Vae, VaeEvaluation>,
-  o: Pick<TrainOptions, 'epochs' | 'maxSteps'>,
+  o: { epochs: number; maxSteps: number | null },
   emit: (r: EpochReport) => void,
   bar: ProgressBar | null,
   log: (s: string) => void = () => undefined,
@@ -139,15 +119,44 @@ export async function runTraining(
   return { final, state, interrupted: false, vae: trainer.model };
 }
 
-/** Parses `train` flags; every value is checked (against the one table in src/config.ts) before any data or GPU work starts. */
-export function parseTrain(args: string[]): TrainOptions & { data: string | null; save: string | null; resume: string | null; given: Set<string> } {
-  const f = parseFlags('train', args, {
-    data: { type: 'string' }, epochs: { type: 'string' }, 'max-steps': { type: 'string' }, batch: { type: 'string' },
-    hidden: { type: 'string' }, latent: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
-    save: { type: 'string' }, json: { type: 'boolean' }, beta: { type: 'string' }, 'kl-warmup': { type: 'string' },
-    kind: { type: 'string' }, likelihood: { type: 'string' }, sigma: { type: 'string' }, corrupt: { type: 'string' }, resume: { type: 'string' },
-    arch: { type: 'string' }, channels: { type: 'string' }, dense: { type: 'string' },
+/** The defaults of `train`'s settings: the reference model (the conv shorthand's own sizes with --arch conv). */
+function trainDefaults(conv: boolean): TrainOptions {
+  return {
+    epochs: 10, maxSteps: 0, batch: DEFAULT_CONFIG.batch, arch: 'mlp', hidden: [...DEFAULT_CONFIG.hidden], channels: [...DEFAULT_CONV.channels], dense: DEFAULT_CONV.dense,
+    latent: conv ? DEFAULT_CONV.latent : DEFAULT_CONFIG.latent, lr: DEFAULT_ADAM.lr, seed: 1, beta: 1, klWarmup: 0, kind: DEFAULT_CONFIG.kind,
+    likelihood: DEFAULT_CONFIG.likelihood, sigma: DEFAULT_CONFIG.sigma, corrupt: null, json: false,
+  };
+}
+
+/** What a spec holds itself: its flags are refused beside --spec (the spec is the one place the model is described). */
+const SPEC_HOLDS = [...SHORTHAND_SETTINGS, 'kind', 'likelihood', 'sigma'] as const;
+
+/** A model spec from a JSON file, checked (one line naming the layer and the numbers) before any data or GPU work. */
+export function readSpecFile(path: string): ModelSpec {
+  if (!existsSync(path)) throw new UsageError(`--spec ${path}: no such file`);
+  const doc = parseSpec(readFileSync(path, 'utf8'), `--spec ${path}`);
+  try {
+    resolveSpec(doc, (doc as ModelSpec | null)?.family === 'graph' ? { input: [1] } : {});
+  } catch (e) {
+    if (e instanceof SpecError) throw new Error(`--spec ${path}: ${e.message}`);
+    throw e;
+  }
+  return doc as ModelSpec;
+}
+
+/** Parses `train` flags; every value is checked (against the one table in src/settings.ts) before any data or GPU work starts. */
+export function parseTrain(args: string[]): TrainOptions & { data: string | null; save: string | null; resume: string | null; spec: ModelSpec | null; given: Set<string> } {
+  const parsed = parseFlags('train', args, {
+    ...settingOptions(TRAIN_SETTINGS), data: { type: 'string' }, save: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' }, spec: { type: 'string' },
   });
+  const flags = parsed as Record<string, string | boolean | undefined>;
+  // Setting flags are strings (settingOptions); --json is the one boolean.
+  const f = parsed as Record<string, string | undefined> & { json?: boolean };
+  if (f.spec !== undefined) {
+    const clash = givenFlags(SPEC_HOLDS, flags);
+    if (clash.length > 0) throw new UsageError(`--spec and ${clash.join(', ')} together: the spec describes the model (layers, latent, kind, likelihood, sigma); the training settings (--lr, --batch, --beta, ...) apply to any spec`);
+    if (f.resume !== undefined) throw new UsageError('--spec and --resume together: a resumed run keeps its model (its spec is in the training state)');
+  }
   const arch = settingFlag('arch', 'arch', f.arch, 'mlp');
   const conv = arch === 'conv';
   if (conv && f.hidden !== undefined) throw new UsageError('--hidden sizes the MLP\'s dense layers; --arch conv takes --channels and --dense');
@@ -164,28 +173,16 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     const dir = dirname(save);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save ${save}: folder ${dir} does not exist`);
   }
+  const spec = f.spec === undefined ? null : readSpecFile(f.spec);
+  if (spec?.family === 'graph') throw new UsageError(`--spec ${f.spec}: a graph spec (family graph); train it with 'webgpu-vae graph train --spec'`);
   return {
+    ...settingValues(TRAIN_SETTINGS, flags, trainDefaults(conv)),
+    json: f.json ?? false,
     data: f.data ?? null,
     save,
     resume: f.resume ?? null,
+    spec,
     given: new Set(Object.keys(f).filter((k) => f[k as keyof typeof f] !== undefined)),
-    epochs: settingFlag('epochs', 'epochs', f.epochs, 10),
-    maxSteps: f['max-steps'] === undefined ? null : settingFlag('maxSteps', 'max-steps', f['max-steps'], 0),
-    batch: settingFlag('batch', 'batch', f.batch, DEFAULT_CONFIG.batch),
-    arch,
-    hidden: settingFlag('hidden', 'hidden', f.hidden, [...DEFAULT_CONFIG.hidden]),
-    channels: settingFlag('channels', 'channels', f.channels, [...DEFAULT_CONV.channels]),
-    dense: settingFlag('dense', 'dense', f.dense, DEFAULT_CONV.dense),
-    latent: settingFlag('latent', 'latent', f.latent, conv ? DEFAULT_CONV.latent : DEFAULT_CONFIG.latent),
-    lr: settingFlag('lr', 'lr', f.lr, DEFAULT_ADAM.lr),
-    seed: settingFlag('seed', 'seed', f.seed, 1),
-    json: f.json ?? false,
-    beta: settingFlag('beta', 'beta', f.beta, 1),
-    klWarmup: settingFlag('klWarmup', 'kl-warmup', f['kl-warmup'], 0),
-    kind,
-    likelihood,
-    sigma: settingFlag('sigma', 'sigma', f.sigma, DEFAULT_CONFIG.sigma),
-    corrupt: corruptFlag(f.corrupt),
   };
 }
 
@@ -225,19 +222,29 @@ function readResume(o: ReturnType<typeof parseTrain>, data: Split): TrainState {
   return s;
 }
 
+/**
+ * Refuses data whose rows are not the model's input: a model on [C, H, W] takes images of that
+ * shape; a model on [F] takes any rows of F values (an MLP on images flattens them).
+ */
+export function checkDataFits(config: Pick<VaeConfig, 'inputShape' | 'inputSize'>, data: { rows: number; cols: number; name: string }): void {
+  const { rows, cols } = data;
+  const s = config.inputShape;
+  const fits = s.length === 3 ? s[0] === 1 && s[1] === rows && s[2] === cols : config.inputSize === rows * cols;
+  if (!fits) throw new Error(`${data.name}: images are ${rows}x${cols} (${rows * cols} pixels), the model takes ${s.length === 3 ? s.join('x') : config.inputSize}`);
+}
+
 /** `webgpu-vae train ...` */
 export async function trainCommand(args: string[]): Promise<void> {
   const o = parseTrain(args);
   const data = await loadData(o.data);
   const resumed = o.resume ? readResume(o, data) : null;
-  const config = resumed?.config ?? resolveConfig({
-    inputShape: [1, data.train.rows, data.train.cols], arch: o.arch, hidden: o.hidden, channels: o.channels, dense: o.dense, latent: o.latent, batch: o.batch,
-    kind: o.kind, likelihood: o.likelihood, sigma: o.sigma, corrupt: o.corrupt ?? null,
-  });
-  const { rows, cols } = data.train;
-  if (config.arch === 'conv' ? config.inputShape.join('x') !== `1x${rows}x${cols}` : config.inputSize !== rows * cols) {
-    throw new Error(`${data.train.name}: images are ${rows}x${cols} (${rows * cols} pixels), the model takes ${config.arch === 'conv' ? config.inputShape.join('x') : config.inputSize}`);
-  }
+  const config = resumed?.config ?? (o.spec
+    ? resolveConfig({ spec: o.spec, batch: o.batch, corrupt: o.corrupt })
+    : resolveConfig({
+      inputShape: [1, data.train.rows, data.train.cols], arch: o.arch, hidden: o.hidden, channels: o.channels, dense: o.dense, latent: o.latent, batch: o.batch,
+      kind: o.kind, likelihood: o.likelihood, sigma: o.sigma, corrupt: o.corrupt,
+    }));
+  checkDataFits(config, data.train);
   if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
   const adam = resumed?.adam ?? resolveAdam({ lr: o.lr });
   const seed = resumed?.seed ?? o.seed;
@@ -271,7 +278,7 @@ export async function trainCommand(args: string[]): Promise<void> {
     epochStep: resumed?.epochStep,
   });
   try {
-    const out = await runTraining(trainer, o, emit, o.json ? null : new ProgressBar(process.stderr), log, host.stopRequested);
+    const out = await runTraining(trainer, { epochs: o.epochs, maxSteps: o.given.has('max-steps') ? o.maxSteps : null }, emit, o.json ? null : new ProgressBar(process.stderr), log, host.stopRequested);
     if (o.save) {
       // The training state first, then the model: a model file always has its state beside it.
       const statePath = trainStatePath(o.save);
