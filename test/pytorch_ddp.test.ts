@@ -2,24 +2,13 @@
 // 2 processes on CPUs with gloo) continues one of our checkpoints, and `webgpu-vae eval` of the
 // result equals PyTorch's own evaluation of it within 0.5 nats. Needs Debian's python3-torch
 // (.ci/run installs it); without it this fails, with the command to install it, rather than skip.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLI, PYTHON, exec } from './util/python.js';
 
-const root = join(__dirname, '..');
-const CLI = join(root, 'dist', 'cli.js');
-const PYTHON = '/usr/bin/python3';
 const tmp = mkdtempSync(join(tmpdir(), 'webgpu-vae-ddp-'));
-
-function exec(file: string, args: string[], timeout = 170_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout, cwd: root, env: { ...process.env, CI: 'true', OMP_NUM_THREADS: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('PyTorch beside us', () => {
   it('PyTorch is installed', async () => {

@@ -10,8 +10,9 @@ test_loss = recon + kl, nats per image: BCE from logits summed over pixels plus 
 averaged over the test images and over `--draws` noise draws (eps differs from the runtime's
 Philox noise, so the two agree to the noise of the average, well under 0.5 nats on 2,000
 images). DIR is a folder of the four standard IDX files, or the built dist/ folder for the
-runtime's embedded digits (its last 2,000 are the test set). MLP and conv checkpoints both work;
-sizes come from the file's metadata, or from its tensor shapes when it has none.
+runtime's embedded digits (its last 2,000 are the test set). MLP, conv and spec checkpoints all
+work: the model comes from the file's metadata (its spec), or from its tensor shapes when it has
+none; the loss is its objective's (BCE, or the Gaussian decoder's; the KL for a VAE).
 """
 
 import argparse
@@ -23,7 +24,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from idx_data import load_split  # noqa: E402
-from models import model_from_checkpoint  # noqa: E402
+from models import check_images, model_from_checkpoint  # noqa: E402
 from safetensors_io import load_with_metadata  # noqa: E402
 
 
@@ -69,10 +70,9 @@ def main(argv=None):
         return 1
     if args.n is not None:
         test = test[:args.n]
-    pixels = test.shape[1] * test.shape[2]
-    want = getattr(model, "input_size", None) or model.rows * model.cols
-    if pixels != want:
-        print(f"evaluate: {args.data} has {test.shape[1]}x{test.shape[2]} images, the model takes {want} pixels", file=sys.stderr)
+    wrong = check_images(model, test.shape[1], test.shape[2])
+    if wrong:
+        print(f"evaluate: {args.data}: {wrong}", file=sys.stderr)
         return 1
     model.to(device)
     recon, kl = evaluate_images(model, test, args.draws, args.batch, args.seed, device)

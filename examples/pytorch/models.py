@@ -1,127 +1,184 @@
-"""The webgpu-vae model families as PyTorch modules, with the runtime's checkpoint tensor names,
-so `load_state_dict(..., strict=True)` works on our checkpoints and our CLI loads theirs.
+"""webgpu-vae models as PyTorch modules, built from the same JSON model spec as the runtime
+(docs/spec.md), with the runtime's checkpoint tensor names: our checkpoints load with
+`load_state_dict(..., strict=True)` and our CLI loads theirs.
 
-MLP VAE (`MLPVAE`, the PyTorch VAE example generalised to any list of hidden widths):
-    one hidden layer:  fc1, fc21 (mu head), fc22 (logvar head), fc3, fc4          (784-400-20)
-    otherwise:         encoder.{i}, fc21, fc22, decoder.{i}, fc4
-  encoder.0 is the first layer after the input; decoder.0 is the layer right after the latent
-  (widths mirrored). Every weight is [out, in], every bias [out]; ReLU after every hidden layer.
+    model = model_from_spec(spec)       # a dict or JSON text; family "vae" -> SpecVAE, "graph" -> SpecGraphVAE
 
-Convolutional VAE (`ConvVAE`, the keras-io architecture): enc1, enc2 (Conv2d, stride 2), fc1,
-  fc21, fc22, fc3, dec1, dec2 (ConvTranspose2d, stride 2), dec3 (ConvTranspose2d, stride 1).
+SpecVAE: the spec's encoder layers, the head (two nn.Linear named by spec.head.mu / logvar on the
+  encoder's output flattened), z = mu + exp(logvar / 2) eps (kind vae) or z = mu (kind ae), the
+  decoder's layers. Each layer's tensors are `<name>.weight` and `<name>.bias` in PyTorch's layouts
+  (Linear [out, in], Conv2d [out, in, k, k], ConvTranspose2d [in, out, k, k]); `encoder.0` nests.
+The shorthands are specs (shorthand.py's mlp_spec / conv_spec, as src/model/shorthand.ts expands them):
+  MLPVAE   the PyTorch VAE example generalised: fc1, fc21, fc22, fc3, fc4 with one hidden layer,
+           encoder.{i}, fc21, fc22, decoder.{i}, fc4 otherwise (ReLU after every hidden layer).
+  ConvVAE  the keras-io VAE: enc1..encN (Conv2d k3 s2 p1), fc1, fc21, fc22, fc3, dec1..dec{N+1}.
+Graph VAE / GAE: graph_models.py (PyG's names, encoder.conv1.lin.weight ...).
 
-Graph VAE / GAE (`GraphVAE`, Kipf & Welling 2016) with PyTorch Geometric's autoencoder-example
-  names: encoder.conv1.lin.weight [out, in], encoder.conv1.bias, then encoder.conv_mu.* and
-  encoder.conv_logstd.* (VGAE) or encoder.conv2.* (GAE). The GCN layers are plain torch on a
-  sparse normalised adjacency, D^-1/2 (A + I) D^-1/2, so no PyG install is needed.
-
-Losses are the runtime's: per image, BCE from logits summed over pixels plus the analytic KL,
-summed over the batch (the gradient the PyTorch example takes) and reported per image in nats.
-As in the runtime, logvar is clamped at 80 inside exp() only (float32 exp overflows past 88.7);
-where it is clamped no gradient flows through exp.
+Losses are the runtime's, per image, summed over the batch (the gradient the PyTorch example
+takes): the reconstruction summed over the input (BCE from logits; or the Gaussian decoder's
+sum (x - m)^2 / (2 sigma^2) + P log(sigma sqrt(2 pi)), src/reference/vae.ts gaussianKl) plus the
+analytic KL (none for kind ae). As in the runtime, logvar is clamped at 80 inside exp() only
+(float32 exp overflows past 88.7); where it is clamped no gradient flows through exp.
 """
 
+import json
 import math
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from graph_models import (  # noqa: F401  (re-exported: the graph models' home before specs)
+    GraphVAE, SpecGraphVAE, graph_loss_weights, graph_model_from_checkpoint, graph_vae_loss, normalized_adjacency,
+)
+from model_spec import SpecError, parse_spec, resolve_spec
+from shorthand import conv_spec, mlp_spec
+from torch_layers import GCNConv, attach, layer_module, run_ops  # noqa: F401
+
 # logvar is clamped at this value inside exp(), as the runtime's kernels and CPU reference do.
 LOGVAR_CLAMP = 80.0
+# The `objective` metadata of each (kind, likelihood), as src/checkpoint/checkpoint.ts names them.
+OBJECTIVES = {"bce+kl": ("vae", "bernoulli"), "bce": ("ae", "bernoulli"), "gaussian+kl": ("vae", "gaussian"), "gaussian": ("ae", "gaussian")}
+
+
+def objective_name(kind, likelihood):
+    """The `objective` metadata value: the reconstruction term, plus `+kl` for a VAE."""
+    return ("bce" if likelihood == "bernoulli" else "gaussian") + ("+kl" if kind == "vae" else "")
 
 
 # ---------------------------------------------------------------------------------------------
-# Losses shared by the image models
+# Losses, per image
+
+
+def kl_rows(mu, logvar):
+    """KL(q(z|x) || N(0, I)) of each row: -0.5 sum_j (1 + logvar - mu^2 - exp(logvar))."""
+    return -0.5 * torch.sum(1 + logvar - mu.pow(2) - torch.exp(logvar.clamp(max=LOGVAR_CLAMP)), dim=1)
+
+
+def recon_rows(out, x, likelihood, sigma):
+    """Each row's reconstruction term: BCE from logits summed over the input, max(l, 0) - l x +
+    log1p(exp(-|l|)) (binary_cross_entropy_with_logits); or the Gaussian decoder's negative log
+    density, sum (x - m)^2 / (2 sigma^2) + P (log sigma + log(2 pi) / 2), constant included."""
+    b = x.shape[0]
+    out, x = out.reshape(b, -1), x.reshape(b, -1)
+    if likelihood == "bernoulli":
+        return F.binary_cross_entropy_with_logits(out, x, reduction="none").sum(dim=1)
+    p = x.shape[1]
+    return (out - x).pow(2).sum(dim=1) / (2 * sigma * sigma) + p * (math.log(sigma) + 0.5 * math.log(2 * math.pi))
 
 
 def bce_kl(logits, x, mu, logvar):
-    """Summed reconstruction (BCE from logits over pixels) and KL over the batch: (recon, kl).
-
-    Stable BCE: max(l, 0) - l*x + log1p(exp(-|l|)) (what binary_cross_entropy_with_logits does).
-    KL(q(z|x) || N(0, I)) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)).
-    """
-    recon = F.binary_cross_entropy_with_logits(logits.reshape(x.shape[0], -1), x.reshape(x.shape[0], -1), reduction="sum")
-    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - torch.exp(logvar.clamp(max=LOGVAR_CLAMP)))
-    return recon, kl
+    """Summed reconstruction (BCE from logits over pixels) and KL over the batch: (recon, kl)."""
+    return recon_rows(logits, x, "bernoulli", 0.1).sum(), kl_rows(mu, logvar).sum()
 
 
-def reparameterize(mu, logvar, generator=None):
-    """z = mu + exp(0.5 * logvar) * eps, eps ~ N(0, I) (drawn from `generator` when given)."""
-    eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-    return mu + torch.exp(0.5 * logvar.clamp(max=LOGVAR_CLAMP)) * eps
-
-
-class _ImageVAE(nn.Module):
-    """encode -> reparameterize -> decode, shared by the MLP and conv VAEs."""
-
-    def forward(self, x, generator=None):
-        """(logits, mu, logvar) for images x; logits have x's shape."""
-        mu, logvar = self.encode(x)
-        z = reparameterize(mu, logvar, generator)
-        return self.decode(z).reshape(x.shape), mu, logvar
-
-    def loss(self, x, generator=None):
-        """(recon, kl) summed over the batch x, one noise draw."""
-        logits, mu, logvar = self(x, generator)
-        return bce_kl(logits, x, mu, logvar)
+def reparameterize(mu, logvar, generator=None, eps=None):
+    """z = mu + exp(0.5 * logvar) * eps, eps ~ N(0, I) (drawn from `generator`) unless given."""
+    if eps is None:
+        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+    return mu + torch.exp(0.5 * logvar.clamp(max=LOGVAR_CLAMP)) * eps.reshape(mu.shape).to(device=mu.device, dtype=mu.dtype)
 
 
 # ---------------------------------------------------------------------------------------------
-# MLP VAE
+# The encoder-decoder family
 
 
-class MLPVAE(_ImageVAE):
-    """input -> hidden[0] -> ... -> hidden[-1] -> (mu, logvar) -> mirrored decoder -> logits.
+class SpecVAE(nn.Module):
+    """A spec of family "vae" as a module (see the file comment). `shorthand` holds the metadata
+    keys of a shorthand model (`hidden`, or `arch: conv` with channels and dense); a model built
+    from a spec records `arch: spec`. Layers register in the spec's order (encoder, head mu, head
+    logvar, decoder), so state_dict() lists them as our checkpoints do."""
 
-    Parameters are registered in the checkpoint's layer order (encoder, fc21, fc22, decoder,
-    fc4), so state_dict() lists them as the runtime's layerSpecs do. Initialisation is
-    nn.Linear's: weight and bias ~ U(-1/sqrt(in), 1/sqrt(in)).
-    """
-
-    def __init__(self, input_size=784, hidden=(400,), latent=20):
+    def __init__(self, spec, shorthand=None):
         super().__init__()
-        self.input_size, self.hidden, self.latent = int(input_size), [int(h) for h in hidden], int(latent)
-        widths = [self.input_size] + self.hidden
-        one = len(self.hidden) == 1
-        enc = [nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:])]
-        if one:
-            self.fc1 = enc[0]
-        else:
-            self.encoder = nn.ModuleList(enc)
-        self.fc21 = nn.Linear(widths[-1], self.latent)
-        self.fc22 = nn.Linear(widths[-1], self.latent)
-        back = [self.latent] + self.hidden[::-1]
-        dec = [nn.Linear(a, b) for a, b in zip(back[:-1], back[1:])]
-        if one:
-            self.fc3 = dec[0]
-        else:
-            self.decoder = nn.ModuleList(dec)
-        self.fc4 = nn.Linear(back[-1], self.input_size)
+        r = resolve_spec(spec)
+        if r.family != "vae":
+            raise SpecError(f"spec: a {r.family} spec; SpecVAE builds family vae (use SpecGraphVAE, or model_from_spec)")
+        self.spec, self.input_shape, self.input_size, self.latent = r.spec, r.input, r.input_size, r.latent
+        self.kind, self.likelihood, self.sigma = r.kind, r.likelihood, r.sigma
+        self.shorthand = dict(shorthand) if shorthand else {"arch": "spec"}
 
-    def _encoder_layers(self):
-        return [self.fc1] if len(self.hidden) == 1 else list(self.encoder)
+        def build(ops):
+            mods = [None if op.name is None else layer_module(op) for op in ops]
+            for op, m in zip(ops, mods):
+                if m is not None:
+                    attach(self, op.name, m, op.where)
+            return mods
 
-    def _decoder_layers(self):
-        return [self.fc3] if len(self.hidden) == 1 else list(self.decoder)
+        enc = build(r.encoder)
+        heads = [nn.Linear(r.head_in, r.latent), nn.Linear(r.head_in, r.latent)]
+        for (key, name), m in zip((("mu", r.head_names["mu"]), ("logvar", r.head_names["second"])), heads):
+            attach(self, name, m, f'head ({key}) "{name}"')
+        self._plan = {"encoder": (r.encoder, enc), "head": heads, "decoder": (r.decoder, build(r.decoder))}
 
     def encode(self, x):
-        """(mu, logvar) of images x (any shape with input_size values per row)."""
-        h = x.reshape(x.shape[0], self.input_size)
-        for layer in self._encoder_layers():
-            h = F.relu(layer(h))
-        return self.fc21(h), self.fc22(h)
+        """(mu, logvar) of inputs x (any shape with input_size values per row)."""
+        h = run_ops(*self._plan["encoder"], x.reshape(x.shape[0], *self.input_shape)).flatten(1)
+        mu_layer, logvar_layer = self._plan["head"]
+        return mu_layer(h), logvar_layer(h)
 
     def decode(self, z):
-        """Logits (batch, input_size) of latent codes z."""
-        h = z
-        for layer in self._decoder_layers():
-            h = F.relu(layer(h))
-        return self.fc4(h)
+        """The decoder's output (batch, *input_shape): Bernoulli logits or Gaussian means."""
+        return run_ops(*self._plan["decoder"], z)
+
+    def forward(self, x, generator=None, eps=None):
+        """(output, mu, logvar) for inputs x, the output in x's shape; eps [batch, latent] when given
+        (kind vae), else drawn from `generator`. The autoencoder decodes mu itself."""
+        mu, logvar = self.encode(x)
+        z = mu if self.kind == "ae" else reparameterize(mu, logvar, generator, eps)
+        return self.decode(z).reshape(x.shape), mu, logvar
+
+    def loss_rows(self, out, x, mu, logvar):
+        """(recon, kl) of each image [batch]: the runtime's per-image loss parts (kl 0 for kind ae)."""
+        recon = recon_rows(out, x, self.likelihood, self.sigma)
+        return recon, (kl_rows(mu, logvar) if self.kind == "vae" else torch.zeros_like(recon))
+
+    def loss(self, x, generator=None, eps=None):
+        """(recon, kl) summed over the batch x, one noise draw."""
+        out, mu, logvar = self(x, generator, eps)
+        recon, kl = self.loss_rows(out, x, mu, logvar)
+        return recon.sum(), kl.sum()
 
     def config(self):
-        """The runtime's configuration keys for this model (see checkpoint_metadata)."""
-        return {"inputSize": str(self.input_size), "hidden": ",".join(map(str, self.hidden)), "latent": str(self.latent)}
+        """The runtime's metadata keys for this model (see checkpoint_metadata): the input, the
+        shorthand's keys or `arch: spec`, the spec (JSON), the latent size and the objective."""
+        return {
+            "inputSize": str(self.input_size), "inputShape": ",".join(map(str, self.input_shape)), **self.shorthand,
+            "spec": json.dumps(self.spec, separators=(",", ":")), "latent": str(self.latent),
+            "objective": objective_name(self.kind, self.likelihood), **({"sigma": js_number(self.sigma)} if self.likelihood == "gaussian" else {}),
+        }
+
+
+class MLPVAE(SpecVAE):
+    """The MLP shorthand's spec (shorthand.mlp_spec): input -> hidden[0] -> ... -> (mu, logvar) ->
+    mirrored decoder -> output. nn.Linear's initialisation: U(-1/sqrt(in), 1/sqrt(in))."""
+
+    def __init__(self, input_size=784, hidden=(400,), latent=20, input_shape=None, likelihood="bernoulli", sigma=0.1, kind="vae"):
+        shape = list(input_shape) if input_shape is not None else [int(input_size)]
+        hidden = [int(h) for h in hidden]
+        super().__init__(mlp_spec(shape, hidden, latent, likelihood, sigma, kind), {"hidden": ",".join(map(str, hidden))})
+        self.hidden = hidden
+
+
+class ConvVAE(SpecVAE):
+    """The conv shorthand's spec (shorthand.conv_spec), keras-io's defaults: channels 32, 64,
+    dense 16, latent 2, 28x28 single-channel images."""
+
+    def __init__(self, latent=2, channels=(32, 64), dense=16, rows=28, cols=28, input_channels=1, likelihood="bernoulli", sigma=0.1, kind="vae"):
+        channels = [int(c) for c in channels]
+        spec = conv_spec([input_channels, rows, cols], channels, dense, latent, likelihood, sigma, kind)
+        super().__init__(spec, {"arch": "conv", "channels": ",".join(map(str, channels)), "dense": str(int(dense))})
+        self.channels, self.dense = channels, int(dense)
+
+
+def model_from_spec(spec, features=None):
+    """The module of a spec (a dict or JSON text): a SpecVAE for family "vae", a SpecGraphVAE for
+    family "graph" (which needs `features`, the number of features per node). Raises SpecError
+    (a ValueError) with a one-line message naming the layer and the numbers."""
+    doc = parse_spec(spec)
+    if isinstance(doc, dict) and doc.get("family") == "graph":
+        return SpecGraphVAE(doc, features)
+    return SpecVAE(doc)
 
 
 def mlp_config_from_state(state):
@@ -140,63 +197,8 @@ def mlp_config_from_state(state):
     return state["fc4.weight"].shape[0], hidden, state["fc21.weight"].shape[0]
 
 
-# ---------------------------------------------------------------------------------------------
-# Convolutional VAE
-
-
-class ConvVAE(_ImageVAE):
-    """The keras-io convolutional VAE in PyTorch terms (REFERENCE.md's tensor names).
-
-    enc1: Conv2d(1, c1, 3, stride 2, pad 1)        rows x cols -> rows/2 x cols/2, ReLU
-    enc2: Conv2d(c1, c2, 3, stride 2, pad 1)       -> rows/4 x cols/4, ReLU
-    fc1:  Linear(c2 * rows/4 * cols/4, dense)      flattened in (C, H, W) order, ReLU
-    fc21, fc22: Linear(dense, latent)              mu, logvar
-    fc3:  Linear(latent, c2 * rows/4 * cols/4)     ReLU, viewed as (c2, rows/4, cols/4)
-    dec1: ConvTranspose2d(c2, c2, 3, 2, 1, output_padding 1), ReLU
-    dec2: ConvTranspose2d(c2, c1, 3, 2, 1, output_padding 1), ReLU
-    dec3: ConvTranspose2d(c1, 1, 3, 1, 1)          logits
-    Defaults are keras-io's (32, 64 channels, dense 16, latent 2, 28x28 images).
-    """
-
-    def __init__(self, latent=2, channels=(32, 64), dense=16, rows=28, cols=28):
-        super().__init__()
-        c1, c2 = (int(c) for c in channels)
-        if rows % 4 or cols % 4:
-            raise ValueError(f"ConvVAE: image size {rows}x{cols} must be a multiple of 4 in both dimensions")
-        self.latent, self.channels, self.dense, self.rows, self.cols = int(latent), [c1, c2], int(dense), int(rows), int(cols)
-        self.inner = (c2, rows // 4, cols // 4)
-        flat = c2 * (rows // 4) * (cols // 4)
-        self.enc1 = nn.Conv2d(1, c1, 3, stride=2, padding=1)
-        self.enc2 = nn.Conv2d(c1, c2, 3, stride=2, padding=1)
-        self.fc1 = nn.Linear(flat, self.dense)
-        self.fc21 = nn.Linear(self.dense, self.latent)
-        self.fc22 = nn.Linear(self.dense, self.latent)
-        self.fc3 = nn.Linear(self.latent, flat)
-        self.dec1 = nn.ConvTranspose2d(c2, c2, 3, stride=2, padding=1, output_padding=1)
-        self.dec2 = nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1)
-        self.dec3 = nn.ConvTranspose2d(c1, 1, 3, stride=1, padding=1)
-
-    def encode(self, x):
-        h = x.reshape(x.shape[0], 1, self.rows, self.cols)
-        h = F.relu(self.enc2(F.relu(self.enc1(h))))
-        h = F.relu(self.fc1(h.flatten(1)))
-        return self.fc21(h), self.fc22(h)
-
-    def decode(self, z):
-        """Logits (batch, 1, rows, cols) of latent codes z."""
-        h = F.relu(self.fc3(z)).reshape(z.shape[0], *self.inner)
-        return self.dec3(F.relu(self.dec2(F.relu(self.dec1(h)))))
-
-    def config(self):
-        """Configuration keys for this model's checkpoint metadata (see checkpoint_metadata)."""
-        return {
-            "arch": "conv", "inputSize": str(self.rows * self.cols), "inputShape": f"1,{self.rows},{self.cols}",
-            "channels": ",".join(map(str, self.channels)), "dense": str(self.dense), "latent": str(self.latent),
-        }
-
-
 def conv_config_from_state(state):
-    """dict(latent, channels, dense) of a ConvVAE state dict, from its tensor shapes."""
+    """dict(latent, channels, dense) of a two-convolution ConvVAE state dict, from its tensor shapes."""
     for k in ("enc1.weight", "enc2.weight", "fc1.weight", "fc21.weight"):
         if k not in state:
             raise ValueError(f"state has no {k}: not a conv VAE checkpoint")
@@ -205,6 +207,13 @@ def conv_config_from_state(state):
         "channels": (state["enc1.weight"].shape[0], state["enc2.weight"].shape[0]),
         "dense": state["fc1.weight"].shape[0],
     }
+
+
+def check_images(model, rows, cols):
+    """None when rows x cols single-channel images fit the model's input, else what is wrong."""
+    shape = model.input_shape
+    fits = model.input_size == rows * cols and (len(shape) == 1 or list(shape) == [1, rows, cols])
+    return None if fits else f"images are {rows}x{cols} ({rows * cols} pixels), the model takes {'x'.join(map(str, shape))}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,9 +231,9 @@ def js_number(v):
 
 
 def checkpoint_metadata(model, batch, seed, step, loss=None, **extra):
-    """The `__metadata__` of a webgpu-vae checkpoint (formatVersion 1, objective bce+kl)."""
-    meta = {"format": "webgpu-vae", "formatVersion": "1", **model.config(), "batch": str(int(batch)), "objective": "bce+kl",
-            "seed": str(int(seed)), "step": str(int(step))}
+    """The `__metadata__` of a webgpu-vae checkpoint (formatVersion 1): the model's config(), the
+    batch and the training state (the keys src/checkpoint/checkpoint.ts reads back)."""
+    meta = {"format": "webgpu-vae", "formatVersion": "1", **model.config(), "batch": str(int(batch)), "seed": str(int(seed)), "step": str(int(step))}
     if loss is not None:
         meta["loss"] = js_number(loss)
     for k, v in extra.items():
@@ -234,147 +243,76 @@ def checkpoint_metadata(model, batch, seed, step, loss=None, **extra):
     return meta
 
 
+def _difference(a, b, path="spec"):
+    """Where two specs first differ, as `path: a vs b`; None when equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in list(a) + [k for k in b if k not in a]:
+            d = _difference(a.get(k), b.get(k), f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return next((d for d in (_difference(x, y, f"{path}[{i}]") for i, (x, y) in enumerate(zip(a, b))) if d), None)
+    return None if a == b else f"{path}: {json.dumps(a)} vs {json.dumps(b)}"
+
+
+def _objective(metadata, ours):
+    """(kind, likelihood, sigma or None) from the metadata's objective (bce+kl for other files)."""
+    objective = metadata.get("objective", "bce+kl") if ours else "bce+kl"
+    if objective not in OBJECTIVES:
+        raise ValueError(f"checkpoint objective {objective!r}: this reads {', '.join(OBJECTIVES)}")
+    kind, likelihood = OBJECTIVES[objective]
+    if likelihood != "gaussian":
+        return kind, likelihood, None
+    text = metadata.get("sigma")
+    if text is None:
+        raise ValueError(f"checkpoint objective {objective!r} without \"sigma\": a Gaussian decoder needs it")
+    try:
+        return kind, likelihood, float(text)
+    except ValueError:
+        raise ValueError(f"checkpoint metadata \"sigma\" is {text!r}, must be a number") from None
+
+
 def model_from_checkpoint(state, metadata, arch=None):
-    """A model whose strict load_state_dict accepts `state`: sizes from our metadata when the file
-    has it (format webgpu-vae), otherwise inferred from tensor shapes. Returns (model, arch)."""
+    """A model whose strict load_state_dict accepts `state`: from the metadata's spec when the file
+    has one (a shorthand's file also has its keys, which must give the same spec), else from our
+    older metadata's sizes, else inferred from tensor shapes. Returns (model, arch), arch being
+    mlp, conv or spec."""
     ours = metadata.get("format") == "webgpu-vae"
     if ours and metadata.get("formatVersion") != "1":
         raise ValueError(f"checkpoint format version {metadata.get('formatVersion')!r}, this reads version 1")
-    if ours and metadata.get("objective", "bce+kl") != "bce+kl":
-        raise ValueError(f"checkpoint objective {metadata['objective']!r}: these examples train and evaluate bce+kl only")
+    if metadata.get("arch") == "graph":
+        raise ValueError("a graph VAE checkpoint: load it with graph_model_from_checkpoint")
+    kind, likelihood, sigma = _objective(metadata, ours)
     file_arch = metadata.get("arch") or ("conv" if "enc1.weight" in state else "mlp")
     if arch is not None and arch != file_arch:
         raise ValueError(f"checkpoint holds a {file_arch} model, --arch {arch} was asked for")
-    if file_arch == "conv":
+    if file_arch not in ("mlp", "conv", "spec"):
+        raise ValueError(f"checkpoint arch {file_arch!r} is not one of mlp, conv, spec")
+    spec = resolve_spec(parse_spec(metadata["spec"], 'checkpoint metadata "spec"')).spec if ours and "spec" in metadata else None
+    objective = {"likelihood": likelihood, "sigma": 0.1 if sigma is None else sigma, "kind": kind}
+    shape = [int(d) for d in metadata["inputShape"].split(",")] if ours and "inputShape" in metadata else None
+    if file_arch == "spec":
+        if spec is None:
+            raise ValueError('checkpoint metadata "arch" is "spec" but it has no "spec"')
+        model = SpecVAE(spec)
+    elif file_arch == "conv":
         if ours and "channels" in metadata:
             cfg = {"latent": int(metadata["latent"]), "channels": [int(c) for c in metadata["channels"].split(",")], "dense": int(metadata["dense"])}
-            if "inputShape" in metadata:
-                _, rows, cols = (int(d) for d in metadata["inputShape"].split(","))
-                cfg.update(rows=rows, cols=cols)
+            if shape is not None:
+                cfg.update(input_channels=shape[0], rows=shape[1], cols=shape[2])
         else:
             cfg = conv_config_from_state(state)
-        model = ConvVAE(**cfg)
-    elif file_arch == "mlp":
-        if ours:
-            hidden = [int(h) for h in metadata["hidden"].split(",")] if metadata["hidden"] else []
-            model = MLPVAE(int(metadata["inputSize"]), hidden, int(metadata["latent"]))
-        else:
-            model = MLPVAE(*mlp_config_from_state(state))
+        model = ConvVAE(**cfg, **objective)
+    elif ours:
+        hidden = [int(h) for h in metadata["hidden"].split(",")] if metadata["hidden"] else []
+        model = MLPVAE(int(metadata["inputSize"]), hidden, int(metadata["latent"]), shape, **objective)
     else:
-        raise ValueError(f"checkpoint arch {file_arch!r} is not one of mlp, conv")
+        model = MLPVAE(*mlp_config_from_state(state))
+    if spec is not None and model.spec != spec:
+        raise ValueError(f"checkpoint metadata's spec is not its {file_arch} keys' spec ({_difference(spec, model.spec)})")
+    if (model.kind, model.likelihood) != (kind, likelihood) or (sigma is not None and sigma != model.sigma):
+        raise ValueError(f"checkpoint metadata \"objective\" ({metadata.get('objective')!r}{'' if sigma is None else f', sigma {sigma}'}) "
+                         f"disagrees with its spec ({objective_name(model.kind, model.likelihood)})")
     model.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
     return model, file_arch
-
-
-# ---------------------------------------------------------------------------------------------
-# Graph VAE / GAE
-
-
-def normalized_adjacency(edge_index, num_nodes):
-    """Sparse D^-1/2 (A + I) D^-1/2 of an undirected graph given both directions in edge_index [2, E]."""
-    loops = torch.arange(num_nodes).repeat(2, 1)
-    idx = torch.cat([edge_index, loops], dim=1)
-    val = torch.ones(idx.shape[1])
-    a = torch.sparse_coo_tensor(idx, val, (num_nodes, num_nodes)).coalesce()
-    deg = torch.sparse.sum(a, dim=1).to_dense()
-    d = deg.pow(-0.5)
-    i = a.indices()
-    return torch.sparse_coo_tensor(i, a.values() * d[i[0]] * d[i[1]], (num_nodes, num_nodes)).coalesce()
-
-
-class GCNConv(nn.Module):
-    """One graph convolution, A_norm (X W^T) + b, named like PyG's GCNConv (lin.weight [out, in],
-    bias [out]); Glorot-uniform weight and zero bias, as PyG initialises it."""
-
-    def __init__(self, in_channels, out_channels, bias=True):
-        super().__init__()
-        self.lin = nn.Linear(in_channels, out_channels, bias=False)
-        nn.init.xavier_uniform_(self.lin.weight)
-        self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
-
-    def forward(self, x, adj_norm):
-        h = torch.sparse.mm(adj_norm, self.lin(x)) if adj_norm.is_sparse else adj_norm @ self.lin(x)
-        return h + self.bias if self.bias is not None else h
-
-
-class GCNEncoder(nn.Module):
-    """GAE encoder: conv1 (ReLU) then conv2 -> z."""
-
-    def __init__(self, in_channels, hidden=32, latent=16, bias=True):
-        super().__init__()
-        self.conv1 = GCNConv(in_channels, hidden, bias)
-        self.conv2 = GCNConv(hidden, latent, bias)
-
-    def forward(self, x, adj_norm):
-        return self.conv2(F.relu(self.conv1(x, adj_norm)), adj_norm)
-
-
-class VariationalGCNEncoder(nn.Module):
-    """VGAE encoder: conv1 (ReLU), then conv_mu -> mu and conv_logstd -> log sigma (not log variance)."""
-
-    def __init__(self, in_channels, hidden=32, latent=16, bias=True):
-        super().__init__()
-        self.conv1 = GCNConv(in_channels, hidden, bias)
-        self.conv_mu = GCNConv(hidden, latent, bias)
-        self.conv_logstd = GCNConv(hidden, latent, bias)
-
-    def forward(self, x, adj_norm):
-        h = F.relu(self.conv1(x, adj_norm))
-        return self.conv_mu(h, adj_norm), self.conv_logstd(h, adj_norm)
-
-
-class GraphVAE(nn.Module):
-    """VGAE (variational=True) or GAE: a GCN encoder and the inner-product decoder sigmoid(z z^T).
-
-    State dict names are PyG's `VGAE(VariationalGCNEncoder(...))` / `GAE(GCNEncoder(...))`:
-    encoder.conv1.{lin.weight,bias}, encoder.conv_mu.*, encoder.conv_logstd.* (or encoder.conv2.*).
-    The paper's layers have no bias: pass bias=False for that (then no *.bias tensors).
-    """
-
-    def __init__(self, in_channels, hidden=32, latent=16, variational=True, bias=True):
-        super().__init__()
-        self.variational = variational
-        enc = VariationalGCNEncoder if variational else GCNEncoder
-        self.encoder = enc(in_channels, hidden, latent, bias)
-
-    def encode(self, x, adj_norm):
-        """(mu, logstd) for a VGAE, (z, None) for a GAE."""
-        out = self.encoder(x, adj_norm)
-        return out if self.variational else (out, None)
-
-    def sample(self, mu, logstd, generator=None):
-        """z = mu + exp(logstd) * eps (mu itself for a GAE or in evaluation)."""
-        if logstd is None or not self.training:
-            return mu
-        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype)
-        return mu + torch.exp(logstd) * eps
-
-    @staticmethod
-    def decode_dense(z):
-        """Logits of every pair, z z^T (N x N)."""
-        return z @ z.t()
-
-    @staticmethod
-    def score(z, pairs):
-        """Probabilities sigmoid(z_i . z_j) of node pairs [2, P]."""
-        return torch.sigmoid((z[pairs[0]] * z[pairs[1]]).sum(dim=1))
-
-
-def graph_loss_weights(num_nodes, num_train_edges_directed):
-    """(pos_weight, norm) of the paper's weighted BCE, from the training adjacency's nonzeros
-    (both directions counted, no self loops): pos_weight = (N^2 - E) / E, norm = N^2 / (2 (N^2 - E))."""
-    n2 = float(num_nodes) * num_nodes
-    e = float(num_train_edges_directed)
-    return (n2 - e) / e, n2 / ((n2 - e) * 2)
-
-
-def graph_vae_loss(logits, labels, mu, logstd, pos_weight, norm):
-    """The paper's objective (gae/optimizer.py): norm * mean weighted BCE over all N^2 pairs,
-    minus (for a VGAE) KL / N with the KL averaged over nodes. `labels` is the training adjacency
-    plus the identity, dense. Returns (loss, recon, kl) as tensors."""
-    n = logits.shape[0]
-    recon = norm * F.binary_cross_entropy_with_logits(logits, labels, pos_weight=torch.tensor(pos_weight, dtype=logits.dtype))
-    if logstd is None:
-        return recon, recon, torch.zeros((), dtype=logits.dtype)
-    kl = -(0.5 / n) * torch.mean(torch.sum(1 + 2 * logstd - mu.pow(2) - torch.exp(logstd).pow(2), dim=1))
-    return recon + kl, recon, kl
