@@ -52,6 +52,6 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
     #include "common/inner_product_pair.wgsl"
   }
   if (live) {
-    #include "common/inner_product_store.wgsl"
+    #include "common/inner_product_row_store.wgsl"
   }
 }

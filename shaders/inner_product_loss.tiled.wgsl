@@ -69,5 +69,5 @@ fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     workgroupBarrier();
   }
   if (!live) { return; }
-  #include "common/inner_product_store.wgsl"
+  #include "common/inner_product_row_store.wgsl"
 }

@@ -81,7 +81,7 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
     let col = j;
     #include "common/inner_product_pair.wgsl"
   }
-  #include "common/inner_product_store.wgsl"
+  #include "common/inner_product_row_store.wgsl"
 }
 
 // dz[i] = sum over chunks of dz_part[c, i], one vec4 per invocation.
