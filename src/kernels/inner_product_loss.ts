@@ -133,6 +133,35 @@ export class InnerProductLossKernels {
     return tj;
   }
 
+  /**
+   * The `total` (or, with `record`, `total_record`) dispatch alone: out = (recon + kl, recon, kl)
+   * with recon = scale sum over chunks and nodes of lossPart (chunks x pad4(n) floats) and
+   * kl = -(0.5 / n^2) sum of klRows. The sampled decoder (src/kernels/sampled_edge_loss.ts)
+   * totals its per-node losses through it, with scale 1.
+   */
+  async buildTotal(
+    label: string,
+    a: { lossPart: BufferRange; chunks: number; scale: number; klRows: BufferRange | null; out: BufferRange; n: number; record?: { step: GPUBuffer; history: BufferRange } },
+    dims?: GPUBuffer,
+  ): Promise<Dispatch> {
+    const nPad = pad4(a.n);
+    if (a.lossPart.size < a.chunks * nPad * 4) throw new Error(`${label}: the loss partials hold ${a.lossPart.size} bytes, ${a.chunks} x ${nPad} floats need ${a.chunks * nPad * 4}`);
+    if (a.out.size < 16) throw new Error(`${label}: out holds ${a.out.size} bytes, needs 16`);
+    const u = dims ?? this.res.uniform(`${label}.total.dims`, packStruct(DIMS, {
+      n: a.n, n_pad: nPad, chunks: a.chunks, chunk_len: a.n, pos_weight: 1, scale: a.scale, kl_scale: a.klRows ? 1 / (a.n * a.n) : 0,
+    }, undefined, 'inner_product_loss struct Dims'));
+    const entry = a.record ? 'total_record' : 'total';
+    const tp = await this.shared.get(entry, { KL: a.klRows ? 1 : 0 }, `inner_product_loss.${entry}${a.klRows ? '' : '[no KL]'}`);
+    // Without KL the binding is still declared; the loss partials stand in and are never read through it.
+    const totalInputs = [u, null, null, null, a.lossPart, null, a.klRows ?? a.lossPart, null, null, null, a.out];
+    return {
+      label: `${label}.total`,
+      pipeline: tp,
+      bindGroup: this.res.bindGroup(`${label}.total`, tp, a.record ? [...totalInputs, a.record.step, a.record.history] : totalInputs),
+      workgroups: [1, 1, 1],
+    };
+  }
+
   /** Prepares the dispatches (and the partial-sum buffers they need) for these operands. */
   async build(label: string, a: InnerProductLossArgs): Promise<InnerProductLossDispatches> {
     if (!(a.latent >= 1 && a.latent <= MAX_LATENT)) throw new Error(`${label}: latent size ${a.latent} must be 1 to ${MAX_LATENT}`);
@@ -179,16 +208,7 @@ export class InnerProductLossKernels {
         workgroups: grid2d(Math.ceil((a.n * d4) / WG), this.res.device.limits.maxComputeWorkgroupsPerDimension),
       };
     }
-    const entry = a.record ? 'total_record' : 'total';
-    const tp = await this.shared.get(entry, { KL: a.klRows ? 1 : 0 }, `inner_product_loss.${entry}${a.klRows ? '' : '[no KL]'}`);
-    // Without KL the binding is still declared; the loss partials stand in and are never read through it.
-    const totalInputs = [u, null, null, null, lossPart, null, a.klRows ?? lossPart, null, null, null, a.out];
-    const total: Dispatch = {
-      label: `${label}.total`,
-      pipeline: tp,
-      bindGroup: this.res.bindGroup(`${label}.total`, tp, a.record ? [...totalInputs, a.record.step, a.record.history] : totalInputs),
-      workgroups: [1, 1, 1],
-    };
+    const total = await this.buildTotal(label, { lossPart, chunks, scale: a.norm / (a.n * a.n), klRows: a.klRows, out: a.out, n: a.n, record: a.record }, u);
     return { rows, finish, total, all: finish ? [rows, finish, total] : [rows, total], chunks, chunkLen, subgroups: shared !== null };
   }
 }
