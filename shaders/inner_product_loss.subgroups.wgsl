@@ -22,6 +22,7 @@
 enable subgroups;
 
 #include "common/inner_product.wgsl"
+#include "common/inner_product_full_row.wgsl"
 
 // The vec4 of z_j this invocation loaded for its subgroup.
 var<private> mine: vec4<f32>;

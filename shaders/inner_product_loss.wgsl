@@ -41,6 +41,7 @@
 // sum once per row.
 
 #include "common/inner_product.wgsl"
+#include "common/inner_product_full_row.wgsl"
 #include "common/step.wgsl"
 #include "common/record.wgsl"
 

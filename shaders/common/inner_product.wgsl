@@ -31,8 +31,3 @@ override WG: u32 = 64u;
 @group(0) @binding(8) var<storage, read_write> dz_part: array<vec4<f32>>;
 @group(0) @binding(9) var<storage, read_write> dz: array<vec4<f32>>;
 @group(0) @binding(10) var<storage, read_write> out: array<vec4<f32>>;
-
-// The shared per-pair store (common/inner_product_store.wgsl) writes the partial gradients.
-fn store_gradient(index: u32, value: vec4<f32>) {
-  dz_part[index] = value;
-}

@@ -174,6 +174,28 @@ for (const variant of ['register', 'register+subgroups', 'tiled'] as Variant[]) 
   });
 }
 
+// Shapes at the edges of the tiled variant's blocks (each unordered pair once, in block pairs on
+// and above the diagonal): a last chunk of one node, last chunks that end inside a pass of
+// rows and inside a tile of columns, the largest latent (where the tile shrinks to 16), isolated
+// nodes in the last block. The other variants run them too.
+const BLOCK_CASES: [Case, number][] = [
+  [{ n: 65, L: 5, degree: 4, zScale: 1.2 }, 2],
+  [{ n: 200, L: 9, degree: 5, zScale: 1 }, 2],
+  [{ n: 97, L: 61, degree: 3, zScale: 0.35 }, 2],
+  [{ n: 333, L: 16, degree: 4, zScale: 0.9 }, 6],
+];
+for (const variant of ['register', 'register+subgroups', 'tiled'] as Variant[]) {
+  describe(`inner_product_loss [${variant}] on block edges`, () => {
+    for (const [c, chunks] of BLOCK_CASES) {
+      it(`${c.n} nodes, L = ${c.L}, ${chunks} chunks`, async (ctx) => {
+        if (variant === 'register+subgroups' && !(await hasSubgroups)) ctx.skip();
+        const r = await check(variant, c, chunks, c.n !== 200);
+        expect(r.chunks).toBe(chunks);
+      });
+    }
+  });
+}
+
 // The real size: 7.3M pairs summed in f32, per row (2,708 terms) then over rows. The bounds
 // above scale with the terms summed (about 2,700 u = 1.6e-4 relative for a row at worst; the
 // realised error is far smaller as the rounding errors do not all point one way).
