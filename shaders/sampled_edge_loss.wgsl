@@ -16,18 +16,23 @@
 // M - r N slots), so every node walks its own slots:
 //
 // Entry points:
-//   rows   one invocation per node k: its edges (its row of the labels, the self entry skipped)
-//          and its two slots per round; the terms and g z_other into registers (as the exact
+//   keys   the epoch's permutation keys, once: keys[2 r + which] for round r (which 0: first
+//          endpoints, 1: second), so that `rows` reads them instead of every node running Philox
+//          twice per round (a third of `rows`' time on SwiftShader at 250,000 nodes)
+//   rows   one invocation per node k: its two slots per round and its edges (its row of the
+//          labels, the self entry skipped); the terms and g z_other into registers (as the exact
 //          decoder's rows: common/inner_product_*.wgsl); writes dz_k and loss_part[k], the node's
 //          share of recon (each edge counted half at each end, each slot at its first endpoint).
 //          Every pair is computed at both ends, so no gradient is ever added to another node's
 //          row: no atomics, no sorting, no partial buffers. inner_product_loss.wgsl's `total`
 //          (or `total_record`) then sums loss_part and the KL rows into (loss, recon, kl).
+//          (The bindings step and keys go to `keys`, keys_in to `rows`.)
 //   pairs  the raw pairs of `epochs` epochs from step.t, for tests and for looking at the sampler:
 //          pairs[2 (e M + s)], pairs[2 (e M + s) + 1] = slot s of epoch step.t + e.
 //
 // Work per epoch: 2 E + 2 M pair visits of 4 L flops each, 2 M + 2 M permutation evaluations
-// (inverse, then forward) of FEISTEL_ROUNDS hash rounds, E + 2M label lookups (binary searches).
+// (inverse, then forward) of FEISTEL_ROUNDS hash rounds, 2M label lookups (binary searches), and
+// 2 ceil(M / N) Philox blocks for the keys.
 //
 // Variant: registers, no workgroup memory, no barriers: the visits of one node are a short serial
 // loop (its degree plus 2 per round), and nodes are independent.
@@ -56,13 +61,15 @@ override D4: u32 = 4u;   // vec4s per row of z (L padded to 4, over 4); at most 
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(1) var<uniform> step: Step;  // keys, pairs_of_epochs
 @group(0) @binding(2) var<storage, read> z: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> label_ptr: array<u32>;
 @group(0) @binding(4) var<storage, read> label_idx: array<u32>;
 @group(0) @binding(5) var<storage, read_write> loss_part: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dz: array<vec4<f32>>;
-@group(0) @binding(7) var<storage, read_write> pairs: array<u32>;
+@group(0) @binding(7) var<storage, read> keys_in: array<vec4<u32>>;
+@group(0) @binding(8) var<storage, read_write> keys: array<vec4<u32>>;
+@group(0) @binding(9) var<storage, read_write> pairs: array<u32>;
 
 #include "common/labels.wgsl"
 
@@ -101,6 +108,13 @@ const FIRST: u32 = 2u;   // a negative slot whose first endpoint is this node
 const SECOND: u32 = 3u;  // a negative slot whose second endpoint is this node
 
 @compute @workgroup_size(WG)
+fn round_keys_of_epoch(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let q = gid.x;
+  if (q >= 2u * dims.rounds) { return; }
+  keys[q] = round_keys(step.t, q / 2u, q & 1u);
+}
+
+@compute @workgroup_size(WG)
 fn rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   // The grid may be 2-D when a 1-D one would pass the device's per-dimension limit.
   let i = gid.x + gid.y * groups.x * WG;
@@ -112,18 +126,18 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var k1 = vec4<u32>(0u);
   var k2 = vec4<u32>(0u);
   var l = vec2<f32>(0.0); // (negatives at their first endpoint, edges)
-  for (var q = 0u; q < degree + 2u * dims.rounds; q++) {
+  // The slots first: every node has 2 per round, so the lanes of a SIMD group or warp run this
+  // expensive part (permutations, a label search) together; then the edges, whose count varies.
+  let slot_visits = 2u * dims.rounds;
+  for (var q = 0u; q < slot_visits + degree; q++) {
     var col = i;
     var kind = SKIP;
-    if (q < degree) {
-      col = label_idx[p0 + q];
-      kind = select(EDGE, SKIP, col == i);
-    } else {
-      let r = (q - degree) / 2u;
-      let second = ((q - degree) & 1u) == 1u;
+    if (q < slot_visits) {
+      let r = q / 2u;
+      let second = (q & 1u) == 1u;
       if (!second) {
-        k1 = round_keys(step.t, r, 0u);
-        k2 = round_keys(step.t, r, 1u);
+        k1 = keys_in[2u * r];
+        k2 = keys_in[2u * r + 1u];
       }
       let in_round = min(dims.n, dims.slots - r * dims.n);
       let a = unpermute(i, select(k1, k2, second));
@@ -132,6 +146,9 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         kind = select(FIRST, SECOND, second);
         if (is_label(i, col)) { kind = SKIP; }
       }
+    } else {
+      col = label_idx[p0 + q - slot_visits];
+      kind = select(EDGE, SKIP, col == i);
     }
     if (kind == SKIP) { continue; }
     let zc = col * D4;

@@ -77,16 +77,17 @@ export function epochCost(s: EpochShape): DispatchCost[] {
     const M = s.decoder.negatives * E;
     const rounds = Math.ceil(M / N);
     const visits = 2 * E + 2 * M;
-    // Per node and round: two Philox calls for the keys, two inverse and two forward permutations.
+    // Per node and round: two inverse and two forward permutations (the keys are drawn once).
     const perm = 4 * FEISTEL_ROUNDS * FEISTEL_ROUND_INT_OPS * WALK;
     // Each live negative visit looks its pair up in the labels: a binary search over the node's row.
     const search = Math.max(1, Math.ceil(Math.log2(nnzA / N + 1)));
+    add('sampled_edge_loss.round_keys_of_epoch', 0, 4 * 4 * 2 * rounds, 0, 2 * rounds * PHILOX_INT_OPS);
     add(
       'sampled_edge_loss.rows',
       visits * 4 * L,
-      4 * (N * L + visits * L + nnzA + 2 * M * search + N * L + N),
+      4 * (N * L + visits * L + nnzA + 2 * M * search + N * L + N + 4 * 2 * rounds),
       2 * visits,
-      N * rounds * (2 * PHILOX_INT_OPS + perm),
+      N * rounds * perm,
     );
   }
   add('inner_product_loss.total', 2 * N, 4 * (2 * N + 4));

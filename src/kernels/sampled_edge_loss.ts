@@ -2,7 +2,7 @@
  * Wrapper of shaders/sampled_edge_loss.wgsl: the graph VAE's sampled decoder (PyTorch
  * Geometric's `GAE.recon_loss` with negatives drawn on the GPU every epoch), its loss and dL/dz,
  * with the totals (and the step's record in the loss history ring) from inner_product_loss's
- * `total`. Two dispatches per step: `rows`, then `total`.
+ * `total`. Three dispatches per step: the epoch's permutation keys, `rows`, then `total`.
  */
 import source from '../../shaders/sampled_edge_loss.wgsl';
 import { FEISTEL_ROUNDS, negativeLayout, negativeScale, type NegativeLayout } from '../graph/negative_sampler.js';
@@ -40,9 +40,10 @@ export interface SampledEdgeLossArgs {
 
 /** The dispatches of one loss evaluation and what they were built for. */
 export interface SampledEdgeLossDispatches {
+  keys: Dispatch;
   rows: Dispatch;
   total: Dispatch;
-  /** rows, total. */
+  /** keys, rows, total. */
   all: Dispatch[];
   layout: NegativeLayout;
   /** Undirected training edges E. */
@@ -69,7 +70,7 @@ export class SampledEdgeLossKernels {
     }, undefined, 'sampled_edge_loss.wgsl struct Dims'));
   }
 
-  /** Checks the operands, then prepares `rows` and `total` (and the per-node loss buffer). */
+  /** Checks the operands, then prepares `keys`, `rows` and `total` (and the keys' and the per-node loss buffers). */
   async build(label: string, a: SampledEdgeLossArgs): Promise<SampledEdgeLossDispatches> {
     if (!(a.latent >= 1 && a.latent <= MAX_LATENT)) throw new Error(`${label}: latent size ${a.latent} must be 1 to ${MAX_LATENT}`);
     if (a.labels.n !== a.n) throw new Error(`${label}: ${a.n} nodes but labels for ${a.labels.n}`);
@@ -85,18 +86,27 @@ export class SampledEdgeLossKernels {
     }
     const lossPart = { buffer: this.res.storage(`${label}.loss_part`, nPad * 4), offset: 0, size: nPad * 4 };
     const u = this.dims(label, layout, 1 / edges, negScale, 0);
+    const keyBytes = 2 * layout.rounds * 16;
+    const keyBuffer = { buffer: this.res.storage(`${label}.keys`, keyBytes), offset: 0, size: keyBytes };
+    const kp = await this.shader.get('round_keys_of_epoch', { WG }, 'sampled_edge_loss.round_keys_of_epoch');
+    const keys: Dispatch = {
+      label: `${label}.keys`,
+      pipeline: kp,
+      bindGroup: this.res.bindGroup(`${label}.keys`, kp, [u, a.step, null, null, null, null, null, null, keyBuffer, null]),
+      workgroups: grid2d(Math.ceil((2 * layout.rounds) / WG), this.res.device.limits.maxComputeWorkgroupsPerDimension),
+    };
     const pipeline = await this.shader.get('rows', { D4: d4, WG, FEISTEL_ROUNDS }, 'sampled_edge_loss.rows');
     const rows: Dispatch = {
       label: `${label}.rows`,
       pipeline,
-      bindGroup: this.res.bindGroup(`${label}.rows`, pipeline, [u, a.step, a.z, a.labels.rowPtr, a.labels.colIdx, lossPart, a.dz, null]),
+      bindGroup: this.res.bindGroup(`${label}.rows`, pipeline, [u, null, a.z, a.labels.rowPtr, a.labels.colIdx, lossPart, a.dz, keyBuffer, null, null]),
       workgroups: grid2d(Math.ceil(a.n / WG), this.res.device.limits.maxComputeWorkgroupsPerDimension),
     };
     // loss_part already carries each node's weights: the total sums it with scale 1.
     const total = await this.totals.buildTotal(label, {
       lossPart, chunks: 1, scale: 1, klRows: a.klRows, out: a.out, n: a.n, record: a.history ? { step: a.step, history: a.history } : undefined,
     });
-    return { rows, total, all: [rows, total], layout, edges, posScale: 1 / edges, negScale };
+    return { keys, rows, total, all: [keys, rows, total], layout, edges, posScale: 1 / edges, negScale };
   }
 
   /**
@@ -115,7 +125,7 @@ export class SampledEdgeLossKernels {
     const u = this.dims(label, layout, 0, 0, epochs);
     return {
       label, pipeline,
-      bindGroup: this.res.bindGroup(label, pipeline, [u, a.step, null, null, null, null, null, a.out]),
+      bindGroup: this.res.bindGroup(label, pipeline, [u, a.step, null, null, null, null, null, null, null, a.out]),
       workgroups: [groups, epochs, 1],
     };
   }

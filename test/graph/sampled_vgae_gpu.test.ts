@@ -42,9 +42,9 @@ describe('sampled graph VAE forward and backward from the GPU kernels vs the flo
       });
       const b = built as SampledEdgeLossDispatches | null;
       if (!b) throw new Error('the decoder was not built');
-      // The exact decoder's count: 7 forward (X W0, Â, Â, W_head, z, decoder rows and total) and
-      // 6 backward; identity features skip X W0 and X^T.
-      expect(dispatches).toBe(s.features === 'sparse' ? 13 : 11);
+      // 8 forward (X W0, Â, Â, W_head, z, the decoder's keys, rows and total) and 6 backward;
+      // identity features skip X W0 and X^T.
+      expect(dispatches).toBe(s.features === 'sparse' ? 14 : 12);
       expect(b.layout.slots).toBe(K * (graph.nnz / 2));
       const g = { adj: graph.adj, labels: graph.adj, features: X, posWeight: graph.posWeight, norm: graph.norm };
       const sizes = { n: N, f: X.cols, hidden: H, latent: L };
