@@ -4,7 +4,7 @@
 // negatives, on odd shapes, isolated nodes, every register block, VGAE and GAE.
 import { afterAll, describe, expect, it } from 'vitest';
 import { graphAdjacency, type GraphAdjacency } from '../../src/graph/adjacency.js';
-import { negativeLayout, negativePairs, type NegativeLayout } from '../../src/graph/negative_sampler.js';
+import { isLabel, negativeLayout, negativePairs, type NegativeLayout } from '../../src/graph/negative_sampler.js';
 import { HISTORY_RECORD_BYTES, readRecord } from '../../src/gpu/history.js';
 import { GpuResources } from '../../src/gpu/resources.js';
 import { noiseUniform } from '../../src/kernels/gaussian_logstd.js';
@@ -12,23 +12,12 @@ import { uploadLabels } from '../../src/kernels/inner_product_loss.js';
 import { SampledEdgeLossKernels } from '../../src/kernels/sampled_edge_loss.js';
 import { encodeStepUniform } from '../../src/kernels/step_uniforms.js';
 import { sampledDecoderLoss, trainingEdges } from '../../src/reference/sampled_decoder.js';
-import { sigmoid, softplus } from '../../src/reference/vgae.js';
-import { isLabel } from '../../src/graph/negative_sampler.js';
-import { expectBounded, padMatrix, unpadMatrix } from '../util/compare.js';
-import { seededUniform } from '../util/data.js';
+import { expectBounded, unpadMatrix } from '../util/compare.js';
+import { decoderGraph, decoderOperands, pairError, U } from '../util/decoder.js';
 import { readFloats, scoped, submitDispatches, testGpu } from '../util/gpu.js';
 
-const U = 2 ** -24;
 const pad4 = (n: number) => (n + 3) & ~3;
 const whole = (b: GPUBuffer) => ({ buffer: b, offset: 0, size: b.size });
-
-/** A random graph on n nodes with edge 0-1 and the last 2 nodes isolated. */
-function graph(n: number, seed: number, degree: number): GraphAdjacency {
-  const u = seededUniform(n * n, seed, 0, 1);
-  const pairs: number[] = [];
-  for (let i = 0; i < n - 2; i++) for (let j = i + 1; j < n - 2; j++) if ((i === 0 && j === 1) || u[i * n + j] < degree / n) pairs.push(i, j);
-  return graphAdjacency(n, Uint32Array.from(pairs));
-}
 
 // One device and kernel set for the file (SwiftShader compiles slowly).
 const setup = testGpu().then(({ device }) => {
@@ -63,11 +52,9 @@ describe('sampled_edge_loss.pairs_of_epochs', () => {
 });
 
 /**
- * Error bounds, first order, doubled (as the exact decoder's test derives them). Per visit: x is
- * off by (L + 1) u sum_k |z_ik z_jk|; softplus and sigmoid have slopes at most 1 and 1/4; WGSL's
- * log is within 2^-21 absolute on [0.5, 2], exp within 3 + 2|x| ulp. A node sums its visits
- * (degree + 2 per round) in f32: (visits + 2) u of the sum of magnitudes; `total` sums n values
- * (n / 256 per invocation and an 8-level tree).
+ * Error bounds, first order, doubled: each visit's (test/util/decoder_bounds.ts), and a node sums
+ * its visits (2 per round and its degree) in f32: (visits + 2) u of the sum of magnitudes;
+ * `total` sums n values (n / 256 per invocation and an 8-level tree).
  */
 function bounds(z: ArrayLike<number>, adj: GraphAdjacency, pairs: Uint32Array, negScale: number, n: number, L: number) {
   const lab = adj.adj;
@@ -79,23 +66,14 @@ function bounds(z: ArrayLike<number>, adj: GraphAdjacency, pairs: Uint32Array, n
   let lossErr = 0;
   let lossSum = 0;
   const visit = (i: number, j: number, edge: boolean, w: number) => {
-    let x = 0;
-    let ax = 0;
-    for (let k = 0; k < L; k++) {
-      x += z[i * L + k] * z[j * L + k];
-      ax += Math.abs(z[i * L + k] * z[j * L + k]);
-    }
-    const dx = (L + 1) * U * ax;
-    const l = edge ? softplus(-x) : softplus(x);
-    lossSum += w * l;
-    lossErr += w * (2 ** -21 + dx + 6 * U * l);
-    const s = edge ? sigmoid(-x) : sigmoid(x);
-    const dg = w * (dx / 4 + (10 + 2 * Math.abs(x)) * 2 * U * s);
+    const e = pairError(z, i, j, L, edge);
+    lossSum += w * e.l;
+    lossErr += w * e.lossErr;
     for (const [a, b] of [[i, j], [j, i]]) {
       visits[a]++;
       for (let k = 0; k < L; k++) {
-        dzErr[a * L + k] += dg * Math.abs(z[b * L + k]);
-        gzAbs[a * L + k] += w * s * Math.abs(z[b * L + k]);
+        dzErr[a * L + k] += w * e.gradErr * Math.abs(z[b * L + k]);
+        gzAbs[a * L + k] += w * e.s * Math.abs(z[b * L + k]);
       }
     }
   };
@@ -121,18 +99,11 @@ interface Case {
 async function check(c: Case, withKl: boolean, t: number): Promise<void> {
   const { device, res, k } = await setup;
   const { n, L, K } = c;
-  const adj = graph(n, 3 + n, c.degree);
-  const z = seededUniform(n * L, 7 + L, -c.zScale, c.zScale).map(Math.fround);
-  const klRows = seededUniform(n, 9, -3, 0).map(Math.fround);
+  const adj = decoderGraph(n, 3 + n, c.degree);
   const seed = 5;
   const label = `sampled_edge_loss ${n}x${L} K=${K} t=${t}${withKl ? '' : ' (GAE)'}`;
   await scoped(device, label, async () => {
-    const zb = res.storage('z', pad4(n) * pad4(L) * 4);
-    device.queue.writeBuffer(zb, 0, padMatrix(z, n, L));
-    const dzb = res.storage('dz', pad4(n) * pad4(L) * 4);
-    const out = res.storage('out', 16);
-    const kb = res.storage('klRows', pad4(n) * 4);
-    device.queue.writeBuffer(kb, 0, Float32Array.from(klRows));
+    const { z, klRows, zb, dzb, out, kb } = decoderOperands(res, n, L, c.zScale);
     const history = res.storage('history', 4 * HISTORY_RECORD_BYTES);
     const step = res.uniform('step', encodeStepUniform({ t, seed, count: 0, historySlot: 2 }, { lr: 1, beta1: 0, beta2: 0, eps: 1 }));
     const d = await k.build(label, {
@@ -178,7 +149,7 @@ describe('sampled_edge_loss rows and total vs the float64 reference (negatives f
 describe('sampled_edge_loss limits', () => {
   it('refuses a latent size above 64, a short dz, a graph with no pair to draw and zero negatives, with the numbers', async () => {
     const { res, k } = await setup;
-    const adj = graph(9, 1, 2);
+    const adj = decoderGraph(9, 1, 2);
     const labels = uploadLabels(res, 'labels', adj.adj);
     const buf = (bytes: number) => whole(res.storage('b', bytes));
     const step = noiseUniform(res, 'step', 1, 1);

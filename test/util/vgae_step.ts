@@ -11,7 +11,7 @@ import { GaussianLogstdKernels, noiseUniform } from '../../src/kernels/gaussian_
 import { uploadLabels, type LabelBuffers } from '../../src/kernels/inner_product_loss.js';
 import { LinearKernels } from '../../src/kernels/linear.js';
 import { SpmmKernels, uploadCsr } from '../../src/kernels/spmm.js';
-import type { GraphModelKind, VgaeParams } from '../../src/reference/vgae.js';
+import type { GraphModelKind, VgaeForward, VgaeGradients, VgaeParams } from '../../src/reference/vgae.js';
 import { expectClose, padMatrix, unpadMatrix } from './compare.js';
 import { seededUniform } from './data.js';
 import { readFloats, scoped, submitDispatches, testGpu } from './gpu.js';
@@ -213,4 +213,26 @@ export function expectTensor(label: string, got: ArrayLike<number>, want: ArrayL
   for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
   expect(scale, `${label}: all zero, the comparison would be empty`).toBeGreaterThan(0);
   expectClose(label, got, want, 2e-5 * scale, 1e-5);
+}
+
+/** Every tensor of a composed step (composedStep's `got`) against the reference's forward pass and gradients. */
+export function expectStepMatches(
+  tag: string, got: Awaited<ReturnType<typeof composedStep>>['got'], fwd: VgaeForward, grads: VgaeGradients, sizes: Pick<StepSizes, 'n' | 'hidden' | 'latent'>, kind: GraphModelKind,
+): void {
+  const { n: N, hidden: H, latent: L } = sizes;
+  expectTensor(`${tag} H`, got.H, fwd.layer1.y);
+  expectTensor(`${tag} head`, got.head, joinHalves(fwd.mu.y, fwd.logstd.y, N, L));
+  expectTensor(`${tag} z`, got.z, fwd.z);
+  expectClose(`${tag} (loss, recon, kl)`, got.loss.subarray(0, 3), [fwd.loss, fwd.recon, fwd.kl], 1e-6, 1e-5);
+  expectTensor(`${tag} dz`, got.dz, fwd.dz);
+  expectTensor(`${tag} dhead`, got.dHead, joinHalves(grads.dmu, grads.dlogstd, N, L));
+  const dhMasked = grads.dh.map((v, i) => (fwd.layer1.y[i] > 0 ? v : 0));
+  expectTensor(`${tag} dH * [H > 0]`, got.dP, dhMasked);
+  expectTensor(`${tag} dW_head`, got.dWhead, joinHalves(grads.wMu, grads.wSigma, H, L));
+  expectTensor(`${tag} dW0`, got.dW0, grads.w0);
+  if (kind === 'gae') {
+    // The GAE's log sigma gets no gradient, and its KL is zero.
+    for (let r = 0; r < N; r++) for (let k = L; k < 2 * L; k++) expect(Math.abs(got.dHead[r * 2 * L + k])).toBe(0);
+    expect(Math.abs(got.loss[2])).toBe(0);
+  }
 }
