@@ -16,7 +16,8 @@
 // M - r N slots), so every node walks its own slots:
 //
 // Entry points:
-//   keys   the epoch's permutation keys, once: keys[2 r + which] for round r (which 0: first
+//   round_keys_of_epoch
+//          the epoch's permutation keys, once: keys[2 r + which] for round r (which 0: first
 //          endpoints, 1: second), so that `rows` reads them instead of every node running Philox
 //          twice per round (a third of `rows`' time on SwiftShader at 250,000 nodes)
 //   rows   one invocation per node k: its two slots per round and its edges (its row of the
@@ -26,8 +27,9 @@
 //          Every pair is computed at both ends, so no gradient is ever added to another node's
 //          row: no atomics, no sorting, no partial buffers. inner_product_loss.wgsl's `total`
 //          (or `total_record`) then sums loss_part and the KL rows into (loss, recon, kl).
-//          (The bindings step and keys go to `keys`, keys_in to `rows`.)
-//   pairs  the raw pairs of `epochs` epochs from step.t, for tests and for looking at the sampler:
+//          (step and keys are round_keys_of_epoch's bindings, keys_in is rows'.)
+//   pairs_of_epochs
+//          the raw pairs of `epochs` epochs from step.t, for tests and for looking at the sampler:
 //          pairs[2 (e M + s)], pairs[2 (e M + s) + 1] = slot s of epoch step.t + e.
 //
 // Work per epoch: 2 E + 2 M pair visits of 4 L flops each, 2 M + 2 M permutation evaluations

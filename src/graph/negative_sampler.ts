@@ -14,7 +14,7 @@
  * Masking, not redrawing: a pair that is a training edge or a self pair (an entry of A_train + I)
  * is masked: its loss and gradient are zero. Redrawing would move a slot's partner off the
  * permutation and break the structure above. The share masked is p = nnz(A_train + I) / N^2 (the
- * graph's density: 0.15% on Cora's training graph, 0.004% for 250,000 nodes and 1.25M edges), and
+ * graph's density: 0.16% on Cora's training graph, 0.004% for 250,000 nodes and 1.25M edges), and
  * the loss divides the negatives' sum by M (1 - p), the expected number of live slots, so the
  * negative term estimates the mean of softplus(z_i . z_j) over non-edges i != j without bias, as
  * PyTorch Geometric's `negative_sampling` (which rejects edges and redraws) does. Pairs may repeat
