@@ -22,6 +22,7 @@
 enable subgroups;
 
 #include "common/inner_product.wgsl"
+#include "common/inner_product_full_row.wgsl"
 
 // The vec4 of z_j this invocation loaded for its subgroup.
 var<private> mine: vec4<f32>;
@@ -52,6 +53,6 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
     #include "common/inner_product_pair.wgsl"
   }
   if (live) {
-    #include "common/inner_product_store.wgsl"
+    #include "common/inner_product_row_store.wgsl"
   }
 }

@@ -29,11 +29,28 @@
 // coroutine switch per 4-lane group). Each invocation keeps z_i and its gradient accumulator
 // in registers and streams z_j from storage; the 4 lanes of a group read the same z_j. The
 // labels are walked with a pointer: one integer compare per pair. inner_product_loss.tiled.wgsl
-// is the variant for GPUs (z_j staged in workgroup memory) with identical bindings; `finish`
-// and `total` live here only and serve both. Measured on SwiftShader at Cora's shape (N =
-// 2,708, L = 16, 7.3M pairs, one chunk): 0.44 s of CPU time per loss (0.44-0.9 s wall on a
-// shared 2-core machine); the tiled variant 0.48 s with one chunk and 0.59 s with its
-// default 11; with z_i and the accumulator in arrays indexed by k (see `rows`), 5 times slower.
+// is the variant for GPUs (blocks of pairs on and above the diagonal, each unordered pair once)
+// with identical bindings; `finish` and `total` live here only and serve both. Measured on
+// SwiftShader at Cora's shape (N = 2,708, L = 16, 7.3M pairs, one chunk): 0.44 s of CPU time per
+// loss (0.44-0.9 s wall on a shared 2-core machine); with z_i and the accumulator in arrays
+// indexed by k (see `rows`), 5 times slower.
+//
+// Why this variant visits every ordered pair, twice the pairs the tiled one visits: each
+// unordered pair visited once must also add g z_i into row j, which some other invocation owns;
+// the sum over the rows that share a column needs workgroup memory and barriers, subgroup
+// reductions, or read-modify-writes of a partial buffer, and on SwiftShader each of those costs
+// more than the dot product and the exp and log it saves (about a quarter of a pair's cost
+// there; loads, shuffles and loop overhead are the rest). CPU time of the loss at Cora's shape
+// on the shared 2-core machine (load average 8-12, minimum of 4 runs, same run for each row):
+//   every ordered pair, z_j shared by subgroup shuffles (the subgroup variant)       0.33-0.43 s
+//   every ordered pair, z_j from storage (this variant)                               0.54-0.71 s
+//   each pair once: 4 lanes per block pair, column sums by subgroupAdd               0.55-0.58 s
+//   each pair once: 4 x 4 tiles rotated through the subgroup by shuffles             0.53 s
+//   each pair once: one lane per block pair, columns read-modify-written             0.67-0.74 s
+//   each pair once: workgroup-memory column sums (inner_product_loss.tiled.wgsl)      0.63-0.91 s
+//   every ordered pair, the previous tiled variant (z_j staged, no column sums)       0.76-1.12 s
+// On a GPU the balance is the other way (the pair's arithmetic dominates and workgroup memory
+// is fast), which is what the tiled variant is for.
 //
 // Precision: every loss term is positive, so f32 sums lose at most about (terms) u relative:
 // rows sum N / chunks terms, `total` N chunks / 256 per invocation and a tree of 8 levels.
@@ -41,6 +58,7 @@
 // sum once per row.
 
 #include "common/inner_product.wgsl"
+#include "common/inner_product_full_row.wgsl"
 #include "common/step.wgsl"
 #include "common/record.wgsl"
 
@@ -81,7 +99,7 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
     let col = j;
     #include "common/inner_product_pair.wgsl"
   }
-  #include "common/inner_product_store.wgsl"
+  #include "common/inner_product_row_store.wgsl"
 }
 
 // dz[i] = sum over chunks of dz_part[c, i], one vec4 per invocation.

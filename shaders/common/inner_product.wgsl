@@ -1,7 +1,8 @@
 // The declarations both variants of inner_product_loss share (inner_product_loss.wgsl,
 // inner_product_loss.tiled.wgsl): sizes, bindings, and the per-pair terms and label lookup.
 
-#include "log1p.wgsl"
+#include "pair_terms.wgsl"
+#include "labels.wgsl"
 
 struct Dims {
   n: u32,          // nodes
@@ -30,31 +31,3 @@ override WG: u32 = 64u;
 @group(0) @binding(8) var<storage, read_write> dz_part: array<vec4<f32>>;
 @group(0) @binding(9) var<storage, read_write> dz: array<vec4<f32>>;
 @group(0) @binding(10) var<storage, read_write> out: array<vec4<f32>>;
-
-// One pair's terms: (softplus(x) if a non-edge, softplus(-x) if an edge, g / pos_weight^y).
-// The edge's gradient pw (sigmoid(x) - 1) = -pw sigmoid(-x); the caller multiplies by pw.
-fn pair_terms(x: f32, edge: bool) -> vec3<f32> {
-  let e = exp(-abs(x));
-  let lp = log1p_small(e);
-  let inv = 1.0 / (1.0 + e);
-  let sig = select(e * inv, inv, x >= 0.0);     // sigmoid(x)
-  let sig_neg = select(inv, e * inv, x >= 0.0); // sigmoid(-x)
-  if (edge) { return vec3<f32>(0.0, max(-x, 0.0) + lp, -sig_neg); }
-  return vec3<f32>(max(x, 0.0) + lp, 0.0, sig);
-}
-
-// First position in label_idx[lo, hi) holding a column >= v.
-fn lower_bound(lo: u32, hi: u32, v: u32) -> u32 {
-  var a = lo;
-  var b = hi;
-  while (a < b) {
-    let m = (a + b) / 2u;
-    if (label_idx[m] < v) { a = m + 1u; } else { b = m; }
-  }
-  return a;
-}
-
-fn label_at(p: u32, end: u32) -> u32 {
-  if (p < end) { return label_idx[p]; }
-  return 0xffffffffu;
-}

@@ -1,41 +1,9 @@
-// One pair (i, col) of inner_product_loss's `rows` (both variants), included inside the loop
-// over columns after `zc` (where z_col(zc, k) finds vec4 k of z_col's row: storage in the
-// register variant, the staged tile in the tiled one) and `col` (the column, j): the dot
+// One pair (i, col) of inner_product_loss's `rows` (the full-row variants), included inside the
+// loop over columns after `zc` (where z_col(zc, k) finds vec4 k of z_col's row: storage in the
+// register variant, a subgroup shuffle in the subgroup one) and `col` (the column, j): the dot
 // product x = z_i . z_col, the label from the sorted neighbour list (p, next, end), the loss
 // terms into l and the gradient g z_col into the accumulators a0..a15.
-var d = vec4<f32>(0.0);
-var z0 = vec4<f32>(0.0);
-var z1 = vec4<f32>(0.0);
-var z2 = vec4<f32>(0.0);
-var z3 = vec4<f32>(0.0);
-var z4 = vec4<f32>(0.0);
-var z5 = vec4<f32>(0.0);
-var z6 = vec4<f32>(0.0);
-var z7 = vec4<f32>(0.0);
-var z8 = vec4<f32>(0.0);
-var z9 = vec4<f32>(0.0);
-var z10 = vec4<f32>(0.0);
-var z11 = vec4<f32>(0.0);
-var z12 = vec4<f32>(0.0);
-var z13 = vec4<f32>(0.0);
-var z14 = vec4<f32>(0.0);
-var z15 = vec4<f32>(0.0);
-if (0u < D4) { z0 = z_col(zc, 0u); d += zi0 * z0; }
-if (1u < D4) { z1 = z_col(zc, 1u); d += zi1 * z1; }
-if (2u < D4) { z2 = z_col(zc, 2u); d += zi2 * z2; }
-if (3u < D4) { z3 = z_col(zc, 3u); d += zi3 * z3; }
-if (4u < D4) { z4 = z_col(zc, 4u); d += zi4 * z4; }
-if (5u < D4) { z5 = z_col(zc, 5u); d += zi5 * z5; }
-if (6u < D4) { z6 = z_col(zc, 6u); d += zi6 * z6; }
-if (7u < D4) { z7 = z_col(zc, 7u); d += zi7 * z7; }
-if (8u < D4) { z8 = z_col(zc, 8u); d += zi8 * z8; }
-if (9u < D4) { z9 = z_col(zc, 9u); d += zi9 * z9; }
-if (10u < D4) { z10 = z_col(zc, 10u); d += zi10 * z10; }
-if (11u < D4) { z11 = z_col(zc, 11u); d += zi11 * z11; }
-if (12u < D4) { z12 = z_col(zc, 12u); d += zi12 * z12; }
-if (13u < D4) { z13 = z_col(zc, 13u); d += zi13 * z13; }
-if (14u < D4) { z14 = z_col(zc, 14u); d += zi14 * z14; }
-if (15u < D4) { z15 = z_col(zc, 15u); d += zi15 * z15; }
+#include "inner_product_dot.wgsl"
 let edge = col == next;
 if (edge) {
   p++;
@@ -44,19 +12,4 @@ if (edge) {
 let t = pair_terms(d.x + d.y + d.z + d.w, edge);
 l += t.xy;
 let g = select(t.z, dims.pos_weight * t.z, edge);
-if (0u < D4) { a0 += g * z0; }
-if (1u < D4) { a1 += g * z1; }
-if (2u < D4) { a2 += g * z2; }
-if (3u < D4) { a3 += g * z3; }
-if (4u < D4) { a4 += g * z4; }
-if (5u < D4) { a5 += g * z5; }
-if (6u < D4) { a6 += g * z6; }
-if (7u < D4) { a7 += g * z7; }
-if (8u < D4) { a8 += g * z8; }
-if (9u < D4) { a9 += g * z9; }
-if (10u < D4) { a10 += g * z10; }
-if (11u < D4) { a11 += g * z11; }
-if (12u < D4) { a12 += g * z12; }
-if (13u < D4) { a13 += g * z13; }
-if (14u < D4) { a14 += g * z14; }
-if (15u < D4) { a15 += g * z15; }
+#include "inner_product_accumulate.wgsl"

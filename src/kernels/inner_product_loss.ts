@@ -2,8 +2,9 @@
  * Wrapper of shaders/inner_product_loss.wgsl (register variant, with the `finish` and `total`
  * entries both variants use), shaders/inner_product_loss.subgroups.wgsl (the register variant
  * sharing z_j through the subgroup, used for latent sizes up to 16 where the device has
- * `subgroups`) and shaders/inner_product_loss.tiled.wgsl (workgroup tiles, for GPUs): the graph
- * VAE's all-pairs decoder loss and dL/dz without an N x N buffer.
+ * `subgroups`) and shaders/inner_product_loss.tiled.wgsl (workgroup tiles, for GPUs, each
+ * unordered pair visited once): the graph VAE's all-pairs decoder loss and dL/dz without an N x N
+ * buffer.
  */
 import registerSource from '../../shaders/inner_product_loss.wgsl';
 import tiledSource from '../../shaders/inner_product_loss.tiled.wgsl';
@@ -24,8 +25,27 @@ export const MAX_LATENT = 4 * Number(/const MAX_D4: u32 = (\d+)u;/.exec(register
 const DIMS = structOf(registerSource, 'Dims');
 
 const WG = 64;
-/** Workgroups the tiled variant aims for, by splitting columns into chunks: a few per GPU core. */
-const TILED_TARGET_WORKGROUPS = 512;
+/**
+ * Chunks the tiled variant aims for: 32 make 528 block pairs, one workgroup each (a few per GPU
+ * core), and 32 partial gradients per node.
+ */
+const TILED_TARGET_CHUNKS = 32;
+/** The tiled variant's chunk length is a multiple of this: of every tile size it may pick (32 and below). */
+const TILED_CHUNK_STEP = 64;
+
+/**
+ * How the decoder cuts its N^2 pairs: `chunks` chunks of `chunkLen` nodes. The register variants
+ * split the columns of every row (default: one chunk, a whole row per invocation); the tiled
+ * variant cuts rows and columns alike into blocks whose pairs on and above the diagonal one
+ * workgroup each visits once (default: 32 chunks, lengths a multiple of 64). Partial sums: chunks x
+ * pad4(N) x pad4(L) floats when chunks > 1 (src/graph/memory.ts plans them).
+ */
+export function decoderChunks(n: number, variant: InnerProductVariant, requested?: number): { chunks: number; chunkLen: number } {
+  const want = Math.max(1, Math.min(requested ?? (variant === 'register' ? 1 : TILED_TARGET_CHUNKS), n));
+  const step = variant === 'tiled' ? TILED_CHUNK_STEP : 1;
+  const chunkLen = Math.ceil(Math.ceil(n / want) / step) * step;
+  return { chunks: Math.ceil(n / chunkLen), chunkLen };
+}
 
 /** The decoder's labels (A_train + I as sorted neighbour lists) on the GPU. */
 export interface LabelBuffers {
@@ -85,7 +105,7 @@ export interface InnerProductLossArgs {
   latent: number;
   posWeight: number;
   norm: number;
-  /** Column chunks (default: 1 for `register`, enough workgroups for a GPU for `tiled`). */
+  /** Chunks (decoderChunks: default 1 for `register`, 32 for `tiled`). */
   chunks?: number;
   /**
    * A training step's uniform (shaders/common/step.wgsl) and the loss history ring: `total`
@@ -101,7 +121,7 @@ export interface InnerProductLossDispatches {
   total: Dispatch;
   /** rows, finish (when present), total. */
   all: Dispatch[];
-  /** Column chunks and columns per chunk chosen. */
+  /** Chunks and nodes per chunk chosen (decoderChunks). */
   chunks: number;
   chunkLen: number;
   /** Whether `rows` shares z_j through the subgroup (inner_product_loss.subgroups.wgsl). */
@@ -126,11 +146,43 @@ export class InnerProductLossKernels {
     this.subgroups = variant === 'register' && (opts.subgroups ?? true) && res.device.features.has('subgroups') ? new ShaderPipelines(res.device, subgroupSource) : null;
   }
 
-  /** Columns per staged tile of the tiled variant: 64, halved until the tile fits workgroup memory. */
-  private tileColumns(d4: number): number {
-    let tj = 64;
-    while (tj > 4 && tj * d4 * 16 > this.res.device.limits.maxComputeWorkgroupStorageSize) tj /= 2;
+  /**
+   * The tiled variant's workgroup size TJ (rows per pass and columns per tile): 32, halved until its
+   * two staged tiles (TJ x D4 vec4s each) and the gt tile (TJ^2 floats) fit workgroup memory.
+   */
+  private tileSize(d4: number): number {
+    let tj = 32;
+    while (tj > 4 && 2 * tj * d4 * 16 + tj * tj * 4 > this.res.device.limits.maxComputeWorkgroupStorageSize) tj /= 2;
     return tj;
+  }
+
+  /**
+   * The `total` (or, with `record`, `total_record`) dispatch alone: out = (recon + kl, recon, kl)
+   * with recon = scale sum over chunks and nodes of lossPart (chunks x pad4(n) floats) and
+   * kl = -(0.5 / n^2) sum of klRows. The sampled decoder (src/kernels/sampled_edge_loss.ts)
+   * totals its per-node losses through it, with scale 1.
+   */
+  async buildTotal(
+    label: string,
+    a: { lossPart: BufferRange; chunks: number; scale: number; klRows: BufferRange | null; out: BufferRange; n: number; record?: { step: GPUBuffer; history: BufferRange } },
+    dims?: GPUBuffer,
+  ): Promise<Dispatch> {
+    const nPad = pad4(a.n);
+    if (a.lossPart.size < a.chunks * nPad * 4) throw new Error(`${label}: the loss partials hold ${a.lossPart.size} bytes, ${a.chunks} x ${nPad} floats need ${a.chunks * nPad * 4}`);
+    if (a.out.size < 16) throw new Error(`${label}: out holds ${a.out.size} bytes, needs 16`);
+    const u = dims ?? this.res.uniform(`${label}.total.dims`, packStruct(DIMS, {
+      n: a.n, n_pad: nPad, chunks: a.chunks, chunk_len: a.n, pos_weight: 1, scale: a.scale, kl_scale: a.klRows ? 1 / (a.n * a.n) : 0,
+    }, undefined, 'inner_product_loss struct Dims'));
+    const entry = a.record ? 'total_record' : 'total';
+    const tp = await this.shared.get(entry, { KL: a.klRows ? 1 : 0 }, `inner_product_loss.${entry}${a.klRows ? '' : '[no KL]'}`);
+    // Without KL the binding is still declared; the loss partials stand in and are never read through it.
+    const totalInputs = [u, null, null, null, a.lossPart, null, a.klRows ?? a.lossPart, null, null, null, a.out];
+    return {
+      label: `${label}.total`,
+      pipeline: tp,
+      bindGroup: this.res.bindGroup(`${label}.total`, tp, a.record ? [...totalInputs, a.record.step, a.record.history] : totalInputs),
+      workgroups: [1, 1, 1],
+    };
   }
 
   /** Prepares the dispatches (and the partial-sum buffers they need) for these operands. */
@@ -144,12 +196,10 @@ export class InnerProductLossKernels {
       if (r.size < zBytes) throw new Error(`${label}: ${what} holds ${r.size} bytes, ${a.n} x ${a.latent} (padded ${nPad} x ${4 * d4}) needs ${zBytes}`);
     }
     if (a.out.size < 16) throw new Error(`${label}: out holds ${a.out.size} bytes, needs 16`);
-    const tj = this.tileColumns(d4);
-    const rowGroups = Math.ceil(a.n / WG);
-    const want = a.chunks ?? (this.variant === 'register' ? 1 : Math.ceil(TILED_TARGET_WORKGROUPS / rowGroups));
-    const step = this.variant === 'tiled' ? tj : 1;
-    const chunkLen = Math.ceil(Math.ceil(a.n / Math.max(1, Math.min(want, a.n))) / step) * step;
-    const chunks = Math.ceil(a.n / chunkLen);
+    const { chunks, chunkLen } = decoderChunks(a.n, this.variant, a.chunks);
+    const blockPairs = (chunks * (chunks + 1)) / 2;
+    const maxGroups = this.res.device.limits.maxComputeWorkgroupsPerDimension;
+    if (this.variant === 'tiled' && blockPairs > maxGroups) throw new Error(`${label}: ${chunks} chunks make ${blockPairs} block pairs, more workgroups than the device's ${maxGroups} per dimension`);
 
     const lossPart = whole(this.res.storage(`${label}.loss_part`, chunks * nPad * 4));
     const dzPart = chunks === 1 ? a.dz : whole(this.res.storage(`${label}.dz_part`, chunks * zBytes));
@@ -158,8 +208,7 @@ export class InnerProductLossKernels {
       n: a.n, n_pad: nPad, chunks, chunk_len: chunkLen, pos_weight: a.posWeight, scale: a.norm / (a.n * a.n), kl_scale: a.klRows ? 1 / (a.n * a.n) : 0,
     }, undefined, 'inner_product_loss struct Dims'));
 
-    const rowsConstants: Record<string, number> = { D4: d4, WG };
-    if (this.variant === 'tiled') rowsConstants.TJ = tj;
+    const rowsConstants: Record<string, number> = this.variant === 'tiled' ? { D4: d4, TJ: this.tileSize(d4) } : { D4: d4, WG };
     // One invocation of a subgroup loads each vec4 of z_j: subgroups have at least 4.
     const shared = this.subgroups && d4 <= 4 ? this.subgroups : null;
     const rowsPipeline = await (shared ?? this.rowsShader).get('rows', rowsConstants, `inner_product_loss.rows[${this.variant}${shared ? '+subgroups' : ''}]`);
@@ -167,7 +216,8 @@ export class InnerProductLossKernels {
       label: `${label}.rows`,
       pipeline: rowsPipeline,
       bindGroup: this.res.bindGroup(`${label}.rows`, rowsPipeline, [u, a.z, a.labels.rowPtr, a.labels.colIdx, null, null, null, lossPart, dzPart, null, null]),
-      workgroups: [rowGroups, chunks, 1],
+      // The register variants: a row of invocations per column chunk; the tiled one: a workgroup per block pair.
+      workgroups: this.variant === 'tiled' ? [blockPairs, 1, 1] : [Math.ceil(a.n / WG), chunks, 1],
     };
     let finish: Dispatch | null = null;
     if (chunks > 1) {
@@ -179,16 +229,7 @@ export class InnerProductLossKernels {
         workgroups: grid2d(Math.ceil((a.n * d4) / WG), this.res.device.limits.maxComputeWorkgroupsPerDimension),
       };
     }
-    const entry = a.record ? 'total_record' : 'total';
-    const tp = await this.shared.get(entry, { KL: a.klRows ? 1 : 0 }, `inner_product_loss.${entry}${a.klRows ? '' : '[no KL]'}`);
-    // Without KL the binding is still declared; the loss partials stand in and are never read through it.
-    const totalInputs = [u, null, null, null, lossPart, null, a.klRows ?? lossPart, null, null, null, a.out];
-    const total: Dispatch = {
-      label: `${label}.total`,
-      pipeline: tp,
-      bindGroup: this.res.bindGroup(`${label}.total`, tp, a.record ? [...totalInputs, a.record.step, a.record.history] : totalInputs),
-      workgroups: [1, 1, 1],
-    };
+    const total = await this.buildTotal(label, { lossPart, chunks, scale: a.norm / (a.n * a.n), klRows: a.klRows, out: a.out, n: a.n, record: a.record }, u);
     return { rows, finish, total, all: finish ? [rows, finish, total] : [rows, total], chunks, chunkLen, subgroups: shared !== null };
   }
 }

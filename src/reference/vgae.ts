@@ -94,7 +94,8 @@ export function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
-function sigmoid(x: number): number {
+/** 1 / (1 + exp(-x)), without overflow on either side. */
+export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
@@ -205,8 +206,14 @@ function half(m: ArrayLike<number>, N: number, L: number, from: number): Float64
   return out;
 }
 
-/** Forward pass and loss; eps (N x L) is the VGAE's noise, ignored by the GAE. */
-export function vgaeForward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, eps: ArrayLike<number>, kind: GraphModelKind): VgaeForward {
+/** The encoder's part of the forward pass: everything before the decoder. */
+export type VgaeEncoded = Pick<VgaeForward, 'layer1' | 'mu' | 'logstd' | 'z' | 'klRows' | 'kl'>;
+
+/**
+ * The encoder, the sample and the KL term (-(0.5 / N) mean_i klRows_i, 0 for the GAE): what
+ * every decoder (this file's all-pairs one, src/reference/sampled_decoder.ts) starts from.
+ */
+export function vgaeEncode(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, eps: ArrayLike<number>, kind: GraphModelKind): VgaeEncoded {
   const { n: N, hidden: H, latent: L } = s;
   const { conv1, head } = paperLayers(s, kind);
   const graph: RefGraph = { adjacency: g.adj, features: g.features };
@@ -217,10 +224,17 @@ export function vgaeForward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, eps: Arra
   const z = new Float64Array(N * L);
   const klRows = new Float64Array(N);
   gaussianLogstdForward(z, klRows, mu, logstd, kind === 'vgae' ? eps : null, N, L);
-  const dz = new Float64Array(N * L);
-  const recon = innerProductLoss(dz, z, g.labels, N, L, g.posWeight, g.norm);
   const kl = kind === 'vgae' ? -(0.5 / N) * (klRows.reduce((a, b) => a + b, 0) / N) : 0;
-  return { layer1: { y: h }, mu: { y: mu }, logstd: { y: logstd }, z, klRows, recon, kl, loss: recon + kl, dz };
+  return { layer1: { y: h }, mu: { y: mu }, logstd: { y: logstd }, z, klRows, kl };
+}
+
+/** Forward pass and loss; eps (N x L) is the VGAE's noise, ignored by the GAE. */
+export function vgaeForward(p: VgaeParams, g: VgaeGraph, s: VgaeSizes, eps: ArrayLike<number>, kind: GraphModelKind): VgaeForward {
+  const { n: N, latent: L } = s;
+  const e = vgaeEncode(p, g, s, eps, kind);
+  const dz = new Float64Array(N * L);
+  const recon = innerProductLoss(dz, e.z, g.labels, N, L, g.posWeight, g.norm);
+  return { ...e, recon, loss: recon + e.kl, dz };
 }
 
 /** Gradients with respect to the weights, and the intermediate gradients the GPU test compares. */

@@ -51,6 +51,8 @@ export const STREAM_SHUFFLE = 2;
 export const STREAM_SPLIT = 2;
 /** The denoising objectives' input corruption (shaders/corrupt.wgsl). */
 export const STREAM_CORRUPT = 3;
+/** The sampled graph decoder's negative pairs (src/graph/negative_sampler.ts, shaders/sampled_edge_loss.wgsl). */
+export const STREAM_NEGATIVES = 4;
 
 const TWO_POW_M24 = 1 / 16777216;
 
