@@ -106,9 +106,10 @@ export class GraphNetwork {
     this.operands = {
       adjacency: uploadCsr(res, 'Â', a.adj) as CsrBuffers,
       features: X ? { x: uploadCsr(res, 'X', X), xt: uploadCsr(res, 'X^T', transposeCsr(X)) } : null,
+      // A scratch of one row is a vector (a bias, column sums): no padding rows.
       scratch: (key, rows, cols) => {
         let b = scratch.get(key);
-        if (!b) scratch.set(key, (b = matrix(res, key, rows, cols)));
+        if (!b) scratch.set(key, (b = rows === 1 ? whole(res.storage(key, pad4(cols) * 4)) : matrix(res, key, rows, cols)));
         return b;
       },
     };

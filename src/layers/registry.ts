@@ -125,7 +125,7 @@ export interface GraphOperands {
   adjacency: CsrBuffers;
   /** The node features X (N x F) and X^T, or null: the identity (featureless). */
   features: { x: CsrBuffers; xt: CsrBuffers } | null;
-  /** Scratch matrices a layer keeps between its forward and backward products, made once per key. */
+  /** Scratch matrices a layer keeps between its forward and backward products, made once per key (zeros; one row: an unpadded vector). */
   scratch(key: string, rows: number, cols: number): BufferRange;
 }
 
