@@ -18,7 +18,7 @@ import { Scheduler, type TrainingState } from '../runtime/scheduler.js';
 import { ScheduledModel } from '../runtime/scheduled_model.js';
 import { defaultDevice } from '../gpu/device.js';
 import { padRows, uploadRows } from '../gpu/buffers.js';
-import { checkLimits } from '../gpu/limits.js';
+import { checkLimits } from '../model/limits.js';
 import { pad4 } from '../gpu/pad.js';
 import type { Dispatch } from '../gpu/resources.js';
 import type { LinearVariant } from '../kernels/linear.js';

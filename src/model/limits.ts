@@ -5,8 +5,8 @@
  */
 import type { VaeConfig } from '../config.js';
 import { layerType, type LayerSpec } from '../layers/registry.js';
-import type { ArenaLayout } from '../model/describe.js';
-import { pad4 } from './pad.js';
+import type { ArenaLayout } from './describe.js';
+import { pad4 } from '../gpu/pad.js';
 
 /** The device limits the runtime depends on. */
 export type RuntimeLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize' | 'maxComputeWorkgroupsPerDimension'>;
