@@ -5,6 +5,7 @@
  */
 
 import { GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from './graph/config.js';
+import { SHORTHANDS } from './model/shorthand.js';
 import { resolveSpec } from './model/spec.js';
 import type { ModelSpec } from './model/spec.js';
 import { checkCorruption, checkSetting, ConfigError, corruptionText, shown, type Corruption, type Likelihood, type ModelKind, type SettingName, type SettingValue } from './settings.js';
@@ -81,9 +82,7 @@ export const DEFAULT_CONFIG: Readonly<VaeConfig> = Object.freeze({
  * The keras-io convolutional VAE's sizes (`arch: 'conv'`): channels 32, 64, dense 16, latent 2,
  * on 28x28 grey images when no input shape is given.
  */
-export const DEFAULT_CONV: Readonly<Pick<VaeConfig, 'inputShape' | 'channels' | 'dense' | 'latent'>> = Object.freeze({
-  inputShape: [1, 28, 28], channels: [32, 64], dense: 16, latent: 2,
-});
+export const DEFAULT_CONV: Readonly<Pick<VaeConfig, 'inputShape' | 'channels' | 'dense' | 'latent'>> = Object.freeze(SHORTHANDS.conv.defaults as Pick<VaeConfig, 'inputShape' | 'channels' | 'dense' | 'latent'>);
 /** torch.optim.Adam defaults with the example's learning rate. */
 export const DEFAULT_ADAM: Readonly<AdamConfig> = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
 
@@ -112,24 +111,6 @@ function resolveShape(c: Partial<VaeConfig>): { inputSize: number; inputShape: n
     throw new ConfigError('inputSize', `config: inputSize ${c.inputSize} does not match inputShape ${shape.join('x')} = ${inputSize}`);
   }
   return { inputSize, inputShape: [...shape] };
-}
-
-/**
- * Checks that the convolutional VAE fits its input: an image whose height and width every
- * stride-2 convolution halves exactly, so that the decoder's transposed convolutions give back
- * the same size.
- */
-function checkConvShape(inputShape: number[], channels: number[], given: boolean): void {
-  if (inputShape.length !== 3) {
-    throw new ConfigError('inputSize', `config: arch conv needs an image input shape [channels, height, width], got ${given ? shown(inputShape) : `inputSize ${inputShape[0]}`}`);
-  }
-  const n = channels.length;
-  if (n === 0) throw new ConfigError('channels', 'config: arch conv needs at least one convolution in channels, got []');
-  const [, h, w] = inputShape;
-  const f = 2 ** n;
-  if (h % f !== 0 || w % f !== 0) {
-    throw new ConfigError('inputSize', `config: arch conv halves the image ${n} times (channels ${channels.join(',')}), so its height and width must be multiples of ${f}, got ${h}x${w}`);
-  }
 }
 
 /** The settings a spec holds itself, and the part of the model each names (for messages). */
@@ -165,14 +146,14 @@ export function resolveConfig(partial: Partial<VaeConfig> = {}): VaeConfig {
     if (partial.spec === undefined) throw new ConfigError('arch', "config: arch 'spec' needs the spec itself (config.spec)");
     return resolveSpecConfig(partial);
   }
-  const arch = checked('arch', partial.arch ?? DEFAULT_CONFIG.arch);
-  const conv = arch === 'conv';
-  // The convolutional VAE's own defaults: keras-io's sizes, and MNIST's image when no input is given.
-  const c = { ...DEFAULT_CONFIG, ...(conv ? { channels: DEFAULT_CONV.channels, dense: DEFAULT_CONV.dense, latent: DEFAULT_CONV.latent } : {}), ...partial };
+  const arch = checked('arch', partial.arch ?? 'mlp');
+  // A shorthand's own defaults (the conv VAE's: keras-io's sizes, and MNIST's image when no input is given).
+  const { inputShape: ownInput, ...own } = SHORTHANDS[arch].defaults;
+  const c = { ...DEFAULT_CONFIG, ...own, ...partial };
   const shapeGiven = partial.inputShape !== undefined || partial.inputSize !== undefined;
-  const shape = resolveShape(conv && !shapeGiven ? { inputShape: [...DEFAULT_CONV.inputShape] } : partial);
+  const shape = resolveShape(ownInput && !shapeGiven ? { inputShape: [...ownInput] } : partial);
   const channels = [...checked('channels', c.channels)];
-  if (conv) checkConvShape(shape.inputShape, channels, partial.inputShape !== undefined);
+  SHORTHANDS[arch].check(shape.inputShape, { channels }, partial.inputShape !== undefined);
   return {
     ...shape,
     arch,

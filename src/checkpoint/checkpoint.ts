@@ -20,7 +20,7 @@ import { corruptionText, parseCorruption, resolveConfig, type VaeConfig } from '
 import type { ParameterSet } from '../model/init.js';
 import { layerParameters } from '../layers/registry.js';
 import { describeModel, modelLayers } from '../model/describe.js';
-import { expandShorthand, type ShorthandFields } from '../model/shorthand.js';
+import { expandShorthand, SHORTHANDS, type ShorthandFields } from '../model/shorthand.js';
 import { SpecError } from '../model/spec.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 import { inferConfig } from './infer.js';
@@ -149,18 +149,6 @@ const RESERVED = [
   'format', 'formatVersion', 'inputSize', 'inputShape', 'corrupt', 'arch', 'spec', 'hidden', 'channels', 'dense', 'latent', 'batch', 'objective', 'sigma', 'seed', 'step', 'loss',
 ];
 
-/** A shorthand's own metadata keys, as files before specs had them (an MLP's: no arch key). */
-function shorthandKeys(cfg: VaeConfig): Record<string, string> {
-  switch (cfg.arch) {
-    case 'mlp':
-      return { hidden: cfg.hidden.join(',') };
-    case 'conv':
-      return { arch: 'conv', channels: cfg.channels.join(','), dense: String(cfg.dense) };
-    case 'spec':
-      return { arch: 'spec' };
-  }
-}
-
 /** Training state stored beside the configuration; extra keys are stored as strings too. */
 export interface CheckpointExtra {
   /** Seed of the run (initialisation, noise and shuffles). */
@@ -182,7 +170,7 @@ export function checkpointMetadata(cfg: VaeConfig, extra: CheckpointExtra): Reco
     formatVersion: CHECKPOINT_VERSION,
     inputSize: String(cfg.inputSize),
     inputShape: cfg.inputShape.join(','),
-    ...shorthandKeys(cfg),
+    ...(cfg.arch === 'spec' ? { arch: 'spec' } : SHORTHANDS[cfg.arch].record(cfg)),
     spec: JSON.stringify(describeModel(cfg).spec),
     latent: String(cfg.latent),
     batch: String(cfg.batch),
@@ -242,8 +230,8 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
   }
   // Files without an arch are MLPs (written before the conv VAE existed).
   const arch = metadata.arch ?? 'mlp';
-  if (arch !== 'mlp' && arch !== 'conv' && arch !== 'spec') throw new Error(`${name}: metadata "arch" is ${show(arch)}, this runtime builds "mlp" and "conv" (shorthands) and "spec"`);
   if (arch === 'spec') return specConfigFromMetadata(metadata, name, objective, sigma);
+  if (!Object.hasOwn(SHORTHANDS, arch)) throw new Error(`${name}: metadata "arch" is ${show(arch)}, this runtime builds ${Object.keys(SHORTHANDS).map((k) => `"${k}"`).join(' and ')} (shorthands) and "spec"`);
   const sizes = (key: string, example: string, empty: boolean): number[] => {
     const text = metadata[key];
     if (text === undefined) throw new Error(`${name}: metadata has no "${key}" (was this file written by ${CHECKPOINT_FORMAT}?)`);
@@ -251,9 +239,7 @@ export function configFromMetadata(metadata: Record<string, string>, name = 'che
     if (!parts.every((p) => /^[1-9][0-9]{0,8}$/.test(p))) throw new Error(`${name}: metadata "${key}" is ${show(text)}, must be widths separated by commas (e.g. ${example})`);
     return parts.map(Number);
   };
-  const layers: Partial<VaeConfig> = arch === 'conv'
-    ? { arch, channels: sizes('channels', '"32,64"', false), dense: ourInt(metadata, 'dense', name) }
-    : { arch, hidden: sizes('hidden', '"400" or "512,256"', true) };
+  const layers: Partial<VaeConfig> = { arch: arch as 'mlp' | 'conv', ...SHORTHANDS[arch as 'mlp' | 'conv'].read({ sizes, int: (key) => ourInt(metadata, key, name) }) };
   // The input's shape, from files that record it (older ones hold the size only).
   const shapeText = metadata.inputShape;
   if (shapeText !== undefined && !/^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8}){0,2}$/.test(shapeText)) {

@@ -8,14 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadCheckpoint } from '../checkpoint/checkpoint.js';
 import { graphInfoFromMetadata } from '../checkpoint/graph_checkpoint.js';
 import { decodeSafetensors } from '../checkpoint/safetensors.js';
-import { DEFAULT_CONFIG, DEFAULT_CONV, resolveConfig } from '../config.js';
+import { resolveConfig } from '../config.js';
+import { shorthandClash } from '../model/shorthand.js';
 import { activationText } from '../layers/activation.js';
 import { layerParameters, type LayerSpec } from '../layers/registry.js';
 import { describeGraphModel, describeModel } from '../model/describe.js';
 import { resolveSpec, type ModelDescription, type ModelSpec } from '../model/spec.js';
-import { SHORTHAND_SETTINGS, type SettingValue } from '../settings.js';
-import { givenFlags, intFlag, parseFlags, settingOptions, settingValues, UsageError } from './args.js';
-import { readSpecFile } from './train.js';
+import { SHORTHAND_SETTINGS } from '../settings.js';
+import { givenFlags, intFlag, parseFlags, settingFlag, settingOptions, settingValues, UsageError } from './args.js';
+import { readSpecFile, trainDefaults } from './train.js';
 
 /** The embedded Cora's feature width: a graph spec's input when no other is given. */
 const CORA_FEATURES = 1433;
@@ -80,12 +81,10 @@ function modelOf(f: Record<string, string | undefined>, flags: Record<string, un
     if (metadata.arch === 'graph') return describeGraphModel(graphInfoFromMetadata(metadata, f.model).config);
     return describeModel(loadCheckpoint(bytes, f.model).config);
   }
-  const conv = flags.arch === 'conv';
-  const shorthand = settingValues(SHORTHAND_SETTINGS, flags, {
-    arch: 'mlp', hidden: [...DEFAULT_CONFIG.hidden], channels: [...DEFAULT_CONV.channels], dense: DEFAULT_CONV.dense, latent: conv ? DEFAULT_CONV.latent : DEFAULT_CONFIG.latent,
-  } as { [K in (typeof SHORTHAND_SETTINGS)[number]]: SettingValue<K> });
-  const inputShape = conv ? [...DEFAULT_CONV.inputShape] : [DEFAULT_CONFIG.inputSize];
-  return describeModel(resolveConfig({ ...shorthand, inputShape }));
+  const arch = settingFlag('arch', 'arch', flags.arch as string | undefined, 'mlp');
+  const clash = shorthandClash(arch, (k) => flags[k] !== undefined);
+  if (clash) throw new UsageError(clash);
+  return describeModel(resolveConfig(settingValues(SHORTHAND_SETTINGS, flags, trainDefaults(arch))));
 }
 
 /** `webgpu-vae describe [--spec FILE.json | --model FILE | --arch ... --hidden ...] [--features N] [--json]` */

@@ -10,6 +10,7 @@ import { isTrainState, loadTrainState, saveTrainState, trainStatePath, type Trai
 import { fingerprint } from '../data/dataset.js';
 import type { Split } from '../data/mnist.js';
 import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, DEFAULT_CONV, describeObjective, resolveAdam, resolveConfig, type VaeConfig } from '../config.js';
+import { SHORTHANDS, shorthandClash } from '../model/shorthand.js';
 import { parseSpec, resolveSpec, SpecError, type ModelSpec } from '../model/spec.js';
 import { SHORTHAND_SETTINGS, TRAIN_SETTINGS, type SettingValue } from '../settings.js';
 import { writeFileAtomic } from '../node/atomic.js';
@@ -119,11 +120,12 @@ export async function runTraining(
   return { final, state, interrupted: false, vae: trainer.model };
 }
 
-/** The defaults of `train`'s settings: the reference model (the conv shorthand's own sizes with --arch conv). */
-function trainDefaults(conv: boolean): TrainOptions {
+/** The defaults of `train`'s settings: the reference model, with a shorthand's own sizes (--arch conv: keras-io's). */
+export function trainDefaults(arch: 'mlp' | 'conv'): TrainOptions {
+  const own = SHORTHANDS[arch].defaults;
   return {
-    epochs: 10, maxSteps: 0, batch: DEFAULT_CONFIG.batch, arch: 'mlp', hidden: [...DEFAULT_CONFIG.hidden], channels: [...DEFAULT_CONV.channels], dense: DEFAULT_CONV.dense,
-    latent: conv ? DEFAULT_CONV.latent : DEFAULT_CONFIG.latent, lr: DEFAULT_ADAM.lr, seed: 1, beta: 1, klWarmup: 0, kind: DEFAULT_CONFIG.kind,
+    epochs: 10, maxSteps: 0, batch: DEFAULT_CONFIG.batch, arch, hidden: [...DEFAULT_CONFIG.hidden], channels: [...(own.channels ?? DEFAULT_CONV.channels)],
+    dense: own.dense ?? DEFAULT_CONV.dense, latent: own.latent ?? DEFAULT_CONFIG.latent, lr: DEFAULT_ADAM.lr, seed: 1, beta: 1, klWarmup: 0, kind: DEFAULT_CONFIG.kind,
     likelihood: DEFAULT_CONFIG.likelihood, sigma: DEFAULT_CONFIG.sigma, corrupt: null, json: false,
   };
 }
@@ -158,9 +160,8 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     if (f.resume !== undefined) throw new UsageError('--spec and --resume together: a resumed run keeps its model (its spec is in the training state)');
   }
   const arch = settingFlag('arch', 'arch', f.arch, 'mlp');
-  const conv = arch === 'conv';
-  if (conv && f.hidden !== undefined) throw new UsageError('--hidden sizes the MLP\'s dense layers; --arch conv takes --channels and --dense');
-  if (!conv && (f.channels !== undefined || f.dense !== undefined)) throw new UsageError(`--${f.channels !== undefined ? 'channels' : 'dense'} sizes the convolutional VAE; add --arch conv`);
+  const clash = shorthandClash(arch, (k) => f[k] !== undefined);
+  if (clash) throw new UsageError(clash);
   const kind = settingFlag('kind', 'kind', f.kind, DEFAULT_CONFIG.kind);
   if (kind === 'ae' && (f.beta !== undefined || f['kl-warmup'] !== undefined)) {
     throw new UsageError(`--${f.beta !== undefined ? 'beta' : 'kl-warmup'} weights the KL term, which --kind ae (the autoencoder) does not have`);
@@ -176,7 +177,7 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
   const spec = f.spec === undefined ? null : readSpecFile(f.spec);
   if (spec?.family === 'graph') throw new UsageError(`--spec ${f.spec}: a graph spec (family graph); train it with 'webgpu-vae graph train --spec'`);
   return {
-    ...settingValues(TRAIN_SETTINGS, flags, trainDefaults(conv)),
+    ...settingValues(TRAIN_SETTINGS, flags, trainDefaults(arch)),
     json: f.json ?? false,
     data: f.data ?? null,
     save,

@@ -22,6 +22,7 @@
  */
 import type { VaeConfig } from '../config.js';
 import type { SpecEntry } from '../layers/registry.js';
+import { ConfigError, shown } from '../settings.js';
 import type { ModelSpec } from './spec.js';
 
 /** What a shorthand is expanded from: the architecture's settings (and, for the spec itself, the spec); the objective when known. */
@@ -91,15 +92,74 @@ export function graphShorthand(kind: 'vgae' | 'gae', hidden: number, latent: num
   };
 }
 
+/**
+ * Checks that the convolutional VAE fits its input: an image whose height and width every
+ * stride-2 convolution halves exactly, so that the decoder's transposed convolutions give back
+ * the same size.
+ */
+function checkConvShape(inputShape: number[], channels: number[], given: boolean): void {
+  if (inputShape.length !== 3) {
+    throw new ConfigError('inputSize', `config: arch conv needs an image input shape [channels, height, width], got ${given ? shown(inputShape) : `inputSize ${inputShape[0]}`}`);
+  }
+  const n = channels.length;
+  if (n === 0) throw new ConfigError('channels', 'config: arch conv needs at least one convolution in channels, got []');
+  const [, h, w] = inputShape;
+  const f = 2 ** n;
+  if (h % f !== 0 || w % f !== 0) {
+    throw new ConfigError('inputSize', `config: arch conv halves the image ${n} times (channels ${channels.join(',')}), so its height and width must be multiples of ${f}, got ${h}x${w}`);
+  }
+}
+
+/** A shorthand's own sizes, settings and checks. */
+export interface Shorthand {
+  /** What it builds, for messages (`--hidden sizes the MLP's dense layers`). */
+  what: string;
+  /** Its own defaults over the configuration's (the conv VAE's: keras-io's sizes and MNIST's image). */
+  defaults: Partial<Pick<VaeConfig, 'channels' | 'dense' | 'latent' | 'inputShape'>>;
+  /** The size settings it takes (the others' are refused with it). */
+  takes: readonly ('hidden' | 'channels' | 'dense')[];
+  /** Checks the sizes against the input (`given`: the shape was given, not defaulted); throws a ConfigError. */
+  check(inputShape: number[], cfg: Pick<VaeConfig, 'channels'>, given: boolean): void;
+  expand(cfg: ShorthandFields): ExpandedSpec;
+  /** Its keys in a checkpoint's metadata, as files before specs had them (an MLP's: no arch key). */
+  record(cfg: Pick<VaeConfig, 'hidden' | 'channels' | 'dense'>): Record<string, string>;
+  /** Its sizes back from metadata, read through the checkpoint reader's checked accessors. */
+  read(m: { sizes(key: string, example: string, empty: boolean): number[]; int(key: string): number }): Partial<VaeConfig>;
+}
+
+/** The shorthands, by `arch`: the one place the reference models are known by name. */
+export const SHORTHANDS: Record<'mlp' | 'conv', Shorthand> = {
+  mlp: {
+    what: "the MLP's dense layers", defaults: {}, takes: ['hidden'], check: () => undefined, expand: mlpSpec,
+    record: (cfg) => ({ hidden: cfg.hidden.join(',') }),
+    read: (m) => ({ hidden: m.sizes('hidden', '"400" or "512,256"', true) }),
+  },
+  conv: {
+    what: 'the convolutional VAE', defaults: { channels: [32, 64], dense: 16, latent: 2, inputShape: [1, 28, 28] }, takes: ['channels', 'dense'],
+    check: (shape, cfg, given) => checkConvShape(shape, cfg.channels, given), expand: convSpec,
+    record: (cfg) => ({ arch: 'conv', channels: cfg.channels.join(','), dense: String(cfg.dense) }),
+    read: (m) => ({ channels: m.sizes('channels', '"32,64"', false), dense: m.int('dense') }),
+  },
+};
+
 /** The spec of a configuration: its own (`arch: 'spec'`) or its shorthand's. */
 export function expandShorthand(cfg: ShorthandFields): ExpandedSpec {
-  switch (cfg.arch) {
-    case 'spec':
-      if (!cfg.spec) throw new Error("config: arch 'spec' needs the spec itself (config.spec)");
-      return { spec: cfg.spec };
-    case 'mlp':
-      return mlpSpec(cfg);
-    case 'conv':
-      return convSpec(cfg);
+  if (cfg.arch !== 'spec') return SHORTHANDS[cfg.arch].expand(cfg);
+  if (!cfg.spec) throw new Error("config: arch 'spec' needs the spec itself (config.spec)");
+  return { spec: cfg.spec };
+}
+
+/**
+ * The one-line refusal of a shorthand's size flag given with another architecture
+ * (`--hidden sizes the MLP's dense layers; --arch conv takes --channels and --dense`), or null.
+ */
+export function shorthandClash(arch: 'mlp' | 'conv', given: (setting: 'hidden' | 'channels' | 'dense') => boolean): string | null {
+  for (const [owner, sh] of Object.entries(SHORTHANDS) as ['mlp' | 'conv', Shorthand][]) {
+    if (owner === arch) continue;
+    const flag = sh.takes.find((k) => given(k) && !SHORTHANDS[arch].takes.includes(k));
+    if (!flag) continue;
+    const mine = SHORTHANDS[arch].takes;
+    return `--${flag} sizes ${sh.what}; ${arch === 'mlp' ? `add --arch ${owner}` : `--arch ${arch} takes ${mine.map((k) => `--${k}`).join(' and ')}`}`;
   }
+  return null;
 }
