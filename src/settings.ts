@@ -78,6 +78,11 @@ export const SETTINGS = {
   features: { kind: 'choice', choices: ['data', 'none'], arg: 'data|none', doc: 'the data\'s node features (default) or the identity (featureless)' },
   graphHidden: { kind: 'int', min: 1, max: 4096, name: 'hidden', arg: 'N', doc: 'first GCN layer\'s width (default 32)' },
   graphLatent: { kind: 'int', min: 1, max: 64, name: 'latent', arg: 'N', doc: 'latent size (default 16, at most 64)' },
+  graphDecoder: {
+    kind: 'choice', choices: ['auto', 'exact', 'sampled'], name: 'decoder', arg: 'D',
+    doc: 'the decoder\'s loss: exact (every node pair, the paper\'s), sampled (PyTorch Geometric\'s recon_loss: the training edges and K random pairs per edge, drawn each epoch), or auto (default): exact up to 10,000 nodes, sampled above',
+  },
+  negatives: { kind: 'int', min: 1, max: 64, arg: 'K', doc: 'the sampled decoder\'s random pairs per training edge (default 1)' },
   valFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'val', arg: 'X', doc: 'share of the edges held out for validation (default 0.05)' },
   testFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'test', arg: 'X', doc: 'share of the edges held out for test (default 0.1)' },
 } as const satisfies Record<string, Rule & Presentation>;
@@ -94,7 +99,7 @@ export const PAGE_SETTINGS = [
 ] as const satisfies readonly SettingName[];
 /** The settings of a graph VAE's training run: `graph train`'s flags and the graph page's fields. */
 export const GRAPH_SETTINGS = [
-  'graphModel', 'features', 'epochs', 'graphHidden', 'graphLatent', 'lr', 'seed', 'valFraction', 'testFraction',
+  'graphModel', 'features', 'epochs', 'graphHidden', 'graphLatent', 'lr', 'seed', 'valFraction', 'testFraction', 'graphDecoder', 'negatives',
 ] as const satisfies readonly SettingName[];
 
 /** The name people use for a setting: its CLI flag (`--name`), URL key and form field. */

@@ -17,7 +17,7 @@
  */
 import type { GraphModelConfig } from '../graph/graph_network.js';
 import { layerParameters } from '../layers/registry.js';
-import { graphModelConfig } from '../graph/config.js';
+import { graphModelConfig, type GraphDecoderChoice } from '../graph/config.js';
 import { describeGraphModel, modelLayers } from '../model/describe.js';
 import { resolveSpec, type ModelSpec } from '../model/spec.js';
 import type { ParameterSet } from '../model/init.js';
@@ -58,6 +58,8 @@ export interface GraphCheckpointInfo {
   data?: string;
   /** Adam's learning rate. */
   lr?: number;
+  /** The decoder it trained with (a training setting; the model is the same whichever it was). */
+  decoder?: GraphDecoderChoice;
 }
 
 /**
@@ -217,6 +219,11 @@ export function graphCheckpointMetadata(info: SavedGraphInfo): Record<string, st
   };
   if (info.loss !== undefined) m.loss = String(info.loss);
   if (info.lr !== undefined) m.lr = String(info.lr);
+  if (info.decoder) {
+    m.decoder = info.decoder.kind;
+    m.negatives = String(info.decoder.negatives);
+    if (info.decoder.automatic) m.decoderChoice = 'auto';
+  }
   if (info.data !== undefined) m.data = info.data;
   return m;
 }
@@ -303,6 +310,10 @@ export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpo
   if (m.loss !== undefined) info.loss = Number(m.loss);
   if (m.lr !== undefined && Number(m.lr) > 0) info.lr = Number(m.lr);
   if (m.data !== undefined) info.data = m.data;
+  if (m.decoder !== undefined) {
+    if (m.decoder !== 'exact' && m.decoder !== 'sampled') throw new Error(`${name}: metadata "decoder" is ${show(m.decoder)}, must be "exact" or "sampled"`);
+    info.decoder = { kind: m.decoder, negatives: graphInt(m, 'negatives', name), automatic: m.decoderChoice === 'auto' };
+  }
   return info;
 }
 

@@ -13,7 +13,7 @@ import { GRAPH_SETTINGS, settingHelp } from '../settings.js';
 import { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from '../graph/config.js';
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
-import { GraphVae } from '../graph/graph_vae.js';
+import { decoderText, GraphVae } from '../graph/graph_vae.js';
 import { graphTask, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
 import { LABEL_COLORS } from '../views/latent_view.js';
 import { writeFileAtomic } from '../node/atomic.js';
@@ -46,6 +46,10 @@ ${GRAPH_SETTINGS.map((k) => settingHelp(k, 16, 18)).join('\n')}
 export interface GraphEpochReport {
   epoch: number;
   loss: number;
+  /** The decoder's loss and K (0 for the exact decoder); `decoder_auto` when `auto` chose it. */
+  decoder: 'exact' | 'sampled';
+  negatives: number;
+  decoder_auto: boolean;
   val_auc: number | null;
   val_ap: number | null;
   ms_per_epoch: number;
@@ -63,7 +67,9 @@ export interface GraphEpochReport {
 const metric = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** Parses `graph train` flags; every value is checked (src/settings.ts) before any data or GPU work. */
-export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string | null; save: string | null; json: boolean; lr: number; spec: ModelSpec | null } {
+export function parseGraphTrain(args: string[]): GraphVaeConfig & {
+  data: string | null; save: string | null; json: boolean; lr: number; spec: ModelSpec | null; decoder: 'auto' | 'exact' | 'sampled'; negatives: number;
+} {
   const parsed = parseFlags('graph train', args, {
     ...settingOptions(GRAPH_SETTINGS), kind: { type: 'string' }, spec: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, json: { type: 'boolean' },
   });
@@ -78,8 +84,9 @@ export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string
   const d = GRAPH_VAE_DEFAULTS;
   const v = settingValues(GRAPH_SETTINGS, flags, {
     graphModel: d.kind, features: d.features, epochs: d.epochs, graphHidden: d.hidden, graphLatent: d.latent, lr: GRAPH_VAE_ADAM.lr, seed: d.seed,
-    valFraction: d.valFraction, testFraction: d.testFraction,
+    valFraction: d.valFraction, testFraction: d.testFraction, graphDecoder: 'auto', negatives: 1,
   });
+  if (f.negatives !== undefined && v.graphDecoder === 'exact') throw new UsageError('--negatives is the sampled decoder\'s; --decoder exact scores every pair');
   // --kind vae|ae, as the image commands say it; --model vgae|gae, the paper's names, is its alias.
   let kind = v.graphModel;
   if (f.kind !== undefined) {
@@ -100,7 +107,7 @@ export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string
   const partial: GraphVaeConfig = {
     kind, features: v.features, epochs: v.epochs, hidden: v.graphHidden, latent: v.graphLatent, seed: v.seed, valFraction: v.valFraction, testFraction: v.testFraction,
   };
-  return { ...resolveGraphConfig(partial), lr: v.lr, data: f.data ?? null, save, json: f.json ?? false, spec };
+  return { ...resolveGraphConfig(partial), lr: v.lr, data: f.data ?? null, save, json: f.json ?? false, spec, decoder: v.graphDecoder, negatives: v.negatives };
 }
 
 /** `webgpu-vae graph train ...` */
@@ -112,17 +119,19 @@ async function graphTrain(args: string[]): Promise<void> {
   const gpu = await requestNodeGpu();
   const model_ = o.spec ? { spec: o.spec } : { kind: o.kind, hidden: o.hidden, latent: o.latent };
   const build = (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
-    device, graph: prep.input, ...model_, seed: o.seed, adam: { lr: o.lr }, ...(state ? { state } : {}),
+    device, graph: prep.input, ...model_, seed: o.seed, adam: { lr: o.lr }, decoder: o.decoder, negatives: o.negatives, ...(state ? { state } : {}),
   });
   const model = await build(gpu.device, null);
   const cfg = model.config;
   if (!o.json) {
     log(`adapter: ${gpu.description}; kernels: ${model.variant}`);
     log(`graph: ${name}: ${describeGraph(graph)}`);
+    log(`decoder: ${decoderText(model.decoder, graph.n)}`);
     log(`model: ${cfg.kind.toUpperCase()}, ${graphSizesName(cfg)}${cfg.spec ? ' (spec)' : ''}; split (seed ${o.seed}): ${prep.record.trainEdges} train, ${prep.record.valEdges} validation, ${prep.record.testEdges} test edges`);
   }
   const host = nodeTraining(gpu.device, 'epoch', log);
   const emit = (r: GraphEpochReport) => process.stdout.write(`${JSON.stringify(r)}\n`);
+  const decoderKeys = { decoder: model.decoder.kind, negatives: model.decoder.negatives, decoder_auto: model.decoder.automatic };
   const bar = o.json ? null : new ProgressBar(process.stderr);
   const epochMs: number[] = [];
   let last: GraphEpochReport | null = null;
@@ -132,7 +141,9 @@ async function graphTrain(args: string[]): Promise<void> {
     events: {
       epoch: (e) => {
         epochMs.push(e.ms);
-        last = { epoch: e.epoch, loss: e.trainLoss, val_auc: metric(e.evaluation.auc), val_ap: metric(e.evaluation.ap), ms_per_epoch: e.ms };
+        last = {
+          epoch: e.epoch, loss: e.trainLoss, ...decoderKeys, val_auc: metric(e.evaluation.auc), val_ap: metric(e.evaluation.ap), ms_per_epoch: e.ms,
+        };
         if (o.json) emit(last);
         else if (e.epoch % 10 === 0 || e.epoch === o.epochs || e.epoch === 1) {
           bar?.done();
@@ -176,7 +187,7 @@ async function graphTrain(args: string[]): Promise<void> {
     }
     if (o.save) {
       const info: SavedGraphInfo = {
-        config: cfg, seed: o.seed, step: state.step, split: prep.record, data: name, lr: o.lr, ...(end ? { loss: end.loss } : {}),
+        config: cfg, seed: o.seed, step: state.step, split: prep.record, data: name, lr: o.lr, decoder: trainer.model.decoder, ...(end ? { loss: end.loss } : {}),
       };
       writeFileAtomic(o.save, saveGraphCheckpoint(state.params, info));
       log(`saved ${o.save} (epoch ${state.step})`);

@@ -73,3 +73,27 @@ export function graphModelConfig(model: ModelDescription, nodes: number, feature
   if (JSON.stringify(model.spec) !== paper) cfg.spec = model.spec;
   return cfg;
 }
+
+/** `auto` picks the exact decoder up to this many nodes (its N^2 pairs), the sampled one above. */
+export const AUTO_EXACT_NODES = 10_000;
+
+/** The decoder a graph VAE trains with, as chosen (printed, recorded in checkpoints and --json lines). */
+export interface GraphDecoderChoice {
+  kind: 'exact' | 'sampled';
+  /** K (the sampled decoder's pairs per edge); 0 for the exact decoder. */
+  negatives: number;
+  /** Chosen by `auto` (from the node count) rather than asked for. */
+  automatic: boolean;
+}
+
+/** The decoder of `opts` on a graph of `n` nodes (auto: exact up to AUTO_EXACT_NODES). */
+export function chooseDecoder(n: number, decoder: 'exact' | 'sampled' | 'auto' = 'auto', negatives = 1): GraphDecoderChoice {
+  const kind = decoder === 'auto' ? (n <= AUTO_EXACT_NODES ? 'exact' : 'sampled') : decoder;
+  return { kind, negatives: kind === 'sampled' ? negatives : 0, automatic: decoder === 'auto' };
+}
+
+/** `sampled (K = 1, chosen automatically: 19717 nodes > 10000)` and the like, for logs. */
+export function decoderText(d: GraphDecoderChoice, n: number): string {
+  const why = d.automatic ? `, chosen automatically: ${n} nodes ${d.kind === 'exact' ? '<=' : '>'} ${AUTO_EXACT_NODES}` : '';
+  return d.kind === 'sampled' ? `sampled (K = ${d.negatives}${why})` : `exact (every pair${why})`;
+}

@@ -24,11 +24,12 @@ import type { BufferRange, Dispatch } from '../gpu/resources.js';
 import { GaussianLogstdKernels, type GaussianLogstdArgs } from '../kernels/gaussian_logstd.js';
 import { InnerProductLossKernels, uploadLabels, type LabelBuffers } from '../kernels/inner_product_loss.js';
 import type { LinearVariant } from '../kernels/linear.js';
+import { SampledEdgeLossKernels } from '../kernels/sampled_edge_loss.js';
 import { uploadCsr, type CsrBuffers } from '../kernels/spmm.js';
 import { NO_ACTIVATION } from '../layers/activation.js';
 import { KernelContext, layerType, type GraphOperands, type LayerSpec } from '../layers/registry.js';
 import { modelLayers, type ModelDescription } from '../model/describe.js';
-import type { GraphModelConfig } from './config.js';
+import type { GraphDecoderChoice, GraphModelConfig } from './config.js';
 
 /** Segment names of a graph VAE. */
 export const GRAPH_SEGMENT = {
@@ -92,6 +93,8 @@ export class GraphNetwork {
     readonly config: GraphModelConfig,
     readonly model: ModelDescription,
     graph: GraphInput,
+    /** The decoder's loss (and the exact decoder's chunks, as the memory plan fitted them). */
+    readonly decoder: GraphDecoderChoice & { chunks?: number } = { kind: 'exact', negatives: 0, automatic: false },
   ) {
     const res = sched.res;
     const { nodes: N, latent: L } = config;
@@ -136,7 +139,6 @@ export class GraphNetwork {
     const vgae = cfg.kind === 'vgae';
     const k = new KernelContext(sched.res, variant);
     const gauss = new GaussianLogstdKernels(sched.res);
-    const ipl = new InnerProductLossKernels(sched.res, variant);
     const scoped = async (make: () => Promise<Dispatch[]>): Promise<Dispatch[]> => {
       device.pushErrorScope('validation');
       const made = await make();
@@ -167,10 +169,18 @@ export class GraphNetwork {
     const s = sched.segments;
     s.define(GRAPH_SEGMENT.encoder, forward);
     s.define(GRAPH_SEGMENT.sample, await scoped(async () => [await gauss.forward(vgae ? 'z = mu + eps sigma' : 'z = mu', g, vgae ? 'gpu' : 'mean')]));
-    s.define(GRAPH_SEGMENT.loss, await scoped(async () => (await ipl.build('decoder loss', {
-      z: acts.z, labels: this.labels, klRows: vgae ? acts.klRows : null, dz: acts.dz, out: acts.out4, n: N, latent: L, posWeight: this.posWeight, norm: this.norm,
-      record: { step: sched.stepUniform, history: whole(sched.history.ring) },
-    })).all));
+    // The decoder's loss: every pair (the paper's), or the training edges and K pairs drawn per edge each epoch (PyTorch Geometric's).
+    const record = { step: sched.stepUniform, history: whole(sched.history.ring) };
+    const dec = this.decoder;
+    s.define(GRAPH_SEGMENT.loss, await scoped(async () => (dec.kind === 'sampled'
+      ? await new SampledEdgeLossKernels(sched.res).build('sampled decoder loss', {
+        z: acts.z, labels: this.labels, klRows: vgae ? acts.klRows : null, dz: acts.dz, out: acts.out4, step: sched.stepUniform, n: N, latent: L, negatives: dec.negatives,
+        history: record.history,
+      })
+      : await new InnerProductLossKernels(sched.res, variant).build('decoder loss', {
+        z: acts.z, labels: this.labels, klRows: vgae ? acts.klRows : null, dz: acts.dz, out: acts.out4, n: N, latent: L, posWeight: this.posWeight, norm: this.norm,
+        ...(dec.chunks === undefined ? {} : { chunks: dec.chunks }), record,
+      })).all));
     s.define(GRAPH_SEGMENT.backward, [...(await scoped(async () => [await gauss.backward('dhead', g)])), ...backward]);
     await sched.defineOptimizer();
   }

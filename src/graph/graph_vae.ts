@@ -25,9 +25,12 @@ import { defaultDevice } from '../gpu/device.js';
 import { readBuffer } from '../gpu/buffers.js';
 import { pad4 } from '../gpu/pad.js';
 import type { LinearVariant } from '../kernels/linear.js';
-import { graphModelConfig } from './config.js';
+import { chooseDecoder, graphModelConfig, type GraphDecoderChoice } from './config.js';
+
+export { AUTO_EXACT_NODES, chooseDecoder, decoderText, type GraphDecoderChoice } from './config.js';
 import { GRAPH_TRAIN_STEP, GraphNetwork, type GraphInput, type GraphModelConfig } from './graph_network.js';
 import { pickLinearVariant } from '../vae/vae.js';
+import { planGraphMemory, type GraphMemoryPlan } from './memory.js';
 
 export type { GraphInput, GraphModelConfig } from './graph_network.js';
 
@@ -60,7 +63,17 @@ export interface GraphVaeOptions {
   state?: TrainingState;
   /** Steps between loss readbacks. Default 1: a step is a whole epoch. */
   readbackEvery?: number;
+  /**
+   * The decoder's loss, a training setting (checkpoints record it; the model is the same):
+   * `exact` (every node pair, the paper's), `sampled` (PyTorch Geometric's recon_loss: the
+   * training edges and `negatives` random pairs per edge, drawn on the GPU each epoch), or `auto`
+   * (default): exact up to AUTO_EXACT_NODES nodes, sampled above.
+   */
+  decoder?: 'exact' | 'sampled' | 'auto';
+  /** The sampled decoder's random pairs per undirected training edge (K). Default 1. */
+  negatives?: number;
 }
+
 
 /** Seeded Glorot-uniform parameters of a graph model, as its layer types declare them (the paper's: W0 and [W_mu | W_sigma]). */
 export function initGraphParameters(cfg: GraphModelFields, seed: number): ParameterSet {
@@ -113,16 +126,25 @@ export class GraphVae extends ScheduledModel {
     const device = opts.device ?? (await defaultDevice('GraphVaeOptions'));
     const variant = !opts.variant || opts.variant === 'auto' ? pickLinearVariant((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) : opts.variant;
     const layers = modelLayers(model);
+    const decoder = chooseDecoder(g.n, opts.decoder, checkSetting('negatives', opts.negatives ?? 1, 'negatives'));
     const layout = parameterLayout(layers, device.limits.minStorageBufferOffsetAlignment);
     let sched: Scheduler;
+    let plan: GraphMemoryPlan;
     try {
+      // Every buffer checked against the device's limits before any is made (one line naming it otherwise).
+      plan = planGraphMemory({
+        nodes: g.n, trainEdges: g.trainEdges.length / 2, features: g.features ? { cols: g.features.cols, nnz: g.features.rowPtr[g.n] } : null,
+        hidden: config.hidden, latent: config.latent, ...(config.spec ? { spec: config.spec } : {}), readbackEvery, alignBytes: device.limits.minStorageBufferOffsetAlignment,
+        decoder: decoder.kind === 'sampled' ? { kind: 'sampled', negatives: decoder.negatives } : { kind: 'exact', variant },
+      }, device.limits);
       sched = new Scheduler(device, !opts.device, adam, seed, layout, readbackEvery);
     } catch (e) {
       if (!opts.device) device.destroy();
       throw e;
     }
     try {
-      const net = new GraphNetwork(sched, config, model, g);
+      const chunks = plan.decoder.kind === 'exact' ? plan.decoder.chunks : undefined;
+      const net = new GraphNetwork(sched, config, model, g, { ...decoder, chunks });
       const vae = new GraphVae(sched, net, variant);
       vae.writeParameters(opts.parameters ?? initParameters(layers, seed));
       if (opts.state) await vae.restore(opts.state);
@@ -132,6 +154,11 @@ export class GraphVae extends ScheduledModel {
       sched.destroy();
       throw e;
     }
+  }
+
+  /** The decoder it trains with (a training setting: printed, recorded in checkpoints). */
+  get decoder(): GraphDecoderChoice {
+    return this.net.decoder;
   }
 
   /** The model as typed layers (encoder, head). */

@@ -17,6 +17,7 @@ import { pad4 } from '../gpu/pad.js';
 import { decoderChunks, type InnerProductVariant } from '../kernels/inner_product_loss.js';
 import { STEP_UNIFORM_BYTES } from '../kernels/step_uniforms.js';
 import { describeGraphModel, modelLayers, parameterLayout } from '../model/describe.js';
+import type { ModelSpec } from '../model/spec.js';
 
 /** The decoder a model trains with: the exact all-pairs loss (chunks as decoderChunks picks) or K sampled negatives per edge. */
 export type DecoderPlan = { kind: 'exact'; variant: InnerProductVariant; chunks?: number } | { kind: 'sampled'; negatives: number };
@@ -28,8 +29,11 @@ export interface GraphMemoryInput {
   trainEdges: number;
   /** Sparse features (columns, stored entries), or null for the identity (featureless). */
   features: { cols: number; nnz: number } | null;
+  /** The paper model's sizes (hidden: the first layer's width); with `spec`, its summary. */
   hidden: number;
   latent: number;
+  /** The model as a spec of family graph; default the paper's (one gcn layer of `hidden`, the head). */
+  spec?: ModelSpec;
   decoder: DecoderPlan;
   /** Steps between loss readbacks (default 1). */
   readbackEvery?: number;
@@ -93,7 +97,8 @@ function check(b: PlannedBuffer, limits: GraphMemoryLimits, why: string): void {
  */
 export function planGraphMemory(g: GraphMemoryInput, limits: GraphMemoryLimits): GraphMemoryPlan {
   const { nodes: N, trainEdges: E, hidden: H, latent: L } = g;
-  for (const [what, v, min] of [['nodes', N, 2], ['trainEdges', E, 1], ['hidden', H, 1], ['latent', L, 1]] as const) {
+  // (A graph without training edges is the adjacency's to refuse, with its own message.)
+  for (const [what, v, min] of [['nodes', N, 2], ['trainEdges', E, 0], ['hidden', H, 1], ['latent', L, 1]] as const) {
     if (!Number.isInteger(v) || v < min) throw new Error(`graph memory: ${what} ${v} must be a whole number of at least ${min}`);
   }
   const F = g.features ? g.features.cols : N;
@@ -102,9 +107,13 @@ export function planGraphMemory(g: GraphMemoryInput, limits: GraphMemoryLimits):
   const splits: string[] = [];
 
   // The scheduler: four arenas of the parameter layout, rings, uniforms.
-  const layout = parameterLayout(modelLayers(describeGraphModel({ kind: 'vgae', features: F, hidden: H, latent: L })), g.alignBytes ?? 256);
+  const model = describeGraphModel({ kind: 'vgae', features: F, hidden: H, latent: L, ...(g.spec ? { spec: g.spec } : {}) });
+  const layers = modelLayers(model);
+  const layout = parameterLayout(layers, g.alignBytes ?? 256);
   const arena = layout.size * 4;
-  for (const a of ['parameters', 'gradients', 'adam.m', 'adam.v']) add(`${a} (arena: W0 ${F} x ${H} and W_head ${H} x ${2 * L})`, arena);
+  // The arenas name their weights: the paper's W0 and W_head, any other layer's W_<name>.
+  const weights = layers.map((l, i) => `${i === 0 ? 'W0' : l === model.head ? 'W_head' : `W_${l.name}`} ${l.inSize} x ${l.outSize}`);
+  for (const a of ['parameters', 'gradients', 'adam.m', 'adam.v']) add(`${a} (arena: ${weights.join(' and ')})`, arena);
   const ring = (g.readbackEvery ?? 1) * 6 * HISTORY_RECORD_BYTES;
   add('loss history ring', ring);
   for (let i = 0; i < 3; i++) add(`loss history staging ${i}`, ring, false);
@@ -127,14 +136,24 @@ export function planGraphMemory(g: GraphMemoryInput, limits: GraphMemoryLimits):
     }
   }
 
-  // Every node's activations (the identity's X W0 and d(X W0) are W0 and dW0 in the arenas).
-  const acts: [string, number][] = [['H', H], ['Â H', H], ['head [mu | log sigma]', 2 * L], ['z', L], ['eps', L], ['dz', L], ['dhead', 2 * L], ['d(Â H)', H], ['dH * [H > 0]', H]];
-  if (g.features) acts.unshift(['X W0', H], ['d(X W0)', H]);
-  for (const [name, cols] of acts) add(`${name} (${N} x ${cols})`, matrixBytes(N, cols));
+  // Every node's activations: each layer's output and the gradient at it, z, eps and dz, and what
+  // the gcn layers keep between forward and backward (src/layers/gcn.ts): a first layer on sparse
+  // features X W and its gradient (the identity's are W and dW in the arenas), a later layer Â x,
+  // its gradient, a zero bias and unused column sums of its input's width.
+  layers.forEach((l, i) => {
+    add(`${l.name} out (${N} x ${l.outSize})`, matrixBytes(N, l.outSize));
+    add(`${l.name} out grad (${N} x ${l.outSize})`, matrixBytes(N, l.outSize));
+    if (i === 0) {
+      if (g.features) for (const what of ['X W', 'd(X W)']) add(`${l.name}: ${what} (${N} x ${l.outSize})`, matrixBytes(N, l.outSize));
+    } else {
+      for (const what of ['Â x', 'd(Â x)']) add(`${l.name}: ${what} (${N} x ${l.inSize})`, matrixBytes(N, l.inSize));
+      add(`${l.name}: zero bias (${l.inSize})`, pad4(l.inSize) * 4);
+      add(`${l.name}: unused column sums (${l.inSize})`, pad4(l.inSize) * 4);
+    }
+  });
+  for (const name of ['z', 'eps', 'dz']) add(`${name} (${N} x ${L})`, matrixBytes(N, L));
   add(`kl rows (${N})`, pad4(N) * 4);
   add('loss (loss, recon, kl)', 16);
-  add(`zero bias (${H})`, pad4(H) * 4);
-  add(`unused column sums of d(Â H) (${H})`, pad4(H) * 4);
 
   // The decoder's partial sums.
   let decoder: DecoderPlan = g.decoder;
