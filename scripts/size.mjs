@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
@@ -34,6 +34,9 @@ const TITLES = {
   'mlp_page.js': "an MLP-only page: 'webgpu-vae/core' + 'webgpu-vae/layers/linear'",
   'every_entry.js': "every entry: 'webgpu-vae' + '/data' + '/graph'",
 };
+
+/** How a page is bundled: as a third party's bundler does for the browser, minified, with esbuild's metafile. */
+const PAGE_BUNDLE = { bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'warning' };
 
 /** Builds the library's entries alone (no CLI, page or types) into `outdir`, as scripts/build.mjs does. */
 export async function buildLibrary(outdir) {
@@ -75,17 +78,7 @@ export async function measurePages(project) {
   const out = {};
   for (const page of Object.keys(SIZE_GOALS)) {
     cpSync(join(PAGES, page), join(project, page));
-    const r = await esbuild.build({
-      entryPoints: [join(project, page)],
-      absWorkingDir: project,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      write: false,
-      metafile: true,
-      logLevel: 'warning',
-    });
+    const r = await esbuild.build({ ...PAGE_BUNDLE, entryPoints: [join(project, page)], absWorkingDir: project });
     const code = r.outputFiles[0].contents;
     const inputs = Object.values(r.metafile.outputs)[0].inputs;
     out[page] = {
@@ -114,20 +107,11 @@ export async function sourceBreakdown(page) {
       });
     },
   };
-  const r = await esbuild.build({
-    entryPoints: [join(PAGES, page)],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    metafile: true,
-    plugins: [fromSource, wgslPlugin(join(root, 'shaders'))],
-    logLevel: 'warning',
-  });
+  const r = await esbuild.build({ ...PAGE_BUNDLE, entryPoints: [join(PAGES, page)], absWorkingDir: root, plugins: [fromSource, wgslPlugin(join(root, 'shaders'))] });
   const inputs = Object.values(r.metafile.outputs)[0].inputs;
+  // Metafile paths are relative to absWorkingDir, with forward slashes.
   return Object.entries(inputs)
-    .map(([f, v]) => [relative(root, join(process.cwd(), f)).split('\\').join('/'), v.bytesInOutput])
+    .map(([f, v]) => [f, v.bytesInOutput])
     .filter(([, b]) => b > 0)
     .sort((a, b) => b[1] - a[1]);
 }
