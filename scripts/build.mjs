@@ -1,21 +1,25 @@
-// Builds dist/: the library bundle (ESM, WGSL inlined, no dependencies), its .d.ts files, the
+// Builds dist/: the library's entries (ESM, WGSL inlined and stripped, no dependencies; see
+// LIBRARY_ENTRIES in scripts/entries.mjs), their .d.ts files, the
 // Node CLI, the training page's bundles, the embedded MNIST digits as gzipped IDX files, and the
 // embedded Cora graph (data/cora, its two gzipped LINQS files as they are).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { buildEmbeddedMnist } from './embedded-mnist.mjs';
+import { libraryBuildOptions } from './entries.mjs';
 import { wgslPlugin } from './wgsl.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
+// Chunk names carry a content hash: last build's would otherwise stay beside the new ones (and in the package).
+rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 
 const common = { bundle: true, format: 'esm', plugins: [wgslPlugin(join(root, 'shaders'))], sourcemap: true, logLevel: 'warning', target: 'es2022' };
 
-await esbuild.build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(dist, 'index.js'), platform: 'neutral' });
+await esbuild.build({ ...common, ...libraryBuildOptions(root), outdir: dist });
 await esbuild.build({
   ...common,
   entryPoints: [join(root, 'src/cli.ts')],

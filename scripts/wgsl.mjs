@@ -1,5 +1,5 @@
 // The WGSL build step: each `shaders/*.wgsl` file becomes a module whose default export is
-// { name, code, lineMap, structs, consts }, with its `#include "file.wgsl"` lines replaced by those files.
+// { name, code, lineMap, indent, structs, consts }, with its `#include "file.wgsl"` lines replaced by those files.
 //
 // Why our own step: wgsl-preprocessor (the usual tool) is a tagged template for JavaScript
 // template literals. It has no way to read a file, so an include there means pasting WGSL into
@@ -15,6 +15,10 @@
 //   (src/gpu/layout.ts), so a layout is written once, in WGSL.
 // - `consts` holds the module-scope integer constants (`const ACT_RELU: u32 = 1u;`), so codes the
 //   host passes as pipeline constants are written once, in WGSL (src/layers/activation.ts).
+// - The imported `code` is stripped (stripWgsl): comments and indentation go, which is most of the
+//   text a page downloads, while every line stays on its line (a comment line becomes an empty
+//   one), so `lineMap` holds as it is; `indent` keeps each line's stripped indentation, so a compile
+//   error's column is the column as written too. The files under shaders/ stay the source.
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -101,15 +105,67 @@ export function integerConstants(code) {
   return out;
 }
 
-/** The JavaScript module a `.wgsl` import becomes, and the files it was made from. */
-export function wgslModule(path, root) {
-  const { code, files, lineMap } = expandWgsl(path, root);
-  const name = relative(root, path).split('\\').join('/');
-  const source = { name, code, lineMap, structs: structLayouts(code), consts: integerConstants(code) };
-  return { contents: `export default ${JSON.stringify(source)};\n`, files };
+/** The widest indentation `indent` records (one base-36 digit per line); what is wider stays in the code. */
+const MAX_INDENT = 35;
+
+/**
+ * `code` without comments (`//` to the end of the line, and `/* ... *\/` blocks, which nest in
+ * WGSL) and without leading and trailing whitespace, line for line: line i of the result is line
+ * i of `code` as the compiler reads it, so errors map back through the same line table. WGSL has
+ * no string literals, so `//` always starts a comment. A block comment inside a line becomes as
+ * many spaces, so what follows keeps its column. `indent` has one base-36 digit per line: how many
+ * leading characters were taken, added back to a compiler's column (sourcePosition in
+ * src/gpu/layout.ts); indentation wider than MAX_INDENT keeps the rest in the code.
+ */
+export function stripWgsl(code) {
+  let depth = 0;
+  const lines = [];
+  let indent = '';
+  for (const line of code.replace(/\n$/, '').split('\n')) {
+    let kept = '';
+    for (let i = 0; i < line.length; ) {
+      const two = line.slice(i, i + 2);
+      if (two === '/*') {
+        depth++;
+        kept += '  ';
+        i += 2;
+      } else if (depth > 0 && two === '*/') {
+        depth--;
+        kept += '  ';
+        i += 2;
+      } else if (depth === 0 && two === '//') {
+        break;
+      } else {
+        kept += depth > 0 ? ' ' : line[i];
+        i++;
+      }
+    }
+    const body = kept.trimEnd();
+    const lead = Math.min(body.length - body.trimStart().length, MAX_INDENT);
+    lines.push(body.slice(lead));
+    indent += lead.toString(36);
+  }
+  if (depth > 0) throw new Error(`unterminated /* comment (${depth} open at the end)`);
+  return { code: `${lines.join('\n')}\n`, indent };
 }
 
-/** esbuild plugin: `.wgsl` files import as expanded sources (see wgslModule). */
+/** The JavaScript module a `.wgsl` import becomes (its code stripped), and the files it was made from. */
+export function wgslModule(path, root) {
+  const expanded = expandWgsl(path, root);
+  const name = relative(root, path).split('\\').join('/');
+  let stripped;
+  try {
+    stripped = stripWgsl(expanded.code);
+  } catch (e) {
+    throw new Error(`${name}: ${e.message}`);
+  }
+  const { code, indent } = stripped;
+  // Layouts and constants are read from the text as written: module scope is told by indentation there.
+  const source = { name, code, lineMap: expanded.lineMap, indent, structs: structLayouts(expanded.code), consts: integerConstants(expanded.code) };
+  return { contents: `export default ${JSON.stringify(source)};\n`, files: expanded.files };
+}
+
+/** esbuild plugin: `.wgsl` files import as expanded, stripped sources (see wgslModule). */
 export function wgslPlugin(shaderRoot) {
   return {
     name: 'wgsl',

@@ -1,85 +1,12 @@
 /**
  * webgpu-vae: train and run variational autoencoders with hand-written WebGPU compute shaders.
  * This bundle has no dependencies; bring a GPUDevice (or let it use navigator.gpu).
+ *
+ * The main entry is `webgpu-vae/core` with every layer type registered (linear, conv2d,
+ * conv_transpose2d, gcn). An application that builds only some models imports `webgpu-vae/core`
+ * and registers just their types (`webgpu-vae/layers/linear` and so on); the data readers are
+ * `webgpu-vae/data` and the graph VAE `webgpu-vae/graph` (docs/embedding.md).
  */
-export { Vae, pickLinearVariant, type VaeOptions, type StepLoss, type EvalOptions } from './vae/vae.js';
-export {
-  checkCorruption, checkSetting, ConfigError, CORRUPTIONS, corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, describeObjective, imageDims, parseCorruption, parseSetting,
-  resolveAdam, resolveConfig, SETTINGS, type AdamConfig, type Corruption, type Likelihood, type ModelKind, type SettingName, type VaeConfig,
-} from './config.js';
-export { DEFAULT_CONV, type Architecture } from './config.js';
+export * from './core.js';
 import './layers/all.js';
-export { CONV2D, CONV_TRANSPOSE2D, LINEAR } from './layers/all.js';
-export type { Conv2dSpec, ConvLayerGeometry, ConvTranspose2dSpec } from './layers/conv2d.js';
-export type { LinearSpec } from './layers/linear.js';
-export { describeModel, layerSpecs, modelLayers, parameterCount } from './model/describe.js';
-export { HEAD_DEFAULTS, parseSpec, resolveSpec, SpecError, type ModelDescription, type ModelSpec, type SpecEntry, type SpecHead, type SpecRow } from './model/spec.js';
-export { expandShorthand } from './model/shorthand.js';
-export { ACTIVATIONS, NO_ACTIVATION, RELU, type Activation, type ActivationKind } from './layers/activation.js';
-export {
-  findLayerType, layerType, registeredLayerTypes, registerLayerTypes, type LayerSpec, type LayerType, type ParameterSpec,
-} from './layers/registry.js';
-export { Trainer, vaeTask, type VaeEvaluation, type EpochEnd, type TrainerEvents, type TrainerNotice, type TrainerOptions, type TrainerProgress, type TrainingTask, type RunOptions } from './runtime/trainer.js';
-export { DeviceLostError, DivergedError } from './runtime/errors.js';
-export { initParameters, type ParameterSet } from './model/init.js';
-export { philox4x32, philoxNormal } from './runtime/philox.js';
-export type { LinearVariant } from './kernels/linear.js';
-export type { NoiseMode } from './kernels/reparameterize.js';
-export { readIdxImages, readIdxLabels, type IdxImages } from './data/idx.js';
-export { epochBatches, fillBatch, fingerprint, makeDataset, orderedBatches, shuffled, subset, type Dataset } from './data/dataset.js';
-// Data of every format (no decoders here: image folders take the caller's PNG / JPEG decoder).
-export { channelsOf, isFeatureRows, pixelsOf, shapeOf, type AnyDataset, type Labels } from './data/dataset.js';
-export { DataFileError, MAX_DATA_BYTES, plainBytes, type ProgressCallback } from './data/data_file.js';
-export { encodeNpy, npyHeader, parseNpyData, parseNpyLabels, type NpyData, type NpyHeader } from './data/npy.js';
-export { labelsFromText, parseCsv, parseLabelColumn, type CsvTable, type LabelColumn } from './data/csv.js';
-export { CIFAR10_CLASSES, parseCifarBatch, parseCifarMeta, type CifarBatch } from './data/cifar10.js';
-export { imageHeader, type ImageHeader } from './data/image_header.js';
-export { fromRgba, toPlanar, type DecodedImage } from './data/pixels.js';
-export { parseImageSize, resizeCenterCrop } from './data/resize.js';
-export { planImageFolder, readImageFolder, type ImageDecoder, type SourceFile } from './data/image_folder.js';
-export { DATA_FORMATS, detectFormat, parseDataFormat, type DataFormat } from './data/formats.js';
-export { loadSource, type DataSource, type LoadedData, type LoadOptions } from './data/load.js';
-export { parseSplitMode, splitSet, type SplitMode } from './data/split.js';
-export {
-  checkBernoulliRange, fitScaling, NORMALIZE_MODES, parseNormalizeMode, scalingFromMetadata, scalingToMetadata, unscale, withScaling, type NormalizeMode, type Scaling,
-} from './data/normalize.js';
-export { anomalyMetrics, resolveNormalLabel, scoredRows, thresholdFromMetadata, thresholdToMetadata, trainingThreshold, type AnomalyMetrics, type ScoredRow } from './data/anomaly_metrics.js';
-export { exportFiles, exportKind } from './data/export_any.js';
-export { layColorGrid, type RgbImage } from './views/image_grid.js';
-export { seriesPanels, type SeriesPanels } from './views/series_panels.js';
-export { writeIdxImages, writeIdxLabels } from './data/idx_write.js';
-export { IDX_FILE_NAMES, splitToIdxFiles, type IdxFile } from './data/export.js';
-export { EMBEDDED_FILES, EMBEDDED_TRAIN, embeddedMnist, type Split } from './data/mnist.js';
-export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors.js';
-export { configName, loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
-export { inferConfig } from './checkpoint/infer.js';
-export { isTrainState, loadTrainState, saveTrainState, trainStatePath, type TrainState } from './checkpoint/train_state.js';
-export { requestDeviceFor } from './gpu/device.js';
-export { DivergenceGuard, lossExploded, type GuardEvent, type GuardOptions } from './runtime/guard.js';
-export type { TrainingState, EvalResult } from './vae/vae.js';
-export { lerpPath, slerpPath } from './views/latent.js';
-export { anomalyScores, importanceWeightedScores, interpolate, INTERPOLATION_PATHS, priorMismatch, type InterpolationPath } from './vae/toolkit.js';
-export { project2d, type Projection } from './views/pca.js';
-export {
-  axisTitles, LABEL_COLORS, latentView, MANIFOLD_RANGE, MANIFOLD_SIDE, manifoldGrid, plotWindow, SCATTER_COUNT, UNLABELLED_COLOR, type LatentView, type PlotWindow,
-} from './views/latent_view.js';
-
-// The graph VAE (VGAE / GAE, Kipf & Welling 2016): model, data, split, metrics, task, checkpoints.
-export { GraphVae, initGraphParameters, type GraphVaeOptions, type GraphInput, type GraphModelConfig } from './graph/graph_vae.js';
-export { GRAPH_SEGMENT, GRAPH_TRAIN_STEP, GRAPH_PARAM } from './graph/graph_network.js';
-export { graphTask, prepareGraph, type GraphSplitOptions, type HeldOutPairs, type PreparedGraph } from './graph/graph_task.js';
-export { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, graphModelConfig, type GraphVaeConfig } from './graph/config.js';
-export { resolveGraphConfig } from './config.js';
-export { describeGraph, edgeCount, identityFeatures, withoutFeatures, type CsrMatrix, type DroppedEdges, type Graph } from './graph/graph.js';
-export { parseEdgeList, parseLinqs, readEdgeList, readLinqs, type HeaderMode, type NamedBytes } from './graph/linqs.js';
-export { GraphFileError } from './graph/text.js';
-export { pickGraphFiles, readGraphFiles, type GraphFiles } from './graph/files.js';
-export { CORA_FILES, CORA_NAME, embeddedCora } from './graph/cora.js';
-export { graphAdjacency, transposeCsr, type GraphAdjacency } from './graph/adjacency.js';
-export { splitEdges, type EdgeSplit, type SplitOptions } from './graph/split.js';
-export { averagePrecision, rocAuc } from './graph/metrics.js';
-export { linkMetrics, linkScores, type LinkMetrics } from './graph/link.js';
-export { glorotUniform, initGraphVae, type GraphVaeWeights } from './graph/init.js';
-export {
-  checkSameGraph, graphFingerprint, loadGraphCheckpoint, saveGraphCheckpoint, type GraphCheckpointInfo, type SplitRecord,
-} from './checkpoint/graph_checkpoint.js';
+export { CONV2D, CONV_TRANSPOSE2D, GCN, LINEAR } from './layers/all.js';

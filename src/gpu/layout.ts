@@ -21,9 +21,12 @@ export interface StructLayout {
 export interface WgslSource {
   /** File name under shaders/, e.g. `bce_kl.wgsl`. */
   name: string;
+  /** The expanded code; stripped of comments and indentation, line for line, in a build step import. */
   code: string;
   /** Runs of lines: [first line of `code` (1-based), file under shaders/, its line]. */
   lineMap: [number, string, number][];
+  /** One base-36 digit per line of `code`: the leading characters the build step stripped (none when absent). */
+  indent?: string;
   structs: Record<string, StructLayout>;
   /** Module-scope integer constants by name (`const ACT_RELU: u32 = 1u;`); every build step import has them. */
   consts?: Record<string, number>;
@@ -37,6 +40,12 @@ export function sourceLine(src: WgslSource, line: number): string {
     run = r;
   }
   return run ? `${run[1]}:${run[2] + line - run[0]}` : `${src.name}:${line}`;
+}
+
+/** Where line `line`, column `column` (1-based) of the code was written: `common/step.wgsl:12:5`. */
+export function sourcePosition(src: WgslSource, line: number, column: number): string {
+  const stripped = src.indent ? parseInt(src.indent[line - 1] ?? '0', 36) : 0;
+  return `${sourceLine(src, line)}:${column + stripped}`;
 }
 
 /** The layout of `struct name` in `src`; throws naming the shader when it has none. */

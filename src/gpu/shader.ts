@@ -2,7 +2,7 @@
  * Shader compilation with errors that name the shader and point at the lines as written (the
  * included file and its line, not the expanded text).
  */
-import { sourceLine, type WgslSource } from './layout.js';
+import { sourcePosition, type WgslSource } from './layout.js';
 
 /** Compiles WGSL and throws `name: [error at file:line:col] message` for every error the compiler reports. */
 export async function compileShader(device: GPUDevice, source: WgslSource): Promise<GPUShaderModule> {
@@ -10,7 +10,7 @@ export async function compileShader(device: GPUDevice, source: WgslSource): Prom
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
-    const lines = errors.map((m) => `[error at ${sourceLine(source, m.lineNum)}:${m.linePos}] ${m.message}`);
+    const lines = errors.map((m) => `[error at ${sourcePosition(source, m.lineNum, m.linePos)}] ${m.message}`);
     throw new Error(`${source.name}: WGSL compilation failed\n${lines.join('\n')}`);
   }
   return module;

@@ -1,10 +1,11 @@
 // The WGSL build step (scripts/wgsl.mjs): includes expanded once, errors that name the file and
 // line as written, struct layouts by the WGSL rules, and compile errors mapped back to the files.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { expandWgsl, structLayouts, wgslModule } from '../../scripts/wgsl.mjs';
+import { expandWgsl, integerConstants, stripWgsl, structLayouts, wgslModule } from '../../scripts/wgsl.mjs';
 import { packStruct, sourceLine, type WgslSource } from '../../src/gpu/layout.js';
 import { compileShader } from '../../src/gpu/shader.js';
 import { testGpu } from '../util/gpu.js';
@@ -81,4 +82,75 @@ it('a compile error points at the included file and line as written', async () =
   const err = await compileShader(device, { name: 'bad_main.wgsl', code, lineMap, structs: {} }).then(() => null, (e: Error) => e);
   await device.popErrorScope();
   expect(err?.message).toMatch(/^bad_main\.wgsl: WGSL compilation failed\n\[error at common\/bad\.wgsl:2:\d+\] .*undefined_name/);
+});
+
+/** The default export of a `.wgsl` module as the build step writes it. */
+function imported(path: string, root: string): WgslSource {
+  return JSON.parse(wgslModule(path, root).contents.replace(/^export default /, '').replace(/;\n$/, '')) as WgslSource;
+}
+
+describe('stripping', () => {
+  it('drops comments and indentation line for line, recording the indentation', () => {
+    const text = '// header\n\nstruct S {\n  a: u32, // the count\n    b: f32,\n}\n  /* one /* nested */\n still */ const C = 1u;   \nfn f() { let x = /* inline */ 2u; }\n';
+    const { code, indent } = stripWgsl(text);
+    expect(code).toBe('\n\nstruct S {\na: u32,\nb: f32,\n}\n\nconst C = 1u;\nfn f() { let x =              2u; }\n');
+    expect(indent).toBe('0002400' + (' still */ '.length).toString(36) + '0');
+    expect(code.split('\n')).toHaveLength(text.split('\n').length);
+  });
+
+  it('refuses an unterminated block comment, naming the shader', () => {
+    expect(() => stripWgsl('/* open\nconst A = 1u;\n')).toThrow('unterminated /* comment (1 open at the end)');
+    const dir = shaders({ 'open.wgsl': 'const A = 1u;\n/* /* */\n' });
+    expect(() => wgslModule(join(dir, 'open.wgsl'), dir)).toThrow('open.wgsl: unterminated /* comment (1 open at the end)');
+  });
+
+  // Every shader of the project, as the builds and the tests import it.
+  const root = join(dirname(fileURLToPath(import.meta.url)), '../../shaders');
+  const files = readdirSync(root).filter((f) => f.endsWith('.wgsl'));
+
+  it('keeps every shader\'s structs, constants, lines and tokens', () => {
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const written = expandWgsl(join(root, file), root);
+      const src = imported(join(root, file), root);
+      expect(src.structs, file).toEqual(structLayouts(written.code));
+      expect(src.consts, file).toEqual(integerConstants(written.code));
+      expect(Object.keys(src.structs).length + Object.keys(src.consts ?? {}).length, file).toBeGreaterThan(0);
+      expect(src.lineMap, file).toEqual(written.lineMap);
+      const lines = written.code.split('\n');
+      const stripped = src.code.split('\n');
+      expect(stripped, file).toHaveLength(lines.length);
+      expect(src.indent, file).toHaveLength(lines.length - 1);
+      lines.forEach((line, i) => {
+        const code = line.replace(/\/\/.*$/, '').trimEnd();
+        // The stripped line is the line as written without its comment, from the column `indent` gives.
+        expect(stripped[i], `${file}:${i + 1}`).toBe(code.slice(parseInt(src.indent![i] ?? '0', 36)));
+        expect(code.slice(0, parseInt(src.indent![i] ?? '0', 36)).trim(), `${file}:${i + 1}`).toBe('');
+      });
+      expect(src.code.length, file).toBeLessThan(written.code.length);
+    }
+  });
+});
+
+it('a compile error in a stripped shader points at the file, line and column as written', async () => {
+  const dir = shaders({
+    'common/bad.wgsl': '// fine\n// more\nfn g() -> u32 {\n    // indented comment\n    let k = 1u;\n    return k + undefined_name;\n}\n',
+    'bad_main.wgsl': '// header\n#include "common/bad.wgsl"\n@compute @workgroup_size(1) fn main() { _ = g(); }\n',
+  });
+  const src = imported(join(dir, 'bad_main.wgsl'), dir);
+  expect(src.code).not.toContain('//');
+  const written = expandWgsl(join(dir, 'bad_main.wgsl'), dir);
+  const { device } = await testGpu();
+  const compileError = async (s: WgslSource) => {
+    device.pushErrorScope('validation');
+    const err = await compileShader(device, s).then(() => null, (e: Error) => e);
+    await device.popErrorScope();
+    return err?.message ?? '';
+  };
+  const message = await compileError(src);
+  // Line 6 of common/bad.wgsl; the column of undefined_name there (1-based) is 16.
+  const column = '    return k + undefined_name;'.indexOf('undefined_name') + 1;
+  expect(message).toMatch(new RegExp(`^bad_main\\.wgsl: WGSL compilation failed\n\\[error at common/bad\\.wgsl:6:${column}\\] .*undefined_name`));
+  // The same message as the text as written gives.
+  expect(message).toBe(await compileError({ name: 'bad_main.wgsl', code: written.code, lineMap: written.lineMap, structs: {} }));
 });
