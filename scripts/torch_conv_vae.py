@@ -1,4 +1,4 @@
-"""The convolutional VAE of REFERENCE.md in PyTorch, on the embedded split, for the README's figures.
+"""The convolutional VAE of REFERENCE.md in PyTorch, on the embedded split, for docs/figures.md.
 
     python3 scripts/torch_conv_vae.py [--seed 1] [--latent 2] [--epochs 5]
         [--init FILE.safetensors]       start from these parameters (a webgpu-vae checkpoint)
