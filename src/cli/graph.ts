@@ -25,7 +25,8 @@ import { Trainer } from '../runtime/trainer.js';
 import { parseFlags, required, settingFlag, UsageError } from './args.js';
 import { latentPlot } from './latent_plot.js';
 import { checkPng } from './model_commands.js';
-import { ProgressBar } from './progress.js';
+import { graphGenerate, GRAPH_GENERATE_USAGE } from './graph_generate.js';
+import { ProgressBar, readProgress } from './progress.js';
 
 /** The `graph` command's usage lines (in the CLI's --help). */
 export const GRAPH_USAGE = `  graph train   train a graph VAE for link prediction (default data: the embedded Cora, 2,708 nodes, 5,278 edges)
@@ -41,7 +42,8 @@ export const GRAPH_USAGE = `  graph train   train a graph VAE for link predictio
                 --save FILE        write the trained model as .safetensors (PyTorch Geometric's names)
                 --json             one JSON object per epoch and a final one, instead of a progress bar
   graph embed   each node's posterior mean, tab-separated after its id: --model FILE [--data DIR] [--out FILE.tsv]
-  graph latent  node means in 2-D (PCA when latent > 2) coloured by class: --model FILE [--data DIR] [--out FILE.png]`;
+  graph latent  node means in 2-D (PCA when latent > 2) coloured by class: --model FILE [--data DIR] [--out FILE.png]
+${GRAPH_GENERATE_USAGE}`;
 
 /** One line of `graph train --json`: one per epoch, then a final one. */
 export interface GraphEpochReport {
@@ -96,7 +98,7 @@ export function parseGraphTrain(args: string[]): GraphVaeConfig & { data: string
 /** `webgpu-vae graph train ...` */
 async function graphTrain(args: string[]): Promise<void> {
   const o = parseGraphTrain(args);
-  const { graph, name } = await loadGraph(o.data);
+  const { graph, name } = await loadGraph(o.data, readProgress(process.stderr));
   const prep = prepareGraph(graph, { seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction, features: o.features });
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const gpu = await requestNodeGpu();
@@ -183,7 +185,7 @@ async function graphTrain(args: string[]): Promise<void> {
  */
 async function openGraphModel(path: string, dataDir: string | undefined): Promise<{ model: GraphVae; graph: Graph; prep: PreparedGraph; info: GraphCheckpointInfo; close: () => void }> {
   if (!existsSync(path)) throw new Error(`--model ${path}: no such file`);
-  const { graph, name } = await loadGraph(dataDir);
+  const { graph, name } = await loadGraph(dataDir, readProgress(process.stderr));
   const { params, info } = loadGraphCheckpoint(readFileSync(path), path, { n: graph.n, featureCols: graph.features.cols });
   checkSameGraph(info, { n: graph.n, edges: graph.edges, featureCols: graph.features.cols }, path, name);
   // The split the model trained on, recomputed exactly; a file without one (PyTorch wrote it): every edge.
@@ -252,7 +254,7 @@ async function graphLatent(args: string[]): Promise<void> {
 /** `webgpu-vae graph <train|embed|latent> ...` */
 export async function graphCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const subcommands: Record<string, (args: string[]) => Promise<void>> = { train: graphTrain, embed: graphEmbed, latent: graphLatent };
+  const subcommands: Record<string, (args: string[]) => Promise<void>> = { train: graphTrain, embed: graphEmbed, latent: graphLatent, generate: graphGenerate };
   const run = sub !== undefined && Object.hasOwn(subcommands, sub) ? subcommands[sub] : null;
   if (!run) throw new UsageError(sub ? `graph: unknown subcommand '${sub}' (train, embed or latent)` : 'graph: give a subcommand: train, embed or latent');
   await run(rest);

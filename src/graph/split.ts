@@ -34,7 +34,14 @@ export interface EdgeSplit {
   testNeg: Uint32Array;
 }
 
-/** Uniform u32s from Philox blocks (counter = block number), four per block. */
+/**
+ * Counter word 2 of the graph data's draws on the CPU under the key (seed, STREAM_SPLIT): one
+ * value per use, so the split, the held-out negatives of Hits@K and the block-model generator
+ * never share numbers.
+ */
+export const GRAPH_DRAWS = { split: 0, hitsNegatives: 1, generator: 2 } as const;
+
+/** Uniform u32s from Philox blocks (counter = (block number, 0, `word2`, 0)), four per block. */
 export class PhiloxStream {
   private block = 0;
   private buf: [number, number, number, number] = [0, 0, 0, 0];
@@ -43,12 +50,13 @@ export class PhiloxStream {
   constructor(
     private readonly seed: number,
     private readonly stream: number,
+    private readonly word2: number = GRAPH_DRAWS.split,
   ) {}
 
   /** The next uniform u32. */
   nextU32(): number {
     if (this.used === 4) {
-      this.buf = philox4x32([this.block, 0, 0, 0], [this.seed, this.stream]);
+      this.buf = philox4x32([this.block, 0, this.word2, 0], [this.seed, this.stream]);
       this.block++;
       this.used = 0;
     }
