@@ -12,7 +12,7 @@ import { graphConfigName, saveGraphCheckpoint } from '../checkpoint/graph_checkp
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
 import { GraphVae } from '../graph/graph_vae.js';
-import { graphTask, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import { graphTask, heldOutNotice, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
 import { axisTitles } from '../views/latent_view.js';
 import { project2d } from '../views/pca.js';
 import type { TrainingState } from '../runtime/scheduler.js';
@@ -190,6 +190,8 @@ export class GraphSession {
           return false;
         }
         this.postModel();
+        const notice = heldOutNotice(this.prep!.record);
+        if (notice) this.post({ type: 'notice', rewindTo: null, message: notice });
       }
       this.settings!.epochs = settings.epochs;
       this.trainer!.epochs = settings.epochs;

@@ -12,7 +12,7 @@ import { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from '../grap
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
 import { GraphVae } from '../graph/graph_vae.js';
-import { graphTask, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import { graphTask, heldOutNotice, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
 import { LABEL_COLORS } from '../views/latent_view.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadGraph } from '../node/graph_data.js';
@@ -101,6 +101,8 @@ async function graphTrain(args: string[]): Promise<void> {
   const { graph, name } = await loadGraph(o.data, readProgress(process.stderr));
   const prep = prepareGraph(graph, { seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction, features: o.features });
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  const notice = heldOutNotice(prep.record);
+  if (notice) log(notice);
   const gpu = await requestNodeGpu();
   const build = (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
     device, graph: prep.input, kind: o.kind, hidden: o.hidden, latent: o.latent, seed: o.seed, adam: { lr: o.lr }, ...(state ? { state } : {}),

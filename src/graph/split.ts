@@ -94,6 +94,13 @@ export function splitEdges(n: number, edges: Uint32Array, opts: SplitOptions): E
   if (need > nonEdges) {
     throw new Error(`split: ${need} negative pairs are needed (${numTest} test + ${numVal} validation) but the graph has only ${nonEdges} non-edges (${n} nodes, ${E} edges)`);
   }
+  // A share asked for but rounded down to no edge would train on that share silently and
+  // report no figures for it: refuse, with the smallest graph that would hold one out.
+  for (const [what, f, count] of [['validation', val, numVal], ['test', test, numTest]] as const) {
+    if (f > 0 && count === 0) {
+      throw new Error(`split: a ${what} fraction of ${f} of ${E} edges holds out no edge (one needs at least ${Math.ceil(1 / f)} edges); use fraction 0 to hold out none`);
+    }
+  }
 
   const rng = new PhiloxStream(seed >>> 0, STREAM_SPLIT);
   const perm = new Uint32Array(E);

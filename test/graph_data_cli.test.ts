@@ -1,8 +1,9 @@
-// `webgpu-vae graph generate`, run as a user would: the built CLI writes edges.csv and
+// The graph data as a user meets it through the built CLI: `graph generate` writes edges.csv and
 // nodes.csv, the same files for the same seed, refuses bad flags (exit 2) and existing files
-// (exit 1), and `graph train --data` reads them with the blocks as classes.
+// (exit 1), and `graph train --data` reads them with the blocks as classes; a graph whose
+// held-out shares round down to no edge is refused, and --val 0 --test 0 trains with a notice.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +77,29 @@ describe('webgpu-vae graph generate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`webgpu-vae: ${join(full, 'edges.csv')} exists: generate into a folder without edges.csv and nodes.csv (nothing was written)`);
     expect(readFileSync(join(full, 'edges.csv'), 'utf8')).toBe('kept\n');
+  });
+});
+
+describe('webgpu-vae graph train: held-out shares', () => {
+  it('the complete graph on 4 nodes: shares that hold out no edge are refused with the numbers; --val 0 --test 0 trains with a notice', async () => {
+    // It used to train on every edge and report val_auc: null without a word.
+    const k4 = join(tmp, 'k4');
+    mkdirSync(k4);
+    writeFileSync(join(k4, 'edges.tsv'), '0\t1\n0\t2\n0\t3\n1\t2\n1\t3\n2\t3\n');
+    const base = ['graph', 'train', '--data', k4, '--epochs', '1', '--hidden', '4', '--latent', '2', '--json'];
+    for (const [args, msg] of [
+      [[], 'split: a validation fraction of 0.05 of 6 edges holds out no edge (one needs at least 20 edges); use fraction 0 to hold out none'],
+      [['--val', '0'], 'split: a test fraction of 0.1 of 6 edges holds out no edge (one needs at least 10 edges); use fraction 0 to hold out none'],
+    ] as [string[], string][]) {
+      const r = await run([...base, ...args]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim()).toBe(`webgpu-vae: ${msg}`);
+      expect(r.stdout).toBe('');
+    }
+    const r = await run([...base, '--val', '0', '--test', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('no edges held out (validation and test fractions 0): training on all 6 edges, without validation or test AUC / AP');
+    const final = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(final).toMatchObject({ final: true, train_edges: 6, val_auc: null });
   });
 });
