@@ -128,8 +128,20 @@ export function splitEdges(n: number, edges: Uint32Array, opts: SplitOptions): E
     train[t++] = edges[2 * e + 1];
   }
 
-  const negatives = need <= nonEdges / 2 ? sampleNonEdges(n, edges, need, rng) : shuffledNonEdges(n, edges, need, rng);
+  const negatives = drawNonEdges(n, edges, need, rng);
   return { train, valPos, valNeg: negatives.subarray(2 * numTest), testPos, testNeg: negatives.subarray(0, 2 * numTest) };
+}
+
+/**
+ * `count` distinct non-edges (i < j) of the graph of n nodes and these unique edges, drawn
+ * uniformly from `rng`: by rejection while they are at most half of all non-edges, otherwise
+ * by listing the non-edges (then fewer than 2 count) and shuffling. Throws when count exceeds
+ * the non-edges.
+ */
+export function drawNonEdges(n: number, edges: Uint32Array, count: number, rng: PhiloxStream): Uint32Array {
+  const nonEdges = (n * (n - 1)) / 2 - edges.length / 2;
+  if (count > nonEdges) throw new Error(`drawNonEdges: ${count} non-edges asked of a graph that has ${nonEdges} (${n} nodes, ${edges.length / 2} edges)`);
+  return count <= nonEdges / 2 ? sampleNonEdges(n, edges, count, rng) : shuffledNonEdges(n, edges, count, rng);
 }
 
 function edgeKeys(n: number, edges: Uint32Array): Set<number> {
