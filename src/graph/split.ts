@@ -36,10 +36,10 @@ export interface EdgeSplit {
 
 /**
  * Counter word 2 of the graph data's draws on the CPU under the key (seed, STREAM_SPLIT): one
- * value per use, so the split, the held-out negatives of Hits@K and the block-model generator
- * never share numbers.
+ * value per use, so the split, the held-out negatives of Hits@K, the block-model generator and
+ * the sample of nodes a scatter view draws never share numbers.
  */
-export const GRAPH_DRAWS = { split: 0, hitsNegatives: 1, generator: 2 } as const;
+export const GRAPH_DRAWS = { split: 0, hitsNegatives: 1, generator: 2, viewSample: 3 } as const;
 
 /** Uniform u32s from Philox blocks (counter = (block number, 0, `word2`, 0)), four per block. */
 export class PhiloxStream {
