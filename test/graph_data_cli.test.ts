@@ -2,22 +2,13 @@
 // nodes.csv, the same files for the same seed, refuses bad flags (exit 2) and existing files
 // (exit 1), and `graph train --data` reads them with the blocks as classes; a graph whose
 // held-out shares round down to no edge is refused, and --val 0 --test 0 trains with a notice.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLI, runCli as run } from './util/cli.js';
 
-const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'webgpu-vae-graph-generate-'));
-
-function run(args: string[], timeout = 110_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout, env: { ...process.env, CI: 'true' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('webgpu-vae graph generate', () => {
   it('built', () => expect(existsSync(CLI), `${CLI} missing: run npm run build`).toBe(true));

@@ -15,8 +15,9 @@
  */
 import { identityFeatures, type CsrMatrix, type DroppedEdges, type Graph } from './graph.js';
 import { parseNodeTable, PROGRESS_BYTES, type NodeTable, type ReadProgress } from './node_table.js';
+import { NodeRows } from './node_rows.js';
 import {
-  GraphFileError, GrowableF32, GrowableU32, Lines, countFields, fieldEnd, fieldString, parseNumber, plainBytes, quoteField, skipSeparators,
+  GraphFileError, GrowableU32, Lines, countFields, fieldEnd, fieldString, parseNumber, plainBytes, quoteField, skipSeparators,
 } from './text.js';
 
 /** A file's name (for messages) and its bytes as read, plain or gzipped. */
@@ -38,15 +39,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** Parses a plain LINQS content file. */
 export function parseLinqsContent(b: Uint8Array, name: string): LinqsNodes {
   const lines = new Lines(b);
-  const ids: string[] = [];
-  const index = new Map<string, number>();
-  const firstLine: number[] = [];
-  const classIndex = new Map<string, number>();
-  const classOf = new GrowableU32();
-  const rowPtr = new GrowableU32();
-  rowPtr.push(0);
-  const cols = new GrowableU32(8192);
-  const values = new GrowableF32(8192);
+  const rows = new NodeRows(name, 8192);
   let F = -1;
   let fLine = 0;
   while (lines.advance()) {
@@ -73,10 +66,7 @@ export function parseLinqsContent(b: Uint8Array, name: string): LinqsNodes {
         v = parseNumber(b, t, te);
         if (Number.isNaN(v)) throw new GraphFileError(name, line, `feature ${k + 1} is ${quoteField(b, t, te)}, not a number`);
       }
-      if (v !== 0) {
-        cols.push(k);
-        values.push(v);
-      }
+      rows.feature(k, v);
       k++;
       t = te + 1;
       while (t < ls && (b[t] === 9 || b[t] === 32)) t++;
@@ -87,34 +77,10 @@ export function parseLinqsContent(b: Uint8Array, name: string): LinqsNodes {
     } else if (k !== F) {
       throw new GraphFileError(name, line, `has ${k + 2} fields, expected ${F + 2} (an id, ${F} feature values and a class) as on line ${fLine}`);
     }
-    const id = fieldString(b, p, idEnd);
-    const prev = index.get(id);
-    if (prev !== undefined) throw new GraphFileError(name, line, `id ${JSON.stringify(id)} is already defined on line ${firstLine[prev]}`);
-    index.set(id, ids.length);
-    ids.push(id);
-    firstLine.push(line);
-    const cls = fieldString(b, ls, q);
-    let c = classIndex.get(cls);
-    if (c === undefined) {
-      c = classIndex.size;
-      classIndex.set(cls, c);
-    }
-    classOf.push(c);
-    rowPtr.push(cols.length);
+    rows.node(fieldString(b, p, idEnd), line, fieldString(b, ls, q));
   }
-  if (ids.length === 0) throw new GraphFileError(name, null, b.length === 0 ? 'empty file: no nodes' : 'no nodes (only blank lines)');
-  // Classes numbered by sorted name, so numbering does not depend on row order.
-  const classNames = [...classIndex.keys()].sort();
-  const rank = new Int32Array(classNames.length);
-  for (const [cls, c] of classIndex) rank[c] = classNames.indexOf(cls);
-  const labels = new Int32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) labels[i] = rank[classOf.data[i]];
-  return {
-    ids,
-    features: { rows: ids.length, cols: F, rowPtr: rowPtr.take(), colIdx: cols.take(), values: values.take() },
-    labels,
-    classNames,
-  };
+  if (rows.ids.length === 0) throw new GraphFileError(name, null, b.length === 0 ? 'empty file: no nodes' : 'no nodes (only blank lines)');
+  return { ids: rows.ids, features: rows.features(F), ...rows.classes() };
 }
 
 /** Sorted unique undirected edges from endpoint arrays, and how many duplicates there were. */

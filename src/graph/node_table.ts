@@ -11,7 +11,10 @@
  * field are not part of it. Blank lines and lines starting with `#` are skipped.
  */
 import type { CsrMatrix } from './graph.js';
-import { GraphFileError, GrowableF32, GrowableU32, Lines, fieldString, parseNumber, quoteField } from './text.js';
+import { NodeRows } from './node_rows.js';
+import { GraphFileError, Lines, fieldString, parseNumber, quoteField } from './text.js';
+
+export { sortClassNames } from './node_rows.js';
 
 /** Reading progress: `done` of `total` bytes of the file named `file`. */
 export type ReadProgress = (p: { file: string; done: number; total: number }) => void;
@@ -85,13 +88,29 @@ function quotedNumber(b: Uint8Array, s: number, e: number): number {
   return parseNumber(t, 0, t.length);
 }
 
-const INTEGER = /^[+-]?\d+$/;
-
-/** Class names in order: numerically when every one is an integer, otherwise by code point. */
-export function sortClassNames(names: Iterable<string>): string[] {
-  const all = [...names];
-  if (all.length > 0 && all.every((c) => INTEGER.test(c))) return all.sort((a, c) => Number(a) - Number(c) || (a < c ? -1 : a > c ? 1 : 0));
-  return all.sort();
+/** The header line [start, end): its separator, column names, and which is the id, the class and a feature. */
+function parseHeader(b: Uint8Array, start: number, end: number, name: string, line: number) {
+  const sep = b.subarray(start, end).includes(9) ? 9 : 44;
+  const f = splitFields(b, start, end, sep, name, line, []);
+  const header: string[] = [];
+  for (let k = 0; k < f.length; k += 2) header.push(fieldText(b, f[k], f[k + 1]));
+  let idCol = -1;
+  let classCol = -1;
+  const featureCols: number[] = [];
+  const seen = new Map<string, number>();
+  header.forEach((h, k) => {
+    const key = h.toLowerCase();
+    if (seen.has(key)) throw new GraphFileError(name, line, `the header names column ${JSON.stringify(h)} twice (columns ${seen.get(key)! + 1} and ${k + 1})`);
+    seen.set(key, k);
+    if (key === 'id') idCol = k;
+    else if (key === 'class') classCol = k;
+    else featureCols.push(k);
+  });
+  if (idCol < 0) {
+    const shown = header.slice(0, 4).map((h) => JSON.stringify(h)).join(', ') + (header.length > 4 ? ', ...' : '');
+    throw new GraphFileError(name, line, `the header must name an "id" column (and optionally "class" and numeric feature columns); it names ${shown}`);
+  }
+  return { sep, header, idCol, classCol, featureCols };
 }
 
 /** Parses the plain bytes of a node table (see the file's comment); `onProgress` hears about every MiB. */
@@ -103,16 +122,8 @@ export function parseNodeTable(b: Uint8Array, name: string, onProgress?: ReadPro
   let sep = 44;
   let idCol = -1;
   let classCol = -1;
-  const featureCols: number[] = [];
-  const ids: string[] = [];
-  const index = new Map<string, number>();
-  const firstLine: number[] = [];
-  const classIndex = new Map<string, number>();
-  const classOf = new GrowableU32();
-  const rowPtr = new GrowableU32();
-  rowPtr.push(0);
-  const cols = new GrowableU32();
-  const values = new GrowableF32();
+  let featureCols: number[] = [];
+  const rows = new NodeRows(name);
   let nextReport = 0;
   while (lines.advance()) {
     const { start, end, line } = lines;
@@ -124,24 +135,8 @@ export function parseNodeTable(b: Uint8Array, name: string, onProgress?: ReadPro
     while (p < end && (isBlank(b[p]) || b[p] === 13)) p++;
     if (p === end || b[p] === 35 /* # */) continue;
     if (header === null) {
-      sep = b.subarray(start, end).includes(9) ? 9 : 44;
-      splitFields(b, start, end, sep, name, line, f);
-      header = [];
-      for (let k = 0; k < f.length; k += 2) header.push(fieldText(b, f[k], f[k + 1]));
+      ({ sep, header, idCol, classCol, featureCols } = parseHeader(b, start, end, name, line));
       headerLine = line;
-      const seen = new Map<string, number>();
-      header.forEach((h, k) => {
-        const key = h.toLowerCase();
-        if (seen.has(key)) throw new GraphFileError(name, line, `the header names column ${JSON.stringify(h)} twice (columns ${seen.get(key)! + 1} and ${k + 1})`);
-        seen.set(key, k);
-        if (key === 'id') idCol = k;
-        else if (key === 'class') classCol = k;
-        else featureCols.push(k);
-      });
-      if (idCol < 0) {
-        const shown = header.slice(0, 4).map((h) => JSON.stringify(h)).join(', ') + (header.length > 4 ? ', ...' : '');
-        throw new GraphFileError(name, line, `the header must name an "id" column (and optionally "class" and numeric feature columns); it names ${shown}`);
-      }
       continue;
     }
     splitFields(b, start, end, sep, name, line, f);
@@ -150,47 +145,19 @@ export function parseNodeTable(b: Uint8Array, name: string, onProgress?: ReadPro
     }
     const id = fieldText(b, f[2 * idCol], f[2 * idCol + 1]);
     if (id === '') throw new GraphFileError(name, line, 'the id is empty');
-    const prev = index.get(id);
-    if (prev !== undefined) throw new GraphFileError(name, line, `id ${JSON.stringify(id)} is already defined on line ${firstLine[prev]}`);
-    index.set(id, ids.length);
-    ids.push(id);
-    firstLine.push(line);
-    if (classCol >= 0) {
-      const cls = fieldText(b, f[2 * classCol], f[2 * classCol + 1]);
-      let c = -1;
-      if (cls !== '') {
-        c = classIndex.get(cls) ?? classIndex.size;
-        if (c === classIndex.size) classIndex.set(cls, c);
-      }
-      classOf.push(c + 1);
-    }
     for (let k = 0; k < featureCols.length; k++) {
       const col = featureCols[k];
       const [s, e] = [f[2 * col], f[2 * col + 1]];
       // A quoted number is unquoted first; parseNumber takes decimals only (no hex, no Infinity).
       const v = b[s] === QUOTE ? quotedNumber(b, s, e) : parseNumber(b, s, e);
       if (Number.isNaN(v)) throw new GraphFileError(name, line, `column ${JSON.stringify(header[col])} is ${e > s ? quoteField(b, s, e) : 'empty'}, not a number`);
-      if (v !== 0) {
-        cols.push(k);
-        values.push(v);
-      }
+      rows.feature(k, v);
     }
-    rowPtr.push(cols.length);
+    rows.node(id, line, classCol < 0 ? null : fieldText(b, f[2 * classCol], f[2 * classCol + 1]));
   }
   if (header === null) throw new GraphFileError(name, null, b.length === 0 ? 'empty file: no header and no nodes' : 'no header row (only blank lines or comments)');
-  if (ids.length === 0) throw new GraphFileError(name, null, `no nodes: only the header on line ${headerLine}`);
+  if (rows.ids.length === 0) throw new GraphFileError(name, null, `no nodes: only the header on line ${headerLine}`);
   onProgress?.({ file: name, done: b.length, total: b.length });
-  let labels: Int32Array | null = null;
-  let classNames: string[] = [];
-  if (classCol >= 0) {
-    // Classes numbered in sorted order, so the numbering does not depend on row order.
-    classNames = sortClassNames(classIndex.keys());
-    const rank = new Int32Array(classNames.length + 1);
-    rank[0] = -1;
-    classNames.forEach((c, r) => (rank[classIndex.get(c)! + 1] = r));
-    labels = new Int32Array(ids.length);
-    for (let i = 0; i < ids.length; i++) labels[i] = rank[classOf.data[i]];
-  }
-  const features = featureCols.length === 0 ? null : { rows: ids.length, cols: featureCols.length, rowPtr: rowPtr.take(), colIdx: cols.take(), values: values.take() };
-  return { ids, index, features, labels, classNames };
+  const classes = classCol < 0 ? { labels: null, classNames: [] } : rows.classes();
+  return { ids: rows.ids, index: rows.index, features: featureCols.length === 0 ? null : rows.features(featureCols.length), ...classes };
 }

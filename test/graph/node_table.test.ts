@@ -11,20 +11,9 @@ import { pickGraphFiles, readGraphFiles } from '../../src/graph/files.js';
 import { parseEdgeList, readEdgeList } from '../../src/graph/linqs.js';
 import { parseNodeTable, PROGRESS_BYTES, sortClassNames } from '../../src/graph/node_table.js';
 import { loadGraph } from '../../src/node/graph_data.js';
+import { asyncMessageOf } from '../util/errors.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-
-/** The message of the error `f` throws (sync or async); fails when it does not throw or spans lines. */
-async function failure(f: () => unknown): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    const m = (e as Error).message;
-    expect(m.includes('\n'), m).toBe(false);
-    return m;
-  }
-  throw new Error('expected an error, the read succeeded');
-}
 
 const NODES = [
   'id,class,weight,score',
@@ -80,7 +69,7 @@ describe('node table', () => {
   });
 
   it('an edge list whose every line names an unknown id names the node table', async () => {
-    const m = await failure(() => readEdgeList({ name: 'edges.csv', bytes: enc('1,2\n2,3\n') }, 'auto', { name: 'nodes.csv', bytes: enc('id\n7\n8\n') }));
+    const m = await asyncMessageOf(() => readEdgeList({ name: 'edges.csv', bytes: enc('1,2\n2,3\n') }, 'auto', { name: 'nodes.csv', bytes: enc('id\n7\n8\n') }));
     expect(m).toBe('edges.csv: no edge left out of 2 lines (2 lines naming ids absent from nodes.csv)');
   });
 
@@ -100,7 +89,7 @@ describe('node table', () => {
     ['only a header', 'id,class\n', 'nodes.csv: no nodes: only the header on line 1'],
   ];
   for (const [what, text, message] of bad) {
-    it(`bad table: ${what}`, async () => expect(await failure(() => parseNodeTable(enc(text), 'nodes.csv'))).toBe(message));
+    it(`bad table: ${what}`, async () => expect(await asyncMessageOf(() => parseNodeTable(enc(text), 'nodes.csv'))).toBe(message));
   }
 
   it('progress: from byte 0 to the end, at most one report per MiB between', () => {
@@ -120,15 +109,15 @@ describe('node table', () => {
 describe('graph files with a node table', () => {
   it('picks nodes.csv beside edges.csv, plain or gzipped, and says what is missing or ambiguous', async () => {
     expect(pickGraphFiles(['d/nodes.csv.gz', 'd/edges.csv'], 'D')).toEqual({ kind: 'edges', file: 'd/edges.csv', nodes: 'd/nodes.csv.gz' });
-    expect(await failure(() => pickGraphFiles(['nodes.csv'], 'D'))).toBe('D: nodes.csv has no edges.csv or edges.tsv (plain or .gz) beside it');
-    expect(await failure(() => pickGraphFiles(['nodes.csv', 'nodes.tsv', 'edges.csv'], 'D'))).toBe('D: several node tables (nodes.csv, nodes.tsv): keep one');
+    expect(await asyncMessageOf(() => pickGraphFiles(['nodes.csv'], 'D'))).toBe('D: nodes.csv has no edges.csv or edges.tsv (plain or .gz) beside it');
+    expect(await asyncMessageOf(() => pickGraphFiles(['nodes.csv', 'nodes.tsv', 'edges.csv'], 'D'))).toBe('D: several node tables (nodes.csv, nodes.tsv): keep one');
   });
 
   it('a lone LINQS file beside a complete pair is refused, naming the files (it used to train on the pair without a word)', async () => {
-    expect(await failure(() => pickGraphFiles(['a.content', 'b.content', 'a.cites'], 'D'))).toBe(
+    expect(await asyncMessageOf(() => pickGraphFiles(['a.content', 'b.content', 'a.cites'], 'D'))).toBe(
       'D: b.content has no b.cites (plain or .gz) beside it; a.content and a.cites make a graph: remove b.content or add its partner',
     );
-    expect(await failure(() => pickGraphFiles(['a.content.gz', 'a.cites', 'c.cites'], 'D'))).toBe(
+    expect(await asyncMessageOf(() => pickGraphFiles(['a.content.gz', 'a.cites', 'c.cites'], 'D'))).toBe(
       'D: c.cites has no c.content (plain or .gz) beside it; a.content.gz and a.cites make a graph: remove c.cites or add its partner',
     );
   });
