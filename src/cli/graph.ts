@@ -30,7 +30,7 @@ import { ProgressBar, readProgress } from './progress.js';
 
 /** The `graph` command's usage lines (in the CLI's --help). */
 export const GRAPH_USAGE = `  graph train   train a graph VAE for link prediction (default data: the embedded Cora, 2,708 nodes, 5,278 edges)
-                --data DIR         folder with NAME.content and NAME.cites (LINQS) or edges.csv / edges.tsv, plain or .gz
+                --data DIR         folder with NAME.content and NAME.cites (LINQS) or edges.csv / edges.tsv (+ nodes.csv), plain or .gz
                 --model vgae|gae   the variational graph autoencoder (default) or the plain one (z = mu, no KL)
                 --features none    identity features instead of the data's (--features data, the default)
                 --epochs N         full-graph steps (default 200)
