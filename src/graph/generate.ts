@@ -64,7 +64,7 @@ function insidePairs(sizes: Float64Array): number {
 }
 
 /** Checks the options; throws one line with the numbers when a graph of that kind cannot exist. */
-function check(o: Required<Omit<BlockModelOptions, 'onProgress'>> & Pick<BlockModelOptions, 'onProgress'>): { sizes: Float64Array; insideEdges: number } {
+function check(o: BlockModelOptions & { inside: number; seed: number }): { sizes: Float64Array; insideEdges: number } {
   const { nodes: N, edges: M, blocks: B, inside, seed } = o;
   const whole = (what: string, v: number, min: number) => {
     if (!Number.isSafeInteger(v) || v < min) throw new Error(`block model: ${what} must be a whole number of at least ${min}, got ${v}`);
@@ -90,8 +90,8 @@ function check(o: Required<Omit<BlockModelOptions, 'onProgress'>> & Pick<BlockMo
 }
 
 /**
- * Picks the uncovered node number r (0-based) of the blocks other than `skip`, through a
- * Fenwick tree of uncovered counts per block: the block, then its r-th uncovered node.
+ * The nodes still without an edge (uncovered), grouped by block, with a Fenwick tree of the
+ * count per block: O(1) to cover a node, O(log B) to pick the r-th uncovered node outside a block.
  */
 class Uncovered {
   /** Uncovered nodes grouped by block: block b's are slots[start_b .. start_b + count_b). */
@@ -174,14 +174,18 @@ class Uncovered {
 
 /** Throws the one-line error stochasticBlockModel would throw for `opts` before any work, if any. */
 export function checkBlockModel(opts: BlockModelOptions): void {
-  check({ inside: 0.8, seed: 1, ...opts });
+  check(withDefaults(opts));
+}
+
+function withDefaults(opts: BlockModelOptions) {
+  return { ...opts, inside: opts.inside ?? 0.8, seed: opts.seed ?? 1 };
 }
 
 /** Generates the stochastic block model of `opts` (see the file's comment). */
 export function stochasticBlockModel(opts: BlockModelOptions): BlockModelGraph {
-  const o = { inside: 0.8, seed: 1, ...opts };
+  const o = withDefaults(opts);
   const { nodes: N, edges: M, blocks: B } = o;
-  const { sizes, insideEdges } = check({ nodes: N, edges: M, blocks: B, inside: o.inside, seed: o.seed });
+  const { sizes, insideEdges } = check(o);
   const rng = new PhiloxStream(o.seed >>> 0, STREAM_SPLIT, GRAPH_DRAWS.generator);
   const blockOf = (i: number) => Math.floor((i * B) / N);
   const start = (b: number) => blockStart(b, N, B);
