@@ -64,8 +64,10 @@ export class GraphMode {
   private readonly charts: GraphCharts;
   private readonly scatter: LatentScatter;
   private classes: string[] = [];
-  /** Each node's class colour in the embedding shown. */
+  /** Each drawn point's class colour in the embedding shown. */
   private labels: Uint8Array | null = null;
+  /** The node number of each drawn point (a seeded sample of a large graph); null: point i is node i. */
+  private viewNodes: Uint32Array | null = null;
   /** Training time of the last epoch (the trainer's figure, the validation not counted). */
   private lastEpochMs: number | null = null;
   private frame = 0;
@@ -85,7 +87,7 @@ export class GraphMode {
     this.charts = new GraphCharts($('g-chart-loss'), $('g-chart-metrics'));
     this.scatter = new LatentScatter($('g-scatter') as HTMLCanvasElement, $('g-legend'), (i) => {
       const c = this.classes.length > 0 && this.labels ? ` (${this.classes[this.labels[i]] ?? 'no class'})` : '';
-      $('g-scatter-caption').textContent = `node ${i}${c}`;
+      $('g-scatter-caption').textContent = `node ${this.viewNodes ? this.viewNodes[i] : i}${c}`;
     });
     button('g-start').addEventListener('click', () => this.start());
     button('g-pause').addEventListener('click', () => this.send({ type: 'pause' }));
@@ -239,15 +241,28 @@ export class GraphMode {
         break;
       case 'embedding':
         this.labels = m.labels;
+        this.viewNodes = m.nodes;
         status.dataset.embeddingEpoch = String(m.epoch);
+        status.dataset.embeddingPoints = String(m.points.length / 2);
         this.schedule('embedding', () => {
           this.scatter.set(m.points, m.labels, m.axes, 0, m.latent <= 2);
           $('g-embedding-step').textContent = `after epoch ${m.epoch}`;
+          const which = m.nodes
+            ? `a seeded sample of ${m.nodes.length.toLocaleString('en')} of the ${m.total.toLocaleString('en')} nodes`
+            : m.latent > 2 ? `the ${m.total.toLocaleString('en')} nodes` : 'the nodes';
           $('g-scatter-caption').textContent = m.latent > 2
-            ? `posterior means of the ${(m.points.length / 2).toLocaleString('en')} nodes on their top two principal components (latent size ${m.latent})${m.labels ? ', coloured by class' : ''}; click a node to name it`
-            : `posterior means of the nodes${m.labels ? ', coloured by class' : ''}; click a node to name it`;
+            ? `posterior means of ${which} on their top two principal components (latent size ${m.latent})${m.labels ? ', coloured by class' : ''}; click a node to name it`
+            : `posterior means of ${which}${m.labels ? ', coloured by class' : ''}; click a node to name it`;
         });
         break;
+      case 'reading': {
+        const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+        this.schedule('progress', () => {
+          ($('g-progress') as HTMLProgressElement).value = m.total > 0 ? m.done / m.total : 0;
+          $('g-progress-text').textContent = `reading ${m.file}: ${mib(m.done)} of ${mib(m.total)} MiB`;
+        });
+        break;
+      }
       case 'checkpoint':
         download(m.bytes, m.name);
         status.dataset.saved = m.name;

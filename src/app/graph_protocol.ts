@@ -31,8 +31,14 @@ export type FromGraphWorker =
   | { type: 'progress'; epoch: number; epochs: number; fraction: number; loss: number | null; epochsPerS: number; etaS: number }
   /** An epoch ended: its loss and the validation link prediction (null without validation edges). */
   | { type: 'epoch'; epoch: number; loss: number; valAuc: number | null; valAp: number | null; ms: number }
-  /** Node means in 2-D (PCA when latent > 2) and each node's class (null without classes). */
-  | { type: 'embedding'; epoch: number; latent: number; points: Float32Array; labels: Uint8Array | null; axes: [string, string] }
+  /**
+   * Node means in 2-D (PCA over every node when latent > 2) and each node's class (null without
+   * classes); beyond SCATTER_MAX_POINTS nodes a seeded sample of them: `nodes` holds the node
+   * number of each point (null when every node is drawn) and `total` the graph's node count.
+   */
+  | { type: 'embedding'; epoch: number; latent: number; points: Float32Array; labels: Uint8Array | null; nodes: Uint32Array | null; total: number; axes: [string, string] }
+  /** Reading dropped files: `done` of `total` bytes of `file` parsed. */
+  | { type: 'reading'; file: string; done: number; total: number }
   | { type: 'checkpoint'; name: string; bytes: Uint8Array }
   | { type: 'notice'; message: string; rewindTo: number | null }
   | { type: 'error'; where: 'data' | 'settings' | 'model' | 'checkpoint'; message: string }

@@ -12,9 +12,10 @@ import { graphConfigName, saveGraphCheckpoint } from '../checkpoint/graph_checkp
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
 import { GraphVae } from '../graph/graph_vae.js';
-import { graphTask, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import { graphTask, heldOutNotice, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
 import { axisTitles } from '../views/latent_view.js';
 import { project2d } from '../views/pca.js';
+import { sampleIndices, samplePoints } from '../views/point_sample.js';
 import type { TrainingState } from '../runtime/scheduler.js';
 import { Trainer, type TrainerNotice, type TrainingTask } from '../runtime/trainer.js';
 import type { DeviceSlot } from './device.js';
@@ -40,6 +41,8 @@ export class GraphSession {
   /** The means the last evaluation read back, and when the page last got a view of them. */
   private lastMu: Float32Array | null = null;
   private lastView = 0;
+  /** The nodes the scatter view draws (null: all), drawn once per graph; undefined until then. */
+  private viewNodes: Uint32Array | null | undefined = undefined;
 
   constructor(
     device: GPUDevice,
@@ -166,9 +169,15 @@ export class GraphSession {
     const n = this.graph.n;
     const proj = project2d(mu, n, L);
     const g = this.graph;
-    const labels = g.labels ? Uint8Array.from(g.labels, (c) => (c < 0 ? 0 : c % 10)) : null;
+    const all = g.labels ? Uint8Array.from(g.labels, (c) => (c < 0 ? 0 : c % 10)) : null;
+    // Beyond SCATTER_MAX_POINTS the page draws a fixed seeded sample of the nodes.
+    const nodes = this.viewNodes === undefined ? (this.viewNodes = sampleIndices(n)) : this.viewNodes;
+    const { points, labels } = nodes ? samplePoints(proj.points, all, nodes) : { points: proj.points, labels: all };
     this.lastView = performance.now();
-    this.post({ type: 'embedding', epoch, latent: L, points: proj.points, labels, axes: axisTitles(L, proj.explained) }, [proj.points.buffer as ArrayBuffer, ...(labels ? [labels.buffer as ArrayBuffer] : [])]);
+    this.post(
+      { type: 'embedding', epoch, latent: L, points, labels, nodes: nodes && nodes.slice(), total: n, axes: axisTitles(L, proj.explained) },
+      [points.buffer as ArrayBuffer, ...(labels ? [labels.buffer as ArrayBuffer] : [])],
+    );
   }
 
   private onNotice(n: TrainerNotice): void {
@@ -190,6 +199,8 @@ export class GraphSession {
           return false;
         }
         this.postModel();
+        const notice = heldOutNotice(this.prep!.record);
+        if (notice) this.post({ type: 'notice', rewindTo: null, message: notice });
       }
       this.settings!.epochs = settings.epochs;
       this.trainer!.epochs = settings.epochs;
@@ -246,6 +257,7 @@ export class GraphSession {
       this.drop();
       this.graph = graph;
       this.graphName = name;
+      this.viewNodes = undefined;
       this.postGraph();
       this.postModel();
       this.progress();

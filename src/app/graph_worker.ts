@@ -33,7 +33,7 @@ hostWorker<GraphSettings, ToGraphWorker, FromGraphWorker, GraphSession>({
         let read;
         try {
           const files = await Promise.all(msg.files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
-          read = await readGraphFiles(files, 'dropped files');
+          read = await readGraphFiles(files, 'dropped files', (p) => post({ type: 'reading', ...p }));
         } catch (e) {
           post({ type: 'error', where: 'data', message: (e as Error).message });
           return;

@@ -14,7 +14,7 @@ import { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from '../grap
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
 import { decoderText, GraphVae } from '../graph/graph_vae.js';
-import { graphTask, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import { graphTask, heldOutNotice, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
 import { LABEL_COLORS } from '../views/latent_view.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadGraph } from '../node/graph_data.js';
@@ -28,11 +28,12 @@ import { givenFlags, parseFlags, required, settingFlag, settingOptions, settingV
 import { readSpecFile } from './train.js';
 import { latentPlot } from './latent_plot.js';
 import { checkPng } from './model_commands.js';
-import { ProgressBar } from './progress.js';
+import { graphGenerate, GRAPH_GENERATE_USAGE } from './graph_generate.js';
+import { ProgressBar, readProgress } from './progress.js';
 
 /** The `graph` command's usage lines (in the CLI's --help). */
 export const GRAPH_USAGE = `  graph train   train a graph VAE for link prediction (default data: the embedded Cora, 2,708 nodes, 5,278 edges)
-                --data DIR         folder with NAME.content and NAME.cites (LINQS) or edges.csv / edges.tsv, plain or .gz
+                --data DIR         folder with NAME.content and NAME.cites (LINQS) or edges.csv / edges.tsv (+ nodes.csv), plain or .gz
 ${GRAPH_SETTINGS.map((k) => settingHelp(k, 16, 18)).join('\n')}
                 --kind vae|ae      the same as --model vgae|gae, in the image commands' words
                 --spec FILE.json   the model as data (a spec of family graph, docs/spec.md) instead of --model,
@@ -40,7 +41,8 @@ ${GRAPH_SETTINGS.map((k) => settingHelp(k, 16, 18)).join('\n')}
                 --save FILE        write the trained model as .safetensors (PyTorch Geometric's names)
                 --json             one JSON object per epoch and a final one, instead of a progress bar
   graph embed   each node's posterior mean, tab-separated after its id: --model FILE [--data DIR] [--out FILE.tsv]
-  graph latent  node means in 2-D (PCA when latent > 2) coloured by class: --model FILE [--data DIR] [--out FILE.png]`;
+  graph latent  node means in 2-D (PCA when latent > 2) coloured by class: --model FILE [--data DIR] [--out FILE.png]
+${GRAPH_GENERATE_USAGE}`;
 
 /** One line of `graph train --json`: one per epoch, then a final one. */
 export interface GraphEpochReport {
@@ -113,9 +115,11 @@ export function parseGraphTrain(args: string[]): GraphVaeConfig & {
 /** `webgpu-vae graph train ...` */
 async function graphTrain(args: string[]): Promise<void> {
   const o = parseGraphTrain(args);
-  const { graph, name } = await loadGraph(o.data);
+  const { graph, name } = await loadGraph(o.data, readProgress(process.stderr));
   const prep = prepareGraph(graph, { seed: o.seed, valFraction: o.valFraction, testFraction: o.testFraction, features: o.features });
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  const notice = heldOutNotice(prep.record);
+  if (notice) log(notice);
   const gpu = await requestNodeGpu();
   const model_ = o.spec ? { spec: o.spec } : { kind: o.kind, hidden: o.hidden, latent: o.latent };
   const build = (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
@@ -205,7 +209,7 @@ async function graphTrain(args: string[]): Promise<void> {
  */
 async function openGraphModel(path: string, dataDir: string | undefined): Promise<{ model: GraphVae; graph: Graph; prep: PreparedGraph; info: GraphCheckpointInfo; close: () => void }> {
   if (!existsSync(path)) throw new Error(`--model ${path}: no such file`);
-  const { graph, name } = await loadGraph(dataDir);
+  const { graph, name } = await loadGraph(dataDir, readProgress(process.stderr));
   const { params, info } = loadGraphCheckpoint(readFileSync(path), path, { n: graph.n, featureCols: graph.features.cols });
   checkSameGraph(info, { n: graph.n, edges: graph.edges, featureCols: graph.features.cols }, path, name);
   // The split the model trained on, recomputed exactly; a file without one (PyTorch wrote it): every edge.
@@ -276,7 +280,7 @@ async function graphLatent(args: string[]): Promise<void> {
 /** `webgpu-vae graph <train|embed|latent> ...` */
 export async function graphCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const subcommands: Record<string, (args: string[]) => Promise<void>> = { train: graphTrain, embed: graphEmbed, latent: graphLatent };
+  const subcommands: Record<string, (args: string[]) => Promise<void>> = { train: graphTrain, embed: graphEmbed, latent: graphLatent, generate: graphGenerate };
   const run = sub !== undefined && Object.hasOwn(subcommands, sub) ? subcommands[sub] : null;
   if (!run) throw new UsageError(sub ? `graph: unknown subcommand '${sub}' (train, embed or latent)` : 'graph: give a subcommand: train, embed or latent');
   await run(rest);

@@ -94,3 +94,23 @@ export class TaskProgress {
     }
   }
 }
+
+/** Files smaller than this read without a progress line (they take well under a second). */
+export const READ_PROGRESS_MIN_BYTES = 4 << 20;
+
+/**
+ * Progress of reading graph files (the readers' ReadProgress callback): a TaskProgress per
+ * file of at least READ_PROGRESS_MIN_BYTES, counting MiB, e.g. `reading edges.csv (MiB) [###...] 6/17`.
+ */
+export function readProgress(out: NodeJS.WriteStream): (p: { file: string; done: number; total: number }) => void {
+  let file = '';
+  let bar: TaskProgress | null = null;
+  return (p) => {
+    if (p.total < READ_PROGRESS_MIN_BYTES) return;
+    if (p.file !== file) {
+      file = p.file;
+      bar = new TaskProgress(out, `reading ${p.file.replace(/^.*[\\/]/, '')} (MiB)`);
+    }
+    bar?.update(Math.floor(p.done / 2 ** 20), Math.ceil(p.total / 2 ** 20));
+  };
+}

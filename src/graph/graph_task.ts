@@ -62,3 +62,15 @@ export function prepareGraph(graph: Graph, o: GraphSplitOptions): PreparedGraph 
     },
   };
 }
+
+/**
+ * What a split without validation edges means for the figures, for the clients to print
+ * (`val_auc` would otherwise be null without a word); null when there are validation edges.
+ * Shares that round down to no edge are refused by splitEdges; this is for shares of 0.
+ */
+export function heldOutNotice(r: Pick<SplitRecord, 'edges' | 'valEdges' | 'testEdges'>): string | null {
+  if (r.valEdges > 0) return null;
+  return r.testEdges === 0
+    ? `no edges held out (validation and test fractions 0): training on all ${r.edges} edges, without validation or test AUC / AP`
+    : 'no validation edges (validation fraction 0): no AUC / AP after each epoch, only the test figures at the end';
+}

@@ -12,19 +12,27 @@ export interface LinkMetrics {
 }
 
 /**
- * sigmoid(mu_i . mu_j) for each pair (i, j) of `pairs` (flattened: pair e is [2e], [2e + 1]),
- * mu N x L row-major. In float64 from the f32 means. Throws on a node outside [0, n).
+ * mu_i . mu_j for each pair (i, j) of `pairs` (flattened: pair e is [2e], [2e + 1]), mu N x L
+ * row-major: the logits of the decoder. In float64 from the f32 means. Throws on a node
+ * outside [0, n).
  */
-export function linkScores(mu: ArrayLike<number>, latent: number, pairs: ArrayLike<number>, n = mu.length / latent): Float64Array {
+export function pairLogits(mu: ArrayLike<number>, latent: number, pairs: ArrayLike<number>, n = mu.length / latent): Float64Array {
   const out = new Float64Array(pairs.length >> 1);
   for (let e = 0; e < out.length; e++) {
     const i = pairs[2 * e];
     const j = pairs[2 * e + 1];
-    if (!(i >= 0 && i < n && j >= 0 && j < n)) throw new Error(`linkScores: pair ${e} (${i}, ${j}) names a node outside 0..${n - 1}`);
+    if (!(i >= 0 && i < n && j >= 0 && j < n)) throw new Error(`link scores: pair ${e} (${i}, ${j}) names a node outside 0..${n - 1}`);
     let x = 0;
     for (let k = 0; k < latent; k++) x += mu[i * latent + k] * mu[j * latent + k];
-    out[e] = 1 / (1 + Math.exp(-x));
+    out[e] = x;
   }
+  return out;
+}
+
+/** sigmoid(mu_i . mu_j) for each pair of `pairs` (see pairLogits). */
+export function linkScores(mu: ArrayLike<number>, latent: number, pairs: ArrayLike<number>, n = mu.length / latent): Float64Array {
+  const out = pairLogits(mu, latent, pairs, n);
+  for (let e = 0; e < out.length; e++) out[e] = 1 / (1 + Math.exp(-out[e]));
   return out;
 }
 

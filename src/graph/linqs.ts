@@ -5,15 +5,19 @@
  *   name; and `NAME.cites`, one link per line: two ids. Fields are separated by tabs or spaces.
  * - A plain edge list (`edges.csv`, `edges.tsv`): two id columns separated by a comma, tab or
  *   spaces, an optional header line, `#` comment lines; nodes are the ids in order of first
- *   appearance and have no features (identity features).
+ *   appearance and have no features (identity features). With a node table beside it
+ *   (`nodes.csv`, src/graph/node_table.ts) the nodes are the table's rows instead, with its
+ *   classes and features.
  *
  * Links are undirected. Duplicates (in either direction), self loops and links naming an id
  * absent from the node file are dropped and counted. A bad file fails with one GraphFileError
  * line naming the file, the line and the problem.
  */
 import { identityFeatures, type CsrMatrix, type DroppedEdges, type Graph } from './graph.js';
+import { parseNodeTable, PROGRESS_BYTES, type NodeTable, type ReadProgress } from './node_table.js';
+import { NodeRows } from './node_rows.js';
 import {
-  GraphFileError, GrowableF32, GrowableU32, Lines, countFields, fieldEnd, fieldString, parseNumber, plainBytes, quoteField, skipSeparators,
+  GraphFileError, GrowableU32, Lines, countFields, fieldEnd, fieldString, parseNumber, plainBytes, quoteField, skipSeparators,
 } from './text.js';
 
 /** A file's name (for messages) and its bytes as read, plain or gzipped. */
@@ -35,15 +39,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** Parses a plain LINQS content file. */
 export function parseLinqsContent(b: Uint8Array, name: string): LinqsNodes {
   const lines = new Lines(b);
-  const ids: string[] = [];
-  const index = new Map<string, number>();
-  const firstLine: number[] = [];
-  const classIndex = new Map<string, number>();
-  const classOf = new GrowableU32();
-  const rowPtr = new GrowableU32();
-  rowPtr.push(0);
-  const cols = new GrowableU32(8192);
-  const values = new GrowableF32(8192);
+  const rows = new NodeRows(name, 8192);
   let F = -1;
   let fLine = 0;
   while (lines.advance()) {
@@ -70,10 +66,7 @@ export function parseLinqsContent(b: Uint8Array, name: string): LinqsNodes {
         v = parseNumber(b, t, te);
         if (Number.isNaN(v)) throw new GraphFileError(name, line, `feature ${k + 1} is ${quoteField(b, t, te)}, not a number`);
       }
-      if (v !== 0) {
-        cols.push(k);
-        values.push(v);
-      }
+      rows.feature(k, v);
       k++;
       t = te + 1;
       while (t < ls && (b[t] === 9 || b[t] === 32)) t++;
@@ -84,34 +77,10 @@ export function parseLinqsContent(b: Uint8Array, name: string): LinqsNodes {
     } else if (k !== F) {
       throw new GraphFileError(name, line, `has ${k + 2} fields, expected ${F + 2} (an id, ${F} feature values and a class) as on line ${fLine}`);
     }
-    const id = fieldString(b, p, idEnd);
-    const prev = index.get(id);
-    if (prev !== undefined) throw new GraphFileError(name, line, `id ${JSON.stringify(id)} is already defined on line ${firstLine[prev]}`);
-    index.set(id, ids.length);
-    ids.push(id);
-    firstLine.push(line);
-    const cls = fieldString(b, ls, q);
-    let c = classIndex.get(cls);
-    if (c === undefined) {
-      c = classIndex.size;
-      classIndex.set(cls, c);
-    }
-    classOf.push(c);
-    rowPtr.push(cols.length);
+    rows.node(fieldString(b, p, idEnd), line, fieldString(b, ls, q));
   }
-  if (ids.length === 0) throw new GraphFileError(name, null, b.length === 0 ? 'empty file: no nodes' : 'no nodes (only blank lines)');
-  // Classes numbered by sorted name, so numbering does not depend on row order.
-  const classNames = [...classIndex.keys()].sort();
-  const rank = new Int32Array(classNames.length);
-  for (const [cls, c] of classIndex) rank[c] = classNames.indexOf(cls);
-  const labels = new Int32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) labels[i] = rank[classOf.data[i]];
-  return {
-    ids,
-    features: { rows: ids.length, cols: F, rowPtr: rowPtr.take(), colIdx: cols.take(), values: values.take() },
-    labels,
-    classNames,
-  };
+  if (rows.ids.length === 0) throw new GraphFileError(name, null, b.length === 0 ? 'empty file: no nodes' : 'no nodes (only blank lines)');
+  return { ids: rows.ids, features: rows.features(F), ...rows.classes() };
 }
 
 /** Sorted unique undirected edges from endpoint arrays, and how many duplicates there were. */
@@ -197,15 +166,30 @@ export type HeaderMode = 'auto' | boolean;
 const HEADER_WORDS = /^(source|target|src|dst|from|to|node_?[12]|id_?[12]|u|v|head|tail|citing|cited|paper_?[12])$/i;
 const INTEGER = /^[+-]?\d+$/;
 
+/** A node table and its file's name (for messages). */
+export interface NamedNodeTable {
+  name: string;
+  table: NodeTable;
+}
+
+/** What else an edge list is read with. */
+export interface EdgeListOptions {
+  /** The node table beside it: its rows are the nodes; edges naming other ids are dropped and counted. */
+  nodes?: NamedNodeTable;
+  /** Hears about every MiB read. */
+  onProgress?: ReadProgress;
+}
+
 /**
  * Parses a plain edge list. With `header: 'auto'` the first line is a header when its two
  * fields are words like source/target (from/to, src/dst, node1/node2, u/v, ...), or when they
  * are not both integers while those of the next line are.
  */
-export function parseEdgeList(b: Uint8Array, name: string, header: HeaderMode = 'auto'): Graph & { headerSkipped: boolean } {
+export function parseEdgeList(b: Uint8Array, name: string, header: HeaderMode = 'auto', opts: EdgeListOptions = {}): Graph & { headerSkipped: boolean } {
   const lines = new Lines(b);
-  const ids: string[] = [];
-  const index = new Map<string, number>();
+  const table = opts.nodes?.table ?? null;
+  const ids: string[] = table ? table.ids : [];
+  const index = table ? table.index : new Map<string, number>();
   const from = new GrowableU32();
   const to = new GrowableU32();
   const dropped: DroppedEdges = { duplicates: 0, selfLoops: 0, unknownIds: 0 };
@@ -222,19 +206,27 @@ export function parseEdgeList(b: Uint8Array, name: string, header: HeaderMode = 
     }
     return i;
   };
+  const known = (id: string) => index.get(id) ?? -1;
+  const lookup = table ? known : node;
   const add = (a: string, c: string) => {
     dataLines++;
-    const i = node(a);
-    const j = node(c);
-    if (i === j) dropped.selfLoops++;
+    const i = lookup(a);
+    const j = lookup(c);
+    if (i < 0 || j < 0) dropped.unknownIds++;
+    else if (i === j) dropped.selfLoops++;
     else {
       from.push(i);
       to.push(j);
     }
   };
   let first = true;
+  let nextReport = 0;
   while (lines.advance()) {
     const { start, end, line } = lines;
+    if (opts.onProgress && start >= nextReport) {
+      opts.onProgress({ file: name, done: start, total: b.length });
+      nextReport = start + PROGRESS_BYTES;
+    }
     const p = skipSeparators(b, start, end, true);
     if (p === end || b[p] === 35 /* # */) continue;
     const pe = fieldEnd(b, p, end, true);
@@ -275,13 +267,23 @@ export function parseEdgeList(b: Uint8Array, name: string, header: HeaderMode = 
   if (dataLines === 0) throw new GraphFileError(name, null, b.length === 0 ? 'empty file: no edges' : 'no edges (only a header, comments or blank lines)');
   const { edges, duplicates } = uniqueEdges(from.data, to.data, from.length, ids.length);
   dropped.duplicates = duplicates;
-  if (edges.length === 0) throw noEdgeLeft(name, dataLines, dropped, null);
+  if (edges.length === 0) throw noEdgeLeft(name, dataLines, dropped, opts.nodes?.name ?? null);
+  opts.onProgress?.({ file: name, done: b.length, total: b.length });
   const n = ids.length;
-  return { ids, n, features: identityFeatures(n), labels: null, classNames: [], edges, dropped, headerSkipped };
+  return {
+    ids, n, features: table?.features ?? identityFeatures(n), labels: table?.labels ?? null, classNames: table?.classNames ?? [], edges, dropped, headerSkipped,
+  };
 }
 
-/** Reads an edge list, plain or gzipped. */
-export async function readEdgeList(file: NamedBytes, header: HeaderMode = 'auto'): Promise<Graph & { headerSkipped: boolean }> {
-  return parseEdgeList(await plainBytes(file.bytes, file.name), file.name, header);
+/**
+ * Reads an edge list, plain or gzipped, and the node table beside it when given (`nodes`,
+ * plain or gzipped too); `onProgress` hears about every MiB of each, the table first.
+ */
+export async function readEdgeList(
+  file: NamedBytes, header: HeaderMode = 'auto', nodes?: NamedBytes, onProgress?: ReadProgress,
+): Promise<Graph & { headerSkipped: boolean }> {
+  const [e, t] = await Promise.all([plainBytes(file.bytes, file.name), nodes ? plainBytes(nodes.bytes, nodes.name) : null]);
+  const table = nodes && t ? { name: nodes.name, table: parseNodeTable(t, nodes.name, onProgress) } : undefined;
+  return parseEdgeList(e, file.name, header, { nodes: table, onProgress });
 }
 

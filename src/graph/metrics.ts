@@ -1,8 +1,8 @@
 /**
  * Link-prediction metrics over the scores of positive and negative pairs, as scikit-learn
  * computes them: `roc_auc_score` (ties between a positive and a negative count one half) and
- * `average_precision_score` (the step-wise sum over distinct thresholds, no interpolation).
- * Both sort once: O(n log n).
+ * `average_precision_score` (the step-wise sum over distinct thresholds, no interpolation);
+ * and Hits@K as the Open Graph Benchmark's evaluator computes it. Each sorts once: O(n log n).
  */
 
 function sortedScores(label: string, a: ArrayLike<number>): Float64Array {
@@ -59,4 +59,22 @@ export function averagePrecision(pos: ArrayLike<number>, neg: ArrayLike<number>)
     if (tp > before) ap += ((tp - before) / p.length) * (tp / (tp + fp));
   }
   return ap;
+}
+
+/**
+ * Hits@K as OGB's link-prediction evaluator (`_eval_hits`) computes it: the share of positives
+ * scoring strictly above the K-th highest negative score (counted with repeats), i.e. of
+ * positives that fewer than K negatives tie or beat. A tie with the K-th negative is a miss.
+ * With fewer than K negatives every positive is a hit (1), as there.
+ */
+export function hitsAtK(pos: ArrayLike<number>, neg: ArrayLike<number>, k: number): number {
+  if (!Number.isSafeInteger(k) || k < 1) throw new Error(`metrics: Hits@K needs a whole K of at least 1, got ${k}`);
+  if (pos.length === 0) throw new Error('metrics: Hits@K needs at least one positive');
+  const n = sortedScores('negative', neg);
+  const p = sortedScores('positive', pos);
+  if (n.length < k) return 1;
+  const kth = n[n.length - k];
+  let hits = 0;
+  for (let i = p.length - 1; i >= 0 && p[i] > kth; i--) hits++;
+  return hits / p.length;
 }

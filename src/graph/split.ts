@@ -34,7 +34,14 @@ export interface EdgeSplit {
   testNeg: Uint32Array;
 }
 
-/** Uniform u32s from Philox blocks (counter = block number), four per block. */
+/**
+ * Counter word 2 of the graph data's draws on the CPU under the key (seed, STREAM_SPLIT): one
+ * value per use, so the split, the held-out negatives of Hits@K, the block-model generator and
+ * the sample of nodes a scatter view draws never share numbers.
+ */
+export const GRAPH_DRAWS = { split: 0, hitsNegatives: 1, generator: 2, viewSample: 3 } as const;
+
+/** Uniform u32s from Philox blocks (counter = (block number, 0, `word2`, 0)), four per block. */
 export class PhiloxStream {
   private block = 0;
   private buf: [number, number, number, number] = [0, 0, 0, 0];
@@ -43,12 +50,13 @@ export class PhiloxStream {
   constructor(
     private readonly seed: number,
     private readonly stream: number,
+    private readonly word2: number = GRAPH_DRAWS.split,
   ) {}
 
   /** The next uniform u32. */
   nextU32(): number {
     if (this.used === 4) {
-      this.buf = philox4x32([this.block, 0, 0, 0], [this.seed, this.stream]);
+      this.buf = philox4x32([this.block, 0, this.word2, 0], [this.seed, this.stream]);
       this.block++;
       this.used = 0;
     }
@@ -86,6 +94,13 @@ export function splitEdges(n: number, edges: Uint32Array, opts: SplitOptions): E
   if (need > nonEdges) {
     throw new Error(`split: ${need} negative pairs are needed (${numTest} test + ${numVal} validation) but the graph has only ${nonEdges} non-edges (${n} nodes, ${E} edges)`);
   }
+  // A share asked for but rounded down to no edge would train on that share silently and
+  // report no figures for it: refuse, with the smallest graph that would hold one out.
+  for (const [what, f, count] of [['validation', val, numVal], ['test', test, numTest]] as const) {
+    if (f > 0 && count === 0) {
+      throw new Error(`split: a ${what} fraction of ${f} of ${E} edges holds out no edge (one needs at least ${Math.ceil(1 / f)} edges); use fraction 0 to hold out none`);
+    }
+  }
 
   const rng = new PhiloxStream(seed >>> 0, STREAM_SPLIT);
   const perm = new Uint32Array(E);
@@ -113,8 +128,20 @@ export function splitEdges(n: number, edges: Uint32Array, opts: SplitOptions): E
     train[t++] = edges[2 * e + 1];
   }
 
-  const negatives = need <= nonEdges / 2 ? sampleNonEdges(n, edges, need, rng) : shuffledNonEdges(n, edges, need, rng);
+  const negatives = drawNonEdges(n, edges, need, rng);
   return { train, valPos, valNeg: negatives.subarray(2 * numTest), testPos, testNeg: negatives.subarray(0, 2 * numTest) };
+}
+
+/**
+ * `count` distinct non-edges (i < j) of the graph of n nodes and these unique edges, drawn
+ * uniformly from `rng`: by rejection while they are at most half of all non-edges, otherwise
+ * by listing the non-edges (then fewer than 2 count) and shuffling. Throws when count exceeds
+ * the non-edges.
+ */
+export function drawNonEdges(n: number, edges: Uint32Array, count: number, rng: PhiloxStream): Uint32Array {
+  const nonEdges = (n * (n - 1)) / 2 - edges.length / 2;
+  if (count > nonEdges) throw new Error(`drawNonEdges: ${count} non-edges asked of a graph that has ${nonEdges} (${n} nodes, ${edges.length / 2} edges)`);
+  return count <= nonEdges / 2 ? sampleNonEdges(n, edges, count, rng) : shuffledNonEdges(n, edges, count, rng);
 }
 
 function edgeKeys(n: number, edges: Uint32Array): Set<number> {

@@ -4,8 +4,9 @@
  * with a few epochs of the VGAE on the embedded Cora, and checks that the loss and the
  * validation AUC / AP curves and the node-embedding scatter (coloured by class, with Cora's
  * class names in the legend) are drawn; switches to the image mode and back; then chooses a
- * small generated LINQS pair (a .content and a gzipped .cites) and trains on it; and checks the
- * message for a .content file without its .cites. A screenshot is kept in
+ * small generated LINQS pair (a .content and a gzipped .cites) and trains on it; checks the
+ * message for a .content file without its .cites; and reads a generated block model's
+ * edges.csv and nodes.csv with the reading progress shown. A screenshot is kept in
  * test-artifacts/page-graph.png.
  *
  * A Cora epoch costs about 0.5 s of CPU on SwiftShader, so the test trains 3 epochs.
@@ -18,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edgesCsv, nodesCsv } from '../../src/cli/graph_generate.js';
+import { stochasticBlockModel } from '../../src/graph/generate.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
@@ -205,6 +208,33 @@ describe('graph mode of the page', () => {
     await waitFor('embedding drawn', 10, () => document.getElementById('g-embedding-step')!.textContent === 'after epoch 4');
     expect(await page.$$eval('#g-legend span', (s) => s.map((e) => e.textContent))).toEqual(['A', 'B']);
     expect(await litPixels('#g-scatter')).toBeGreaterThan(200);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('reads a dropped edges.csv with its nodes.csv (a 60,000-node block model, 6 MiB) with a progress bar; the blocks are the classes', async () => {
+    const dir = join(work, 'sbm');
+    mkdirSync(dir);
+    const g = stochasticBlockModel({ nodes: 60_000, edges: 400_000, blocks: 12, seed: 3 });
+    writeFileSync(join(dir, 'edges.csv'), edgesCsv(g));
+    writeFileSync(join(dir, 'nodes.csv'), nodesCsv(g));
+    // Every text the progress line shows while reading.
+    await page.evaluate(() => {
+      const line = document.getElementById('g-progress-text')!;
+      const seen: string[] = [];
+      (window as unknown as { readingTexts: string[] }).readingTexts = seen;
+      new MutationObserver(() => seen.push(line.textContent ?? '')).observe(line, { childList: true, characterData: true, subtree: true });
+    });
+    const input = (await page.$('#g-files')) as ElementHandle<HTMLInputElement>;
+    await input.uploadFile(join(dir, 'edges.csv'), join(dir, 'nodes.csv'));
+    await waitFor('block model loaded', 60, () => document.getElementById('g-data-info')?.textContent?.startsWith('edges.csv + nodes.csv: 60000 nodes'));
+    expect(await page.$eval('#g-data-info', (e) => e.textContent)).toBe('edges.csv + nodes.csv: 60000 nodes, 400000 edges, 60000 features (60000 nonzero), 12 classes');
+    const texts = await page.evaluate(() => (window as unknown as { readingTexts: string[] }).readingTexts.filter((t) => t.startsWith('reading')));
+    const edges = texts.filter((t) => t.startsWith('reading edges.csv'));
+    // One report per MiB read, reaching the end; frames may merge a few of them.
+    expect(edges.length, texts.join(' | ')).toBeGreaterThanOrEqual(2);
+    expect(edges.at(-1)).toMatch(/^reading edges\.csv: ([\d.]+) of \1 MiB$/);
+    expect(await page.$$eval('#g-legend span', (s) => s.map((e) => e.textContent))).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(await status()).toMatchObject({ state: 'idle' });
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -91,6 +91,18 @@ describe('splitEdges', () => {
     expect(() => splitEdges(10, edges, { seed: 1, valFraction: -0.1 })).toThrow('split: validation fraction -0.1 must be in [0, 1)');
     expect(() => splitEdges(10, edges, { seed: 1.5 })).toThrow('split: seed 1.5 must be an integer in [0, 2^32)');
   });
+
+  it('refuses a share that rounds down to no edge (it would train on it silently); a share of 0 holds out none', () => {
+    // A path of 19 edges: 5% of it is 0.95 edges, 10% is 1.9.
+    const path = Uint32Array.from({ length: 38 }, (_, k) => (k >> 1) + (k & 1));
+    expect(() => splitEdges(40, path, { seed: 1 })).toThrow(
+      'split: a validation fraction of 0.05 of 19 edges holds out no edge (one needs at least 20 edges); use fraction 0 to hold out none',
+    );
+    checkSplit(splitEdges(40, path, { seed: 1, valFraction: 0 }), 40, path, 0, 1);
+    const twenty = Uint32Array.from({ length: 40 }, (_, k) => (k >> 1) + (k & 1));
+    checkSplit(splitEdges(41, twenty, { seed: 1 }), 41, twenty, 1, 2);
+    expect(() => splitEdges(40, path, { seed: 1, valFraction: 0, testFraction: 0.05 })).toThrow('split: a test fraction of 0.05 of 19 edges holds out no edge');
+  });
 });
 
 describe('PhiloxStream.below', () => {
