@@ -83,6 +83,8 @@ export const SETTINGS = {
     doc: 'the decoder\'s loss: exact (every node pair, the paper\'s), sampled (PyTorch Geometric\'s recon_loss: the training edges and K random pairs per edge, drawn each epoch), or auto (default): exact up to 10,000 nodes, sampled above',
   },
   negatives: { kind: 'int', min: 1, max: 64, arg: 'K', doc: 'the sampled decoder\'s random pairs per training edge (default 1)' },
+  hits: { kind: 'int', min: 0, max: 10_000, arg: 'K', doc: 'also Hits@K of the held-out edges, as OGB scores link prediction (default 50; 0: off)' },
+  hitsNegatives: { kind: 'int', min: 1, max: 10_000_000, name: 'hits-negatives', arg: 'M', doc: 'the fixed, seeded held-out non-edges Hits@K ranks against (default 100,000, as ogbl-collab)' },
   valFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'val', arg: 'X', doc: 'share of the edges held out for validation (default 0.05)' },
   testFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'test', arg: 'X', doc: 'share of the edges held out for test (default 0.1)' },
 } as const satisfies Record<string, Rule & Presentation>;
@@ -99,7 +101,7 @@ export const PAGE_SETTINGS = [
 ] as const satisfies readonly SettingName[];
 /** The settings of a graph VAE's training run: `graph train`'s flags and the graph page's fields. */
 export const GRAPH_SETTINGS = [
-  'graphModel', 'features', 'epochs', 'graphHidden', 'graphLatent', 'lr', 'seed', 'valFraction', 'testFraction', 'graphDecoder', 'negatives',
+  'graphModel', 'features', 'epochs', 'graphHidden', 'graphLatent', 'lr', 'seed', 'valFraction', 'testFraction', 'graphDecoder', 'negatives', 'hits', 'hitsNegatives',
 ] as const satisfies readonly SettingName[];
 
 /** The name people use for a setting: its CLI flag (`--name`), URL key and form field. */

@@ -31,7 +31,7 @@ describe('webgpu-vae graph', () => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(4);
     lines.slice(0, 3).forEach((l, i) => {
-      expect(Object.keys(l).sort()).toEqual(['decoder', 'decoder_auto', 'epoch', 'loss', 'ms_per_epoch', 'negatives', 'val_ap', 'val_auc']);
+      expect(Object.keys(l).sort()).toEqual(['decoder', 'decoder_auto', 'epoch', 'loss', 'ms_per_epoch', 'negatives', 'val_ap', 'val_auc', 'val_hits@50']);
       expect(l.epoch).toBe(i + 1);
       expect(l.loss).toBeGreaterThan(0);
       expect(l.val_auc).toBeGreaterThan(0.5);

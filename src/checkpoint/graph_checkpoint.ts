@@ -60,6 +60,8 @@ export interface GraphCheckpointInfo {
   lr?: number;
   /** The decoder it trained with (a training setting; the model is the same whichever it was). */
   decoder?: GraphDecoderChoice;
+  /** The held-out metric beside AUC and AP: Hits@K against M held-out non-edges. */
+  hits?: { k: number; negatives: number };
 }
 
 /**
@@ -224,6 +226,10 @@ export function graphCheckpointMetadata(info: SavedGraphInfo): Record<string, st
     m.negatives = String(info.decoder.negatives);
     if (info.decoder.automatic) m.decoderChoice = 'auto';
   }
+  if (info.hits) {
+    m.hits = String(info.hits.k);
+    m.hitsNegatives = String(info.hits.negatives);
+  }
   if (info.data !== undefined) m.data = info.data;
   return m;
 }
@@ -314,6 +320,7 @@ export function graphInfoFromMetadata(m: Record<string, string>, name = 'checkpo
     if (m.decoder !== 'exact' && m.decoder !== 'sampled') throw new Error(`${name}: metadata "decoder" is ${show(m.decoder)}, must be "exact" or "sampled"`);
     info.decoder = { kind: m.decoder, negatives: graphInt(m, 'negatives', name), automatic: m.decoderChoice === 'auto' };
   }
+  if (m.hits !== undefined) info.hits = { k: graphInt(m, 'hits', name, 1), negatives: graphInt(m, 'hitsNegatives', name, 1) };
   return info;
 }
 

@@ -14,7 +14,8 @@ import { GRAPH_VAE_ADAM, GRAPH_VAE_DEFAULTS, type GraphVaeConfig } from '../grap
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
 import { linkMetrics, type LinkMetrics } from '../graph/link.js';
 import { decoderText, GraphVae } from '../graph/graph_vae.js';
-import { graphTask, heldOutNotice, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import { graphTask, heldOutMetrics, heldOutNotice, hitsSetup, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import { HITS_DEFAULTS } from '../graph/hits.js';
 import { LABEL_COLORS } from '../views/latent_view.js';
 import { writeFileAtomic } from '../node/atomic.js';
 import { loadGraph } from '../node/graph_data.js';
@@ -54,6 +55,8 @@ export interface GraphEpochReport {
   decoder_auto: boolean;
   val_auc: number | null;
   val_ap: number | null;
+  /** Hits@K of the held-out edges (`val_hits@50`, and `test_hits@50` in the final line), unless --hits 0. */
+  [hits: `${'val' | 'test'}_hits@${number}`]: number | null | undefined;
   ms_per_epoch: number;
   final?: true;
   test_auc?: number | null;
@@ -71,6 +74,7 @@ const metric = (v: number): number | null => (Number.isFinite(v) ? v : null);
 /** Parses `graph train` flags; every value is checked (src/settings.ts) before any data or GPU work. */
 export function parseGraphTrain(args: string[]): GraphVaeConfig & {
   data: string | null; save: string | null; json: boolean; lr: number; spec: ModelSpec | null; decoder: 'auto' | 'exact' | 'sampled'; negatives: number;
+  hits: number; hitsNegatives: number;
 } {
   const parsed = parseFlags('graph train', args, {
     ...settingOptions(GRAPH_SETTINGS), kind: { type: 'string' }, spec: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, json: { type: 'boolean' },
@@ -86,7 +90,7 @@ export function parseGraphTrain(args: string[]): GraphVaeConfig & {
   const d = GRAPH_VAE_DEFAULTS;
   const v = settingValues(GRAPH_SETTINGS, flags, {
     graphModel: d.kind, features: d.features, epochs: d.epochs, graphHidden: d.hidden, graphLatent: d.latent, lr: GRAPH_VAE_ADAM.lr, seed: d.seed,
-    valFraction: d.valFraction, testFraction: d.testFraction, graphDecoder: 'auto', negatives: 1,
+    valFraction: d.valFraction, testFraction: d.testFraction, graphDecoder: 'auto', negatives: 1, hits: HITS_DEFAULTS.k, hitsNegatives: HITS_DEFAULTS.negatives,
   });
   if (f.negatives !== undefined && v.graphDecoder === 'exact') throw new UsageError('--negatives is the sampled decoder\'s; --decoder exact scores every pair');
   // --kind vae|ae, as the image commands say it; --model vgae|gae, the paper's names, is its alias.
@@ -109,7 +113,10 @@ export function parseGraphTrain(args: string[]): GraphVaeConfig & {
   const partial: GraphVaeConfig = {
     kind, features: v.features, epochs: v.epochs, hidden: v.graphHidden, latent: v.graphLatent, seed: v.seed, valFraction: v.valFraction, testFraction: v.testFraction,
   };
-  return { ...resolveGraphConfig(partial), lr: v.lr, data: f.data ?? null, save, json: f.json ?? false, spec, decoder: v.graphDecoder, negatives: v.negatives };
+  return {
+    ...resolveGraphConfig(partial), lr: v.lr, data: f.data ?? null, save, json: f.json ?? false, spec, decoder: v.graphDecoder, negatives: v.negatives,
+    hits: v.hits, hitsNegatives: v.hitsNegatives,
+  };
 }
 
 /** `webgpu-vae graph train ...` */
@@ -120,6 +127,9 @@ async function graphTrain(args: string[]): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const notice = heldOutNotice(prep.record);
   if (notice) log(notice);
+  // Hits@K: one fixed, seeded set of held-out non-edges for every evaluation (OGB's protocol).
+  const hits = hitsSetup(graph, o.hits, o.hitsNegatives, o.seed);
+  if (hits && hits.negatives.length < o.hitsNegatives) log(`Hits@${hits.k}: the graph has only ${hits.negatives.length} non-edges; ranking against all of them`);
   const gpu = await requestNodeGpu();
   const model_ = o.spec ? { spec: o.spec } : { kind: o.kind, hidden: o.hidden, latent: o.latent };
   const build = (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
@@ -139,19 +149,21 @@ async function graphTrain(args: string[]): Promise<void> {
   const bar = o.json ? null : new ProgressBar(process.stderr);
   const epochMs: number[] = [];
   let last: GraphEpochReport | null = null;
-  const trainer = await Trainer.create(model, graphTask(prep.split), {
+  const trainer = await Trainer.create(model, graphTask(prep.split, hits), {
     build,
     newDevice: host.newDevice,
     events: {
       epoch: (e) => {
         epochMs.push(e.ms);
         last = {
-          epoch: e.epoch, loss: e.trainLoss, ...decoderKeys, val_auc: metric(e.evaluation.auc), val_ap: metric(e.evaluation.ap), ms_per_epoch: e.ms,
+          epoch: e.epoch, loss: e.trainLoss, ...decoderKeys, val_auc: metric(e.evaluation.auc), val_ap: metric(e.evaluation.ap),
+          ...(hits ? { [`val_hits@${hits.k}`]: metric(e.evaluation.hits ?? NaN) } : {}), ms_per_epoch: e.ms,
         };
         if (o.json) emit(last);
         else if (e.epoch % 10 === 0 || e.epoch === o.epochs || e.epoch === 1) {
           bar?.done();
-          const val = Number.isFinite(e.evaluation.auc) ? `  val AUC ${(100 * e.evaluation.auc).toFixed(1)}  AP ${(100 * e.evaluation.ap).toFixed(1)}` : '';
+          const h = hits && e.evaluation.hits !== undefined ? `  Hits@${hits.k} ${(100 * e.evaluation.hits).toFixed(1)}` : '';
+          const val = Number.isFinite(e.evaluation.auc) ? `  val AUC ${(100 * e.evaluation.auc).toFixed(1)}  AP ${(100 * e.evaluation.ap).toFixed(1)}${h}` : '';
           log(`epoch ${e.epoch}: loss ${e.trainLoss.toFixed(4)}${val}  (${e.ms.toFixed(0)} ms)`);
         }
       },
@@ -176,22 +188,24 @@ async function graphTrain(args: string[]): Promise<void> {
     const end = last as GraphEpochReport | null;
     if (ended === 'done' && end) {
       const mu = await trainer.model.embed();
-      const test: LinkMetrics | null = prep.split.testPos.length > 0 ? linkMetrics(mu, cfg.latent, prep.split.testPos, prep.split.testNeg) : null;
+      const test: LinkMetrics | null = prep.split.testPos.length > 0 ? heldOutMetrics(mu, cfg.latent, prep.split.testPos, prep.split.testNeg, hits) : null;
       const sorted = [...epochMs].sort((a, b) => a - b);
       const final: GraphEpochReport = {
-        ...end, final: true, ...(test ? { test_auc: metric(test.auc), test_ap: metric(test.ap) } : {}), nodes: graph.n, edges: edgeCount(graph),
+        ...end, final: true, ...(test ? { test_auc: metric(test.auc), test_ap: metric(test.ap), ...(hits ? { [`test_hits@${hits.k}`]: metric(test.hits ?? NaN) } : {}) } : {}),
+        nodes: graph.n, edges: edgeCount(graph),
         train_edges: prep.record.trainEdges, features: cfg.features, model: cfg.kind,
         ms_per_epoch: epochMs.reduce((a, b) => a + b, 0) / epochMs.length, ms_per_epoch_median: sorted[sorted.length >> 1],
       };
       if (o.json) emit(final);
       else {
-        const t = test ? `test AUC ${(100 * test.auc).toFixed(1)}  AP ${(100 * test.ap).toFixed(1)}` : 'no test edges (--test 0)';
+        const th = hits && test?.hits !== undefined ? `  Hits@${hits.k} ${(100 * test.hits).toFixed(1)}` : '';
+        const t = test ? `test AUC ${(100 * test.auc).toFixed(1)}  AP ${(100 * test.ap).toFixed(1)}${th}` : 'no test edges (--test 0)';
         log(`final: ${t} after ${end.epoch} epochs, ${final.ms_per_epoch.toFixed(0)} ms/epoch`);
       }
     }
     if (o.save) {
       const info: SavedGraphInfo = {
-        config: cfg, seed: o.seed, step: state.step, split: prep.record, data: name, lr: o.lr, decoder: trainer.model.decoder, ...(end ? { loss: end.loss } : {}),
+        config: cfg, seed: o.seed, step: state.step, split: prep.record, data: name, lr: o.lr, decoder: trainer.model.decoder, ...(hits ? { hits: { k: hits.k, negatives: hits.negatives.length / 2 } } : {}), ...(end ? { loss: end.loss } : {}),
       };
       writeFileAtomic(o.save, saveGraphCheckpoint(state.params, info));
       log(`saved ${o.save} (epoch ${state.step})`);

@@ -7,6 +7,7 @@
 import { graphFingerprint, type SplitRecord } from '../checkpoint/graph_checkpoint.js';
 import type { GraphInput, GraphVae } from './graph_vae.js';
 import { edgeCount, type Graph } from './graph.js';
+import { hitsNegatives, linkHits } from './hits.js';
 import { linkMetrics, type LinkMetrics } from './link.js';
 import { splitEdges, type EdgeSplit } from './split.js';
 import type { TrainingTask } from '../runtime/trainer.js';
@@ -14,8 +15,17 @@ import type { TrainingTask } from '../runtime/trainer.js';
 /** The held-out pairs a task evaluates on. */
 export type HeldOutPairs = Pick<EdgeSplit, 'valPos' | 'valNeg'>;
 
-/** A graph VAE task: an epoch is one step on the whole graph; after it, validation AUC and AP (NaN without validation edges). */
-export function graphTask(split: HeldOutPairs): TrainingTask<GraphVae, LinkMetrics> {
+/** Hits@K's settings: K and the fixed, seeded held-out non-edges every held-out edge is ranked against (src/graph/hits.ts). */
+export interface HitsSetup {
+  k: number;
+  negatives: Uint32Array;
+}
+
+/**
+ * A graph VAE task: an epoch is one step on the whole graph; after it, validation AUC and AP
+ * (NaN without validation edges) and, with `hits`, Hits@K of the validation edges.
+ */
+export function graphTask(split: HeldOutPairs, hits: HitsSetup | null = null): TrainingTask<GraphVae, LinkMetrics> {
   return {
     stepsPerEpoch: 1,
     // One graph per step: the trainer's rates count graphs (epochs) per second.
@@ -24,8 +34,19 @@ export function graphTask(split: HeldOutPairs): TrainingTask<GraphVae, LinkMetri
       yield 1;
     },
     step: (model) => model.step(),
-    evaluate: async (model) => linkMetrics(await model.embed(), model.config.latent, split.valPos, split.valNeg),
+    evaluate: async (model) => heldOutMetrics(await model.embed(), model.config.latent, split.valPos, split.valNeg, hits),
   };
+}
+
+/** AUC and AP of held-out positives against their negatives and, with `hits`, Hits@K against its non-edges. */
+export function heldOutMetrics(mu: Float32Array, latent: number, pos: Uint32Array, neg: Uint32Array, hits: HitsSetup | null): LinkMetrics {
+  const m = linkMetrics(mu, latent, pos, neg);
+  return hits && pos.length > 0 ? { ...m, hits: linkHits(mu, latent, pos, hits.negatives, hits.k) } : m;
+}
+
+/** Hits@K's setup for a graph: `m` held-out non-edges drawn for the split's seed (null when k is 0: off). */
+export function hitsSetup(graph: Pick<Graph, 'n' | 'edges'>, k: number, m: number, seed: number): HitsSetup | null {
+  return k > 0 ? { k, negatives: hitsNegatives(graph.n, graph.edges, m, seed) } : null;
 }
 
 /** How a graph is split and what the model sees of it. */

@@ -9,6 +9,8 @@ import { averagePrecision, rocAuc } from './metrics.js';
 export interface LinkMetrics {
   auc: number;
   ap: number;
+  /** Hits@K against the held-out non-edges (src/graph/hits.ts), when the task scores it. */
+  hits?: number;
 }
 
 /**
