@@ -58,7 +58,7 @@ export const EVALUATE_DENOISING = [SEGMENT.evalCorrupt, SEGMENT.encoder, SEGMENT
 export interface Activations {
   /** The input batch. */
   input: BufferRange;
-  /** Each layer's output (after its ReLU), by layer name. */
+  /** Each layer's output (after its activation), by layer name. */
   out: Map<string, BufferRange>;
   /** The loss gradient with respect to each layer's output, by layer name. */
   dout: Map<string, BufferRange>;

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/data/data_file.js';
 import { loadUserData } from '../../src/node/user_data.js';
-import { cifarBatch, folderWith, jpeg, le, npyFile, png, rejection } from '../util/data_files.js';
+import { cifarBatch, folderWith, jpeg, le, npyFile, png } from '../util/data_files.js';
+import { asyncMessageOf } from '../util/errors.js';
 
 const grey = (w: number, h: number) => png(w, h, 1, new Array(w * h).fill(9));
 
 /** Loads `files` (path -> content) from a fresh folder, or the one file `file` among them; the message of the refusal. */
 async function refusal(files: Record<string, Uint8Array | string>, opts: { file?: string; labelColumn?: 'last' } = {}): Promise<string> {
   const dir = folderWith(files);
-  return rejection(() => loadUserData(opts.file ? join(dir, opts.file) : dir, { labelColumn: opts.labelColumn }));
+  return asyncMessageOf(() => loadUserData(opts.file ? join(dir, opts.file) : dir, { labelColumn: opts.labelColumn }));
 }
 
 /** A single gzip member of `bytes` zero bytes, compressed as it streams (a 2 GiB bomb is about 9 MB). */

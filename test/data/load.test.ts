@@ -10,7 +10,8 @@ import { exportFiles, exportKind } from '../../src/data/export_any.js';
 import { detectFormat, formatsIn } from '../../src/data/formats.js';
 import { loadUserData } from '../../src/node/user_data.js';
 import { idxFile } from '../util/data.js';
-import { cifarBatch, folderWith, le, npyFile, rejection } from '../util/data_files.js';
+import { cifarBatch, folderWith, le, npyFile } from '../util/data_files.js';
+import { asyncMessageOf } from '../util/errors.js';
 
 const images = (n: number, side = 3, from = 0) => idxFile(0x803, [n, side, side], Uint8Array.from({ length: n * side * side }, (_, i) => (from + i) % 256));
 const idxLabels = (l: number[]) => idxFile(0x801, [l.length], Uint8Array.from(l));
@@ -138,10 +139,10 @@ describe('--data PATH', () => {
   });
 
   it('refusals name the source in one line', async () => {
-    expect(await rejection(() => loadUserData('/nonexistent/data'))).toBe('--data /nonexistent/data: no such file or folder');
+    expect(await asyncMessageOf(() => loadUserData('/nonexistent/data'))).toBe('--data /nonexistent/data: no such file or folder');
     const two = folderWith({ 'train.npy': npyFile('<f4', [1, 2], le('f4', [1, 2])), 'test.npy': npyFile('<f4', [1, 3], le('f4', [1, 2, 3])) });
-    expect(await rejection(() => loadUserData(two))).toMatch(/: train rows are 2 but test rows are 3 \(.*train\.npy \/ .*test\.npy\)$/);
+    expect(await asyncMessageOf(() => loadUserData(two))).toMatch(/: train rows are 2 but test rows are 3 \(.*train\.npy \/ .*test\.npy\)$/);
     const csvs = folderWith({ 'train.csv': '1,2\n', 'test.csv': '1,2,3\n' });
-    expect(await rejection(() => loadUserData(csvs))).toMatch(/train\.csv rows have 2 values but .*test\.csv rows have 3$/);
+    expect(await asyncMessageOf(() => loadUserData(csvs))).toMatch(/train\.csv rows have 2 values but .*test\.csv rows have 3$/);
   });
 });

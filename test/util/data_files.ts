@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
-import { expect } from 'vitest';
 
 /** An .npy file written by hand: magic, version, little-endian header length, the dict padded to 64 bytes, the payload. */
 export function npyFile(descr: string, shape: number[], payload: Uint8Array, opts: { fortran?: boolean; major?: number; dict?: string } = {}): Uint8Array {
@@ -66,17 +65,6 @@ export function folderWith(files: Record<string, Uint8Array | string>): string {
   return root;
 }
 
-/** The message an async call rejects with; fails when it resolves or the message spans lines. */
-export async function rejection(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (e) {
-    const m = (e as Error).message;
-    expect(m.includes('\n'), `multi-line message: ${m}`).toBe(false);
-    return m;
-  }
-  throw new Error('expected a rejection, none came');
-}
 
 /** A CIFAR-10 batch whose record r has label labels[r] and pixel i = (r * 7 + i) mod 256. */
 export function cifarBatch(labels: number[]): Uint8Array {
