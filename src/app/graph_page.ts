@@ -257,10 +257,17 @@ export class GraphMode {
         break;
       case 'reading': {
         const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-        this.schedule('progress', () => {
+        const show = () => {
           ($('g-progress') as HTMLProgressElement).value = m.total > 0 ? m.done / m.total : 0;
           $('g-progress-text').textContent = `reading ${m.file}: ${mib(m.done)} of ${mib(m.total)} MiB`;
-        });
+        };
+        // Reports within a frame merge, but a file's last one is shown at once: the next
+        // file's first report in the same frame would otherwise replace it, and the line
+        // would never say that the file was read to its end.
+        if (m.done >= m.total) {
+          this.pending.delete('progress'); // an earlier report of this file, now stale
+          show();
+        } else this.schedule('progress', show);
         break;
       }
       case 'checkpoint':

@@ -222,7 +222,11 @@ describe('graph mode of the page', () => {
       const line = document.getElementById('g-progress-text')!;
       const seen: string[] = [];
       (window as unknown as { readingTexts: string[] }).readingTexts = seen;
-      new MutationObserver(() => seen.push(line.textContent ?? '')).observe(line, { childList: true, characterData: true, subtree: true });
+      // From the records, not the line at callback time: two texts set before the callback
+      // runs are both seen.
+      new MutationObserver((records) => {
+        for (const r of records) r.addedNodes.forEach((n) => seen.push(n.textContent ?? ''));
+      }).observe(line, { childList: true, subtree: true });
     });
     const input = (await page.$('#g-files')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile(join(dir, 'edges.csv'), join(dir, 'nodes.csv'));
