@@ -3,6 +3,7 @@ PyTorch column that webgpu-vae's sampled graph decoder is timed and scored again
 
     /usr/bin/python3 bench/pytorch/vgae_sampled.py DATA_DIR [--model vgae|gae] [--seeds 1,2,3]
         [--negatives 1] [--epochs 200] [--threads 2] [--hits 50] [--hits-negatives 100000] [--split FILE]
+        [--count-ops]
 
 DATA_DIR holds an edge list `edges.csv(.gz)` (header source,target) with, optionally, its node
 table `nodes.csv(.gz)` (header id[,class]: its rows fix the nodes and their order), as
@@ -12,6 +13,8 @@ sampling, forward, backward and Adam; evaluation not included: mean, median, and
 CPU time per epoch, steadier than wall time while other jobs load the cores) and the load
 average. `--split FILE` takes the held-out edges from a file instead of the seeded split (see
 vgae_reference.load_split; `npm run bench` passes webgpu-vae's own split this way).
+`--count-ops` adds the operators of an epoch (torch.profiler, after training): what the same
+epoch would launch on a GPU, for comparison with our dispatches per epoch.
 
 What it computes (PyG's `GAE.recon_loss` / `VGAE.kl_loss` recipe, as in its link-prediction example):
 - Split, encoder, initialisation and metrics are vgae_reference.py's (the paper's code): 5% of
@@ -163,6 +166,44 @@ def hits_at_k(mu, pos, neg, k):
 
 
 # ---------------------------------------------------------------------------------------------
+# Operator counts
+
+# Operators that only make or reshape a tensor's metadata (no kernel on a GPU).
+METADATA_OPS = {
+    "aten::empty", "aten::empty_strided", "aten::empty_like", "aten::view", "aten::_reshape_alias", "aten::reshape", "aten::as_strided",
+    "aten::t", "aten::transpose", "aten::expand", "aten::slice", "aten::select", "aten::unsqueeze", "aten::squeeze", "aten::permute",
+    "aten::detach", "aten::alias", "aten::resize_", "aten::lift_fresh", "aten::result_type", "aten::_indices", "aten::_values",
+    "aten::indices", "aten::values", "aten::_nnz", "aten::size", "aten::stride", "aten::is_nonzero", "aten::sparse_dim",
+    "aten::dense_dim", "aten::resolve_conj", "aten::resolve_neg", "aten::_coalesced_", "aten::is_coalesced", "aten::conj",
+    "aten::to", "aten::new_empty", "aten::new_empty_strided",
+}
+
+
+def count_ops(epoch, epochs=3):
+    """Operator calls per epoch over `epochs` more epochs, from torch.profiler: the innermost aten
+    operators that compute (each would be at least one kernel launch on a GPU; metadata-only
+    operators aside) and the host reads of a tensor's value (aten::_local_scalar_dense: a sync
+    with the device on a GPU), with the most frequent names."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(epochs):
+            epoch()
+    names = {}
+    syncs = 0
+    for ev in prof.events():
+        if not ev.name.startswith("aten::") or ev.name in METADATA_OPS:
+            continue
+        if ev.name == "aten::_local_scalar_dense":
+            syncs += 1
+        if any(c.name.startswith("aten::") and c.name not in METADATA_OPS for c in ev.cpu_children):
+            continue
+        names[ev.name] = names.get(ev.name, 0) + 1
+    top = sorted(names.items(), key=lambda kv: -kv[1])[:12]
+    return {"operators": round(sum(names.values()) / epochs, 1), "host_syncs": round(syncs / epochs, 1), "epochs": epochs,
+            "top": {k: round(v / epochs, 1) for k, v in top}}
+
+
+# ---------------------------------------------------------------------------------------------
 # Training
 
 
@@ -178,10 +219,7 @@ def run(args, seed, n, edges, features, ids):
     train_filter = PairFilter(train, n)
     num_neg = args.negatives * len(train)
 
-    epoch_s = []
-    cpu0 = time.process_time()
-    for _ in range(args.epochs):
-        t0 = time.perf_counter()
+    def epoch():
         opt.zero_grad(set_to_none=True)
         ni, nj = draw_negatives(num_neg, n, train_filter, gen)
         mu, log_sigma = model.encode(x, adj_norm)
@@ -199,6 +237,13 @@ def run(args, seed, n, edges, features, ids):
             loss = loss + kl / n
         loss.backward()
         opt.step()
+        return loss
+
+    epoch_s = []
+    cpu0 = time.process_time()
+    for _ in range(args.epochs):
+        t0 = time.perf_counter()
+        loss = epoch()
         epoch_s.append(time.perf_counter() - t0)
     cpu_s = time.process_time() - cpu0
 
@@ -212,6 +257,7 @@ def run(args, seed, n, edges, features, ids):
         "model": args.model, "decoder": "sampled", "negatives": args.negatives, "seed": seed, "threads": args.threads, "epochs": args.epochs,
         "test_auc": round(test_auc, 5), "test_ap": round(test_ap, 5), "val_auc": round(val_auc, 5), "val_ap": round(val_ap, 5),
         **hits, "final_loss": round(float(loss), 5),
+        **({"ops_per_epoch": count_ops(epoch)} if args.count_ops else {}),
         "s_per_epoch": round(sum(epoch_s) / len(epoch_s), 4), "s_per_epoch_median": round(float(np.median(epoch_s)), 4),
         "cpu_s_per_epoch": round(cpu_s / args.epochs, 4),
         "nodes": n, "edges": len(edges), "train_edges": len(train), "test_edges": len(test), "val_edges": len(val),
@@ -227,6 +273,7 @@ def main():
     p.add_argument("--negatives", type=int, default=1, help="negative pairs per training edge, per epoch")
     add_model_args(p)
     p.add_argument("--hits", type=int, default=50, help="0: no Hits@K")
+    p.add_argument("--count-ops", action="store_true", help="after training, count the operators of 3 more epochs (torch.profiler)")
     p.add_argument("--hits-negatives", type=int, default=100_000)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
