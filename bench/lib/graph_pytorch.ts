@@ -134,8 +134,15 @@ function stepSegments(model: GraphVae): Segments {
   return (model as unknown as { sched: { segments: Segments } }).sched.segments;
 }
 
-/** Each dispatch of the model's training step timed alone; `layer` is its segment's name. */
-async function timeStepDispatches(model: GraphVae, segments: readonly string[], timer: DispatchTimer, budget: TimingBudget, log: (s: string) => void): Promise<KernelRecord[]> {
+/**
+ * Each dispatch of the model's training step timed alone; `layer` is its segment's name. With
+ * `cpuSeconds`, also the CPU time of as many copies as the timed samples ran (`cpu_ms` per copy):
+ * on a software adapter the cores' work, which the machine's load inflates far less than the
+ * clock the timestamps read.
+ */
+async function timeStepDispatches(
+  model: GraphVae, segments: readonly string[], timer: DispatchTimer, budget: TimingBudget, cpuSeconds: (() => Promise<number>) | undefined, log: (s: string) => void,
+): Promise<KernelRecord[]> {
   const s = stepSegments(model);
   const out: KernelRecord[] = [];
   for (const name of segments) {
@@ -143,8 +150,14 @@ async function timeStepDispatches(model: GraphVae, segments: readonly string[], 
       const t = await timer.time([d], budget);
       const rec: KernelRecord = { kernel: d.label, layer: name, variant: model.variant, picked: true, shape: `${d.workgroups.join('x')} workgroups`, ms: t.ms, timing: t.method, reps: t.reps, samples: t.samples, max_abs_err: 0 };
       if (t.quantized !== undefined) rec.quantized = t.quantized;
+      if (cpuSeconds) {
+        const copies = t.reps * t.samples;
+        const c0 = await cpuSeconds();
+        await timer.run([d], copies);
+        rec.cpu_ms = (1000 * ((await cpuSeconds()) - c0)) / copies;
+      }
       out.push(rec);
-      log(`    ${name.padEnd(10)} ${d.label.padEnd(40)} ${t.ms.toFixed(3).padStart(10)} ms`);
+      log(`    ${name.padEnd(10)} ${d.label.padEnd(40)} ${t.ms.toFixed(3).padStart(10)} ms${rec.cpu_ms !== undefined ? `, CPU ${rec.cpu_ms.toFixed(3)} ms` : ''}`);
     }
   }
   return out;
@@ -218,7 +231,7 @@ export async function versusPytorch(device: GPUDevice, c: VersusCase, o: VersusO
     if (rec.ratio !== undefined) log(`  ${c.name}: PyTorch / ours = ${rec.ratio.toFixed(2)}x by wall clock${rec.cpu_ratio !== undefined ? `, ${rec.cpu_ratio.toFixed(2)}x by CPU time` : ''} (medians of ${rounds.length} rounds)`);
     if (o.kernels) {
       log(`  ${c.name}: each dispatch of our step alone (${o.kernels.timer.method})`);
-      rec.kernels = await timeStepDispatches(model, GRAPH_TRAIN_STEP, o.kernels.timer, o.kernels.budget, log);
+      rec.kernels = await timeStepDispatches(model, GRAPH_TRAIN_STEP, o.kernels.timer, o.kernels.budget, host.cpuSeconds, log);
     }
     return rec;
   } finally {

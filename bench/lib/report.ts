@@ -40,6 +40,8 @@ export interface KernelRecord {
   quantized?: boolean;
   /** Largest |GPU - reference| seen in the validation that preceded the timing. */
   max_abs_err: number;
+  /** CPU milliseconds per copy, where the runner can read its CPU time (a software adapter's work). */
+  cpu_ms?: number;
 }
 
 /** Training steps of the runtime at one batch size. */
@@ -234,8 +236,9 @@ function versusLines(v: GraphBenchRecord['versus_pytorch']): string[] {
     lines.push(`    medians over ${r.rounds.length} rounds of ${r.epochs_per_round} epochs: ours ${f(r.ours_ms_per_epoch, 1)} ms, PyTorch ${f(r.pytorch_ms_per_epoch, 1)} ms: ${f(r.ratio)}x by wall clock; CPU s/epoch ours ${f(r.ours_cpu_s_per_epoch, 3)} (${r.cpu_scope}), PyTorch ${f(r.pytorch_cpu_s_per_epoch, 3)}: ${f(r.cpu_ratio)}x`);
     if (r.kernels.length) {
       lines.push(`    our step's dispatches, each alone (${r.kernels[0].timing}):`);
-      for (const k of r.kernels) lines.push(`      ${k.layer.padEnd(10)} ${k.kernel.padEnd(40)} ${f(k.ms, 3).padStart(9)} ms`);
-      lines.push(`      sum ${f(r.kernels.reduce((a, k) => a + k.ms, 0), 1)} ms`);
+      for (const k of r.kernels) lines.push(`      ${k.layer.padEnd(10)} ${k.kernel.padEnd(40)} ${f(k.ms, 3).padStart(9)} ms${k.cpu_ms !== undefined ? `  CPU ${f(k.cpu_ms, 3).padStart(9)} ms` : ''}`);
+      const cpu = r.kernels.every((k) => k.cpu_ms !== undefined) ? `, CPU ${f(r.kernels.reduce((a, k) => a + k.cpu_ms!, 0), 1)} ms` : '';
+      lines.push(`      sum ${f(r.kernels.reduce((a, k) => a + k.ms, 0), 1)} ms${cpu}`);
     }
   }
   return lines;

@@ -69,6 +69,8 @@ describe('graph VAE against PyTorch (bench)', () => {
     expect(rec.kernels).toHaveLength(rec.dispatches_per_epoch);
     expect([...new Set(rec.kernels.map((k) => k.layer))]).toEqual(['encoder', 'sample', 'loss', 'backward', 'optimizer']);
     expect(rec.kernels.every((k) => k.ms > 0)).toBe(true);
+    // CPU time per copy: two reads 0.3 s apart around reps x samples copies.
+    expect(rec.kernels.every((k) => Math.abs(k.cpu_ms! - 300 / (k.reps * k.samples)) < 1e-9)).toBe(true);
     expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
   });
 
