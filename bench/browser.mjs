@@ -6,16 +6,20 @@
 // --timeout=SECONDS for the whole page run (default 900); --baselines=jax,tfjs|none;
 // --baseline-steps=WARMUP,TIMED; --no-dev-features (leave Chrome's timestamp quantization on);
 // and the suite's own: --quick --batches=32,128,512 --variants=register,tiled --no-kernels
-// --no-epoch --no-timestamps --model=784-400-20 --batch=128.
-// CHROME_PATH picks the browser (default /usr/bin/chromium).
+// --no-epoch --no-timestamps --model=784-400-20 --batch=128 (bench/lib/args.ts has them all).
+// CHROME_PATH picks the browser (default /usr/bin/chromium). The page's comparisons with the
+// PyTorch scripts of bench/pytorch/ run them through this launcher (PYTHON, default
+// /usr/bin/python3), which also reads the load average and Chromium's CPU time for it.
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { buildEmbeddedMnist } from '../scripts/embedded-mnist.mjs';
 import { wgslPlugin } from '../scripts/wgsl.mjs';
+import { processTreeCpuSeconds, runPythonScript } from './lib/python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -78,6 +82,9 @@ copyFileSync(join(root, 'bench/page/index.html'), join(out, 'index.html'));
 buildEmbeddedMnist(root, join(out, 'data'));
 // The embedded Cora for the graph VAE's part (CORA_FILES in src/graph/cora.ts).
 for (const f of ['cora.content.gz', 'cora.cites.gz']) copyFileSync(join(root, 'data/cora', f), join(out, 'data', f));
+// PubMed, for the sampled decoder against PyTorch.
+mkdirSync(join(out, 'data/pubmed'));
+for (const f of ['edges.csv.gz', 'nodes.csv.gz']) copyFileSync(join(root, 'data/pubmed', f), join(out, 'data/pubmed', f));
 
 // ---------------------------------------------------------------- serve
 
@@ -152,6 +159,10 @@ async function runInChromium() {
     await page.exposeFunction('benchProgress', (line) => log(line));
     await page.exposeFunction('benchDone', (text) => settle.resolve(text));
     await page.exposeFunction('benchFailed', (message) => settle.reject(new Error(`the benchmark page failed:\n${message}`)));
+    // The PyTorch scripts (the page cannot start processes), the load average, and the CPU
+    // seconds of every Chromium process (its GPU process runs SwiftShader).
+    await page.exposeFunction('benchPython', async (script, args, split) => JSON.stringify(await runPythonScript(root, script, args, split)));
+    await page.exposeFunction('benchHost', () => JSON.stringify({ load: loadavg(), cpu: processTreeCpuSeconds(browser.process().pid) }));
     browser.on('disconnected', () => settle.reject(new Error('Chromium exited (crash or out of memory?)')));
     log(`bench: ${url.href} in ${executablePath} (${await browser.version()})`);
     await within(page.goto(url.href, { waitUntil: 'load', timeout: 60_000 }), 70_000, 'loading the benchmark page');

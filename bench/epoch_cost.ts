@@ -16,7 +16,7 @@ const SHAPES: [string, EpochShape][] = [
   ['Cora, features, exact (register: every ordered pair)', { nodes: 2708, trainEdges: 4488, features: { cols: 1433, nnz: 49216 }, hidden: 32, latent: 16, decoder: { kind: 'exact', variant: 'register' } }],
   ['Cora, features, exact (tiled: every unordered pair once)', { nodes: 2708, trainEdges: 4488, features: { cols: 1433, nnz: 49216 }, hidden: 32, latent: 16, decoder: { kind: 'exact', variant: 'tiled' } }],
   ['Cora, features, sampled K = 1', { nodes: 2708, trainEdges: 4488, features: { cols: 1433, nnz: 49216 }, hidden: 32, latent: 16, decoder: { kind: 'sampled', negatives: 1 } }],
-  ['PubMed graph, featureless, sampled K = 1', { nodes: 19717, trainEdges: 37666, features: null, hidden: 32, latent: 16, decoder: { kind: 'sampled', negatives: 1 } }],
+  ['PubMed graph (seed-1 split: 37,676 training edges), featureless, sampled K = 1', { nodes: 19717, trainEdges: 37676, features: null, hidden: 32, latent: 16, decoder: { kind: 'sampled', negatives: 1 } }],
   ['250,000 nodes, 1,250,000 edges, featureless, sampled K = 1', { nodes: 250000, trainEdges: 1250000, features: null, hidden: 32, latent: 16, decoder: { kind: 'sampled', negatives: 1 } }],
 ];
 

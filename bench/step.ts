@@ -2,7 +2,8 @@
 // same JSON shape as the browser page (bench/page). The baselines run only in the page.
 // Run: npm run bench:node [-- --json] [--quick] (through bench/run.mjs, which sets up Vulkan).
 import '../src/layers/all.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { EMBEDDED_FILES, embeddedMnist } from '../src/data/mnist.js';
 import { CORA_FILES, embeddedCora } from '../src/graph/cora.js';
@@ -11,6 +12,8 @@ import { adapterRecord, deviceAdapterInfo } from './lib/adapter.js';
 import { parseSuiteArgs } from './lib/args.js';
 import { formatTable } from './lib/report.js';
 import { runSuite } from './lib/suite.js';
+import { loadGraph } from '../src/node/graph_data.js';
+import { runPythonScript } from './lib/python.mjs';
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
@@ -35,11 +38,17 @@ async function main(): Promise<void> {
   }
   const { train } = await embeddedMnist(images, labels);
   const cora = await embeddedCora(readFileSync(join(dir, CORA_FILES.content)), readFileSync(join(dir, CORA_FILES.cites)));
+  // PubMed and the PyTorch scripts, from the repository (bench/run.mjs runs us in its root).
+  const root = process.cwd();
+  const pubmed = existsSync(join(root, 'data/pubmed')) ? (await loadGraph(join(root, 'data/pubmed'))).graph : undefined;
   const notInNode = 'not run under Node: the baselines run in the browser page (npm run bench)';
   const report = await runSuite(
     {
       runner: 'node', runtime: `Node ${process.version}, webgpu (Dawn)`, device, adapter: adapterRecord(gpu.adapter, device),
-      adapterInfo: deviceAdapterInfo(device), train, cora, baselines: {}, log,
+      adapterInfo: deviceAdapterInfo(device), train, cora, baselines: {}, log, ...(pubmed ? { pubmed } : {}),
+      python: (script, args, split) => runPythonScript(root, script, args, split),
+      // This process runs Dawn and SwiftShader's threads: its CPU time is ours.
+      host: { loadAverage: async () => loadavg(), cpuSeconds: async () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }, cpuScope: 'the Node process (Dawn, SwiftShader)' },
     },
     opts,
   );

@@ -10,7 +10,8 @@ const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 /**
  * Parses `--quick --batches=32,128 --variants=register --no-kernels --no-epoch --no-timestamps
  * --model=784-400-20 --arch=mlp,conv --conv-batches=32,128 --channels=32,64 --no-graph
- * --graph-only --sbm=20000 --sbm-epochs=2 --graph-epochs=10`.
+ * --graph-only --sbm=20000 --sbm-epochs=2 --graph-epochs=10 --sbm-decoder=auto --versus=cora,pubmed
+ * --versus-rounds=3 --versus-epochs=20`.
  */
 export function parseSuiteArgs(args: string[]): SuiteOptions {
   const o: SuiteOptions = {};
@@ -25,12 +26,21 @@ export function parseSuiteArgs(args: string[]): SuiteOptions {
     else if (k === '--no-timestamps') o.timestamps = false;
     else if (k === '--no-graph') o.graph = false;
     else if (k === '--graph-only') o.graphOnly = true;
-    else if (k === '--sbm' || k === '--sbm-epochs' || k === '--graph-epochs') {
+    else if (k === '--sbm' || k === '--sbm-epochs' || k === '--graph-epochs' || k === '--versus-rounds' || k === '--versus-epochs') {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new Error(`${k}=${v}: expected a whole number >= 0`);
       if (k === '--sbm') o.sbm = n;
       else if (k === '--sbm-epochs') o.sbmEpochs = Math.max(1, n);
+      else if (k === '--versus-rounds') o.versusRounds = n;
+      else if (k === '--versus-epochs') o.versusEpochs = Math.max(1, n);
       else o.graphEpochs = Math.max(1, n);
+    } else if (k === '--sbm-decoder') {
+      if (v !== 'auto' && v !== 'exact' && v !== 'sampled') throw new Error(`--sbm-decoder=${v}: expected auto, exact or sampled`);
+      o.sbmDecoder = v;
+    } else if (k === '--versus') {
+      const cases = list(v);
+      if (cases.some((c) => c !== 'cora' && c !== 'pubmed' && c !== 'none')) throw new Error(`--versus=${v}: expected cora, pubmed, cora,pubmed or none`);
+      o.versus = cases.filter((c) => c !== 'none') as ('cora' | 'pubmed')[];
     } else if (k === '--arch') {
       const archs = list(v);
       if (!archs.length || archs.some((a) => a !== 'mlp' && a !== 'conv')) throw new Error(`--arch=${v}: expected mlp, conv or mlp,conv`);

@@ -8,14 +8,16 @@
  * - epochs: GraphVae steps back to back with the loss read back after every one (an epoch of
  *   the paper's protocol is one step), and the trainer's epoch as `graph train` runs it (the
  *   step, the divergence guard's snapshot; the validation AUC and AP timed apart);
- * - SBM: a planted-partition graph of many nodes, featureless: time per epoch and the GPU
- *   memory the model allocates, against the N x N matrices the dense formulation needs.
+ * - SBM: a planted-partition graph of many nodes, featureless (the one `graph generate` writes):
+ *   time per epoch and the GPU memory the model allocates, against the N x N matrices the dense
+ *   formulation needs;
+ * - versus PyTorch: ours and the PyTorch scripts of bench/pytorch/ in the same run (graph_pytorch.ts).
  */
 import { graphAdjacency, transposeCsr } from '../../src/graph/adjacency.js';
 import { edgeCount, type CsrMatrix, type Graph } from '../../src/graph/graph.js';
+import { sbmBench, type SbmRecord } from './graph_sbm.js';
 import { initGraphVae } from '../../src/graph/init.js';
-import { linkMetrics } from '../../src/graph/link.js';
-import { PhiloxStream, splitEdges } from '../../src/graph/split.js';
+import { splitEdges } from '../../src/graph/split.js';
 import { GraphVae } from '../../src/graph/graph_vae.js';
 import { graphTask, prepareGraph } from '../../src/graph/graph_task.js';
 import { GpuResources, type BufferRange, type Dispatch } from '../../src/gpu/resources.js';
@@ -30,6 +32,7 @@ import { Trainer } from '../../src/runtime/trainer.js';
 import { padded, readBack, scoped, unpadded, validate, type Validation } from './check.js';
 import type { KernelRecord } from './report.js';
 import { countCalls } from './steps.js';
+import { versusPytorch, type VersusCase, type VersusOptions, type VersusRecord } from './graph_pytorch.js';
 import type { DispatchTimer, TimingBudget } from './timing.js';
 import { NO_ACTIVATION, RELU } from '../../src/layers/activation.js';
 
@@ -55,25 +58,6 @@ export interface GraphEpochRecord {
   bind_groups_created_per_step: number;
 }
 
-/** The large synthetic graph. */
-export interface SbmRecord {
-  nodes: number;
-  blocks: number;
-  edges: number;
-  /** Average degree. */
-  degree: number;
-  ms_per_epoch: number;
-  epochs_timed: number;
-  /** Bytes of every GPU buffer GraphVae.create made (parameters, Adam, graph, activations, readback). */
-  gpu_bytes: number;
-  /** The largest of them. */
-  largest_buffer_bytes: number;
-  /** One dense N x N f32 matrix (the paper's code holds several: logits, labels, their gradient). */
-  dense_matrix_bytes: number;
-  first_loss: number;
-  last_loss: number;
-}
-
 /** The graph part of the report. */
 export interface GraphBenchRecord {
   data: string;
@@ -86,6 +70,8 @@ export interface GraphBenchRecord {
   kernels: KernelRecord[];
   epoch: GraphEpochRecord | { error: string };
   sbm: SbmRecord | { error: string } | null;
+  /** Ours against the PyTorch scripts of bench/pytorch/, in the same run (empty: not run). */
+  versus_pytorch: (VersusRecord | { case: string; error: string })[];
 }
 
 /** What to run. */
@@ -95,6 +81,10 @@ export interface GraphBenchOptions {
   sbmNodes: number;
   /** Epochs of the SBM to time. */
   sbmEpochs: number;
+  /** The SBM's decoder. Default auto (sampled above 10,000 nodes). */
+  sbmDecoder?: 'auto' | 'exact' | 'sampled';
+  /** Ours against PyTorch, each case in rounds (graph_pytorch.ts); `kernels` times each dispatch of ours. */
+  versus?: { cases: (VersusCase & { kernels: boolean })[]; options: Omit<VersusOptions, 'kernels' | 'log'> };
   /** Cora epochs timed back to back, and through the trainer (default 10, 3 with `quick`). */
   epochs?: number;
   /** Skip the kernels (epochs only). */
@@ -330,83 +320,6 @@ async function graphEpochs(device: GPUDevice, cora: Graph, H: number, L: number,
   }
 }
 
-/**
- * A planted partition: `blocks` equal communities, each node linked to about `degree` others,
- * `inside` of its links within its community; edges drawn by Philox (seeded), unique, i < j.
- */
-export function stochasticBlockModel(n: number, blocks: number, degree: number, inside: number, seed: number): Graph {
-  const rng = new PhiloxStream(seed, 11);
-  const size = Math.ceil(n / blocks);
-  const target = Math.round((n * degree) / 2);
-  const seen = new Set<number>();
-  const pairs: number[] = [];
-  const uniform = () => rng.nextU32() / 2 ** 32;
-  while (pairs.length / 2 < target) {
-    const i = rng.below(n);
-    const block = Math.floor(i / size);
-    const j = uniform() < inside ? Math.min(n - 1, block * size + rng.below(size)) : rng.below(n);
-    if (i === j) continue;
-    const [p, q] = i < j ? [i, j] : [j, i];
-    const key = p * n + q;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    pairs.push(p, q);
-  }
-  const order = Array.from({ length: pairs.length / 2 }, (_, e) => e).sort((a, b) => pairs[2 * a] - pairs[2 * b] || pairs[2 * a + 1] - pairs[2 * b + 1]);
-  const edges = new Uint32Array(pairs.length);
-  order.forEach((e, k) => {
-    edges[2 * k] = pairs[2 * e];
-    edges[2 * k + 1] = pairs[2 * e + 1];
-  });
-  const labels = Int32Array.from({ length: n }, (_, i) => Math.floor(i / size));
-  const ids = Array.from({ length: n }, (_, i) => String(i));
-  const identity: CsrMatrix = { rows: n, cols: n, rowPtr: Uint32Array.from({ length: n + 1 }, (_, i) => i), colIdx: Uint32Array.from({ length: n }, (_, i) => i), values: new Float32Array(n).fill(1) };
-  return { ids, n, features: identity, labels, classNames: Array.from({ length: blocks }, (_, b) => `block${b}`), edges, dropped: { duplicates: 0, selfLoops: 0, unknownIds: 0 } };
-}
-
-/** The SBM: memory of the model as built, and epochs timed back to back. */
-async function sbmBench(device: GPUDevice, n: number, epochs: number, H: number, L: number, log: (s: string) => void): Promise<SbmRecord> {
-  const blocks = 10;
-  const degree = 10;
-  const g = stochasticBlockModel(n, blocks, degree, 0.8, 1);
-  const prep = prepareGraph(g, { seed: 1, valFraction: 0.05, testFraction: 0.1, features: 'none' });
-  // Every buffer the model makes goes through device.createBuffer: sum them while it is built.
-  const sizes: number[] = [];
-  const d = device as GPUDevice & Record<string, unknown>;
-  const orig = d.createBuffer;
-  d.createBuffer = (desc: GPUBufferDescriptor) => (sizes.push(desc.size), orig.call(device, desc));
-  let model: GraphVae;
-  try {
-    model = await GraphVae.create({ device, graph: prep.input, hidden: H, latent: L, seed: 1 });
-  } finally {
-    d.createBuffer = orig;
-  }
-  try {
-    const gpuBytes = sizes.reduce((a, b) => a + b, 0);
-    log(`  SBM ${n} nodes, ${blocks} blocks, ${edgeCount(g)} edges, identity features: the model allocates ${(gpuBytes / 2 ** 20).toFixed(1)} MiB on the GPU (largest buffer ${(Math.max(...sizes) / 2 ** 20).toFixed(1)} MiB); one dense N x N f32 matrix is ${((4 * n * n) / 2 ** 20).toFixed(0)} MiB`);
-    // The first epoch pays the pipelines' first use; the rest are timed, each loss read back.
-    await model.step();
-    const first = (await model.losses())[0].loss;
-    const t0 = performance.now();
-    let last = first;
-    for (let i = 0; i < epochs; i++) {
-      await model.step();
-      last = (await model.losses())[0].loss;
-      log(`    epoch ${i + 2}: loss ${last.toFixed(4)}, ${((performance.now() - t0) / (i + 1)).toFixed(0)} ms/epoch so far`);
-    }
-    const ms = (performance.now() - t0) / epochs;
-    const mu = await model.embed();
-    const val = linkMetrics(mu, L, prep.split.valPos, prep.split.valNeg);
-    log(`  SBM: ${ms.toFixed(0)} ms/epoch over ${epochs}; validation AUC after ${epochs + 1} epochs ${(100 * val.auc).toFixed(1)}`);
-    return {
-      nodes: n, blocks, edges: edgeCount(g), degree, ms_per_epoch: ms, epochs_timed: epochs, gpu_bytes: gpuBytes, largest_buffer_bytes: Math.max(...sizes),
-      dense_matrix_bytes: 4 * n * n, first_loss: first, last_loss: last,
-    };
-  } finally {
-    model.destroy();
-  }
-}
-
 /** Runs the graph benchmark on the embedded Cora (and the SBM). */
 export async function runGraphBench(
   device: GPUDevice, cora: Graph, variant: LinearVariant, timer: DispatchTimer, budget: TimingBudget, o: GraphBenchOptions, log: (s: string) => void,
@@ -430,13 +343,26 @@ export async function runGraphBench(
   if (o.sbmNodes > 0) {
     log(`graph VAE on a stochastic block model (${o.sbmNodes} nodes; the decoder's N^2 pairs with no N x N buffer)`);
     try {
-      sbm = await sbmBench(device, o.sbmNodes, o.sbmEpochs, H, L, log);
+      sbm = await sbmBench(device, o.sbmNodes, o.sbmEpochs, o.sbmDecoder ?? 'auto', H, L, log);
     } catch (e) {
       sbm = { error: (e as Error).message };
       log(`  error: ${sbm.error}`);
     }
   }
+  const versus: GraphBenchRecord['versus_pytorch'] = [];
+  if (o.versus?.cases.length) {
+    log(`graph VAE against PyTorch (bench/pytorch/), the same split, interleaved rounds`);
+    for (const c of o.versus.cases) {
+      try {
+        versus.push(await versusPytorch(device, c, { ...o.versus.options, kernels: c.kernels ? { timer, budget } : null, log }));
+      } catch (e) {
+        versus.push({ case: c.name, error: (e as Error).message });
+        log(`  ${c.name}: error: ${(e as Error).message}`);
+      }
+    }
+  }
   return {
     data: 'Cora', nodes: cora.n, edges: edgeCount(cora), train_edges: split.train.length / 2, features: cora.features.cols, hidden: H, latent: L, kernels, epoch, sbm,
+    versus_pytorch: versus,
   };
 }

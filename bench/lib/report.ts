@@ -40,6 +40,8 @@ export interface KernelRecord {
   quantized?: boolean;
   /** Largest |GPU - reference| seen in the validation that preceded the timing. */
   max_abs_err: number;
+  /** CPU milliseconds per copy, where the runner can read its CPU time (a software adapter's work). */
+  cpu_ms?: number;
 }
 
 /** Training steps of the runtime at one batch size. */
@@ -210,9 +212,35 @@ function graphLines(g: BenchReport['graph']): string[] {
   if (s && 'error' in s) lines.push(`SBM: error: ${s.error}`);
   else if (s) {
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    lines.push(`SBM ${s.nodes} nodes, ${s.edges} edges (identity features): ${f(s.ms_per_epoch, 0)} ms/epoch over ${s.epochs_timed}; GPU memory ${mib(s.gpu_bytes)} (largest buffer ${mib(s.largest_buffer_bytes)}); one dense N x N f32 matrix: ${mib(s.dense_matrix_bytes)}; loss ${f(s.first_loss, 3)} -> ${f(s.last_loss, 3)}`);
+    lines.push(`SBM ${s.nodes} nodes, ${s.edges} edges (identity features), ${s.decoder} decoder${s.decoder === 'sampled' ? ` K = ${s.negatives}` : ''}: ${f(s.ms_per_epoch, 0)} ms/epoch over ${s.epochs_timed}; GPU memory ${mib(s.gpu_bytes)} (largest buffer ${mib(s.largest_buffer_bytes)}; planned ${mib(s.plan_held_bytes)} held + ${mib(s.plan_transient_bytes)} readback); one dense N x N f32 matrix: ${mib(s.dense_matrix_bytes)}; loss ${f(s.first_loss, 3)} -> ${f(s.last_loss, 3)}, val AUC ${f(100 * s.val_auc, 1)}`);
   }
+  lines.push(...versusLines(g.versus_pytorch));
   lines.push('');
+  return lines;
+}
+
+/** Ours against PyTorch (graph.versus_pytorch) as lines of the table. */
+function versusLines(v: GraphBenchRecord['versus_pytorch']): string[] {
+  if (!v.length) return [];
+  const lines = ['', 'graph VAE against PyTorch (same split; rounds interleaved: ours, then PyTorch; ratio = PyTorch / ours, above 1: ours faster)'];
+  for (const r of v) {
+    if ('error' in r) {
+      lines.push(`  ${r.case}: error: ${r.error}`);
+      continue;
+    }
+    const torch = 'error' in r.pytorch ? `PyTorch: error: ${r.pytorch.error}` : `PyTorch ${r.pytorch.torch ?? ''} (${r.pytorch.threads ?? '?'} threads)`;
+    lines.push(`  ${r.case} (${r.nodes} nodes, ${r.train_edges} training edges; ours ${r.variant}, ${r.dispatches_per_epoch} dispatches/epoch; ${torch})`);
+    for (const [i, x] of r.rounds.entries()) {
+      lines.push(`    round ${i + 1}, load ${x.load_average.map((a) => a.toFixed(1)).join(' ')}: ours ${f(x.ours_ms_per_epoch, 1)} ms/epoch${x.ours_cpu_s_per_epoch !== undefined ? ` (CPU ${f(x.ours_cpu_s_per_epoch, 3)} s)` : ''}, PyTorch ${x.pytorch_error ? `error: ${x.pytorch_error}` : `${f(x.pytorch_ms_per_epoch, 1)} ms/epoch (median ${f(x.pytorch_median_ms_per_epoch, 1)}, CPU ${f(x.pytorch_cpu_s_per_epoch, 3)} s)`}`);
+    }
+    lines.push(`    medians over ${r.rounds.length} rounds of ${r.epochs_per_round} epochs: ours ${f(r.ours_ms_per_epoch, 1)} ms, PyTorch ${f(r.pytorch_ms_per_epoch, 1)} ms: ${f(r.ratio)}x by wall clock; CPU s/epoch ours ${f(r.ours_cpu_s_per_epoch, 3)} (${r.cpu_scope}), PyTorch ${f(r.pytorch_cpu_s_per_epoch, 3)}: ${f(r.cpu_ratio)}x`);
+    if (r.kernels.length) {
+      lines.push(`    our step's dispatches, each alone (${r.kernels[0].timing}):`);
+      for (const k of r.kernels) lines.push(`      ${k.layer.padEnd(10)} ${k.kernel.padEnd(40)} ${f(k.ms, 3).padStart(9)} ms${k.cpu_ms !== undefined ? `  CPU ${f(k.cpu_ms, 3).padStart(9)} ms` : ''}`);
+      const cpu = r.kernels.every((k) => k.cpu_ms !== undefined) ? `, CPU ${f(r.kernels.reduce((a, k) => a + k.cpu_ms!, 0), 1)} ms` : '';
+      lines.push(`      sum ${f(r.kernels.reduce((a, k) => a + k.ms, 0), 1)} ms${cpu}`);
+    }
+  }
   return lines;
 }
 

@@ -14,7 +14,8 @@ import type { AdapterRecord, BaselineRecord, BenchReport, ConvSection, EpochReco
 import { benchEpoch, benchSteps, modelName, READBACK_EVERY, sampleBatches, type StepBudget } from './steps.js';
 import { DispatchTimer, type TimingBudget } from './timing.js';
 import type { Graph } from '../../src/graph/graph.js';
-import { runGraphBench, type GraphBenchRecord } from './graph.js';
+import { runGraphBench, type GraphBenchOptions, type GraphBenchRecord } from './graph.js';
+import type { HostProbe, PythonRunner } from './graph_pytorch.js';
 
 /** What to run, and how long to spend. */
 export interface SuiteOptions {
@@ -42,6 +43,14 @@ export interface SuiteOptions {
   sbmEpochs?: number;
   /** Cora epochs timed (back to back, and through the trainer). Default 10 (3 with `quick`). */
   graphEpochs?: number;
+  /** The SBM's decoder. Default auto (sampled above 10,000 nodes). */
+  sbmDecoder?: 'auto' | 'exact' | 'sampled';
+  /** Ours against PyTorch (graph_pytorch.ts): which cases (default both, where the runner supplies the data). */
+  versus?: ('cora' | 'pubmed')[];
+  /** Rounds of each comparison (0: none). Default 3 (1 with `quick`). */
+  versusRounds?: number;
+  /** Epochs of each runtime per round. Default 20 (3 with `quick`). */
+  versusEpochs?: number;
   /** Which models run: the MLP above, the convolutional VAE below. Default both. */
   archs?: ('mlp' | 'conv')[];
   /** The conv VAE's sizes (batch aside); default keras-io's (channels 32, 64, dense 16, latent 2). */
@@ -64,6 +73,12 @@ export interface SuiteEnv {
   train: Dataset;
   /** The embedded Cora, for the graph VAE's part (none: that part is skipped). */
   cora?: Graph;
+  /** PubMed (data/pubmed), for the sampled decoder against PyTorch (none: that case is skipped). */
+  pubmed?: Graph;
+  /** Runs the PyTorch scripts of bench/pytorch/ (none: ours alone in the comparisons). */
+  python?: PythonRunner;
+  /** The load average, and CPU time where the runner can read it. */
+  host?: HostProbe;
   baselines: Record<string, BaselineRunner>;
   /** The same conv VAE in other frameworks (given the conv configuration in ctx.cfg). */
   convBaselines?: Record<string, BaselineRunner>;
@@ -104,6 +119,7 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
       try {
         graph = await runGraphBench(device, env.cora, picked, timer, kernelBudget, {
           quick, sbmNodes: opts.sbm ?? (quick ? 0 : 20_000), sbmEpochs: opts.sbmEpochs ?? 2, kernels: opts.kernels ?? true, ...(opts.graphEpochs ? { epochs: opts.graphEpochs } : {}),
+          ...(opts.sbmDecoder ? { sbmDecoder: opts.sbmDecoder } : {}), versus: versusCases(env, opts),
         }, log);
       } catch (e) {
         graph = { error: (e as Error).message ?? String(e) };
@@ -191,6 +207,33 @@ export async function runSuite(env: SuiteEnv, opts: SuiteOptions = {}): Promise<
     seconds: (performance.now() - started) / 1000,
   };
   return report;
+}
+
+/**
+ * The comparisons with PyTorch: the exact decoder on Cora with its word features against the
+ * paper's dense formulation (vgae_reference.py), and the sampled decoder (K = 1) on featureless
+ * PubMed against PyTorch Geometric's recipe (vgae_sampled.py). Our per-dispatch times come with
+ * the PubMed case; Cora's kernels are the graph part's own (validated) when it runs them.
+ */
+function versusCases(env: SuiteEnv, opts: SuiteOptions): GraphBenchOptions['versus'] {
+  const quick = opts.quick ?? false;
+  const rounds = opts.versusRounds ?? (quick ? 1 : 3);
+  const wanted = opts.versus ?? ['cora', 'pubmed'];
+  const cases: NonNullable<GraphBenchOptions['versus']>['cases'] = [];
+  if (rounds > 0 && env.cora && wanted.includes('cora')) {
+    cases.push({
+      name: 'Cora, exact decoder, word features', graph: env.cora, data: 'data/cora', features: 'data', decoder: 'exact', negatives: 0,
+      script: 'vgae_reference.py', scriptArgs: ['--seed', '1'], kernels: false,
+    });
+  }
+  if (rounds > 0 && env.pubmed && wanted.includes('pubmed')) {
+    cases.push({
+      name: 'PubMed, sampled decoder K = 1, featureless', graph: env.pubmed, data: 'data/pubmed', features: 'none', decoder: 'sampled', negatives: 1,
+      script: 'vgae_sampled.py', scriptArgs: ['--seeds', '1', '--negatives', '1', '--hits', '0'], kernels: opts.kernels ?? true,
+    });
+  }
+  const host: HostProbe = env.host ?? { loadAverage: async () => [] };
+  return { cases, options: { rounds, epochs: opts.versusEpochs ?? (quick ? 3 : 20), python: env.python ?? null, host } };
 }
 
 /**

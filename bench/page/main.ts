@@ -9,6 +9,8 @@
 import '../../src/layers/all.js';
 import { EMBEDDED_FILES, embeddedMnist } from '../../src/data/mnist.js';
 import { CORA_FILES, embeddedCora } from '../../src/graph/cora.js';
+import { readGraphFiles } from '../../src/graph/files.js';
+import type { HostProbe, PythonRunner } from '../lib/graph_pytorch.js';
 import { adapterRecord, benchDevice, deviceAdapterInfo } from '../lib/adapter.js';
 import { parseSuiteArgs } from '../lib/args.js';
 import { formatTable, type BenchReport } from '../lib/report.js';
@@ -22,6 +24,10 @@ interface Hooks {
   benchDone?: (json: string) => Promise<void>;
   benchFailed?: (message: string) => Promise<void>;
   benchReport?: BenchReport;
+  /** Runs a PyTorch script of bench/pytorch/ (graph_pytorch.ts's PythonRunner); resolves to its JSON lines as JSON. */
+  benchPython?: (script: string, args: string[], split: string) => Promise<string>;
+  /** JSON `{ load: [1, 5, 15 min], cpu: CPU seconds of Chromium's processes or null }`. */
+  benchHost?: () => Promise<string>;
 }
 const hooks = window as unknown as Hooks;
 
@@ -67,6 +73,14 @@ async function main(): Promise<void> {
   device.addEventListener('uncapturederror', (e) => log(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}`));
   const { train } = await embeddedMnist(await fetchBytes(EMBEDDED_FILES.images), await fetchBytes(EMBEDDED_FILES.labels));
   const cora = await embeddedCora(await fetchBytes(CORA_FILES.content), await fetchBytes(CORA_FILES.cites));
+  const pubmedFiles = await Promise.all(['edges.csv.gz', 'nodes.csv.gz'].map(async (name) => ({ name, bytes: await fetchBytes(`pubmed/${name}`) })));
+  const pubmed = (await readGraphFiles(pubmedFiles, 'data/pubmed')).graph;
+  // The launcher runs PyTorch and reads the host for us; a person's browser has neither.
+  const python: PythonRunner | undefined = hooks.benchPython && (async (script, args, split) => JSON.parse(await hooks.benchPython!(script, args, split)));
+  const hostNow = async () => JSON.parse(await hooks.benchHost!()) as { load: number[]; cpu: number | null };
+  const host: HostProbe | undefined = hooks.benchHost && (await hostNow()).cpu !== null
+    ? { loadAverage: async () => (await hostNow()).load, cpuSeconds: async () => (await hostNow()).cpu!, cpuScope: 'every Chromium process (its GPU process runs SwiftShader)' }
+    : hooks.benchHost && { loadAverage: async () => (await hostNow()).load };
 
   // Each baseline is loaded only when it runs (its own chunk) and uses its own device. One
   // that hangs is reported as an error after baseline-timeout seconds and the run goes on.
@@ -89,7 +103,7 @@ async function main(): Promise<void> {
   statusEl.textContent = 'running…';
   const report = await runSuite(
     { runner: 'browser', runtime: navigator.userAgent, device, adapter: adapterRecord(adapter, device), adapterInfo: deviceAdapterInfo(device), train, cora, baselines: runners,
-      convBaselines: convRunners, log },
+      convBaselines: convRunners, log, pubmed, ...(python ? { python } : {}), ...(host ? { host } : {}) },
     opts,
   );
   if (lost) throw new Error(lost);

@@ -3,13 +3,14 @@ following the formulation of the paper's reference code (github.com/tkipf/gae) i
 the figure a graph VAE in webgpu-vae is measured against.
 
     /usr/bin/python3 bench/pytorch/vgae_reference.py DATA_DIR [--model vgae|gae] [--features raw|none]
-        [--seed 1] [--threads 2] [--epochs 200]
+        [--seed 1] [--threads 2] [--epochs 200] [--split FILE]
 
 DATA_DIR holds the LINQS files cora.content(.gz) and cora.cites(.gz). Prints one JSON line:
 test ROC AUC and average precision (fractions, not percent), the same on the validation edges,
 and seconds per training epoch (forward, backward and Adam; evaluation and data preparation not
 included; mean, median and the process's CPU time per epoch; the machine's load average at the
-end is printed beside them, since other work on the cores moves them).
+end is printed beside them, since other work on the cores moves them). `--split FILE` takes the
+held-out edges from a file instead (see load_split; `npm run bench` passes webgpu-vae's split).
 
 What the reference code does, and this script too:
 - Split: the graph's undirected edges (upper triangle) are shuffled; floor(E/20) go to
@@ -58,8 +59,8 @@ def _open(folder, name):
 
 
 def load_cora(folder):
-    """(features [N, F] float32, undirected edges [E, 2] with i < j) of the LINQS files; node order
-    is the content file's line order."""
+    """(features [N, F] float32, undirected edges [E, 2] with i < j, node ids in order) of the LINQS
+    files; node order is the content file's line order."""
     ids, rows = {}, []
     with _open(folder, "cora.content") as f:
         for line in f:
@@ -86,7 +87,7 @@ def load_cora(folder):
                 edges.add((min(a, b), max(a, b)))
     if unknown:
         raise SystemExit(f"vgae_reference: {unknown} links name papers missing from cora.content")
-    return features, np.array(sorted(edges), dtype=np.int64)
+    return features, np.array(sorted(edges), dtype=np.int64), list(ids)
 
 
 def split_edges(edges, n, rng):
@@ -113,6 +114,26 @@ def split_edges(edges, n, rng):
     test_neg = negatives(num_test)
     val_neg = negatives(num_val)
     return train, val, val_neg, test, test_neg
+
+
+def load_split(path, ids):
+    """(train, val, val_neg, test, test_neg) edge arrays [k, 2] from a split file, on this script's
+    node order. The file is JSON: `ids`, the node ids in the writer's order, and `train`, `val`,
+    `val_neg`, `test`, `test_neg`, flat lists of node pairs indexing `ids` (webgpu-vae's benchmark
+    writes its own seeded split so, to time and score both runtimes on the same edges)."""
+    with open(path) as f:
+        s = json.load(f)
+    index = {node: i for i, node in enumerate(ids)}
+    missing = [node for node in s["ids"] if node not in index]
+    if missing or len(s["ids"]) != len(ids):
+        raise SystemExit(f"{path}: the split's {len(s['ids'])} nodes are not this graph's {len(ids)} (e.g. {missing[:3]} unknown)")
+    ours = np.array([index[node] for node in s["ids"]], dtype=np.int64)
+
+    def pairs(key):
+        flat = np.array(s[key], dtype=np.int64).reshape(-1, 2)
+        return ours[flat] if len(flat) else flat
+
+    return tuple(pairs(k) for k in ("train", "val", "val_neg", "test", "test_neg"))
 
 
 def sparse_symmetric(edges, n, self_loops):
@@ -215,6 +236,7 @@ def add_model_args(p):
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--hidden", type=int, default=32)
     p.add_argument("--latent", type=int, default=16)
+    p.add_argument("--split", help="a split file (JSON, see load_split) instead of the seeded split")
 
 
 def held_out_metrics(model, x, adj_norm, test, test_neg, val, val_neg):
@@ -233,10 +255,10 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
-    features, edges = load_cora(args.data)
+    features, edges, ids = load_cora(args.data)
     n = features.shape[0]
     rng = np.random.RandomState(args.seed)
-    train, val, val_neg, test, test_neg = split_edges(edges, n, rng)
+    train, val, val_neg, test, test_neg = load_split(args.split, ids) if args.split else split_edges(edges, n, rng)
 
     adj_norm = normalize(sparse_symmetric(train, n, self_loops=True))
     labels = sparse_symmetric(train, n, self_loops=True).to_dense()  # A_train + I

@@ -2,7 +2,8 @@
 PyTorch column that webgpu-vae's sampled graph decoder is timed and scored against.
 
     /usr/bin/python3 bench/pytorch/vgae_sampled.py DATA_DIR [--model vgae|gae] [--seeds 1,2,3]
-        [--negatives 1] [--epochs 200] [--threads 2] [--hits 50] [--hits-negatives 100000]
+        [--negatives 1] [--epochs 200] [--threads 2] [--hits 50] [--hits-negatives 100000] [--split FILE]
+        [--count-ops]
 
 DATA_DIR holds an edge list `edges.csv(.gz)` (header source,target) with, optionally, its node
 table `nodes.csv(.gz)` (header id[,class]: its rows fix the nodes and their order), as
@@ -10,7 +11,10 @@ table `nodes.csv(.gz)` (header id[,class]: its rows fix the nodes and their orde
 JSON line per seed: held-out ROC AUC, AP and Hits@K (fractions), seconds per epoch (negative
 sampling, forward, backward and Adam; evaluation not included: mean, median, and the process's
 CPU time per epoch, steadier than wall time while other jobs load the cores) and the load
-average.
+average. `--split FILE` takes the held-out edges from a file instead of the seeded split (see
+vgae_reference.load_split; `npm run bench` passes webgpu-vae's own split this way).
+`--count-ops` adds the operators of an epoch (torch.profiler, after training): what the same
+epoch would launch on a GPU, for comparison with our dispatches per epoch.
 
 What it computes (PyG's `GAE.recon_loss` / `VGAE.kl_loss` recipe, as in its link-prediction example):
 - Split, encoder, initialisation and metrics are vgae_reference.py's (the paper's code): 5% of
@@ -45,7 +49,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from vgae_reference import Gae, add_model_args, held_out_metrics, load_cora, normalize, sparse_symmetric, split_edges
+from vgae_reference import Gae, add_model_args, held_out_metrics, load_cora, load_split, normalize, sparse_symmetric, split_edges
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,7 +67,8 @@ def _text(folder, name):
 
 
 def load_edge_list(folder):
-    """(n, undirected edges [E, 2] with i < j, unique, no self loops) of edges.csv and nodes.csv."""
+    """(n, undirected edges [E, 2] with i < j, unique, no self loops, node ids in order) of edges.csv
+    and nodes.csv."""
     edges_text = _text(folder, "edges.csv")
     if edges_text is None:
         raise SystemExit(f"vgae_sampled: {folder} has no edges.csv(.gz) or cora.content(.gz)")
@@ -97,7 +102,7 @@ def load_edge_list(folder):
             pairs.add((min(i, j), max(i, j)))
     if unknown:
         print(json.dumps({"note": f"{unknown} edges name ids absent from nodes.csv: dropped"}), flush=True)
-    return len(ids), np.array(sorted(pairs), dtype=np.int64)
+    return len(ids), np.array(sorted(pairs), dtype=np.int64), list(ids)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,12 +166,50 @@ def hits_at_k(mu, pos, neg, k):
 
 
 # ---------------------------------------------------------------------------------------------
+# Operator counts
+
+# Operators that only make or reshape a tensor's metadata (no kernel on a GPU).
+METADATA_OPS = {
+    "aten::empty", "aten::empty_strided", "aten::empty_like", "aten::view", "aten::_reshape_alias", "aten::reshape", "aten::as_strided",
+    "aten::t", "aten::transpose", "aten::expand", "aten::slice", "aten::select", "aten::unsqueeze", "aten::squeeze", "aten::permute",
+    "aten::detach", "aten::alias", "aten::resize_", "aten::lift_fresh", "aten::result_type", "aten::_indices", "aten::_values",
+    "aten::indices", "aten::values", "aten::_nnz", "aten::size", "aten::stride", "aten::is_nonzero", "aten::sparse_dim",
+    "aten::dense_dim", "aten::resolve_conj", "aten::resolve_neg", "aten::_coalesced_", "aten::is_coalesced", "aten::conj",
+    "aten::to", "aten::new_empty", "aten::new_empty_strided",
+}
+
+
+def count_ops(epoch, epochs=3):
+    """Operator calls per epoch over `epochs` more epochs, from torch.profiler: the innermost aten
+    operators that compute (each would be at least one kernel launch on a GPU; metadata-only
+    operators aside) and the host reads of a tensor's value (aten::_local_scalar_dense: a sync
+    with the device on a GPU), with the most frequent names."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(epochs):
+            epoch()
+    names = {}
+    syncs = 0
+    for ev in prof.events():
+        if not ev.name.startswith("aten::") or ev.name in METADATA_OPS:
+            continue
+        if ev.name == "aten::_local_scalar_dense":
+            syncs += 1
+        if any(c.name.startswith("aten::") and c.name not in METADATA_OPS for c in ev.cpu_children):
+            continue
+        names[ev.name] = names.get(ev.name, 0) + 1
+    top = sorted(names.items(), key=lambda kv: -kv[1])[:12]
+    return {"operators": round(sum(names.values()) / epochs, 1), "host_syncs": round(syncs / epochs, 1), "epochs": epochs,
+            "top": {k: round(v / epochs, 1) for k, v in top}}
+
+
+# ---------------------------------------------------------------------------------------------
 # Training
 
 
-def run(args, seed, n, edges, features):
+def run(args, seed, n, edges, features, ids):
     rng = np.random.RandomState(seed)
-    train, val, val_neg, test, test_neg = split_edges(edges, n, rng)
+    train, val, val_neg, test, test_neg = load_split(args.split, ids) if args.split else split_edges(edges, n, rng)
     adj_norm = normalize(sparse_symmetric(train, n, self_loops=True))
     x = None if features is None else torch.from_numpy(features).to_sparse()
     gen = torch.Generator().manual_seed(seed)
@@ -176,10 +219,7 @@ def run(args, seed, n, edges, features):
     train_filter = PairFilter(train, n)
     num_neg = args.negatives * len(train)
 
-    epoch_s = []
-    cpu0 = time.process_time()
-    for _ in range(args.epochs):
-        t0 = time.perf_counter()
+    def epoch():
         opt.zero_grad(set_to_none=True)
         ni, nj = draw_negatives(num_neg, n, train_filter, gen)
         mu, log_sigma = model.encode(x, adj_norm)
@@ -197,17 +237,27 @@ def run(args, seed, n, edges, features):
             loss = loss + kl / n
         loss.backward()
         opt.step()
+        return loss
+
+    epoch_s = []
+    cpu0 = time.process_time()
+    for _ in range(args.epochs):
+        t0 = time.perf_counter()
+        loss = epoch()
         epoch_s.append(time.perf_counter() - t0)
     cpu_s = time.process_time() - cpu0
 
     mu, test_auc, test_ap, val_auc, val_ap = held_out_metrics(model, x, adj_norm, test, test_neg, val, val_neg)
-    hneg = hits_negatives(edges, n, args.hits_negatives, np.random.RandomState(seed + 1000))
     k = args.hits
+    hits = {}
+    if k > 0:
+        hneg = hits_negatives(edges, n, args.hits_negatives, np.random.RandomState(seed + 1000))
+        hits = {f"test_hits@{k}": round(hits_at_k(mu, test, hneg, k), 5), f"val_hits@{k}": round(hits_at_k(mu, val, hneg, k), 5), "hits_negatives": len(hneg)}
     return {
         "model": args.model, "decoder": "sampled", "negatives": args.negatives, "seed": seed, "threads": args.threads, "epochs": args.epochs,
         "test_auc": round(test_auc, 5), "test_ap": round(test_ap, 5), "val_auc": round(val_auc, 5), "val_ap": round(val_ap, 5),
-        f"test_hits@{k}": round(hits_at_k(mu, test, hneg, k), 5), f"val_hits@{k}": round(hits_at_k(mu, val, hneg, k), 5),
-        "hits_negatives": len(hneg), "final_loss": round(float(loss), 5),
+        **hits, "final_loss": round(float(loss), 5),
+        **({"ops_per_epoch": count_ops(epoch)} if args.count_ops else {}),
         "s_per_epoch": round(sum(epoch_s) / len(epoch_s), 4), "s_per_epoch_median": round(float(np.median(epoch_s)), 4),
         "cpu_s_per_epoch": round(cpu_s / args.epochs, 4),
         "nodes": n, "edges": len(edges), "train_edges": len(train), "test_edges": len(test), "val_edges": len(val),
@@ -222,22 +272,23 @@ def main():
     p.add_argument("--seeds", default="1", help="comma-separated; one split, initialisation and run per seed")
     p.add_argument("--negatives", type=int, default=1, help="negative pairs per training edge, per epoch")
     add_model_args(p)
-    p.add_argument("--hits", type=int, default=50)
+    p.add_argument("--hits", type=int, default=50, help="0: no Hits@K")
+    p.add_argument("--count-ops", action="store_true", help="after training, count the operators of 3 more epochs (torch.profiler)")
     p.add_argument("--hits-negatives", type=int, default=100_000)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
     if _text(args.data, "cora.content") is not None:
-        features, edges = load_cora(args.data)
+        features, edges, ids = load_cora(args.data)
         n = features.shape[0]
         features = features if args.features == "raw" else None
     else:
         if args.features == "raw":
             raise SystemExit("vgae_sampled: --features raw needs the LINQS Cora files (an edge list has no word features)")
-        n, edges = load_edge_list(args.data)
+        n, edges, ids = load_edge_list(args.data)
         features = None
     for seed in [int(s) for s in args.seeds.split(",")]:
-        print(json.dumps(run(args, seed, n, edges, features)), flush=True)
+        print(json.dumps(run(args, seed, n, edges, features, ids)), flush=True)
 
 
 if __name__ == "__main__":
