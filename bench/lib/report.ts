@@ -148,8 +148,10 @@ const f = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d
 export function formatTable(r: BenchReport): string {
   const a = r.adapter;
   const lines: string[] = [];
-  lines.push(`webgpu-vae benchmark, ${r.date} (${r.runner}: ${r.runtime})`);
-  lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}${a.fallback ? ' (fallback)' : ''}`);
+  // The browser by name first (Firefox 153.0, Chrome 156.0...), then the whole user agent.
+  const browser = /(Firefox|Chrome)\/[\d.]+/.exec(r.runtime)?.[0].replace('/', ' ');
+  lines.push(`webgpu-vae benchmark, ${r.date} (${r.runner}${browser ? `, ${browser}` : ''}: ${r.runtime})`);
+  lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || 'unnamed'}${a.fallback ? ' (fallback)' : ''}`);
   lines.push(`features: ${a.features.join(', ') || 'none'}; kernels timed by ${r.timing.kernels}; GEMM variant picked: ${r.gemm_variant.picked} (${r.gemm_variant.how})`);
   // The MLP's part, when it ran (--arch=conv and --graph-only leave it out).
   if (r.steps.length || r.kernels.length) {
