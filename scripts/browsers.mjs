@@ -40,18 +40,24 @@ export function missingBrowser(name, path) {
 
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
 
+/** SwiftShader's Vulkan driver as Debian's chromium package installs it (src/node/environment.ts). */
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
 /**
  * Firefox's environment. The tests' and the CLI's Node side points Vulkan at SwiftShader when the
  * machine has no GPU (src/node/environment.ts); Firefox is given the machine's own Vulkan drivers
  * instead (Mesa's lavapipe on a machine without a GPU), as a person's Firefox would use them: a
  * third Vulkan implementation beside the two SwiftShaders. Only where the machine has no Vulkan
- * driver at all does Firefox keep SwiftShader.
+ * driver at all does Firefox get SwiftShader.
  */
-export function firefoxEnvironment(env = process.env, listIcds = systemIcds) {
+export function firefoxEnvironment(env = process.env, listIcds = systemIcds, exists = existsSync) {
   const out = { ...env };
-  if (/swiftshader/i.test(env.VK_ICD_FILENAMES ?? '') && listIcds().length > 0) {
+  const system = listIcds().length > 0;
+  if (system && /swiftshader/i.test(env.VK_ICD_FILENAMES ?? '')) {
     delete out.VK_ICD_FILENAMES;
     if (env.VK_LOADER_LAYERS_DISABLE === 'VK_LAYER_MESA_device_select') delete out.VK_LOADER_LAYERS_DISABLE;
+  } else if (!system && !env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && exists(SWIFTSHADER_ICD)) {
+    out.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
   return out;
 }
