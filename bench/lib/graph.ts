@@ -9,7 +9,8 @@
  *   the paper's protocol is one step), and the trainer's epoch as `graph train` runs it (the
  *   step, the divergence guard's snapshot; the validation AUC and AP timed apart);
  * - SBM: a planted-partition graph of many nodes, featureless: time per epoch and the GPU
- *   memory the model allocates, against the N x N matrices the dense formulation needs.
+ *   memory the model allocates, against the N x N matrices the dense formulation needs;
+ * - waits: a small graph through the trainer, where an epoch is its waits on the GPU (readback.ts).
  */
 import { graphAdjacency, transposeCsr } from '../../src/graph/adjacency.js';
 import { edgeCount, type CsrMatrix, type Graph } from '../../src/graph/graph.js';
@@ -28,6 +29,7 @@ import { pad4 } from '../../src/model/describe.js';
 import { vgaeBackward, vgaeForward } from '../../src/reference/vgae.js';
 import { Trainer } from '../../src/runtime/trainer.js';
 import { padded, readBack, scoped, unpadded, validate, type Validation } from './check.js';
+import { benchReadback, type ReadbackRecord } from './readback.js';
 import type { KernelRecord } from './report.js';
 import { countCalls } from './steps.js';
 import type { DispatchTimer, TimingBudget } from './timing.js';
@@ -85,6 +87,8 @@ export interface GraphBenchRecord {
   kernels: KernelRecord[];
   epoch: GraphEpochRecord | { error: string };
   sbm: SbmRecord | { error: string } | null;
+  /** A small graph through the trainer: what its waits on the GPU cost. */
+  waits: ReadbackRecord | { error: string };
 }
 
 /** What to run. */
@@ -429,7 +433,16 @@ export async function runGraphBench(
       log(`  error: ${sbm.error}`);
     }
   }
+  log('graph VAE on a 200-node ring through the trainer (an epoch is its waits on the GPU)');
+  let waits: ReadbackRecord | { error: string };
+  try {
+    waits = await benchReadback(device, o.quick ? 8 : 30);
+    log(`  ${waits.trainer_ms_per_epoch.toFixed(1)} ms/epoch through the trainer, ${waits.steps_ms_per_epoch.toFixed(1)} ms of steps; an idle wait ${waits.idle_wait_ms.toFixed(1)} ms`);
+  } catch (e) {
+    waits = { error: (e as Error).message };
+    log(`  error: ${waits.error}`);
+  }
   return {
-    data: 'Cora', nodes: cora.n, edges: edgeCount(cora), train_edges: split.train.length / 2, features: cora.features.cols, hidden: H, latent: L, kernels, epoch, sbm,
+    data: 'Cora', nodes: cora.n, edges: edgeCount(cora), train_edges: split.train.length / 2, features: cora.features.cols, hidden: H, latent: L, kernels, epoch, sbm, waits,
   };
 }

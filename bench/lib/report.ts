@@ -214,6 +214,11 @@ function graphLines(g: BenchReport['graph']): string[] {
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     lines.push(`SBM ${s.nodes} nodes, ${s.edges} edges (identity features): ${f(s.ms_per_epoch, 0)} ms/epoch over ${s.epochs_timed}; GPU memory ${mib(s.gpu_bytes)} (largest buffer ${mib(s.largest_buffer_bytes)}); one dense N x N f32 matrix: ${mib(s.dense_matrix_bytes)}; loss ${f(s.first_loss, 3)} -> ${f(s.last_loss, 3)}`);
   }
+  const w = g.waits;
+  if (w && 'error' in w) lines.push(`waits: error: ${w.error}`);
+  else if (w) {
+    lines.push(`waits: ${w.nodes}-node ring through the trainer ${f(w.trainer_ms_per_epoch, 1)} ms/epoch, its steps alone ${f(w.steps_ms_per_epoch, 1)} ms; one idle wait for the GPU ${f(w.idle_wait_ms, 1)} ms`);
+  }
   lines.push('');
   return lines;
 }
