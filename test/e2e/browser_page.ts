@@ -74,6 +74,23 @@ export function collectErrors(page: Page, into: string[]): void {
 }
 
 /**
+ * What the page shows, for failure messages: the data attributes of the status element
+ * `statusId`, the visible text of each element of `ids` (by name), and the last console errors.
+ */
+export async function pageDiagnostics(page: Page, statusId: string, ids: Record<string, string>, consoleErrors: string[]): Promise<string> {
+  const shown = await page
+    .evaluate((sid: string, fields: Record<string, string>) => {
+      const text = (id: string) => {
+        const e = document.getElementById(id);
+        return e && !e.hidden ? e.textContent?.trim() ?? '' : '';
+      };
+      return { status: { ...(document.getElementById(sid)?.dataset ?? {}) }, ...Object.fromEntries(Object.entries(fields).map(([k, id]) => [k, text(id)])) };
+    }, statusId, ids)
+    .catch((e: Error) => ({ unavailable: e.message }));
+  return `page: ${JSON.stringify(shown)}; console errors: ${JSON.stringify(consoleErrors.slice(-10))}`;
+}
+
+/**
  * Waits for `fn` (run in the page) to be truthy within `seconds`, or fails naming `what` with
  * `diagnostics()` (what the page shows).
  */

@@ -20,7 +20,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  browserTitle, closeBrowser, collectErrors, launchPageBrowser, requireBuilt, root, startServer, waitInPage, type BrowserName,
+  browserTitle, closeBrowser, collectErrors, launchPageBrowser, pageDiagnostics, requireBuilt, root, startServer, waitInPage, type BrowserName,
 } from './browser_page.js';
 
 let server: ChildProcess | null = null;
@@ -30,21 +30,10 @@ let page: Page;
 let work = '';
 const consoleErrors: string[] = [];
 
-async function diagnostics(): Promise<string> {
-  const shown = await page
-    .evaluate(() => {
-      const text = (id: string) => {
-        const e = document.getElementById(id);
-        return e && !e.hidden ? e.textContent?.trim() ?? '' : '';
-      };
-      return {
-        status: { ...(document.getElementById('g-status')?.dataset ?? {}) }, progress: text('g-progress-text'), banner: text('banner'),
-        runError: text('g-run-error'), dataError: text('g-data-error'), data: text('g-data-info'),
-      };
-    })
-    .catch((e: Error) => ({ unavailable: e.message }));
-  return `page: ${JSON.stringify(shown)}; console errors: ${JSON.stringify(consoleErrors.slice(-10))}`;
-}
+/** What the page shows, for failure messages. */
+const diagnostics = () => pageDiagnostics(page, 'g-status', {
+  progress: 'g-progress-text', banner: 'banner', runError: 'g-run-error', dataError: 'g-data-error', data: 'g-data-info',
+}, consoleErrors);
 
 function waitFor<A extends unknown[]>(what: string, seconds: number, fn: (...args: A) => unknown, ...args: A): Promise<void> {
   return waitInPage(page, diagnostics, what, seconds, fn, ...args);

@@ -34,7 +34,7 @@ import { loadTrainState } from '../../src/checkpoint/train_state.js';
 import { readIdxImages } from '../../src/data/idx.js';
 import { idxFile as idx } from '../util/data.js';
 import {
-  browserTitle, closeBrowser, collectErrors, launchPageBrowser, requireBuilt, root, startServer, waitForDownload, waitInPage, type BrowserName,
+  browserTitle, closeBrowser, collectErrors, launchPageBrowser, pageDiagnostics, requireBuilt, root, startServer, waitForDownload, waitInPage, type BrowserName,
 } from './browser_page.js';
 
 let server: ChildProcess | null = null;
@@ -46,26 +46,9 @@ let work = '';
 const consoleErrors: string[] = [];
 
 /** What the page shows, for failure messages. */
-async function diagnostics(): Promise<string> {
-  const shown = await page
-    .evaluate(() => {
-      const text = (id: string) => {
-        const e = document.getElementById(id);
-        return e && !e.hidden ? e.textContent?.trim() ?? '' : '';
-      };
-      return {
-        status: { ...(document.getElementById('status')?.dataset ?? {}) },
-        progress: text('progress-text'),
-        adapter: text('adapter'),
-        banner: text('banner'),
-        runError: text('run-error'),
-        dataError: text('data-error'),
-        checkpointError: text('checkpoint-error'),
-      };
-    })
-    .catch((e: Error) => ({ unavailable: e.message }));
-  return `page: ${JSON.stringify(shown)}; console errors: ${JSON.stringify(consoleErrors.slice(-10))}`;
-}
+const diagnostics = () => pageDiagnostics(page, 'status', {
+  progress: 'progress-text', adapter: 'adapter', banner: 'banner', runError: 'run-error', dataError: 'data-error', checkpointError: 'checkpoint-error',
+}, consoleErrors);
 
 /** Waits for `fn` (run in the page) to be truthy within `seconds`, or fails with diagnostics. */
 function waitFor<A extends unknown[]>(what: string, seconds: number, fn: (...args: A) => unknown, ...args: A): Promise<void> {
