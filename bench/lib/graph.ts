@@ -7,7 +7,8 @@
  *   (src/reference/vgae.ts), then timed one by one;
  * - epochs: GraphVae steps back to back with the loss read back after every one (an epoch of
  *   the paper's protocol is one step), and the trainer's epoch as `graph train` runs it (the
- *   step, the divergence guard's snapshot; the validation AUC and AP timed apart);
+ *   step, the divergence guard's snapshot; the validation AUC and AP, which the trainer queues
+ *   with the snapshot, timed from their start);
  * - SBM: a planted-partition graph of many nodes, featureless: time per epoch and the GPU
  *   memory the model allocates, against the N x N matrices the dense formulation needs;
  * - waits: a small graph through the trainer, where an epoch is its waits on the GPU (readback.ts).
@@ -320,7 +321,7 @@ async function graphEpochs(device: GPUDevice, cora: Graph, H: number, L: number,
       dispatches_per_step: counts.dispatches / n, submits_per_step: counts.submits / n, buffers_created_per_step: counts.buffers / n, bind_groups_created_per_step: counts.bindGroups / n,
     };
     if (gpuMs !== undefined) rec.gpu_ms_per_epoch = gpuMs;
-    log(`  trainer: ${rec.trainer_ms_per_epoch.toFixed(1)} ms/epoch over ${epochs} (validation AUC and AP ${rec.eval_ms.toFixed(1)} ms apart); loss ${rec.first_loss.toFixed(3)} -> ${rec.last_loss.toFixed(3)}`);
+    log(`  trainer: ${rec.trainer_ms_per_epoch.toFixed(1)} ms/epoch over ${epochs} (validation AUC and AP ${rec.eval_ms.toFixed(1)} ms from its start, queued with the epoch's end); loss ${rec.first_loss.toFixed(3)} -> ${rec.last_loss.toFixed(3)}`);
     return rec;
   } finally {
     model.destroy();

@@ -206,7 +206,7 @@ function graphLines(g: BenchReport['graph']): string[] {
   else {
     lines.push(`epochs (${e.model}, ${e.variant}): ${f(e.ms_per_epoch, 1)} ms/epoch back to back over ${e.epochs_timed}${e.gpu_ms_per_epoch !== undefined ? ` (GPU ${f(e.gpu_ms_per_epoch, 1)} ms)` : ''}; ` +
       `${e.dispatches_per_step} dispatches, ${e.submits_per_step} submit, ${e.buffers_created_per_step} buffers created per epoch`);
-    lines.push(`trainer: ${f(e.trainer_ms_per_epoch, 1)} ms/epoch over ${e.trainer_epochs} (+ ${f(e.eval_ms, 1)} ms validation AUC/AP); loss ${f(e.first_loss, 3)} -> ${f(e.last_loss, 3)}, val AUC ${f(100 * e.val_auc, 1)}`);
+    lines.push(`trainer: ${f(e.trainer_ms_per_epoch, 1)} ms/epoch over ${e.trainer_epochs} (validation AUC/AP ${f(e.eval_ms, 1)} ms from its start, queued with the epoch's end); loss ${f(e.first_loss, 3)} -> ${f(e.last_loss, 3)}, val AUC ${f(100 * e.val_auc, 1)}`);
   }
   const s = g.sbm;
   if (s && 'error' in s) lines.push(`SBM: error: ${s.error}`);
