@@ -101,7 +101,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (e: unknown) => {
-  const message = (e as Error).stack ?? String(e);
+  // Firefox's stack has no message line (Chromium's starts with one): give both.
+  const err = e as Error;
+  const message = err?.stack ? (err.stack.includes(err.message) ? err.stack : `${err.message}\n${err.stack}`) : String(e);
   statusEl.textContent = `failed: ${(e as Error).message ?? String(e)}`;
   statusEl.className = 'failed';
   console.error(message);

@@ -5,6 +5,7 @@
  * the page's commands.
  */
 import { requestDeviceFor } from '../gpu/device.js';
+import { shaderLoopLimit } from '../gpu/loop_limit.js';
 import type { AdapterText, RunState } from './protocol.js';
 import { kernelNote } from './kernel_note.js';
 import { noAdapterAdvice, noWebGpuAdvice } from './webgpu_advice.js';
@@ -33,7 +34,9 @@ export async function openWorkerDevice(label: string, announce: (adapter: Adapte
   };
   announce(text);
   const device = await requestDeviceFor(adapter, label);
-  announce({ ...text, features: [...device.features].sort(), kernels: kernelNote(device) });
+  // One dispatch and one readback: whether the adapter cuts long loops short (a warning if so).
+  const loopLimit = await shaderLoopLimit(device).catch(() => null);
+  announce({ ...text, features: [...device.features].sort(), kernels: kernelNote(device, loopLimit) });
   device.addEventListener('uncapturederror', (e) => {
     fail(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}. Reload the page to start again.`);
   });

@@ -170,6 +170,37 @@ export function trainingPageSuite(name: BrowserName): void {
       const [kernels, fallback] = await page.$eval('#adapter', (e) => [(e as HTMLElement).dataset.kernels ?? '', (e as HTMLElement).dataset.fallback]);
       expect(kernels).toMatch(fallback === 'true' ? /^kernels: register variants \(software adapter\)/ : /^kernels: workgroup-tiled variants/);
       if (fallback === 'true') expect(kernels).toContain(features.split(' ').includes('subgroups') ? 'graph decoder with subgroups' : 'graph decoder without subgroups');
+      // ... and warns where the adapter cuts long loops short (Mesa's lavapipe, under Firefox):
+      // checked against a sum of its own, 128 x 784 ones in two nested loops, as a conv weight
+      // gradient at batch 128 sums rows x pixels.
+      const summed = await page.evaluate(async () => {
+        const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+        const code = `@group(0) @binding(0) var<storage, read> ones: array<f32>;
+          @group(0) @binding(1) var<storage, read_write> out: array<f32>;
+          @compute @workgroup_size(1) fn main() {
+            var s = 0.0;
+            for (var r = 0u; r < 128u; r++) { for (var e = 0u; e < 784u; e++) { s += ones[e]; } }
+            out[0] = s;
+          }`;
+        const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+        const ones = device.createBuffer({ size: 784 * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+        device.queue.writeBuffer(ones, 0, new Float32Array(784).fill(1));
+        const out = device.createBuffer({ size: 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+        const read = device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+        const enc = device.createCommandEncoder();
+        const pass = enc.beginComputePass();
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: ones } }, { binding: 1, resource: { buffer: out } }] }));
+        pass.dispatchWorkgroups(1);
+        pass.end();
+        enc.copyBufferToBuffer(out, 0, read, 0, 4);
+        device.queue.submit([enc.finish()]);
+        await read.mapAsync(GPUMapMode.READ);
+        const s = new Float32Array(read.getMappedRange())[0];
+        device.destroy();
+        return s;
+      });
+      expect((kernels ?? '').includes('ends shader loops after'), `loop warning shown, with the sum of 100,352 ones at ${summed}`).toBe(summed < 100_352);
       mkdirSync(join(root, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: shot('page'), fullPage: true });
     });
