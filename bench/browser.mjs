@@ -1,15 +1,18 @@
 // The browser benchmark (npm run bench): builds the benchmark page (bench/page) with esbuild,
-// serves it on 127.0.0.1 (a free port), opens it in Chromium through puppeteer-core and prints
-// what it reports: a table, or with --json one JSON document on stdout (progress on stderr).
+// serves it on 127.0.0.1 (a free port), opens it in Chromium (or Firefox: --browser firefox)
+// through puppeteer-core and prints what it reports: a table, or with --json one JSON document
+// on stdout (progress on stderr).
 //
-// Options: --json; --out=FILE (also write the JSON document there); --serve (only build and serve, for opening the page in a browser with a GPU);
+// Options: --browser chromium|firefox (or --browser=NAME; how each starts: scripts/browsers.mjs);
+// --json; --out=FILE (also write the JSON document there); --serve (only build and serve, for opening the page in a browser with a GPU);
 // --timeout=SECONDS for the whole page run (default 900); --baselines=jax,tfjs|none;
 // --baseline-steps=WARMUP,TIMED; --no-dev-features (leave Chrome's timestamp quantization on);
 // and the suite's own: --quick --batches=32,128,512 --variants=register,tiled --no-kernels
 // --no-epoch --no-timestamps --model=784-400-20 --batch=128 (bench/lib/args.ts has them all).
-// CHROME_PATH picks the browser (default /usr/bin/chromium). The page's comparisons with the
-// PyTorch scripts of bench/pytorch/ run them through this launcher (PYTHON, default
-// /usr/bin/python3), which also reads the load average and Chromium's CPU time for it.
+// CHROME_PATH / FIREFOX_PATH pick the executables (default /usr/bin/chromium, /usr/bin/firefox-esr).
+// The page's comparisons with the PyTorch scripts of bench/pytorch/ run them through this
+// launcher (PYTHON, default /usr/bin/python3), which also reads the load average and the
+// browser's CPU time for it.
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
@@ -17,23 +20,27 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { BROWSER_NAMES, browserTitle, launchOptions } from '../scripts/browsers.mjs';
 import { buildEmbeddedMnist } from '../scripts/embedded-mnist.mjs';
 import { wgslPlugin } from '../scripts/wgsl.mjs';
 import { processTreeCpuSeconds, runPythonScript } from './lib/python.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
+// `--browser firefox` as npm passes it, folded into `--browser=firefox`.
+const argv = process.argv.slice(2).flatMap((a, i, all) => (a === '--browser' ? [] : all[i - 1] === '--browser' ? [`--browser=${a}`] : [a]));
 const has = (flag) => argv.includes(flag);
 const value = (name, fallback) => {
   const a = argv.find((x) => x.startsWith(`${name}=`));
   return a ? a.slice(name.length + 1) : fallback;
 };
 const json = has('--json');
+const browserName = value('--browser', 'chromium');
+if (!BROWSER_NAMES.includes(browserName)) fail(`--browser must be one of ${BROWSER_NAMES.join(', ')}, got '${browserName}'`);
 const serveOnly = has('--serve');
 const timeoutS = Number(value('--timeout', '900'));
 if (!(timeoutS > 0)) fail(`--timeout must be a number of seconds > 0, got ${value('--timeout')}`);
 const outFile = value('--out');
-const OWN = ['--json', '--out', '--serve', '--timeout', '--baselines', '--baseline-steps', '--no-dev-features', '--baseline-timeout'];
+const OWN = ['--json', '--out', '--serve', '--timeout', '--baselines', '--baseline-steps', '--no-dev-features', '--baseline-timeout', '--browser'];
 const suiteArgs = argv.filter((a) => !OWN.includes(a.split('=')[0]));
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -110,37 +117,29 @@ if (serveOnly) {
   log(`benchmark page: ${url.href}  (Ctrl+C to stop)`);
   for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => process.exit(0));
 } else {
-  await runInChromium();
+  await runInBrowser(browserName);
 }
 
-// ---------------------------------------------------------------- run in Chromium
+// ---------------------------------------------------------------- run in the browser
 
-async function runInChromium() {
-  const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
-  if (!existsSync(executablePath)) fail(`no browser at ${executablePath}: install chromium (apt-get install chromium) or set CHROME_PATH`);
+async function runInBrowser(name) {
+  const title = browserTitle(name);
+  let options;
+  try {
+    // Chromium: keep a hidden page's timers and GPU work at full speed, and (unless
+    // --no-dev-features) unquantized timestamp queries (Chrome rounds them to 100 us otherwise).
+    const args = ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'];
+    if (!has('--no-dev-features')) args.push('--enable-webgpu-developer-features');
+    options = launchOptions(name, { args, protocolTimeout: (timeoutS + 120) * 1000 });
+  } catch (e) {
+    fail(e.message);
+  }
   const puppeteer = (await import('puppeteer-core')).default;
-  const args = [
-    '--enable-unsafe-webgpu',
-    '--enable-unsafe-swiftshader',
-    '--no-sandbox',
-    '--headless=new',
-    // No internet on the project's machines: stop Chromium from trying.
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    // Keep a hidden page's timers and GPU work at full speed.
-    '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding',
-    '--disable-backgrounding-occluded-windows',
-  ];
-  // Unquantized timestamp queries (Chrome rounds them to 100 us otherwise).
-  if (!has('--no-dev-features')) args.push('--enable-webgpu-developer-features');
   const consoleLines = [];
   let browser;
   let exitCode = 0;
   try {
-    browser = await within(puppeteer.launch({ executablePath, headless: true, args, protocolTimeout: (timeoutS + 120) * 1000 }), 60_000, 'launching Chromium');
+    browser = await within(puppeteer.launch(options), 60_000, `launching ${title}`);
     const page = await browser.newPage();
     page.on('console', (m) => {
       const line = `[page ${m.type()}] ${m.text()}`;
@@ -160,11 +159,11 @@ async function runInChromium() {
     await page.exposeFunction('benchDone', (text) => settle.resolve(text));
     await page.exposeFunction('benchFailed', (message) => settle.reject(new Error(`the benchmark page failed:\n${message}`)));
     // The PyTorch scripts (the page cannot start processes), the load average, and the CPU
-    // seconds of every Chromium process (its GPU process runs SwiftShader).
+    // seconds of every browser process (its GPU process runs the software adapter).
     await page.exposeFunction('benchPython', async (script, args, split) => JSON.stringify(await runPythonScript(root, script, args, split)));
     await page.exposeFunction('benchHost', () => JSON.stringify({ load: loadavg(), cpu: processTreeCpuSeconds(browser.process().pid) }));
-    browser.on('disconnected', () => settle.reject(new Error('Chromium exited (crash or out of memory?)')));
-    log(`bench: ${url.href} in ${executablePath} (${await browser.version()})`);
+    browser.on('disconnected', () => settle.reject(new Error(`${title} exited (crash or out of memory?)`)));
+    log(`bench: ${url.href} in ${options.executablePath} (${await browser.version()})`);
     await within(page.goto(url.href, { waitUntil: 'load', timeout: 60_000 }), 70_000, 'loading the benchmark page');
     const { report, table } = JSON.parse(await within(done, timeoutS * 1000, 'the benchmark page'));
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${table}\n`);
@@ -176,7 +175,7 @@ async function runInChromium() {
     log(`bench: ${e.message}`);
     if (consoleLines.length) log(`page console (last 60 lines):\n${consoleLines.slice(-60).join('\n')}`);
   } finally {
-    await within(browser?.close() ?? Promise.resolve(), 20_000, 'closing Chromium').catch((e) => {
+    await within(browser?.close() ?? Promise.resolve(), 20_000, `closing ${title}`).catch((e) => {
       log(`bench: ${e.message}; killing it`);
       browser?.process()?.kill('SIGKILL');
     });

@@ -150,8 +150,10 @@ const f = (x: number | undefined, d = 2) => (x === undefined ? '-' : x.toFixed(d
 export function formatTable(r: BenchReport): string {
   const a = r.adapter;
   const lines: string[] = [];
-  lines.push(`webgpu-vae benchmark, ${r.date} (${r.runner}: ${r.runtime})`);
-  lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ')}${a.fallback ? ' (fallback)' : ''}`);
+  // The browser by name first (Firefox 153.0, Chrome 156.0...), then the whole user agent.
+  const browser = /(Firefox|Chrome)\/[\d.]+/.exec(r.runtime)?.[0].replace('/', ' ');
+  lines.push(`webgpu-vae benchmark, ${r.date} (${r.runner}${browser ? `, ${browser}` : ''}: ${r.runtime})`);
+  lines.push(`adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || 'unnamed'}${a.fallback ? ' (fallback)' : ''}`);
   lines.push(`features: ${a.features.join(', ') || 'none'}; kernels timed by ${r.timing.kernels}; GEMM variant picked: ${r.gemm_variant.picked} (${r.gemm_variant.how})`);
   // The MLP's part, when it ran (--arch=conv and --graph-only leave it out).
   if (r.steps.length || r.kernels.length) {
@@ -206,7 +208,7 @@ function graphLines(g: BenchReport['graph']): string[] {
   else {
     lines.push(`epochs (${e.model}, ${e.variant}): ${f(e.ms_per_epoch, 1)} ms/epoch back to back over ${e.epochs_timed}${e.gpu_ms_per_epoch !== undefined ? ` (GPU ${f(e.gpu_ms_per_epoch, 1)} ms)` : ''}; ` +
       `${e.dispatches_per_step} dispatches, ${e.submits_per_step} submit, ${e.buffers_created_per_step} buffers created per epoch`);
-    lines.push(`trainer: ${f(e.trainer_ms_per_epoch, 1)} ms/epoch over ${e.trainer_epochs} (+ ${f(e.eval_ms, 1)} ms validation AUC/AP); loss ${f(e.first_loss, 3)} -> ${f(e.last_loss, 3)}, val AUC ${f(100 * e.val_auc, 1)}`);
+    lines.push(`trainer: ${f(e.trainer_ms_per_epoch, 1)} ms/epoch over ${e.trainer_epochs} (validation AUC/AP ${f(e.eval_ms, 1)} ms from its start, queued with the epoch's end); loss ${f(e.first_loss, 3)} -> ${f(e.last_loss, 3)}, val AUC ${f(100 * e.val_auc, 1)}`);
   }
   const s = g.sbm;
   if (s && 'error' in s) lines.push(`SBM: error: ${s.error}`);
@@ -215,6 +217,11 @@ function graphLines(g: BenchReport['graph']): string[] {
     lines.push(`SBM ${s.nodes} nodes, ${s.edges} edges (identity features), ${s.decoder} decoder${s.decoder === 'sampled' ? ` K = ${s.negatives}` : ''}: ${f(s.ms_per_epoch, 0)} ms/epoch over ${s.epochs_timed}; GPU memory ${mib(s.gpu_bytes)} (largest buffer ${mib(s.largest_buffer_bytes)}; planned ${mib(s.plan_held_bytes)} held + ${mib(s.plan_transient_bytes)} readback); one dense N x N f32 matrix: ${mib(s.dense_matrix_bytes)}; loss ${f(s.first_loss, 3)} -> ${f(s.last_loss, 3)}, val AUC ${f(100 * s.val_auc, 1)}`);
   }
   lines.push(...versusLines(g.versus_pytorch));
+  const w = g.waits;
+  if (w && 'error' in w) lines.push(`waits: error: ${w.error}`);
+  else if (w) {
+    lines.push(`waits: ${w.nodes}-node ring through the trainer ${f(w.trainer_ms_per_epoch, 1)} ms/epoch, its steps alone ${f(w.steps_ms_per_epoch, 1)} ms; one idle wait for the GPU ${f(w.idle_wait_ms, 1)} ms`);
+  }
   lines.push('');
   return lines;
 }

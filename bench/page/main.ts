@@ -62,9 +62,9 @@ async function main(): Promise<void> {
   const baselineTimeoutS = Number(q.get('baseline-timeout') ?? 300);
 
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) throw new Error('this browser offers no WebGPU (navigator.gpu is missing); Chromium needs --enable-unsafe-webgpu on Linux');
+  if (!gpu) throw new Error('this browser offers no WebGPU (navigator.gpu is missing); on Linux, Chromium needs --enable-unsafe-webgpu and Firefox dom.webgpu.enabled');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('WebGPU found no adapter; without a GPU, start Chromium with --enable-unsafe-swiftshader');
+  if (!adapter) throw new Error('WebGPU found no adapter; without a GPU, start Chromium with --enable-unsafe-swiftshader, or set Firefox\'s gfx.webgpu.ignore-blocklist');
   const device = await benchDevice(adapter);
   let lost: string | null = null;
   device.lost.then((info) => {
@@ -116,7 +116,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (e: unknown) => {
-  const message = (e as Error).stack ?? String(e);
+  // Firefox's stack has no message line (Chromium's starts with one): give both.
+  const err = e as Error;
+  const message = err?.stack ? (err.stack.includes(err.message) ? err.stack : `${err.message}\n${err.stack}`) : String(e);
   statusEl.textContent = `failed: ${(e as Error).message ?? String(e)}`;
   statusEl.className = 'failed';
   console.error(message);

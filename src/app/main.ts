@@ -35,6 +35,7 @@ import { clearGrid, drawGrid } from './grids.js';
 import { LatentScatter } from './scatter.js';
 import { download, installDropZone } from './files.js';
 import type { FromWorker, RunState, ToWorker } from './protocol.js';
+import { noWebGpuAdvice } from './webgpu_advice.js';
 import type { InterpolationPath } from '../vae/toolkit.js';
 import { GraphMode } from './graph_page.js';
 
@@ -162,8 +163,7 @@ if (!('gpu' in navigator)) {
   showFatal(
     !isSecureContext
       ? 'WebGPU needs a secure page: open this page from http://localhost (as `npm start` prints) or over https.'
-      : 'This browser has no WebGPU. Use a current Chrome or Edge (113 or later), or Safari 26 / Firefox 141 or later; ' +
-          'on Linux, Chrome may need chrome://flags/#enable-unsafe-webgpu.',
+      : noWebGpuAdvice((navigator as Navigator).userAgent),
   );
 }
 

@@ -35,6 +35,8 @@ export interface AdapterText {
   fallback: boolean;
   /** Features of the device the worker got (empty until it has one). */
   features: string[];
+  /** The kernel variants the runtime picks on that device (kernel_note.ts; empty until it has one). */
+  kernels?: string;
 }
 
 /** Training state as the page shows it. */

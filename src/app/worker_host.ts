@@ -5,19 +5,13 @@
  * the page's commands.
  */
 import { requestDeviceFor } from '../gpu/device.js';
+import { shaderLoopLimit } from '../gpu/loop_limit.js';
 import type { AdapterText, RunState } from './protocol.js';
+import { kernelNote } from './kernel_note.js';
+import { noAdapterAdvice, noWebGpuAdvice } from './webgpu_advice.js';
 
-/** What to tell a person whose browser gives the worker no WebGPU. */
-const NO_WEBGPU =
-  'This browser does not offer WebGPU to web workers. Use a current Chrome or Edge (version 113 or later), ' +
-  'or Safari 26 / Firefox 141 or later; on Linux, Chrome may need chrome://flags/#enable-unsafe-webgpu. ' +
-  'WebGPU also needs a secure page: open it over https or from http://localhost.';
-
-/** ... and whose WebGPU finds no adapter. */
-const NO_ADAPTER =
-  'WebGPU is present but found no adapter (no usable GPU, or it is blocked for this browser). ' +
-  'Update the graphics driver and check chrome://gpu; on a machine without a GPU, Chrome started with ' +
-  '--enable-unsafe-webgpu --enable-unsafe-swiftshader trains on the CPU (slowly).';
+/** WebGPU needs a secure page: what the worker adds when it has none. */
+const SECURE_PAGE = 'WebGPU also needs a secure page: open it over https or from http://localhost.';
 
 /**
  * A device from the worker's adapter: the shared request (the adapter's storage limits, its
@@ -27,9 +21,9 @@ const NO_ADAPTER =
  */
 export async function openWorkerDevice(label: string, announce: (adapter: AdapterText) => void, fail: (message: string) => void): Promise<GPUDevice> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) throw new Error(NO_WEBGPU);
+  if (!gpu) throw new Error(`${noWebGpuAdvice(navigator.userAgent, true)} ${SECURE_PAGE}`);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error(NO_ADAPTER);
+  if (!adapter) throw new Error(noAdapterAdvice(navigator.userAgent));
   const info = adapter.info;
   const text: AdapterText = {
     vendor: info?.vendor ?? '',
@@ -40,7 +34,9 @@ export async function openWorkerDevice(label: string, announce: (adapter: Adapte
   };
   announce(text);
   const device = await requestDeviceFor(adapter, label);
-  announce({ ...text, features: [...device.features].sort() });
+  // One dispatch and one readback: whether the adapter cuts long loops short (a warning if so).
+  const loopLimit = await shaderLoopLimit(device).catch(() => null);
+  announce({ ...text, features: [...device.features].sort(), kernels: kernelNote(device, loopLimit) });
   device.addEventListener('uncapturederror', (e) => {
     fail(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}. Reload the page to start again.`);
   });

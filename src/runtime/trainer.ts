@@ -159,6 +159,9 @@ class RateMeter {
   }
 }
 
+/** How long an error waits for the device's loss to be reported before it counts as an error of its own (see wasLost). */
+const LOSS_REPORT_MS = 3000;
+
 /** The training loop of one model on one task. */
 export class Trainer<M extends TrainableModel, E> {
   private current: M;
@@ -323,7 +326,13 @@ export class Trainer<M extends TrainableModel, E> {
    * on with its remaining batches (the data order continues, as after a resume).
    */
   private async endEpoch(cut = false): Promise<void> {
-    this.onGuard(await this.guard.checkpoint());
+    // The evaluation's GPU work is queued with the guard's checkpoint, so that their readbacks
+    // come back from one wait (in Firefox each wait is about 100 ms: three a graph epoch
+    // otherwise). It reads the model as the epoch left it; after a rollback it runs again.
+    const early = this.task.evaluate(this.current);
+    early.catch(() => undefined);
+    const event = await this.guard.checkpoint();
+    this.onGuard(event);
     const ms = this.epochMs + performance.now() - this.epochStarted;
     const records = this.epochRecords;
     const epoch = this.done + 1;
@@ -336,7 +345,7 @@ export class Trainer<M extends TrainableModel, E> {
     const sum = records.reduce((s, r) => s + r.recon + r.kl, 0);
     // An epoch whose every loss was lost (a device loss right after it began) has nothing to report.
     if (samples === 0) return;
-    const evaluation = await this.task.evaluate(this.current);
+    const evaluation = event?.kind === 'rollback' ? await this.task.evaluate(this.current) : await early;
     await this.events.epoch?.({ epoch, step: this.step, steps: records.length, samples, trainLoss: sum / samples, ms, evaluation });
   }
 
@@ -380,10 +389,15 @@ export class Trainer<M extends TrainableModel, E> {
     if (this.current.lost) await this.recover();
   }
 
-  /** After an error: whether the device is gone (a failed readback can come back before `device.lost` resolves). */
+  /**
+   * After an error: whether the device is gone. A failed readback can come back before
+   * `device.lost` resolves: at once in Chromium, while Firefox reports the loss on its next poll
+   * of the GPU process (70-110 ms after a destroy() measured, and past 500 ms on a loaded
+   * machine). Only errors wait here, so the wait is generous.
+   */
   private async wasLost(e: unknown): Promise<boolean> {
     if (e instanceof DeviceLostError || this.current.lost) return true;
-    await Promise.race([this.current.device.lost, new Promise((r) => setTimeout(r, 500))]);
+    await Promise.race([this.current.device.lost, new Promise((r) => setTimeout(r, LOSS_REPORT_MS))]);
     await Promise.resolve();
     return this.current.lost;
   }
