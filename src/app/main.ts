@@ -27,13 +27,15 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { showAdapter } from './adapter_line.js';
-import { architectureName, defaultLatent, DEFAULT_SETTINGS, settingsFromQuery, type Settings } from './settings.js';
+import { architectureName, defaultLatent, defaultSettings, settingsFromQuery, type Settings } from './settings.js';
 import { describeObjective } from '../config.js';
 import { fillForm, lockModelFields, readForm } from './form.js';
 import { LossCharts } from './charts.js';
 import { clearGrid, drawGrid } from './grids.js';
 import { LatentScatter } from './scatter.js';
-import { download, installDropZone } from './files.js';
+import { download, installDropZone, pickedFiles, type PickedFile } from './files.js';
+import { DataPanel } from './data_panel.js';
+import { showAnomalies } from './anomaly_panel.js';
 import type { FromWorker, RunState, ToWorker } from './protocol.js';
 import type { InterpolationPath } from '../vae/toolkit.js';
 import { GraphMode } from './graph_page.js';
@@ -48,7 +50,7 @@ const button = (id: string) => $(id) as HTMLButtonElement;
 const field = (id: string) => $(id) as HTMLInputElement;
 
 /** Shows a message in one of the page's message slots (empty text hides it). */
-function say(id: 'run-error' | 'data-error' | 'checkpoint-error' | 'banner', text: string): void {
+function say(id: 'run-error' | 'data-error' | 'checkpoint-error' | 'spec-error' | 'banner', text: string): void {
   const e = $(id);
   e.textContent = text;
   e.hidden = text === '';
@@ -77,14 +79,14 @@ let initial: Settings;
 try {
   initial = settingsFromQuery(query);
 } catch (e) {
-  initial = { ...DEFAULT_SETTINGS, hidden: [...DEFAULT_SETTINGS.hidden], channels: [...DEFAULT_SETTINGS.channels] };
+  initial = defaultSettings();
   say('run-error', `URL option ignored: ${(e as Error).message}`);
 }
 fillForm(initial);
 lockModelFields(false);
 // Sigma is the Gaussian decoder's only; hidden sizes the MLP's, channels and dense the conv VAE's.
 field('likelihood').addEventListener('change', () => {
-  if (!hasModel) lockModelFields(false);
+  if (!hasModel) lockFields();
 });
 // Each architecture starts from its own latent size (20 for the MLP, 2 for conv, whose point is
 // the manifold): switching carries the latent size over unless it is the other's default.
@@ -92,8 +94,13 @@ field('arch').addEventListener('change', () => {
   if (hasModel) return;
   const arch = field('arch').value === 'conv' ? 'conv' : 'mlp';
   if (field('latent').value === String(defaultLatent(arch === 'conv' ? 'mlp' : 'conv'))) field('latent').value = String(defaultLatent(arch));
-  lockModelFields(false);
+  lockFields();
 });
+
+/** Locks the model's fields while a model exists, and those a loaded spec replaces. */
+function lockFields(): void {
+  lockModelFields(hasModel, panel.spec !== null);
+}
 
 // Drawing happens in animation frames; while the tab is hidden nothing is drawn and only the
 // latest drawing of each kind is kept.
@@ -111,6 +118,16 @@ function flush(): void {
 }
 
 const charts = new LossCharts($('chart-loss'), $('chart-parts'));
+const panel = new DataPanel(query, (msg) => send(msg), () => {
+  try {
+    return readForm().seed;
+  } catch (e) {
+    say('run-error', (e as Error).message);
+    return null;
+  }
+}, () => {
+  if (!hasModel) lockFields();
+});
 const status = $('status');
 let state: RunState = 'loading';
 let hasModel = false;
@@ -199,6 +216,8 @@ function clearViews(): void {
   latentShown = false;
   $('images-step').textContent = '';
   $('latent-step').textContent = '';
+  $('anomaly-rows').replaceChildren();
+  delete $('anomalies').dataset.auc;
   schedule('charts', () => undefined);
 }
 
@@ -226,7 +245,9 @@ const INTERPOLATION_NOTES: Record<InterpolationPath, string> = {
 
 function settingsOrSay(): Settings | null {
   try {
-    const s = readForm();
+    const s: Settings = readForm();
+    const spec = panel.spec;
+    if (spec) Object.assign(s, { spec: spec.spec, specName: spec.name });
     say('run-error', '');
     return s;
   } catch (e) {
@@ -241,13 +262,15 @@ function onMessage(m: FromWorker): void {
       showAdapter(m.adapter);
       break;
     case 'dataset':
-      $('data-info').textContent = `${m.name}, ${m.rows}x${m.cols} images${m.labels ? '' : ', no labels'}`;
+      $('data-info').textContent = m.notice || `${m.name}, ${m.rows}x${m.cols} images${m.labels ? '' : ', no labels'}`;
       say('data-error', '');
       break;
     case 'model':
       hasModel = m.settings !== null;
       if (m.settings) fillForm(m.settings);
-      lockModelFields(hasModel);
+      // A model built from a spec (loaded here, or a checkpoint's) shows it.
+      if (m.settings?.spec && m.settings.spec !== panel.spec?.spec) panel.setSpec({ spec: m.settings.spec, name: m.settings.specName ?? 'the model\'s spec' });
+      lockFields();
       clearViews();
       delete status.dataset.loss;
       delete status.dataset.testLoss;
@@ -296,7 +319,7 @@ function onMessage(m: FromWorker): void {
         drawGrid(canvas('originals'), m.originals, 8);
         drawGrid(canvas('reconstructions'), m.reconstructions, 8);
         drawGrid(canvas('samples'), m.samples, 16);
-        drawGrid(canvas('denoising'), m.denoising, m.denoising.count / 3);
+        drawGrid(canvas('denoising'), m.denoising, m.denoising.series ? m.denoising.count : m.denoising.count / 3);
         $('denoising-caption').textContent = `test digits, corrupted by ${m.corruption} (fresh noise each refresh), and the reconstructions of the corrupted ones`;
         $('images-step').textContent = `at step ${m.step}`;
       });
@@ -333,6 +356,9 @@ function onMessage(m: FromWorker): void {
         $('interp-note').textContent = INTERPOLATION_NOTES[m.path];
       });
       break;
+    case 'anomalies':
+      schedule('anomalies', () => showAnomalies(m));
+      break;
     case 'checkpoint':
       download(m.bytes, m.name);
       status.dataset.saved = m.name;
@@ -357,7 +383,7 @@ function onMessage(m: FromWorker): void {
     case 'lr':
       divergedLr = null;
       say('run-error', '');
-      lockModelFields(true);
+      lockModelFields(true, panel.spec !== null);
       if (modelLine) modelLine.settings.lr = m.lr;
       showModelLine();
       notice(`step ${m.step}: continuing with learning rate ${m.lr}`);
@@ -393,7 +419,10 @@ field('epochs').addEventListener('change', () => {
 });
 button('save').addEventListener('click', () => send({ type: 'save' }));
 button('save-state').addEventListener('click', () => send({ type: 'save', state: true }));
-button('embedded').addEventListener('click', () => send({ type: 'embedded' }));
+button('embedded').addEventListener('click', () => {
+  panel.forget();
+  send({ type: 'embedded' });
+});
 button('interp-go').addEventListener('click', requestInterpolation);
 $('interp-path').addEventListener('change', requestInterpolation);
 
@@ -402,15 +431,20 @@ function loadCheckpoint(file: File): void {
   say('checkpoint-error', '');
   send({ type: 'load', file, settings: s });
 }
-function useFiles(files: File[]): void {
-  if (files.length === 1 && /\.safetensors$/i.test(files[0].name)) return loadCheckpoint(files[0]);
-  say('data-error', '');
-  send({ type: 'data', files });
+/** Files chosen or dropped: a model, a spec, or data. */
+function useFiles(files: PickedFile[]): void {
+  if (files.length === 1 && /\.safetensors$/i.test(files[0].file.name)) return loadCheckpoint(files[0].file);
+  if (files.length === 1 && /\.json$/i.test(files[0].file.name)) {
+    if (hasModel) say('spec-error', 'a model exists: Reset, then load the spec');
+    else void panel.loadSpecFile(files[0].file);
+    return;
+  }
+  panel.useFiles(files);
 }
 for (const id of ['idx-input', 'idx-folder']) {
   field(id).addEventListener('change', (e) => {
     const input = e.target as HTMLInputElement;
-    if (input.files && input.files.length > 0) useFiles(Array.from(input.files));
+    if (input.files && input.files.length > 0) useFiles(pickedFiles(input.files));
     input.value = '';
   });
 }
@@ -428,7 +462,9 @@ function showMode(toGraph: boolean): void {
   $('graph-mode').hidden = !toGraph;
   $('mode-image').setAttribute('aria-pressed', String(!toGraph));
   $('mode-graph').setAttribute('aria-pressed', String(toGraph));
-  $('drop-overlay').textContent = toGraph ? 'Drop a LINQS pair (.content and .cites) or an edge list to train on it' : 'Drop IDX files or a folder to train on them';
+  $('drop-overlay').textContent = toGraph
+    ? 'Drop a LINQS pair (.content and .cites) or an edge list to train on it'
+    : 'Drop data (IDX files, an image folder, CIFAR-10 batches, .npy or CSV) or a folder to train on it, a model spec (.json) or a .safetensors model';
   if (toGraph) graph.show();
   // Charts and the scatter size themselves to their now visible panels.
   schedule('charts', () => undefined);
@@ -438,7 +474,7 @@ $('mode-graph').addEventListener('click', () => showMode(true));
 if (graphFirst) showMode(true);
 installDropZone(
   $('drop-overlay'),
-  (files) => (graphShown ? graph.useFiles(files) : fatal ? undefined : useFiles(files)),
+  (files) => (graphShown ? graph.useFiles(files.map((f) => f.file)) : fatal ? undefined : useFiles(files)),
   (msg) => say(graphShown ? 'banner' : 'data-error', msg),
 );
 
