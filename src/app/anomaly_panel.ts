@@ -17,7 +17,8 @@ function $(id: string): HTMLElement {
 export function showAnomalies(m: AnomalyMessage): void {
   const rows = m.top.map((r) => {
     const tr = document.createElement('tr');
-    for (const text of [String(r.index), r.score.toFixed(1), r.label === null ? '–' : String(r.label)]) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
+    const label = r.label === null ? '–' : m.classNames?.[r.label] !== undefined ? `${r.label} (${m.classNames[r.label]})` : String(r.label);
+    for (const text of [String(r.index), r.score.toFixed(1), label]) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
     return tr;
   });
   $('anomaly-rows').replaceChildren(...rows);

@@ -5,6 +5,8 @@
  * a JSON file (docs/spec.md), checked in one line, shown, and used in place of the architecture
  * fields until it is cleared. A loaded checkpoint's spec is shown the same way.
  */
+// Specs name layer types: the registry resolves them here as in the worker.
+import '../layers/all.js';
 import { describeObjective } from '../config.js';
 import { parseSpec, resolveSpec, type ModelSpec } from '../model/spec.js';
 import { PAGE_DATA_SETTINGS } from '../settings.js';

@@ -153,7 +153,7 @@ function notice(text: string | null): void {
 function showModelLine(): void {
   const m = modelLine;
   $('model-info').textContent = m
-    ? `Model ${architectureName(m.inputShape, m.settings)}, ${describeObjective(m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
+    ? `Model ${architectureName(m.inputShape, m.settings)}${m.settings.spec ? ` (spec ${m.settings.specName ?? ''})` : ''}, ${describeObjective(m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
     : 'No model yet: Start builds one from these settings.';
 }
 /** Which end the next click on the scatter sets: 0 = A, 1 = B. */
@@ -203,6 +203,7 @@ function updateButtons(): void {
   button('save-state').disabled = busy || !hasModel;
   button('embedded').disabled = busy;
   button('interp-go').disabled = busy || !hasModel || !latentShown;
+  button('anomaly-go').disabled = busy || !hasModel;
   for (const id of ['idx-input', 'idx-folder', 'load-input']) field(id).disabled = busy;
 }
 
@@ -316,9 +317,11 @@ function onMessage(m: FromWorker): void {
       break;
     case 'images':
       schedule('images', () => {
-        drawGrid(canvas('originals'), m.originals, 8);
-        drawGrid(canvas('reconstructions'), m.reconstructions, 8);
-        drawGrid(canvas('samples'), m.samples, 16);
+        // Series panels are wider than digits: fewer of them a row.
+        const series = m.originals.series === true;
+        drawGrid(canvas('originals'), m.originals, series ? 2 : 8);
+        drawGrid(canvas('reconstructions'), m.reconstructions, series ? 2 : 8);
+        drawGrid(canvas('samples'), m.samples, series ? 4 : 16);
         drawGrid(canvas('denoising'), m.denoising, m.denoising.series ? m.denoising.count : m.denoising.count / 3);
         $('denoising-caption').textContent = `test digits, corrupted by ${m.corruption} (fresh noise each refresh), and the reconstructions of the corrupted ones`;
         $('images-step').textContent = `at step ${m.step}`;
@@ -348,7 +351,7 @@ function onMessage(m: FromWorker): void {
     case 'interpolation':
       schedule('interpolation', () => {
         const c = canvas('interpolation');
-        drawGrid(c, m.frames, m.frames.count);
+        drawGrid(c, m.frames, m.frames.series ? Math.ceil(m.frames.count / 2) : m.frames.count);
         // What the strip shows, for automated checks.
         c.dataset.path = m.path;
         c.dataset.pair = `${m.a},${m.b}`;
@@ -424,6 +427,7 @@ button('embedded').addEventListener('click', () => {
   send({ type: 'embedded' });
 });
 button('interp-go').addEventListener('click', requestInterpolation);
+button('anomaly-go').addEventListener('click', () => send({ type: 'anomalies' }));
 $('interp-path').addEventListener('change', requestInterpolation);
 
 function loadCheckpoint(file: File): void {

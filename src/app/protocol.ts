@@ -27,6 +27,8 @@ export type ToWorker =
   | { type: 'save'; state?: boolean }
   /** A model file, or a training state (which resumes exactly: Adam moments, step, data order). */
   | { type: 'load'; file: File; settings: Settings }
+  /** Scores the test rows for the anomaly view. */
+  | { type: 'anomalies' }
   /** Decodes the path (linear, or spherical: slerp) between the posterior means of two test digits. */
   | { type: 'interpolate'; a: number; b: number; path: InterpolationPath }
   /** Test hook, sent only with `?testhooks=1`: destroys the worker's device (as a driver reset loses it). */
@@ -96,7 +98,7 @@ export type FromWorker =
    * The test rows' anomaly scores (negative ELBO, one draw): the highest, and with labels the AUC
    * and AP of label `normal` against the others (null without labels).
    */
-  | { type: 'anomalies'; step: number; n: number; top: ScoredRow[]; normal: string | null; auc: number | null; ap: number | null }
+  | { type: 'anomalies'; step: number; n: number; top: ScoredRow[]; classNames: readonly string[] | null; normal: string | null; auc: number | null; ap: number | null }
   | { type: 'checkpoint'; name: string; bytes: Uint8Array }
   /**
    * Something training survived (a rollback after an exploded loss, a lost device): the page

@@ -15,6 +15,7 @@
  */
 import { dataMetadata, dataFromMetadata, storageOf } from '../checkpoint/data_metadata.js';
 import { shapeOf } from '../data/dataset.js';
+import { isSeries } from '../views/data_view.js';
 import { dataMismatch } from '../data/fit.js';
 import { resolveConfig } from '../config.js';
 import { parameterCount } from '../model/describe.js';
@@ -376,14 +377,28 @@ export class Session {
         { type: 'latent', step: this.step, latent: vae.config.latent, ...v, manifoldRange: MANIFOLD_RANGE },
         [v.points.buffer as ArrayBuffer, ...imageTransfer(v.manifold)],
       );
-      try {
-        this.post({ type: 'anomalies', step: this.step, ...(await anomalyView(vae, this.data.train, test, this.options.normalLabel)) });
-      } catch (e) {
-        this.post({ type: 'error', where: 'data', message: (e as Error).message });
-      }
+      // Scoring every shown row decodes them all: done by itself for series and when a normal
+      // label is set (an anomaly detector's data), else when the page asks (scoreAnomalies).
+      if (force && (isSeries(this.inputShape) || this.options.normalLabel !== undefined)) await this.postAnomalies(vae);
       const spent = performance.now() - t0;
       this.nextViews.latent = performance.now() + Math.max(3000, 9 * spent);
     }
+  }
+
+  /** The anomaly view of the test rows (src/app/views.ts anomalyView); a label that is not in the data is the page's error. */
+  private async postAnomalies(vae: Vae): Promise<void> {
+    try {
+      this.post({ type: 'anomalies', step: this.step, ...(await anomalyView(vae, this.data.train, this.data.test, this.options.normalLabel)) });
+    } catch (e) {
+      this.post({ type: 'error', where: 'data', message: (e as Error).message });
+    }
+  }
+
+  /** Scores the test rows for the anomaly view now. */
+  async scoreAnomalies(): Promise<void> {
+    await this.queued(async () => {
+      if (this.vae) await this.postAnomalies(this.vae);
+    });
   }
 
   /** New data: keeps the model when its input fits (scaled as the model was), and restarts the epoch count. */

@@ -111,20 +111,23 @@ export async function interpolation(vae: Vae, test: AnyDataset, d: DataDisplay, 
  * highest ANOMALY_TOP, and with labels the AUC and AP of `normalText` (or the most frequent
  * training label) as normal against every other label.
  */
-export async function anomalyView(vae: Vae, train: AnyDataset, test: AnyDataset, normalText: string | undefined): Promise<{ n: number; top: ScoredRow[]; normal: string | null; auc: number | null; ap: number | null }> {
+export async function anomalyView(vae: Vae, train: AnyDataset, test: AnyDataset, normalText: string | undefined): Promise<{
+  n: number; top: ScoredRow[]; classNames: readonly string[] | null; normal: string | null; auc: number | null; ap: number | null;
+}> {
   const rows = rowsOf(test, 0, SCATTER_COUNT);
   const scores = await anomalyScores(vae, rows.x, rows.n, 1);
   const labels = test.labels ? test.labels.subarray(0, rows.n) : null;
   const all = scoredRows(scores, labels, test.origin?.subarray(0, rows.n));
   const top = [...all].sort((p, q) => q.score - p.score).slice(0, ANOMALY_TOP);
-  if (!labels || !train.labels) return { n: rows.n, top, normal: null, auc: null, ap: null };
+  const base = { n: rows.n, top, classNames: test.classNames ?? null };
+  if (!labels || !train.labels) return { ...base, normal: null, auc: null, ap: null };
   const normal = normalText !== undefined ? resolveNormalLabel(normalText, labels, test.classNames) : mostFrequent(train.labels);
   const pos: number[] = [];
   const neg: number[] = [];
   all.forEach((r) => (r.label === normal ? neg : pos).push(r.score));
   const name = test.classNames?.[normal] !== undefined ? `${normal} (${test.classNames[normal]})` : String(normal);
-  if (pos.length === 0 || neg.length === 0) return { n: rows.n, top, normal: name, auc: null, ap: null };
-  return { n: rows.n, top, normal: name, auc: rocAuc(pos, neg), ap: averagePrecision(pos, neg) };
+  if (pos.length === 0 || neg.length === 0) return { ...base, normal: name, auc: null, ap: null };
+  return { ...base, normal: name, auc: rocAuc(pos, neg), ap: averagePrecision(pos, neg) };
 }
 
 /** The label most rows have (the smallest such label on a tie). */

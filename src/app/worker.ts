@@ -48,6 +48,8 @@ hostWorker<Settings, ToWorker, FromWorker, Session>({
         return msg.state ? s.saveState() : s.save();
       case 'load':
         return s.load(msg.file, msg.settings);
+      case 'anomalies':
+        return s.scoreAnomalies();
       case 'interpolate':
         return s.interpolate(msg.a, msg.b, msg.path);
       case 'lose-device':

@@ -70,7 +70,10 @@ export async function anomaliesCommand(args: string[]): Promise<void> {
     const labels = data.test.labels;
     const all = scoredRows(scores, labels, data.test.origin);
     const ranked = chosen.map((i) => all[i]);
-    const metrics: AnomalyMetrics | null = normalLabel !== null && labels ? anomalyMetrics(scores, labels, normalLabel, threshold!) : null;
+    // Metrics need both kinds of rows: a file of normal rows alone (new data scored) has none.
+    const both = normalLabel !== null && labels && Array.from(labels).some((l) => l === normalLabel) && Array.from(labels).some((l) => l !== normalLabel);
+    if (normalLabel !== null && !both) process.stderr.write(`no metrics: the test rows are all ${Array.from(labels!).some((l) => l === normalLabel) ? 'normal' : 'anomalies'} (label ${normalLabel} normal)\n`);
+    const metrics: AnomalyMetrics | null = both ? anomalyMetrics(scores, labels!, normalLabel!, threshold!) : null;
     if (f.json) {
       const how = iw === null ? { score: 'negative ELBO', draws } : { score: 'negative IWAE bound', iwae_k: iw };
       process.stdout.write(`${JSON.stringify({
