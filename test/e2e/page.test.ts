@@ -17,25 +17,21 @@
  * SwiftShader runs a default step in about 0.4 s, so the test waits for steps, never epochs.
  * Every wait has a hard limit and fails with the page's state and console errors.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROME, CHROMIUM_ARGS, ROOT, startServer } from '../util/browser.js';
 import { loadCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { loadTrainState } from '../../src/checkpoint/train_state.js';
 import { readIdxImages } from '../../src/data/idx.js';
 import { idxFile as idx } from '../util/data.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--no-sandbox', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--headless=new',
-];
+const root = ROOT;
+const ARGS = CHROMIUM_ARGS;
 
 let server: ChildProcess | null = null;
 let base = '';
@@ -43,27 +39,6 @@ let browser: Browser | null = null;
 let page: Page;
 let work = '';
 const consoleErrors: string[] = [];
-
-/** Starts scripts/serve.mjs on a free port and returns its URL (fails after 15 s). */
-function startServer(): Promise<string> {
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  server = child;
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve.mjs printed no URL within 15 s; output: ${out}`)), 15_000);
-    const onData = (d: Buffer) => {
-      out += String(d);
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
-  });
-}
 
 /** What the page shows, for failure messages. */
 async function diagnostics(): Promise<string> {
@@ -141,7 +116,9 @@ beforeAll(async () => {
   }
   if (!existsSync(CHROME)) throw new Error(`no Chromium at ${CHROME}: install it (apt-get install chromium) or set CHROME_PATH`);
   work = mkdtempSync(join(tmpdir(), 'webgpu-vae-e2e-'));
-  base = await startServer();
+  const started = await startServer();
+  server = started.child;
+  base = started.url;
   browser = await puppeteer.launch({
     executablePath: CHROME, args: ARGS, protocolTimeout: 60_000,
     // puppeteer turns background throttling off by default; keep it on, as in a person's browser,

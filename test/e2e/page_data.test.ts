@@ -8,36 +8,25 @@
  * it, and that checkpoint loads back with its spec shown. Small models and a few steps each.
  * Screenshots: test-artifacts/page-series.png and page-rgb.png.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/layers/all.js';
 import { loadCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { resolveSpec } from '../../src/model/spec.js';
-import { CHROME, openBrowser, ROOT, startServer, waitIn } from '../util/browser.js';
+import { CHROME, openPageSession, ROOT, waitIn, type PageSession } from '../util/browser.js';
 import { cifarBatch, le, npyFile, png } from '../util/data_files.js';
 
-let server: ChildProcess | null = null;
-let base = '';
-let browser: Browser | null = null;
+let t: PageSession;
 let page: Page;
+let base = '';
 let work = '';
-const consoleErrors: string[] = [];
 
-async function diagnostics(): Promise<string> {
-  const shown = await page.evaluate(() => {
-    const text = (id: string) => {
-      const e = document.getElementById(id);
-      return e && !e.hidden ? e.textContent?.trim() ?? '' : '';
-    };
-    return { status: { ...(document.getElementById('status')?.dataset ?? {}) }, data: text('data-info'), dataError: text('data-error'), runError: text('run-error'), specError: text('spec-error') };
-  }).catch((e: Error) => ({ unavailable: e.message }));
-  return `page: ${JSON.stringify(shown)}; console errors: ${JSON.stringify(consoleErrors.slice(-10))}`;
-}
-const waitFor = <A extends unknown[]>(what: string, seconds: number, fn: (...args: A) => unknown, ...args: A) => waitIn(page, diagnostics, what, seconds, fn, ...args);
+const waitFor = <A extends unknown[]>(what: string, seconds: number, fn: (...args: A) => unknown, ...args: A) =>
+  waitIn(page, () => t.diagnostics(['data-info', 'data-error', 'run-error', 'spec-error']), what, seconds, fn, ...args);
+const diagnostics = () => t.diagnostics(['data-info', 'data-error', 'run-error', 'spec-error']);
 const text = (selector: string) => page.$eval(selector, (e) => e.textContent ?? '');
 const stepNow = async () => Number(await page.$eval('#status', (e) => (e as HTMLElement).dataset.step));
 
@@ -67,26 +56,17 @@ async function trainSteps(steps: number, seconds: number): Promise<void> {
 beforeAll(async () => {
   for (const f of ['dist/app.js', 'dist/worker.js']) if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` before this test`);
   if (!existsSync(CHROME)) throw new Error(`no Chromium at ${CHROME}`);
-  work = mkdtempSync(join(tmpdir(), 'webgpu-vae-e2e-data-'));
-  const s = await startServer();
-  server = s.child;
-  base = s.url;
-  ({ browser, page } = await openBrowser(consoleErrors));
-  mkdirSync(join(work, 'downloads'));
-  await (await page.createCDPSession()).send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: join(work, 'downloads') });
+  t = await openPageSession('webgpu-vae-e2e-data-');
+  ({ page, url: base, work } = t);
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  server?.kill();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 describe('the page with data of its own', () => {
   it('a CSV of series: the data options from the URL, line panels, the anomaly view\'s AUC', async () => {
     const csv = join(work, 'ecg.csv');
     execFileSync(process.execPath, [join(ROOT, 'scripts/make_ecg_csv.mjs'), '--out', csv, '--rows', '300', '--length', '40', '--seed', '2']);
-    await page.goto(`${base}?label-column=label&normalize=standard&normal-label=normal&likelihood=gaussian&sigma=0.5&hidden=16&latent=2&batch=32&epochs=2`, { waitUntil: 'load', timeout: 30_000 });
+    await page.goto(`${base}?label-column=label&normalize=standard&normal-label=normal&likelihood=gaussian&sigma=0.5&hidden=16&latent=2&batch=32&epochs=50`, { waitUntil: 'load', timeout: 30_000 });
     await waitFor('worker ready', 30, () => document.getElementById('status')!.dataset.state === 'idle');
     expect(await page.$eval('#data-label-column', (e) => (e as HTMLInputElement).value)).toBe('label');
     await (await page.$('input#idx-input'))!.uploadFile(csv);
@@ -107,11 +87,11 @@ describe('the page with data of its own', () => {
     expect(await page.$eval('#manifold', (e) => (e as HTMLElement).hidden), 'no manifold for series').toBe(true);
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test-artifacts/page-series.png'), fullPage: true });
-    expect(consoleErrors).toEqual([]);
+    expect(t.errors).toEqual([]);
   }, 360_000);
 
   it('PNG colour images train with RGB grids; CIFAR-10 batches and a .npy read; a broken CSV shows its line', async () => {
-    await page.goto(`${base}?hidden=16&latent=2&batch=8`, { waitUntil: 'load', timeout: 30_000 });
+    await page.goto(`${base}?hidden=16&latent=2&batch=8&epochs=100`, { waitUntil: 'load', timeout: 30_000 });
     await waitFor('worker ready', 30, () => document.getElementById('status')!.dataset.state === 'idle');
     // 20 images of 8x8: a red left half and a blue right half, brighter with the index.
     const dir = join(work, 'png');
@@ -146,7 +126,7 @@ describe('the page with data of its own', () => {
     await (await page.$('input#idx-input'))!.uploadFile(bad);
     await waitFor('the reader\'s error', 30, () => /^bad\.csv line 2 column 2/.test(document.getElementById('data-error')!.textContent ?? ''));
     expect(await text('#data-info'), 'the data in use are kept').toMatch(/^NumPy/);
-    expect(consoleErrors).toEqual([]);
+    expect(t.errors).toEqual([]);
   }, 360_000);
 
   it('a model spec: its error in one line, then loaded, trained, saved with the checkpoint, and shown again when that loads', async () => {
@@ -202,6 +182,6 @@ describe('the page with data of its own', () => {
     }, step);
     expect(await text('#spec-info')).toMatch(new RegExp(`^Spec ${want.replace(/\./g, '\\.')}'s spec: input 1x28x28, latent 2`));
     expect(await page.$eval('#hidden', (e) => (e as HTMLInputElement).disabled)).toBe(true);
-    expect(consoleErrors).toEqual([]);
+    expect(t.errors).toEqual([]);
   }, 300_000);
 });

@@ -1,6 +1,8 @@
 // The page under test: scripts/serve.mjs on a free loopback port, and Debian's Chromium with
 // SwiftShader's WebGPU (the switches of ENVIRONMENT.md).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -45,6 +47,48 @@ export async function openBrowser(errors: string[]): Promise<{ browser: Browser;
   });
   page.on('pageerror', (e) => errors.push(`page error: ${(e as Error).message}`));
   return { browser, page };
+}
+
+/** A served page in a browser, a folder for the test's files, and the page's console errors. */
+export interface PageSession {
+  url: string;
+  page: Page;
+  work: string;
+  errors: string[];
+  /** The visible text of elements by id, the status's dataset and the last console errors: for failure messages. */
+  diagnostics(ids: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Serves the page and opens it in Chromium, with a fresh folder (`prefix`...) that downloads go to (its downloads/). */
+export async function openPageSession(prefix: string): Promise<PageSession> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(work, 'downloads'));
+  const server = await startServer();
+  const errors: string[] = [];
+  const { browser, page } = await openBrowser(errors);
+  await (await page.createCDPSession()).send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: join(work, 'downloads') });
+  return {
+    url: server.url, page, work, errors,
+    diagnostics: async (ids) => {
+      const shown = await page.evaluate((list: string[]) => Object.fromEntries([
+        ['status', JSON.stringify({ ...(document.getElementById('status')?.dataset ?? {}) })],
+        ...list.map((id) => {
+          const e = document.getElementById(id);
+          return [id, e && !e.hidden ? e.textContent?.trim() ?? '' : ''];
+        }),
+      ]), ids).catch((e: Error) => ({ unavailable: e.message }));
+      return `page: ${JSON.stringify(shown)}; console errors: ${JSON.stringify(errors.slice(-10))}`;
+    },
+    close: () => closeAll(browser, server.child, work),
+  };
+}
+
+/** Closes the browser, stops the server and removes the test's folder (each when there is one). */
+export async function closeAll(browser: Browser | null, server: ChildProcess | null, work: string): Promise<void> {
+  await browser?.close().catch(() => undefined);
+  server?.kill();
+  if (work) rmSync(work, { recursive: true, force: true });
 }
 
 /** Waits for `fn` (run in the page) to be truthy within `seconds`, or fails naming `what` with `diagnostics()`. */
