@@ -98,6 +98,16 @@ describe('webgpu-vae on data of every format', () => {
     // The same rows scaled the same way through the same model (no noise in an autoencoder).
     expect(ev.n).toBe(16);
     expect(Math.abs(ev.test_loss - final.test_loss), `${ev.test_loss} vs ${final.test_loss}`).toBeLessThan(1e-9 * Math.abs(final.test_loss) + 1e-9);
+    // --init starts from a checkpoint's parameters: one step at a vanishing learning rate keeps them.
+    const again = join(tmp, 'again.safetensors');
+    const i = await run(['train', '--data', file, '--label-column', 'last', '--normalize', 'minmax', '--kind', 'ae', '--likelihood', 'gaussian', '--sigma', '0.5', ...small, '--batch', '16',
+      '--max-steps', '1', '--lr', '1e-30', '--init', model, '--save', again]);
+    expect(i.code, i.stderr).toBe(0);
+    const init = loadCheckpoint(readFileSync(again), again);
+    for (const [k, v] of ck.params) expect(Array.from(init.params.get(k)!), k).toEqual(Array.from(v));
+    const wrong = await run(['train', '--data', file, '--label-column', 'last', '--normalize', 'minmax', '--likelihood', 'gaussian', '--hidden', '9', '--latent', '2', '--batch', '16', '--init', model]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^webgpu-vae: --init .*scaled\.safetensors: tensor fc1\.weight has shape \[8, 32\], configuration 32-9-2 expects \[9, 32\]\n$/);
     const all = await run(['anomalies', '--model', model, '--data', file, '--label-column', 'last', '--split', 'all', '--json', '--top', '3', '--out', join(tmp, 'all.png')]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stderr).toMatch(/^data: CSV .*: 80 test rows of 32 values \(--split all, no training part\)/);

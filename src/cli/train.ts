@@ -216,6 +216,7 @@ function checkResume(o: ReturnType<typeof parseTrain>, { s, from }: { s: TrainSt
     ['latent', o.latent, c.latent], ['batch', o.batch, c.batch], ['kind', o.kind, c.kind],
     ['likelihood', o.likelihood, c.likelihood], ['sigma', o.sigma, c.sigma], ['corrupt', corruptionText(o.corrupt ?? null), corruptionText(c.corrupt)],
     ['lr', o.lr, s.adam.lr], ['seed', o.seed, s.seed], ['beta', o.beta, s.beta], ['kl-warmup', o.klWarmup, s.klWarmup],
+    ['normalize', o.data.normalize, s.dataMetadata?.normalize ?? 'pixel'],
   ];
   for (const [flag, given, resumed] of agree) {
     if (o.given.has(flag) && given !== resumed) {
