@@ -269,8 +269,9 @@ function onMessage(m: FromWorker): void {
     case 'model':
       hasModel = m.settings !== null;
       if (m.settings) fillForm(m.settings);
-      // A model built from a spec (loaded here, or a checkpoint's) shows it.
-      if (m.settings?.spec && m.settings.spec !== panel.spec?.spec) panel.setSpec({ spec: m.settings.spec, name: m.settings.specName ?? 'the model\'s spec' });
+      // A model built from a spec (loaded here, or a checkpoint's) shows it; one built from the fields clears it.
+      if (m.settings?.spec) panel.setSpec({ spec: m.settings.spec, name: m.settings.specName ?? 'the model\'s spec' });
+      else if (m.settings && panel.spec) panel.setSpec(null);
       lockFields();
       clearViews();
       delete status.dataset.loss;
