@@ -19,6 +19,7 @@
 // four kinds; rows are shuffled. The same seed writes the same bytes on every machine.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { seededRandom } from './seeded_random.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -38,20 +39,7 @@ if (!(Number.isInteger(rows) && rows >= 1) || !(fraction >= 0 && fraction <= 1) 
   process.exit(1);
 }
 
-// mulberry32: a small seeded 32-bit generator (same numbers on every platform).
-let state = seed >>> 0;
-function uniform() {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-function normal() {
-  const u = 1 - uniform();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
-}
-const between = (a, b) => a + (b - a) * uniform();
+const { uniform, normal, between } = seededRandom(seed);
 
 const bump = (t, at, width, amp) => amp * Math.exp(-0.5 * ((t - at) / width) ** 2);
 

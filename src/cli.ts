@@ -6,48 +6,57 @@
 import './layers/all.js';
 import { spawnSync } from 'node:child_process';
 import { UsageError } from './cli/args.js';
-import { anomaliesCommand, denoiseCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
+import { denoiseCommand, evalCommand, reconstructCommand, sampleCommand } from './cli/model_commands.js';
+import { anomaliesCommand } from './cli/anomalies.js';
 import { interpolateCommand, latentCommand } from './cli/latent_commands.js';
 import { GRAPH_USAGE, graphCommand } from './cli/graph.js';
 import { trainCommand } from './cli/train.js';
 import { describeCommand } from './cli/describe.js';
 import { exportDataCommand } from './cli/data_commands.js';
 import { nodeGpuEnvironment } from './node/environment.js';
-import { settingHelp, TRAIN_SETTINGS } from './settings.js';
+import { settingHelp, TRAIN_DATA_SETTINGS, TRAIN_SETTINGS, type SettingName } from './settings.js';
+import { DATA_HELP } from './cli/data.js';
 
 const USAGE = `usage: webgpu-vae <command> [options]
 
+Every command that reads data takes --data PATH and its options (default: the embedded 10k MNIST digits,
+8,000 train / 2,000 test); the first line on stderr says what was read:
+${DATA_HELP}
+
 commands:
-  train         train a VAE (default data: the embedded 10k MNIST digits, 8,000 train / 2,000 test)
-                --data DIR         folder with train-images-idx3-ubyte[.gz], t10k-images-idx3-ubyte[.gz] (labels optional)
+  train         train a VAE
 ${TRAIN_SETTINGS.map((k) => settingHelp(k, 16, 18)).join('\n')}
+${TRAIN_DATA_SETTINGS.map((k) => settingHelp(k, 16, 18)).join('\n')}
                 --spec FILE.json   the model as data (docs/spec.md) instead of --arch, --hidden, --channels, --dense,
                                    --latent, --kind, --likelihood and --sigma; the training settings apply to it
-                --save FILE        write the trained model as .safetensors and its training state beside it
-                                   as FILE.state.safetensors (Adam moments, step, data order), atomically
+                --init FILE        start from a checkpoint's parameters (the same model; e.g. PyTorch's initialisation)
+                --save FILE        write the trained model as .safetensors (with the data's scaling and the anomaly
+                                   threshold) and its training state beside it as FILE.state.safetensors, atomically
                 --resume FILE      continue a run saved with --save (FILE: the model or its .state.safetensors):
                                    parameters, Adam moments, step and the data order go on exactly;
                                    --epochs N trains N more epochs
                 --json             one JSON object per epoch and a final one, instead of a progress bar
-  eval          test-set loss of a saved model: --model FILE [--data DIR] [--n N] [--draws N] [--json]
-                --iwae K           also the importance-weighted bound on log p(x) from K samples per image
-                --corrupt SPEC     the loss of corrupted test images scored against the clean ones
-  sample        prior samples as a PNG grid: --model FILE [--n 64] [--seed N] [--out FILE.png]
-  reconstruct   test digits and their reconstructions: --model FILE [--data DIR] [--n 32] [--out FILE.png]
-  anomalies     rank test images by negative ELBO, most anomalous first, as a PNG grid (and JSON):
-                --model FILE [--data DIR] [--top 64] [--draws 4 | --iwae K] [--out FILE.png] [--json]
-  latent        posterior means of the first n test images as a scatter coloured by label (PCA when the
-                latent size is above 2); for a 2-D latent space the decoded manifold beside it, in the same PNG:
-                --model FILE [--data DIR] [--n 2000] [--out latent.png] [--json]
-  interpolate   test image I, the decoded path between the posterior means of I and J, and test image J, in one row:
-                --model FILE [--data DIR] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]
-  denoise       rows of clean test images, their corrupted copies and the reconstructions of those:
-                --model FILE [--data DIR] [--corrupt SPEC] [--n 16] [--out denoise.png]
+  eval          test-set loss of a saved model: --model FILE [--data PATH] [--n N] [--draws N] [--json]
+                --iwae K           also the importance-weighted bound on log p(x) from K samples per row
+                --corrupt SPEC     the loss of corrupted test rows scored against the clean ones
+  sample        prior samples as a PNG grid (line panels for rows of values): --model FILE [--n 64] [--seed N] [--out FILE.png]
+  reconstruct   test images and their reconstructions (rows of values: overlaid line panels):
+                --model FILE [--data PATH] [--n 32] [--out FILE.png]
+  anomalies     rank test rows by negative ELBO, most anomalous first, as a PNG (and JSON: top, every row):
+                --model FILE [--data PATH] [--top 64] [--draws 4 | --iwae K] [--out FILE.png] [--json]
+${['normalLabel', 'threshold'].map((k) => settingHelp(k as SettingName, 16, 18)).join('\n')}
+  latent        posterior means of the first n test rows as a scatter coloured by label (PCA when the
+                latent size is above 2); for a 2-D latent space of images the decoded manifold beside it:
+                --model FILE [--data PATH] [--n 2000] [--out latent.png] [--json]
+  interpolate   test row I, the decoded path between the posterior means of I and J, and test row J, in one row:
+                --model FILE [--data PATH] --from I --to J [--steps 10] [--path linear|spherical] [--out interp.png]
+  denoise       clean test rows, their corrupted copies and the reconstructions of those:
+                --model FILE [--data PATH] [--corrupt SPEC] [--n 16] [--out denoise.png]
   describe      a model's layers, shapes and parameter counts as a table, and its spec with --json:
                 --spec FILE.json | --model FILE | the shorthands (--arch, --hidden, --channels, --dense, --latent)
                 [--features N] (a graph spec's node features; default Cora's 1433) [--json]
-  export-data   the data (default: the embedded digits' 8,000 / 2,000 split) as the four standard IDX files:
-                --out DIR [--data DIR] [--gzip]
+  export-data   the data's train / test split as files: IDX for 8-bit images (4-dimensional for several channels),
+                .npy otherwise: --out DIR [--data PATH] [--seed N] [--gzip]
 ${GRAPH_USAGE}`;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {

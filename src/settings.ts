@@ -6,6 +6,12 @@
  * (src/config.ts, which resolves whole configurations and re-exports this module).
  */
 
+import { parseLabelColumn } from './data/csv.js';
+import { parseDataFormat } from './data/formats.js';
+import { parseNormalizeMode } from './data/normalize.js';
+import { parseImageSize } from './data/resize.js';
+import { parseSplitMode } from './data/split.js';
+
 /** `vae`: sample z from the posterior and add the KL term; `ae`: z = mu, no KL (a plain autoencoder). */
 export type ModelKind = 'vae' | 'ae';
 /** The decoder's distribution: Bernoulli on logits (BCE), or Gaussian with mean = output and fixed sigma (MSE). */
@@ -28,7 +34,11 @@ type Rule =
   | { kind: 'ints'; min: number; max: number; maxCount: number }
   | { kind: 'number'; min: number; max: number; minOpen?: boolean; maxOpen?: boolean }
   | { kind: 'choice'; choices: readonly string[] }
-  | { kind: 'corrupt' };
+  | { kind: 'corrupt' }
+  /** A flag without a value (`--channels-last`): true when given. */
+  | { kind: 'flag' }
+  /** Text read by its own parser (the data readers' options), which throws one line starting with `label`. */
+  | { kind: 'parsed'; parse: (text: string, label: string) => unknown };
 
 /**
  * How people meet a setting: `name` is its CLI flag (`--name`), URL key and form field when it
@@ -87,6 +97,17 @@ export const SETTINGS = {
   hitsNegatives: { kind: 'int', min: 1, max: 10_000_000, name: 'hits-negatives', arg: 'M', doc: 'the fixed, seeded held-out non-edges Hits@K ranks against (default 100,000, as ogbl-collab)' },
   valFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'val', arg: 'X', doc: 'share of the edges held out for validation (default 0.05)' },
   testFraction: { kind: 'number', min: 0, max: 1, maxOpen: true, name: 'test', arg: 'X', doc: 'share of the edges held out for test (default 0.1)' },
+  // Reading data (`--data PATH`, the page's dropped files; docs/DATA_FORMATS.md). Their parsers
+  // live beside the readers (src/data/), which the library also exports.
+  format: { kind: 'parsed', parse: parseDataFormat, arg: 'F', doc: 'idx, images, cifar10, npy or csv: the format of a --data folder that holds several' },
+  size: { kind: 'parsed', parse: parseImageSize, arg: 'S|HxW', doc: 'image folders: resize (the shorter side to S) and centre-crop every image to S x S or H x W, as torchvision does' },
+  labelColumn: { kind: 'parsed', parse: parseLabelColumn, name: 'label-column', arg: 'C', doc: 'CSV: the column of labels, first, last or its header name (default none)' },
+  channelsLast: { kind: 'flag', name: 'channels-last', doc: '.npy images stored (N, H, W, C) instead of (N, C, H, W)' },
+  split: { kind: 'parsed', parse: parseSplitMode, arg: 'all', doc: 'every row of the data is a test row (no 80/20 split), to score new data with a trained model' },
+  normalize: { kind: 'parsed', parse: parseNormalizeMode, arg: 'M', doc: 'none, minmax or standard, fitted on the training rows and kept in the checkpoint (default: pixel/255 for 8-bit data, none for real values)' },
+  normalLabel: { kind: 'parsed', parse: parseText, name: 'normal-label', arg: 'L', doc: 'the label (or class name) of normal rows; rows of other labels are anomalies (train: also keeps the anomaly threshold, the mean + 1 standard deviation of the training rows\' scores, in the checkpoint)' },
+  trainNormalOnly: { kind: 'flag', name: 'train-normal-only', doc: 'train on the rows of --normal-label only (the test rows keep every label)' },
+  threshold: { kind: 'parsed', parse: parseFinite, arg: 'X', doc: 'the score from which a row is flagged as an anomaly (default: the model\'s, the mean + 1 standard deviation of its training rows\' scores)' },
 } as const satisfies Record<string, Rule & Presentation>;
 
 /** The settings of an image model's training run, as `train` takes them (in its help's order). */
@@ -95,6 +116,12 @@ export const TRAIN_SETTINGS = [
 ] as const satisfies readonly SettingName[];
 /** The architecture shorthand's settings: refused beside a spec (the spec describes the model). */
 export const SHORTHAND_SETTINGS = ['arch', 'hidden', 'channels', 'dense', 'latent'] as const satisfies readonly SettingName[];
+/** How any command reads `--data PATH` (the page: its data fields). */
+export const DATA_SETTINGS = ['format', 'size', 'labelColumn', 'channelsLast', 'split'] as const satisfies readonly SettingName[];
+/** What `train` adds to reading data: the scaling it fits and the normal rows of an anomaly detector. */
+export const TRAIN_DATA_SETTINGS = ['normalize', 'normalLabel', 'trainNormalOnly'] as const satisfies readonly SettingName[];
+/** The data options of the image page's settings (field ids `data-<name>`, URL keys: settingName). */
+export const PAGE_DATA_SETTINGS = ['format', 'size', 'labelColumn', 'channelsLast', 'normalize', 'normalLabel'] as const satisfies readonly SettingName[];
 /** The settings the image page's form shows and its URL takes (field ids and URL keys: settingName). */
 export const PAGE_SETTINGS = [
   'epochs', 'lr', 'batch', 'arch', 'hidden', 'channels', 'dense', 'latent', 'seed', 'kind', 'likelihood', 'sigma', 'corrupt',
@@ -120,6 +147,19 @@ export function settingHelp(setting: SettingName, indent: number, width: number,
     else lines[lines.length - 1] = `${last} ${word}`;
   }
   return lines.join('\n');
+}
+
+/** Text that is not empty (a label, a class name), as typed. */
+function parseText(text: string, label: string): string {
+  if (text.trim() === '') throw new Error(`${label} must be a label or a class name, got ''`);
+  return text.trim();
+}
+
+/** A finite number (a threshold on scores, which may be negative). */
+function parseFinite(text: string, label: string): number {
+  const v = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(v)) throw new Error(`${label} must be a number, got ${shown(text)}`);
+  return v;
 }
 
 /** The name of a setting in SETTINGS. */
@@ -150,6 +190,10 @@ function requirement(r: Rule): string {
       return r.choices.length === 2 ? `${r.choices[0]} or ${r.choices[1]}` : `one of ${r.choices.join(', ')}`;
     case 'corrupt':
       return CORRUPT_RULE;
+    case 'flag':
+      return 'true or false';
+    case 'parsed':
+      return 'readable by its parser';
   }
 }
 
@@ -185,6 +229,12 @@ export function checkSetting<K extends SettingName>(setting: K, value: unknown, 
       break;
     case 'corrupt':
       return checkCorruption(value as Corruption | null, label) as SettingValue<K>;
+    case 'flag':
+      if (typeof value !== 'boolean') fail(setting, label, value);
+      break;
+    case 'parsed':
+      // A program's value is the parser's result already: what text would parse to.
+      break;
   }
   return value as SettingValue<K>;
 }
@@ -192,6 +242,10 @@ export function checkSetting<K extends SettingName>(setting: K, value: unknown, 
 /** The type of a setting's value. */
 export type SettingValue<K extends SettingName> = (typeof SETTINGS)[K] extends { kind: 'ints' }
   ? number[]
+  : (typeof SETTINGS)[K] extends { kind: 'flag' }
+    ? boolean
+  : (typeof SETTINGS)[K] extends { kind: 'parsed'; parse: (...a: never[]) => infer R }
+    ? R
   : (typeof SETTINGS)[K] extends { kind: 'corrupt' }
     ? Corruption | null
   : (typeof SETTINGS)[K] extends { kind: 'choice'; choices: readonly (infer C)[] }
@@ -231,6 +285,15 @@ export function parseSetting<K extends SettingName>(setting: K, text: string, la
       return checkSetting(setting, t, label);
     case 'corrupt':
       return parseCorruption(text, label) as SettingValue<K>;
+    case 'flag':
+      if (t !== 'true' && t !== 'false' && t !== '1' && t !== '0') throw new ConfigError(setting, `${label} must be true or false, got ${shown(text)}`);
+      return (t === 'true' || t === '1') as SettingValue<K>;
+    case 'parsed':
+      try {
+        return r.parse(text, label) as SettingValue<K>;
+      } catch (e) {
+        throw new ConfigError(setting, (e as Error).message);
+      }
   }
 }
 

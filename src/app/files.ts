@@ -19,26 +19,39 @@ function readEntries(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> 
   });
 }
 
-async function filesOf(entry: FileSystemEntry, depth = 0): Promise<File[]> {
+/** A file of a drop or a choice, with its path below what was dropped ('/'-separated; its name for a loose file). */
+export interface PickedFile {
+  file: File;
+  path: string;
+}
+
+async function filesOf(entry: FileSystemEntry, depth = 0): Promise<PickedFile[]> {
   if (entry.isFile) {
-    return [await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject))];
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    return [{ file, path: entry.fullPath.replace(/^\//, '') || file.name }];
   }
-  if (entry.isDirectory && depth < 3) {
+  // An image folder is train/<class>/<file> below the dropped folder: four levels with it.
+  if (entry.isDirectory && depth < 4) {
     const children = await readEntries(entry as FileSystemDirectoryEntry);
     return (await Promise.all(children.map((c) => filesOf(c, depth + 1)))).flat();
   }
   return [];
 }
 
-/** Every file of a drop, folders included (up to three levels deep). */
-export async function droppedFiles(dt: DataTransfer): Promise<File[]> {
+/** Files chosen through an input: a folder's keep their path below it, loose files their name. */
+export function pickedFiles(files: FileList | File[]): PickedFile[] {
+  return Array.from(files, (file) => ({ file, path: file.webkitRelativePath || file.name }));
+}
+
+/** Every file of a drop, folders included (up to four levels deep), with their paths. */
+export async function droppedFiles(dt: DataTransfer): Promise<PickedFile[]> {
   const entries = Array.from(dt.items).map((it) => it.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
-  if (entries.length === 0) return Array.from(dt.files);
+  if (entries.length === 0) return pickedFiles(dt.files);
   return (await Promise.all(entries.map((e) => filesOf(e)))).flat();
 }
 
 /** Shows the overlay while files are dragged over the page and calls `onFiles` on drop. */
-export function installDropZone(overlay: HTMLElement, onFiles: (files: File[]) => void, onError: (message: string) => void): void {
+export function installDropZone(overlay: HTMLElement, onFiles: (files: PickedFile[]) => void, onError: (message: string) => void): void {
   let depth = 0;
   const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
   document.addEventListener('dragenter', (e) => {

@@ -202,9 +202,9 @@ export class GraphMode {
         this.charts.clear();
         this.scatter.clear();
         $('g-embedding-step').textContent = '';
-        for (const k of ['epoch', 'loss', 'valAuc', 'valAp']) delete status.dataset[k];
+        for (const k of ['epoch', 'loss', 'valAuc', 'valAp', 'valHits']) delete status.dataset[k];
         $('g-model-info').textContent = m.settings
-          ? `${describeGraphSettings(m.settings)}: ${m.parameters.toLocaleString('en')} parameters; edges ${m.trainEdges.toLocaleString('en')} train / ${m.valEdges.toLocaleString('en')} validation / ${m.testEdges.toLocaleString('en')} test; ${m.dispatches} dispatches per epoch.`
+          ? `${describeGraphSettings(m.settings)}: ${m.parameters.toLocaleString('en')} parameters; edges ${m.trainEdges.toLocaleString('en')} train / ${m.valEdges.toLocaleString('en')} validation / ${m.testEdges.toLocaleString('en')} test; ${m.dispatches} dispatches per epoch; decoder ${m.decoder}.`
           : 'No model yet: Start splits the edges and builds one from these settings.';
         $('g-notice').hidden = true;
         this.schedule('charts', () => undefined);
@@ -237,6 +237,7 @@ export class GraphMode {
         status.dataset.loss = m.loss.toFixed(4);
         if (m.valAuc !== null) status.dataset.valAuc = m.valAuc.toFixed(4);
         if (m.valAp !== null) status.dataset.valAp = m.valAp.toFixed(4);
+        if (m.valHits !== null) status.dataset.valHits = m.valHits.toFixed(4);
         this.schedule('charts', () => undefined);
         break;
       case 'embedding':

@@ -26,11 +26,11 @@ export type FromGraphWorker =
   /** The graph trained on: its name, sizes, class names (empty without classes) and what its reader dropped. */
   | { type: 'graph'; name: string; summary: string; nodes: number; edges: number; features: number; classes: string[] }
   /** The model the worker holds (after start or reset); null when none. */
-  | { type: 'model'; settings: GraphSettings | null; parameters: number; trainEdges: number; valEdges: number; testEdges: number; dispatches: number }
+  | { type: 'model'; settings: GraphSettings | null; parameters: number; trainEdges: number; valEdges: number; testEdges: number; dispatches: number; decoder: string }
   | { type: 'state'; state: RunState }
   | { type: 'progress'; epoch: number; epochs: number; fraction: number; loss: number | null; epochsPerS: number; etaS: number }
   /** An epoch ended: its loss and the validation link prediction (null without validation edges). */
-  | { type: 'epoch'; epoch: number; loss: number; valAuc: number | null; valAp: number | null; ms: number }
+  | { type: 'epoch'; epoch: number; loss: number; valAuc: number | null; valAp: number | null; valHits: number | null; ms: number }
   /**
    * Node means in 2-D (PCA over every node when latent > 2) and each node's class (null without
    * classes); beyond SCATTER_MAX_POINTS nodes a seeded sample of them: `nodes` holds the node

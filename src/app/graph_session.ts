@@ -10,9 +10,9 @@
  */
 import { graphConfigName, saveGraphCheckpoint } from '../checkpoint/graph_checkpoint.js';
 import { describeGraph, edgeCount, type Graph } from '../graph/graph.js';
-import { linkMetrics, type LinkMetrics } from '../graph/link.js';
-import { GraphVae } from '../graph/graph_vae.js';
-import { graphTask, heldOutNotice, prepareGraph, type PreparedGraph } from '../graph/graph_task.js';
+import type { LinkMetrics } from '../graph/link.js';
+import { decoderText, GraphVae } from '../graph/graph_vae.js';
+import { graphTask, heldOutMetrics, heldOutNotice, hitsSetup, prepareGraph, type HitsSetup, type PreparedGraph } from '../graph/graph_task.js';
 import { axisTitles } from '../views/latent_view.js';
 import { project2d } from '../views/pca.js';
 import { sampleIndices, samplePoints } from '../views/point_sample.js';
@@ -40,6 +40,8 @@ export class GraphSession {
   private readonly control: RunControl;
   /** The means the last evaluation read back, and when the page last got a view of them. */
   private lastMu: Float32Array | null = null;
+  /** Hits@K's fixed, seeded non-edges for the model's split (null: off). */
+  private hits: HitsSetup | null = null;
   private lastView = 0;
   /** The nodes the scatter view draws (null: all), drawn once per graph; undefined until then. */
   private viewNodes: Uint32Array | null | undefined = undefined;
@@ -87,6 +89,7 @@ export class GraphSession {
     this.post({
       type: 'model', settings: this.settings && { ...this.settings }, parameters: m ? m.config.features * m.config.hidden + 2 * m.config.hidden * m.config.latent : 0,
       trainEdges: r?.trainEdges ?? 0, valEdges: r?.valEdges ?? 0, testEdges: r?.testEdges ?? 0, dispatches: m?.dispatchesPerStep ?? 0,
+      decoder: m ? decoderText(m.decoder, (this.prep?.graph ?? this.graph).n) : '',
     });
   }
 
@@ -114,14 +117,15 @@ export class GraphSession {
       ...graphTask(prep.split),
       evaluate: async (model) => {
         this.lastMu = await model.embed();
-        return linkMetrics(this.lastMu, model.config.latent, prep.split.valPos, prep.split.valNeg);
+        return heldOutMetrics(this.lastMu, model.config.latent, prep.split.valPos, prep.split.valNeg, this.hits);
       },
     };
   }
 
   private builder(s: GraphSettings, prep: PreparedGraph) {
     return (device: GPUDevice, state: TrainingState | null) => GraphVae.create({
-      device, graph: prep.input, kind: s.kind, hidden: s.hidden, latent: s.latent, seed: s.seed, adam: { lr: s.lr }, ...(state ? { state } : {}),
+      device, graph: prep.input, kind: s.kind, hidden: s.hidden, latent: s.latent, seed: s.seed, adam: { lr: s.lr },
+      decoder: s.decoder, negatives: s.negatives, ...(state ? { state } : {}),
     });
   }
 
@@ -131,11 +135,13 @@ export class GraphSession {
     this.settings = null;
     this.prep = null;
     this.lastMu = null;
+    this.hits = null;
   }
 
   private async build(s: GraphSettings): Promise<void> {
     this.drop();
     const prep = prepareGraph(this.graph, { seed: s.seed, valFraction: s.valFraction, testFraction: s.testFraction, features: s.features });
+    this.hits = hitsSetup(this.graph, s.hits, s.hitsNegatives, s.seed);
     const build = this.builder(s, prep);
     const model = await build(this.gpu.device, null);
     try {
@@ -145,7 +151,10 @@ export class GraphSession {
         events: {
           epoch: (e) => {
             const metric = (v: number) => (Number.isFinite(v) ? v : null);
-            this.post({ type: 'epoch', epoch: e.epoch, loss: e.trainLoss, valAuc: metric(e.evaluation.auc), valAp: metric(e.evaluation.ap), ms: e.ms });
+            this.post({
+              type: 'epoch', epoch: e.epoch, loss: e.trainLoss, valAuc: metric(e.evaluation.auc), valAp: metric(e.evaluation.ap),
+              valHits: e.evaluation.hits === undefined ? null : metric(e.evaluation.hits), ms: e.ms,
+            });
             if (performance.now() - this.lastView >= EMBEDDING_MS || e.epoch === this.trainer?.epochs) this.postEmbedding(e.epoch);
           },
           notice: (n) => this.onNotice(n),
@@ -276,7 +285,8 @@ export class GraphSession {
       const params = await t.model.readParameters();
       const loss = t.progress().loss;
       const bytes = saveGraphCheckpoint(params, {
-        config: t.model.config, seed: this.settings.seed, step: t.step, split: this.prep.record, data: this.graphName, lr: this.settings.lr, ...(loss === null ? {} : { loss }),
+        config: t.model.config, seed: this.settings.seed, step: t.step, split: this.prep.record, data: this.graphName, lr: this.settings.lr,
+        decoder: t.model.decoder, ...(this.hits ? { hits: { k: this.hits.k, negatives: this.hits.negatives.length / 2 } } : {}), ...(loss === null ? {} : { loss }),
       });
       const name = `${this.settings.kind}-${graphConfigName(t.model.config).split(' ')[0]}-epoch${t.step}.safetensors`;
       this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);

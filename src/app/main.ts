@@ -27,13 +27,16 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { showAdapter } from './adapter_line.js';
-import { architectureName, defaultLatent, DEFAULT_SETTINGS, settingsFromQuery, type Settings } from './settings.js';
+import { architectureName, defaultLatent, defaultSettings, settingsFromQuery, type Settings } from './settings.js';
 import { describeObjective } from '../config.js';
+import { SHORTHANDS } from '../model/shorthand.js';
 import { fillForm, lockModelFields, readForm } from './form.js';
 import { LossCharts } from './charts.js';
 import { clearGrid, drawGrid } from './grids.js';
 import { LatentScatter } from './scatter.js';
-import { download, installDropZone } from './files.js';
+import { download, installDropZone, pickedFiles, type PickedFile } from './files.js';
+import { DataPanel } from './data_panel.js';
+import { showAnomalies } from './anomaly_panel.js';
 import type { FromWorker, RunState, ToWorker } from './protocol.js';
 import { noWebGpuAdvice } from './webgpu_advice.js';
 import type { InterpolationPath } from '../vae/toolkit.js';
@@ -49,7 +52,7 @@ const button = (id: string) => $(id) as HTMLButtonElement;
 const field = (id: string) => $(id) as HTMLInputElement;
 
 /** Shows a message in one of the page's message slots (empty text hides it). */
-function say(id: 'run-error' | 'data-error' | 'checkpoint-error' | 'banner', text: string): void {
+function say(id: 'run-error' | 'data-error' | 'checkpoint-error' | 'spec-error' | 'banner', text: string): void {
   const e = $(id);
   e.textContent = text;
   e.hidden = text === '';
@@ -78,23 +81,29 @@ let initial: Settings;
 try {
   initial = settingsFromQuery(query);
 } catch (e) {
-  initial = { ...DEFAULT_SETTINGS, hidden: [...DEFAULT_SETTINGS.hidden], channels: [...DEFAULT_SETTINGS.channels] };
+  initial = defaultSettings();
   say('run-error', `URL option ignored: ${(e as Error).message}`);
 }
 fillForm(initial);
 lockModelFields(false);
 // Sigma is the Gaussian decoder's only; hidden sizes the MLP's, channels and dense the conv VAE's.
 field('likelihood').addEventListener('change', () => {
-  if (!hasModel) lockModelFields(false);
+  if (!hasModel) lockFields();
 });
 // Each architecture starts from its own latent size (20 for the MLP, 2 for conv, whose point is
-// the manifold): switching carries the latent size over unless it is the other's default.
+// the manifold): switching carries the latent size over unless it is another one's default.
 field('arch').addEventListener('change', () => {
   if (hasModel) return;
-  const arch = field('arch').value === 'conv' ? 'conv' : 'mlp';
-  if (field('latent').value === String(defaultLatent(arch === 'conv' ? 'mlp' : 'conv'))) field('latent').value = String(defaultLatent(arch));
-  lockModelFields(false);
+  const arch = field('arch').value as keyof typeof SHORTHANDS;
+  const others = (Object.keys(SHORTHANDS) as (keyof typeof SHORTHANDS)[]).filter((a) => a !== arch);
+  if (others.some((a) => field('latent').value === String(defaultLatent(a)))) field('latent').value = String(defaultLatent(arch));
+  lockFields();
 });
+
+/** Locks the model's fields while a model exists, and those a loaded spec replaces. */
+function lockFields(): void {
+  lockModelFields(hasModel, panel.spec !== null);
+}
 
 // Drawing happens in animation frames; while the tab is hidden nothing is drawn and only the
 // latest drawing of each kind is kept.
@@ -112,6 +121,16 @@ function flush(): void {
 }
 
 const charts = new LossCharts($('chart-loss'), $('chart-parts'));
+const panel = new DataPanel(query, (msg) => send(msg), () => {
+  try {
+    return readForm().seed;
+  } catch (e) {
+    say('run-error', (e as Error).message);
+    return null;
+  }
+}, () => {
+  if (!hasModel) lockFields();
+});
 const status = $('status');
 let state: RunState = 'loading';
 let hasModel = false;
@@ -137,7 +156,7 @@ function notice(text: string | null): void {
 function showModelLine(): void {
   const m = modelLine;
   $('model-info').textContent = m
-    ? `Model ${architectureName(m.inputShape, m.settings)}, ${describeObjective(m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
+    ? `Model ${architectureName(m.inputShape, m.settings)}${m.settings.spec ? ` (spec ${m.settings.specName ?? ''})` : ''}, ${describeObjective(m.settings)}: ${m.parameters.toLocaleString('en')} parameters, batch ${m.settings.batch}, lr ${m.settings.lr}, seed ${m.settings.seed}${m.step ? `, loaded at step ${m.step}` : ''}.`
     : 'No model yet: Start builds one from these settings.';
 }
 /** Which end the next click on the scatter sets: 0 = A, 1 = B. */
@@ -186,6 +205,7 @@ function updateButtons(): void {
   button('save-state').disabled = busy || !hasModel;
   button('embedded').disabled = busy;
   button('interp-go').disabled = busy || !hasModel || !latentShown;
+  button('anomaly-go').disabled = busy || !hasModel;
   for (const id of ['idx-input', 'idx-folder', 'load-input']) field(id).disabled = busy;
 }
 
@@ -199,6 +219,8 @@ function clearViews(): void {
   latentShown = false;
   $('images-step').textContent = '';
   $('latent-step').textContent = '';
+  $('anomaly-rows').replaceChildren();
+  delete $('anomalies').dataset.auc;
   schedule('charts', () => undefined);
 }
 
@@ -226,7 +248,9 @@ const INTERPOLATION_NOTES: Record<InterpolationPath, string> = {
 
 function settingsOrSay(): Settings | null {
   try {
-    const s = readForm();
+    const s: Settings = readForm();
+    const spec = panel.spec;
+    if (spec) Object.assign(s, { spec: spec.spec, specName: spec.name });
     say('run-error', '');
     return s;
   } catch (e) {
@@ -241,13 +265,16 @@ function onMessage(m: FromWorker): void {
       showAdapter(m.adapter);
       break;
     case 'dataset':
-      $('data-info').textContent = `${m.name}, ${m.rows}x${m.cols} images${m.labels ? '' : ', no labels'}`;
+      $('data-info').textContent = m.notice || `${m.name}, ${m.rows}x${m.cols} images${m.labels ? '' : ', no labels'}`;
       say('data-error', '');
       break;
     case 'model':
       hasModel = m.settings !== null;
       if (m.settings) fillForm(m.settings);
-      lockModelFields(hasModel);
+      // A model built from a spec (loaded here, or a checkpoint's) shows it; one built from the fields clears it.
+      if (m.settings?.spec) panel.setSpec({ spec: m.settings.spec, name: m.settings.specName ?? 'the model\'s spec' });
+      else if (m.settings && panel.spec) panel.setSpec(null);
+      lockFields();
       clearViews();
       delete status.dataset.loss;
       delete status.dataset.testLoss;
@@ -293,10 +320,12 @@ function onMessage(m: FromWorker): void {
       break;
     case 'images':
       schedule('images', () => {
-        drawGrid(canvas('originals'), m.originals, 8);
-        drawGrid(canvas('reconstructions'), m.reconstructions, 8);
-        drawGrid(canvas('samples'), m.samples, 16);
-        drawGrid(canvas('denoising'), m.denoising, m.denoising.count / 3);
+        // Series panels are wider than digits: fewer of them a row.
+        const series = m.originals.series === true;
+        drawGrid(canvas('originals'), m.originals, series ? 2 : 8);
+        drawGrid(canvas('reconstructions'), m.reconstructions, series ? 2 : 8);
+        drawGrid(canvas('samples'), m.samples, series ? 4 : 16);
+        drawGrid(canvas('denoising'), m.denoising, m.denoising.series ? m.denoising.count : m.denoising.count / 3);
         $('denoising-caption').textContent = `test digits, corrupted by ${m.corruption} (fresh noise each refresh), and the reconstructions of the corrupted ones`;
         $('images-step').textContent = `at step ${m.step}`;
       });
@@ -325,13 +354,16 @@ function onMessage(m: FromWorker): void {
     case 'interpolation':
       schedule('interpolation', () => {
         const c = canvas('interpolation');
-        drawGrid(c, m.frames, m.frames.count);
+        drawGrid(c, m.frames, m.frames.series ? Math.ceil(m.frames.count / 2) : m.frames.count);
         // What the strip shows, for automated checks.
         c.dataset.path = m.path;
         c.dataset.pair = `${m.a},${m.b}`;
         if (testHooks) lastInterpolation = { path: m.path, a: m.a, b: m.b, count: m.frames.count, pixels: Array.from(m.frames.pixels) };
         $('interp-note').textContent = INTERPOLATION_NOTES[m.path];
       });
+      break;
+    case 'anomalies':
+      schedule('anomalies', () => showAnomalies(m));
       break;
     case 'checkpoint':
       download(m.bytes, m.name);
@@ -357,7 +389,7 @@ function onMessage(m: FromWorker): void {
     case 'lr':
       divergedLr = null;
       say('run-error', '');
-      lockModelFields(true);
+      lockModelFields(true, panel.spec !== null);
       if (modelLine) modelLine.settings.lr = m.lr;
       showModelLine();
       notice(`step ${m.step}: continuing with learning rate ${m.lr}`);
@@ -393,8 +425,12 @@ field('epochs').addEventListener('change', () => {
 });
 button('save').addEventListener('click', () => send({ type: 'save' }));
 button('save-state').addEventListener('click', () => send({ type: 'save', state: true }));
-button('embedded').addEventListener('click', () => send({ type: 'embedded' }));
+button('embedded').addEventListener('click', () => {
+  panel.forget();
+  send({ type: 'embedded' });
+});
 button('interp-go').addEventListener('click', requestInterpolation);
+button('anomaly-go').addEventListener('click', () => send({ type: 'anomalies' }));
 $('interp-path').addEventListener('change', requestInterpolation);
 
 function loadCheckpoint(file: File): void {
@@ -402,15 +438,20 @@ function loadCheckpoint(file: File): void {
   say('checkpoint-error', '');
   send({ type: 'load', file, settings: s });
 }
-function useFiles(files: File[]): void {
-  if (files.length === 1 && /\.safetensors$/i.test(files[0].name)) return loadCheckpoint(files[0]);
-  say('data-error', '');
-  send({ type: 'data', files });
+/** Files chosen or dropped: a model, a spec, or data. */
+function useFiles(files: PickedFile[]): void {
+  if (files.length === 1 && /\.safetensors$/i.test(files[0].file.name)) return loadCheckpoint(files[0].file);
+  if (files.length === 1 && /\.json$/i.test(files[0].file.name)) {
+    if (hasModel) say('spec-error', 'a model exists: Reset, then load the spec');
+    else void panel.loadSpecFile(files[0].file);
+    return;
+  }
+  panel.useFiles(files);
 }
 for (const id of ['idx-input', 'idx-folder']) {
   field(id).addEventListener('change', (e) => {
     const input = e.target as HTMLInputElement;
-    if (input.files && input.files.length > 0) useFiles(Array.from(input.files));
+    if (input.files && input.files.length > 0) useFiles(pickedFiles(input.files));
     input.value = '';
   });
 }
@@ -428,7 +469,9 @@ function showMode(toGraph: boolean): void {
   $('graph-mode').hidden = !toGraph;
   $('mode-image').setAttribute('aria-pressed', String(!toGraph));
   $('mode-graph').setAttribute('aria-pressed', String(toGraph));
-  $('drop-overlay').textContent = toGraph ? 'Drop a LINQS pair (.content and .cites) or an edge list to train on it' : 'Drop IDX files or a folder to train on them';
+  $('drop-overlay').textContent = toGraph
+    ? 'Drop a LINQS pair (.content and .cites) or an edge list to train on it'
+    : 'Drop data (IDX files, an image folder, CIFAR-10 batches, .npy or CSV) or a folder to train on it, a model spec (.json) or a .safetensors model';
   if (toGraph) graph.show();
   // Charts and the scatter size themselves to their now visible panels.
   schedule('charts', () => undefined);
@@ -438,7 +481,7 @@ $('mode-graph').addEventListener('click', () => showMode(true));
 if (graphFirst) showMode(true);
 installDropZone(
   $('drop-overlay'),
-  (files) => (graphShown ? graph.useFiles(files) : fatal ? undefined : useFiles(files)),
+  (files) => (graphShown ? graph.useFiles(files.map((f) => f.file)) : fatal ? undefined : useFiles(files)),
   (msg) => say(graphShown ? 'banner' : 'data-error', msg),
 );
 

@@ -3,8 +3,9 @@
  * device, the model and the data; the page only sends commands and draws what comes back.
  * Large arrays travel as transferables (their buffers move, nothing is copied).
  */
+import type { ScoredRow } from '../data/anomaly_metrics.js';
 import type { InterpolationPath } from '../vae/toolkit.js';
-import type { Settings } from './settings.js';
+import type { DataOptions, Settings } from './settings.js';
 
 /** Commands from the page. */
 export type ToWorker =
@@ -15,13 +16,19 @@ export type ToWorker =
   | { type: 'reset' }
   /** Epochs to train in all; may change while training. */
   | { type: 'epochs'; epochs: number }
-  /** Dropped or chosen files: four IDX files (labels optional), plain or gzipped. */
-  | { type: 'data'; files: File[] }
+  /**
+   * Dropped or chosen files, with their paths below what was dropped: four IDX files (labels
+   * optional), an image folder, CIFAR-10 batches, .npy or CSV (plain or gzipped), read with the
+   * data options; `seed` splits one set 80 / 20.
+   */
+  | { type: 'data'; files: File[]; paths: string[]; options: DataOptions; seed: number }
   | { type: 'embedded' }
   /** The model as a .safetensors file (loads into PyTorch), or (`state`) the resumable training state. */
   | { type: 'save'; state?: boolean }
   /** A model file, or a training state (which resumes exactly: Adam moments, step, data order). */
   | { type: 'load'; file: File; settings: Settings }
+  /** Scores the test rows for the anomaly view. */
+  | { type: 'anomalies' }
   /** Decodes the path (linear, or spherical: slerp) between the posterior means of two test digits. */
   | { type: 'interpolate'; a: number; b: number; path: InterpolationPath }
   /** Test hook, sent only with `?testhooks=1`: destroys the worker's device (as a driver reset loses it). */
@@ -49,18 +56,27 @@ export interface LossPoint {
   kl: number;
 }
 
-/** Grey images in [0, 1], `count` of rows x cols, row-major one after the other. */
+/**
+ * Rows to draw, `count` of them one after the other: images (rows x cols, `channels` planes of
+ * values in [0, 1], (C, H, W) order), or with `series` feature rows of `cols` values in the data's
+ * units, drawn as line panels with `overlay` (reconstructions) and `reference` (clean rows) on them.
+ */
 export interface ImageSet {
   count: number;
   rows: number;
   cols: number;
+  channels: 1 | 3;
   pixels: Float32Array;
+  series?: boolean;
+  overlay?: Float32Array;
+  reference?: Float32Array;
 }
 
 /** Messages from the worker. */
 export type FromWorker =
   | { type: 'adapter'; adapter: AdapterText }
-  | { type: 'dataset'; name: string; train: number; test: number; rows: number; cols: number; labels: boolean }
+  /** The data in use: counts, one row's shape, and the loader's line (empty for the embedded digits and IDX files). */
+  | { type: 'dataset'; name: string; train: number; test: number; rows: number; cols: number; shape: number[]; labels: boolean; notice: string }
   /** The model the worker holds now (after start, reset or load); null when none. */
   | { type: 'model'; settings: Settings | null; inputShape: number[]; parameters: number; step: number }
   | { type: 'state'; state: RunState }
@@ -80,6 +96,11 @@ export type FromWorker =
     axes: [string, string]; manifold: ImageSet | null; manifoldRange: number;
   }
   | { type: 'interpolation'; a: number; b: number; path: InterpolationPath; frames: ImageSet }
+  /**
+   * The test rows' anomaly scores (negative ELBO, one draw): the highest, and with labels the AUC
+   * and AP of label `normal` against the others (null without labels).
+   */
+  | { type: 'anomalies'; step: number; n: number; top: ScoredRow[]; classNames: readonly string[] | null; normal: string | null; auc: number | null; ap: number | null }
   | { type: 'checkpoint'; name: string; bytes: Uint8Array }
   /**
    * Something training survived (a rollback after an exploded loss, a lost device): the page

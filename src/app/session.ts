@@ -13,7 +13,11 @@
  * and while training on a clock that keeps them under about a tenth of the time: on a fast GPU
  * they are live, on a software adapter they come every several seconds.
  */
-import type { Split } from '../data/mnist.js';
+import { dataMetadata, dataFromMetadata, storageOf } from '../checkpoint/data_metadata.js';
+import { shapeOf } from '../data/dataset.js';
+import { isSeries } from '../views/data_view.js';
+import { dataMismatch } from '../data/fit.js';
+import { resolveConfig } from '../config.js';
 import { parameterCount } from '../model/describe.js';
 import { Vae, type TrainingState } from '../vae/vae.js';
 import type { EvalResult } from '../vae/vae_inference.js';
@@ -23,10 +27,12 @@ import { decodeSafetensors } from '../checkpoint/safetensors.js';
 import { isTrainState, loadTrainState, saveTrainState } from '../checkpoint/train_state.js';
 import { fingerprint } from '../data/dataset.js';
 import type { FromWorker, ImageSet, RunState } from './protocol.js';
-import { configOf, settingsOf, type Settings } from './settings.js';
+import { configOf, settingsOf, type DataOptions, type Settings } from './settings.js';
+import { displayOf, rescaled, type PageData } from './page_data.js';
+import type { Scaling } from '../data/normalize.js';
 import { MANIFOLD_RANGE } from '../views/latent_view.js';
 import type { InterpolationPath } from '../vae/toolkit.js';
-import { imageViews, interpolation, pageLatentView } from './views.js';
+import { anomalyView, imageViews, interpolation, pageLatentView } from './views.js';
 import { nextTask } from './pace.js';
 import type { DeviceSlot } from './device.js';
 import { RunControl } from './run_control.js';
@@ -43,7 +49,9 @@ const READBACK_EVERY = 4;
 /** Sends a message to the page, moving the buffers of any arrays in it. */
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
-const imageTransfer = (...sets: (ImageSet | null)[]) => sets.filter((s): s is ImageSet => s !== null).map((s) => s.pixels.buffer as ArrayBuffer);
+/** The buffers of the sets' arrays, each once (a buffer listed twice cannot be transferred). */
+const imageTransfer = (...sets: (ImageSet | null)[]) =>
+  [...new Set(sets.filter((s): s is ImageSet => s !== null).flatMap((s) => [s.pixels, s.overlay, s.reference]).filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer))];
 
 /** One data set, at most one model, and the page's commands. */
 export class Session {
@@ -61,8 +69,7 @@ export class Session {
     device: GPUDevice,
     /** Requests a new adapter and device after a loss (throws when there is none). */
     openDevice: () => Promise<GPUDevice>,
-    private data: Split,
-    private dataName: string,
+    private data: PageData,
     private readonly post: Post,
     /** Shows the fatal banner (nothing more will run). */
     private readonly fatal: (message: string) => void,
@@ -123,8 +130,19 @@ export class Session {
   }
 
   private postDataset(): void {
-    const { train, test } = this.data;
-    this.post({ type: 'dataset', name: this.dataName, train: train.count, test: test.count, rows: train.rows, cols: train.cols, labels: train.labels !== null });
+    const { train, test, name, notice } = this.data;
+    this.post({ type: 'dataset', name, train: train.count, test: test.count, rows: train.rows, cols: train.cols, shape: [...shapeOf(train)], labels: train.labels !== null, notice });
+  }
+
+  /** The scaling the model was trained with (its inputs'), kept when the data change; null without a model. */
+  private modelScaling: Scaling | null = null;
+
+  /** The data options of the page (the normal label of the anomaly view). */
+  private options: DataOptions = {};
+
+  /** Sets the data options the views use. */
+  setOptions(options: DataOptions): void {
+    this.options = options;
   }
 
   /** Announces the data set and state to a freshly loaded page. */
@@ -135,16 +153,14 @@ export class Session {
     this.setState(this.vae ? 'paused' : 'idle');
   }
 
-  /** The data's image shape: one channel of rows x cols. */
+  /** The shape of one row of the data: [C, H, W] images or [F] values. */
   private get inputShape(): number[] {
-    return [1, this.data.train.rows, this.data.train.cols];
+    return [...shapeOf(this.data.train)];
   }
 
-  /** Whether a model of `config` takes the data's images (a conv model needs their shape, an MLP their size). */
+  /** Whether a model of `config` takes the data's rows (src/data/fit.ts). */
   private fits(config: Vae['config']): boolean {
-    const shape = this.inputShape;
-    if (config.arch === 'conv') return config.inputShape.length === 3 && config.inputShape.every((d, i) => d === shape[i]);
-    return config.inputSize === shape[1] * shape[2];
+    return dataMismatch(config, this.data.train) === null;
   }
 
   /** A model builder for `settings`: from parameters, or (after a device loss or for a new lr) from a training state. */
@@ -186,8 +202,10 @@ export class Session {
     this.settings = null;
   }
 
-  /** Builds a model from `settings` (and parameters), replacing any model. */
+  /** Builds a model from `settings` (and parameters), replacing any model; refuses data its input does not take, in one line. */
   private async build(settings: Settings, parameters?: Map<string, Float32Array>, from: { baseStep?: number; epochsDone?: number } = {}): Promise<void> {
+    const problem = dataMismatch(resolveConfig(configOf(this.inputShape, settings)), this.data.train);
+    if (problem) throw new Error(`${settings.specName ? `${settings.specName}: ` : ''}${problem}`);
     this.drop();
     const vae = await this.builder(settings, parameters)(this.device, null);
     try {
@@ -196,7 +214,10 @@ export class Session {
       vae.destroy();
       throw e;
     }
-    this.settings = { ...settings };
+    // A spec holds its own latent size and objective: the settings say what was built.
+    const c = vae.config;
+    this.settings = settings.spec ? { ...settings, latent: c.latent, kind: c.kind, likelihood: c.likelihood, sigma: c.sigma } : { ...settings };
+    this.modelScaling = this.data.scaling;
   }
 
   private postTest(step: number, r: EvalResult): void {
@@ -344,29 +365,53 @@ export class Session {
     const test = this.data.test;
     if (force || now >= this.nextViews.images) {
       const t0 = performance.now();
-      const v = await imageViews(vae, test);
+      const v = await imageViews(vae, test, displayOf(this.data));
       this.post({ type: 'images', step: this.step, ...v }, imageTransfer(v.originals, v.reconstructions, v.samples, v.denoising));
       const spent = performance.now() - t0;
       this.nextViews.images = performance.now() + Math.max(1000, 9 * spent);
     }
     if (force || now >= this.nextViews.latent) {
       const t0 = performance.now();
-      const v = await pageLatentView(vae, test);
+      const v = await pageLatentView(vae, test, displayOf(this.data));
       this.post(
         { type: 'latent', step: this.step, latent: vae.config.latent, ...v, manifoldRange: MANIFOLD_RANGE },
         [v.points.buffer as ArrayBuffer, ...imageTransfer(v.manifold)],
       );
+      // Scoring every shown row decodes them all: done by itself for series and when a normal
+      // label is set (an anomaly detector's data), else when the page asks (scoreAnomalies).
+      if (force && (isSeries(this.inputShape) || this.options.normalLabel !== undefined)) await this.postAnomalies(vae);
       const spent = performance.now() - t0;
       this.nextViews.latent = performance.now() + Math.max(3000, 9 * spent);
     }
   }
 
-  /** New data: keeps the model when its input size fits, and restarts the epoch count. */
-  async setData(data: Split, name: string): Promise<void> {
+  /** The anomaly view of the test rows (src/app/views.ts anomalyView); a label that is not in the data is the page's error. */
+  private async postAnomalies(vae: Vae): Promise<void> {
+    try {
+      this.post({ type: 'anomalies', step: this.step, ...(await anomalyView(vae, this.data.train, this.data.test, this.options.normalLabel)) });
+    } catch (e) {
+      this.post({ type: 'error', where: 'data', message: (e as Error).message });
+    }
+  }
+
+  /** Scores the test rows for the anomaly view now. */
+  async scoreAnomalies(): Promise<void> {
+    await this.queued(async () => {
+      if (this.vae) await this.postAnomalies(this.vae);
+    });
+  }
+
+  /** New data: keeps the model when its input fits (scaled as the model was), and restarts the epoch count. */
+  async setData(data: PageData): Promise<void> {
     await this.pause();
     await this.queued(async () => {
-      this.data = data;
-      this.dataName = name;
+      // A model from a file keeps the scaling it was trained with.
+      const keep = this.trainer && this.settings ? this.modelScaling : null;
+      try {
+        this.data = keep ? rescaled(data, keep) : data;
+      } catch {
+        this.data = data;
+      }
       this.postDataset();
       const old = this.trainer;
       if (!old || !this.settings) return;
@@ -395,7 +440,8 @@ export class Session {
       const params = await vae.readParameters();
       const loss = this.trainer!.progress().loss;
       const bytes = saveCheckpoint(params, vae.config, {
-        seed: vae.seed, step: this.step, loss: loss ?? undefined, epoch: this.trainer!.epochsDone, lr: vae.adam.lr, data: this.dataName,
+        seed: vae.seed, step: this.step, loss: loss ?? undefined, epoch: this.trainer!.epochsDone, lr: vae.adam.lr, data: this.data.name,
+        ...dataMetadata({ scaling: this.data.scaling, storage: storageOf(this.data.train), threshold: null, normalLabel: this.options.normalLabel ?? null }),
       });
       const name = `vae-${configName(vae.config)}-step${this.step}.safetensors`;
       this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);
@@ -415,7 +461,8 @@ export class Session {
       const vae = t.model;
       const bytes = saveTrainState({
         state: await vae.snapshot(), config: vae.config, adam: vae.adam, seed: vae.seed, beta: vae.beta, klWarmup: vae.klWarmup,
-        epochsDone: t.epochsDone, epochStep: t.epochStep, data: fingerprint(this.data.train), dataName: this.dataName,
+        epochsDone: t.epochsDone, epochStep: t.epochStep, data: fingerprint(this.data.train), dataName: this.data.name,
+        dataMetadata: dataMetadata({ scaling: this.data.scaling, storage: storageOf(this.data.train), threshold: null, normalLabel: null }),
       });
       const name = `vae-${configName(vae.config)}-step${this.step}.state.safetensors`;
       this.post({ type: 'checkpoint', name, bytes }, [bytes.buffer as ArrayBuffer]);
@@ -425,15 +472,20 @@ export class Session {
   /** Resumes a training state exactly: the model, Adam moments, step and the position in the data. */
   private async resume(bytes: Uint8Array, file: File, settings: Settings): Promise<void> {
     let s;
+    let data = this.data;
     try {
       s = loadTrainState(bytes, file.name);
       const here = fingerprint(this.data.train);
       if (here !== s.data) throw new Error(`${file.name}: the run trained on other data (${s.dataName || 'unnamed'}); load that data first`);
+      const scaling = dataFromMetadata(s.dataMetadata ?? {}, file.name).scaling;
+      if (scaling) data = rescaled(data, scaling);
     } catch (e) {
       this.post({ type: 'error', where: 'checkpoint', message: (e as Error).message });
       return;
     }
-    const next = settingsOf(s.config, { epochs: Math.max(settings.epochs, s.epochsDone + 1), lr: s.adam.lr, seed: s.seed });
+    this.data = data;
+    this.modelScaling = data.scaling;
+    const next = settingsOf(s.config, { epochs: Math.max(settings.epochs, s.epochsDone + 1), lr: s.adam.lr, seed: s.seed }, `${file.name}'s spec`);
     this.drop();
     try {
       const vae = await Vae.create({
@@ -476,22 +528,24 @@ export class Session {
         // Not readable as safetensors: loadCheckpoint below says why.
       }
       let loaded;
+      let data = this.data;
       try {
         loaded = loadCheckpoint(bytes, file.name);
-        if (!this.fits(loaded.config)) {
-          const { inputShape: s, inputSize } = loaded.config;
-          const takes = loaded.config.arch === 'conv' ? `${s[1]}x${s[2]} images` : `${inputSize}-pixel images`;
-          throw new Error(`${file.name}: the model takes ${takes} but the data has ${this.data.train.rows}x${this.data.train.cols} = ${this.data.train.rows * this.data.train.cols}: load matching data first`);
-        }
+        const problem = dataMismatch(loaded.config, data.train);
+        if (problem) throw new Error(`${file.name}: ${problem}: load matching data first`);
+        // The model's inputs are the data scaled as its training data were.
+        const scaling = dataFromMetadata(loaded.metadata, file.name).scaling;
+        if (scaling) data = rescaled(data, scaling);
       } catch (e) {
         this.post({ type: 'error', where: 'checkpoint', message: (e as Error).message });
         return;
       }
+      this.data = data;
       const { config, metadata, params } = loaded;
       const extra = extraFromMetadata(metadata, file.name);
       const lr = Number(metadata.lr);
       const epoch = Number(metadata.epoch);
-      const next = settingsOf(config, { epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, seed: extra.seed });
+      const next = settingsOf(config, { epochs: settings.epochs, lr: lr > 0 ? lr : settings.lr, seed: extra.seed }, `${file.name}'s spec`);
       try {
         await this.build(next, params, { baseStep: extra.step, epochsDone: Number.isInteger(epoch) && epoch >= 0 ? epoch : 0 });
       } catch (e) {
@@ -506,7 +560,7 @@ export class Session {
     await this.queued(async () => {
       if (!this.vae) return;
       try {
-        const frames = await interpolation(this.vae, this.data.test, a, b, path);
+        const frames = await interpolation(this.vae, this.data.test, displayOf(this.data), a, b, path);
         this.post({ type: 'interpolation', a, b, path, frames }, imageTransfer(frames));
       } catch (e) {
         this.post({ type: 'error', where: 'model', message: (e as Error).message });

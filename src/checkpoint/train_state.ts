@@ -15,6 +15,7 @@ import { layerParameters } from '../layers/registry.js';
 import { layerSpecs } from '../model/describe.js';
 import type { TrainingState } from '../runtime/scheduler.js';
 import { checkpointMetadata, configFromMetadata, CHECKPOINT_FORMAT } from './checkpoint.js';
+import { DATA_KEYS } from './data_metadata.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 
 /** Value of the `format` metadata key of a training-state file. */
@@ -35,6 +36,8 @@ export interface TrainState {
   /** The training data's fingerprint (src/data/dataset.ts) and name. */
   data: string;
   dataName: string;
+  /** What the run keeps about its data (src/checkpoint/data_metadata.ts: the scaling, ...), as metadata strings. */
+  dataMetadata?: Record<string, string>;
 }
 
 const GROUPS = { params: 'params', m: 'adam.m', v: 'adam.v' } as const;
@@ -52,7 +55,7 @@ export function saveTrainState(s: TrainState): Uint8Array {
   }
   const m = checkpointMetadata(s.config, { seed: s.seed, step: s.state.step });
   return encodeSafetensors(tensors, {
-    ...m, format: TRAIN_STATE_FORMAT, epoch: String(s.epochsDone), epochStep: String(s.epochStep),
+    ...s.dataMetadata, ...m, format: TRAIN_STATE_FORMAT, epoch: String(s.epochsDone), epochStep: String(s.epochStep),
     lr: String(s.adam.lr), beta1: String(s.adam.beta1), beta2: String(s.adam.beta2), eps: String(s.adam.eps),
     beta: String(s.beta), klWarmup: String(s.klWarmup), data: s.data, dataName: s.dataName,
   });
@@ -114,5 +117,6 @@ export function loadTrainState(bytes: Uint8Array, name: string): TrainState {
     epochStep: whole('epochStep'),
     data,
     dataName: m.dataName ?? '',
+    ...(DATA_KEYS.some((k) => m[k] !== undefined) ? { dataMetadata: Object.fromEntries(DATA_KEYS.filter((k) => m[k] !== undefined).map((k) => [k, m[k]])) } : {}),
   };
 }

@@ -2,7 +2,7 @@
  * Flag parsing shared by the CLI commands (node:util parseArgs) with one-line errors.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, parseSetting, settingName, type SettingName, type SettingValue } from '../settings.js';
+import { ConfigError, parseSetting, SETTINGS, settingName, type SettingName, type SettingValue } from '../settings.js';
 
 /** A mistake in how the command was called: exit code 2 and a pointer to --help. */
 export class UsageError extends Error {}
@@ -35,9 +35,9 @@ export function settingFlag<K extends SettingName>(setting: K, flag: string, v: 
   }
 }
 
-/** parseArgs options for the flags of `settings` (each `--name VALUE`, named by the table: settingName). */
-export function settingOptions(settings: readonly SettingName[]): Record<string, { type: 'string' }> {
-  return Object.fromEntries(settings.map((k) => [settingName(k), { type: 'string' as const }]));
+/** parseArgs options for the flags of `settings` (each `--name VALUE`, or `--name` alone for a flag rule; named by the table: settingName). */
+export function settingOptions(settings: readonly SettingName[]): Record<string, { type: 'string' | 'boolean' }> {
+  return Object.fromEntries(settings.map((k) => [settingName(k), { type: SETTINGS[k].kind === 'flag' ? 'boolean' as const : 'string' as const }]));
 }
 
 /** The values of `settings` from parsed flags (keyed by flag name), each checked by the table, or its default. */
@@ -45,7 +45,8 @@ export function settingValues<K extends SettingName>(settings: readonly K[], fla
   const out = {} as { [P in K]: SettingValue<P> };
   for (const k of settings) {
     const name = settingName(k);
-    out[k] = settingFlag(k, name, flags[name] as string | undefined, defaults[k]);
+    const v = flags[name];
+    out[k] = typeof v === 'boolean' ? (v as SettingValue<K>) : settingFlag(k, name, v as string | undefined, defaults[k]);
   }
   return out;
 }

@@ -1,31 +1,37 @@
 /**
- * `export-data`: the training data as the four standard IDX files, so PyTorch (examples/pytorch)
- * or any other tool trains and tests on exactly the digits this runtime does.
+ * `export-data`: a data set's train / test split as files another tool reads and `--data DIR`
+ * reads back (src/data/export_any.ts): the four IDX files for 8-bit images (several channels as
+ * 4-dimensional IDX), .npy for anything else. PyTorch (examples/pytorch) then trains and tests
+ * on exactly the rows this runtime does.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { splitToIdxFiles } from '../data/export.js';
-import { loadData } from '../node/data.js';
+import { exportFiles } from '../data/export_any.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { parseFlags, required, UsageError } from './args.js';
+import { parseFlags, required, settingFlag, UsageError } from './args.js';
+import { DATA_OPTIONS, dataFlags, readData } from './data.js';
 
 /**
- * `export-data --out DIR [--data DIR] [--gzip]`: writes train-images-idx3-ubyte,
- * train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (`.gz` with
- * --gzip) of the embedded digits' 8,000 / 2,000 split (or of --data) into DIR, each atomically.
- * Files already there are not overwritten.
+ * `export-data --out DIR [--data PATH] [--gzip]`: writes the split of the embedded digits
+ * (8,000 / 2,000) or of `--data` (any format; one set split 80 / 20 by `--seed`) into DIR, each
+ * file atomically, in the data's own units (no scaling). Files already there are not overwritten.
  */
 export async function exportDataCommand(args: string[]): Promise<void> {
-  const f = parseFlags('export-data', args, { out: { type: 'string' }, data: { type: 'string' }, gzip: { type: 'boolean' } });
+  const f = parseFlags('export-data', args, { out: { type: 'string' }, ...DATA_OPTIONS, gzip: { type: 'boolean' }, seed: { type: 'string' } });
   const out = required('out', f.out);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out}: not a folder`);
-  const data = await loadData(f.data);
-  const files = await splitToIdxFiles(data, { gzip: f.gzip ?? false });
+  const d = dataFlags(f);
+  if (d.split === 'all') throw new UsageError('export-data writes a train / test split; --split all has no training part');
+  const seed = settingFlag('seed', 'seed', f.seed, 1);
+  const data = await readData(d, { seed });
+  const files = await exportFiles(data.train!, data.test, { gzip: f.gzip ?? false });
   for (const file of files) {
     const path = join(out, file.name);
     if (existsSync(path)) throw new Error(`${path} exists: export into an empty folder (nothing was written)`);
   }
+  process.stderr.write(`${data.notice}\n`);
   mkdirSync(out, { recursive: true });
   for (const file of files) writeFileAtomic(join(out, file.name), file.bytes);
-  process.stdout.write(`wrote ${files.map((x) => x.name).join(', ')} to ${out}: ${data.train.count} training and ${data.test.count} test images (${data.train.name} / ${data.test.name})\n`);
+  const what = data.test.shape?.length === 1 ? 'rows' : 'images';
+  process.stdout.write(`wrote ${files.map((x) => x.name).join(', ')} to ${out}: ${data.train!.count} training and ${data.test.count} test ${what} (${data.train!.name} / ${data.test.name})\n`);
 }

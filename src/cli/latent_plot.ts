@@ -6,7 +6,7 @@
  * that what the picture shows can be named in JSON and checked.
  */
 import { LABEL_COLORS, plotWindow, UNLABELLED_COLOR, type PlotWindow } from '../views/latent_view.js';
-import { gridImage } from './images.js';
+import { layColorGrid } from '../views/image_grid.js';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, hexColor, Raster, textWidth, type Rgb } from './raster.js';
 
 /** A rectangle of the picture in pixels: its top-left pixel and size. */
@@ -21,15 +21,15 @@ export interface Rect {
 export interface LatentPlotInput {
   /** x0, y0, x1, y1, ... in data units. */
   points: Float32Array;
-  /** One label 0..9 per point, or null to draw every point in UNLABELLED_COLOR. */
-  labels: Uint8Array | null;
+  /** One label per point (coloured by label mod 10), or null to draw every point in UNLABELLED_COLOR. */
+  labels: ArrayLike<number> | null;
   /** Rows of the legend, labels 0 to classes - 1 (default 10: the digits); at most 10. */
   classes?: number;
   axes: [string, string];
   /** One scale for both axes (z itself) rather than each axis stretched to fill the square. */
   equal: boolean;
-  /** side x side decoded images (rows x cols pixels each) over z in [-range, range]^2; null for none. */
-  manifold: { images: Float32Array; side: number; range: number; rows: number; cols: number } | null;
+  /** side x side decoded images (rows x cols pixels each, values in [0, 1]; 3 channels RGB) over z in [-range, range]^2; null for none. */
+  manifold: { images: Float32Array; side: number; range: number; rows: number; cols: number; channels?: 1 | 3 } | null;
 }
 
 /** The picture and its parts. */
@@ -74,7 +74,7 @@ export function toPixel(rect: Rect, w: PlotWindow, x: number, y: number): [numbe
 /** Draws the latent picture; see LatentPlotInput. */
 export function latentPlot(input: LatentPlotInput): LatentPlot {
   const { points, labels, axes, equal, manifold } = input;
-  const grid = manifold ? gridImage(manifold.images, manifold.side * manifold.side, manifold.rows, manifold.cols, manifold.side) : null;
+  const grid = manifold ? layColorGrid(manifold.images, manifold.side * manifold.side, manifold.channels ?? 1, manifold.rows, manifold.cols, manifold.side, 2, 40) : null;
   const side = Math.max(PLOT, grid ? grid.height : 0);
   const scatter: Rect = { x: LEFT, y: TOP, width: side, height: side };
   const legendX = scatter.x + side + 12;
@@ -123,7 +123,7 @@ export function latentPlot(input: LatentPlotInput): LatentPlot {
     });
   }
   if (grid && gridRect) {
-    r.grey(gridRect.x, gridRect.y, grid);
+    r.rgb(gridRect.x, gridRect.y, grid);
     r.text(gridRect.x + (gridRect.width - textWidth('z1')) / 2, gridRect.y + gridRect.height + 4, 'z1', TEXT);
     r.text(gridRect.x - 4 - GLYPH_HEIGHT, gridRect.y + (gridRect.height + textWidth('z2')) / 2, 'z2', TEXT, true);
   }

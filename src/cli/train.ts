@@ -4,23 +4,26 @@
  */
 import { dirname } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { configName, saveCheckpoint } from '../checkpoint/checkpoint.js';
+import { configName, fromCheckpointTensors, saveCheckpoint } from '../checkpoint/checkpoint.js';
+import { dataMetadata, storageOf } from '../checkpoint/data_metadata.js';
 import { decodeSafetensors } from '../checkpoint/safetensors.js';
 import { isTrainState, loadTrainState, saveTrainState, trainStatePath, type TrainState } from '../checkpoint/train_state.js';
-import { fingerprint } from '../data/dataset.js';
-import type { Split } from '../data/mnist.js';
+import { fingerprint, shapeOf, type AnyDataset } from '../data/dataset.js';
+import { checkDataFits } from '../data/fit.js';
+import { checkBernoulliRange, scalingFromMetadata } from '../data/normalize.js';
 import { corruptionText, DEFAULT_ADAM, DEFAULT_CONFIG, DEFAULT_CONV, describeObjective, resolveAdam, resolveConfig, type VaeConfig } from '../config.js';
 import { SHORTHANDS, shorthandClash } from '../model/shorthand.js';
+import type { ParameterSet } from '../model/init.js';
 import { parseSpec, resolveSpec, SpecError, type ModelSpec } from '../model/spec.js';
 import { SHORTHAND_SETTINGS, TRAIN_SETTINGS, type SettingValue } from '../settings.js';
 import { writeFileAtomic } from '../node/atomic.js';
-import { loadData } from '../node/data.js';
 import { requestNodeGpu } from '../node/gpu.js';
 import { nodeTraining } from './node_training.js';
 import { Trainer, vaeTask, type VaeEvaluation } from '../runtime/trainer.js';
 import { Vae, type TrainingState } from '../vae/vae.js';
 import { UsageError, givenFlags, parseFlags, settingFlag, settingOptions, settingValues } from './args.js';
 import { ProgressBar } from './progress.js';
+import { ANOMALY_DRAWS, readTrainingData, thresholdOf, TRAIN_DATA_OPTIONS, trainDataFlags } from './train_data.js';
 
 /** Options of a training run, already parsed and checked: the table's training settings (src/settings.ts TRAIN_SETTINGS). */
 export type TrainOptions = { [K in (typeof TRAIN_SETTINGS)[number]]: SettingValue<K> } & { json: boolean };
@@ -147,18 +150,20 @@ export function readSpecFile(path: string): ModelSpec {
 }
 
 /** Parses `train` flags; every value is checked (against the one table in src/settings.ts) before any data or GPU work starts. */
-export function parseTrain(args: string[]): TrainOptions & { data: string | null; save: string | null; resume: string | null; spec: ModelSpec | null; given: Set<string> } {
+export function parseTrain(args: string[]) {
   const parsed = parseFlags('train', args, {
-    ...settingOptions(TRAIN_SETTINGS), data: { type: 'string' }, save: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' }, spec: { type: 'string' },
+    ...settingOptions(TRAIN_SETTINGS), ...TRAIN_DATA_OPTIONS, save: { type: 'string' }, json: { type: 'boolean' }, resume: { type: 'string' }, spec: { type: 'string' },
+    init: { type: 'string' },
   });
   const flags = parsed as Record<string, string | boolean | undefined>;
-  // Setting flags are strings (settingOptions); --json is the one boolean.
+  // Setting flags are strings (settingOptions); --json and the data's flag rules are booleans.
   const f = parsed as Record<string, string | undefined> & { json?: boolean };
   if (f.spec !== undefined) {
     const clash = givenFlags(SPEC_HOLDS, flags);
     if (clash.length > 0) throw new UsageError(`--spec and ${clash.join(', ')} together: the spec describes the model (layers, latent, kind, likelihood, sigma); the training settings (--lr, --batch, --beta, ...) apply to any spec`);
     if (f.resume !== undefined) throw new UsageError('--spec and --resume together: a resumed run keeps its model (its spec is in the training state)');
   }
+  if (f.init !== undefined && f.resume !== undefined) throw new UsageError('--init and --resume together: a resumed run continues from its own parameters');
   const arch = settingFlag('arch', 'arch', f.arch, 'mlp');
   const clash = shorthandClash(arch, (k) => f[k] !== undefined);
   if (clash) throw new UsageError(clash);
@@ -174,39 +179,37 @@ export function parseTrain(args: string[]): TrainOptions & { data: string | null
     const dir = dirname(save);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--save ${save}: folder ${dir} does not exist`);
   }
+  const data = trainDataFlags(flags);
   const spec = f.spec === undefined ? null : readSpecFile(f.spec);
   if (spec?.family === 'graph') throw new UsageError(`--spec ${f.spec}: a graph spec (family graph); train it with 'webgpu-vae graph train --spec'`);
   return {
     ...settingValues(TRAIN_SETTINGS, flags, trainDefaults(arch)),
     json: f.json ?? false,
-    data: f.data ?? null,
+    data,
     save,
     resume: f.resume ?? null,
+    init: f.init ?? null,
     spec,
     given: new Set(Object.keys(f).filter((k) => f[k as keyof typeof f] !== undefined)),
   };
 }
 
-/**
- * The run `--resume FILE` continues: FILE is a training state, or a model file with its state
- * beside it. The data must be the run's, and flags given must agree with it (one line otherwise).
- */
-function readResume(o: ReturnType<typeof parseTrain>, data: Split): TrainState {
-  const path = o.resume!;
+/** A run `--resume FILE` continues: FILE is a training state, or a model file with its state beside it. */
+function readResume(path: string): { s: TrainState; from: string } {
   if (!existsSync(path)) throw new Error(`--resume ${path}: no such file`);
   const bytes = readFileSync(path);
   const { metadata } = decodeSafetensors(bytes, path);
-  let s: TrainState;
-  let from = path;
-  if (isTrainState(metadata)) s = loadTrainState(bytes, path);
-  else {
-    from = trainStatePath(path);
-    if (!existsSync(from)) throw new Error(`--resume ${path}: a model file without its training state (${from} is missing; train --save writes both)`);
-    s = loadTrainState(readFileSync(from), from);
-  }
-  const here = fingerprint(data.train);
+  if (isTrainState(metadata)) return { s: loadTrainState(bytes, path), from: path };
+  const from = trainStatePath(path);
+  if (!existsSync(from)) throw new Error(`--resume ${path}: a model file without its training state (${from} is missing; train --save writes both)`);
+  return { s: loadTrainState(readFileSync(from), from), from };
+}
+
+/** The data must be the run's, and flags given must agree with it (one line otherwise). */
+function checkResume(o: ReturnType<typeof parseTrain>, { s, from }: { s: TrainState; from: string }, train: AnyDataset): void {
+  const here = fingerprint(train);
   if (here !== s.data) {
-    throw new Error(`--resume ${from}: the run trained on other data (${s.dataName || 'unnamed'}, fingerprint ${s.data}); ${data.train.name} has fingerprint ${here}`);
+    throw new Error(`--resume ${from}: the run trained on other data (${s.dataName || 'unnamed'}, fingerprint ${s.data}); ${train.name} has fingerprint ${here}`);
   }
   const c = s.config;
   const agree: [string, unknown, unknown][] = [
@@ -214,47 +217,51 @@ function readResume(o: ReturnType<typeof parseTrain>, data: Split): TrainState {
     ['latent', o.latent, c.latent], ['batch', o.batch, c.batch], ['kind', o.kind, c.kind],
     ['likelihood', o.likelihood, c.likelihood], ['sigma', o.sigma, c.sigma], ['corrupt', corruptionText(o.corrupt ?? null), corruptionText(c.corrupt)],
     ['lr', o.lr, s.adam.lr], ['seed', o.seed, s.seed], ['beta', o.beta, s.beta], ['kl-warmup', o.klWarmup, s.klWarmup],
+    ['normalize', o.data.normalize, s.dataMetadata?.normalize ?? 'pixel'],
   ];
   for (const [flag, given, resumed] of agree) {
     if (o.given.has(flag) && given !== resumed) {
       throw new Error(`--${flag} ${given} does not match the run being resumed (${flag} ${resumed} in ${from})`);
     }
   }
-  return s;
 }
 
-/**
- * Refuses data whose rows are not the model's input: a model on [C, H, W] takes images of that
- * shape; a model on [F] takes any rows of F values (an MLP on images flattens them).
- */
-export function checkDataFits(config: Pick<VaeConfig, 'inputShape' | 'inputSize'>, data: { rows: number; cols: number; name: string }): void {
-  const { rows, cols } = data;
-  const s = config.inputShape;
-  const fits = s.length === 3 ? s[0] === 1 && s[1] === rows && s[2] === cols : config.inputSize === rows * cols;
-  if (!fits) throw new Error(`${data.name}: images are ${rows}x${cols} (${rows * cols} pixels), the model takes ${s.length === 3 ? s.join('x') : config.inputSize}`);
+/** `--init FILE`: a checkpoint's parameters for the model of `config` (the same tensors and shapes, or one line naming the first that differs). */
+function readInit(path: string, config: VaeConfig): ParameterSet {
+  if (!existsSync(path)) throw new Error(`--init ${path}: no such file`);
+  return fromCheckpointTensors(decodeSafetensors(readFileSync(path), path).tensors, config, `--init ${path}`);
 }
 
 /** `webgpu-vae train ...` */
 export async function trainCommand(args: string[]): Promise<void> {
   const o = parseTrain(args);
-  const data = await loadData(o.data);
-  const resumed = o.resume ? readResume(o, data) : null;
+  const resume = o.resume ? readResume(o.resume) : null;
+  const resumed = resume?.s ?? null;
+  // A resumed run splits one set by its own seed and keeps the scaling it was fitted with.
+  const data = await readTrainingData(o.data, resumed?.seed ?? o.seed, resume ? scalingFromMetadata(resume.s.dataMetadata ?? {}, resume.from) : null);
+  if (resume) checkResume(o, resume, data.train);
+  const shape = shapeOf(data.train);
   const config = resumed?.config ?? (o.spec
     ? resolveConfig({ spec: o.spec, batch: o.batch, corrupt: o.corrupt })
     : resolveConfig({
-      inputShape: [1, data.train.rows, data.train.cols], arch: o.arch, hidden: o.hidden, channels: o.channels, dense: o.dense, latent: o.latent, batch: o.batch,
+      inputShape: [...shape], arch: o.arch, hidden: o.hidden, channels: o.channels, dense: o.dense, latent: o.latent, batch: o.batch,
       kind: o.kind, likelihood: o.likelihood, sigma: o.sigma, corrupt: o.corrupt,
     }));
   checkDataFits(config, data.train);
-  if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training images`);
+  const rows = shape.length === 1 ? 'rows' : 'images';
+  if (config.batch > data.train.count) throw new Error(`--batch ${config.batch} is larger than the ${data.train.count} training ${rows}`);
+  if (config.likelihood === 'bernoulli') checkBernoulliRange(data.train);
+  const init = o.init ? readInit(o.init, config) : null;
   const adam = resumed?.adam ?? resolveAdam({ lr: o.lr });
   const seed = resumed?.seed ?? o.seed;
   const kl = resumed ? { beta: resumed.beta, klWarmup: resumed.klWarmup } : { beta: o.beta ?? 1, klWarmup: o.klWarmup ?? 0 };
-  const gpu = await requestNodeGpu();
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  // Every check passed: say what was read (stderr's first line), then start the GPU.
+  log(data.notice);
+  const gpu = await requestNodeGpu();
   // Losses every 2 steps keep the progress display current and the GPU queue short (6 steps).
   const build = (device: GPUDevice, state: TrainingState | null) => Vae.create({
-    config, adam, seed, device, readbackEvery: 2, ...kl, ...(state ? { state } : {}),
+    config, adam, seed, device, readbackEvery: 2, ...kl, ...(state ? { state } : init ? { parameters: init } : {}),
   });
   const vae = await build(gpu.device, resumed?.state ?? null);
   if (!o.json) {
@@ -266,8 +273,8 @@ export async function trainCommand(args: string[]): Promise<void> {
     if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else {
       const corrupted = r.test_loss_corrupted === undefined ? '' : `, corrupted inputs ${r.test_loss_corrupted.toFixed(2)}`;
-      if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/image (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}${corrupted}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
-      else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}${corrupted}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} img/s)`);
+      if (r.final) log(`final: test loss ${r.test_loss.toFixed(2)} nats/${rows.slice(0, -1)} (recon ${r.recon.toFixed(2)}, KL ${r.kl.toFixed(2)}${corrupted}) after ${r.step} steps, ${r.ms_per_step.toFixed(1)} ms/step`);
+      else log(`epoch ${r.epoch}: train ${r.train_loss.toFixed(2)}  test ${r.test_loss.toFixed(2)}${corrupted}  (${r.ms_per_step.toFixed(1)} ms/step, ${Math.round(r.samples_per_s)} ${rows === 'rows' ? 'rows' : 'img'}/s)`);
     }
   };
   // Ctrl-C: finish the step in hand, save the last good state (with --save) and exit 130.
@@ -281,14 +288,18 @@ export async function trainCommand(args: string[]): Promise<void> {
   try {
     const out = await runTraining(trainer, { epochs: o.epochs, maxSteps: o.given.has('max-steps') ? o.maxSteps : null }, emit, o.json ? null : new ProgressBar(process.stderr), log, host.stopRequested);
     if (o.save) {
+      // An anomaly detector's threshold, from its training rows' scores (a pass over them: only
+      // with --normal-label, and not when interrupted: Ctrl-C wants out).
+      const threshold = out.interrupted || o.data.normalLabel === null ? null : await thresholdOf(out.vae, data.train, config.kind === 'ae' ? 1 : ANOMALY_DRAWS);
+      const dataMeta = dataMetadata({ scaling: data.scaling, storage: storageOf(data.train), threshold, normalLabel: o.data.normalLabel });
       // The training state first, then the model: a model file always has its state beside it.
       const statePath = trainStatePath(o.save);
       writeFileAtomic(statePath, saveTrainState({
         state: out.state, config, adam, seed, ...kl, epochsDone: trainer.epochsDone, epochStep: trainer.epochStep,
-        data: fingerprint(data.train), dataName: data.train.name,
+        data: fingerprint(data.train), dataName: data.train.name, dataMetadata: dataMeta,
       }));
       const loss = out.final?.test_loss;
-      writeFileAtomic(o.save, saveCheckpoint(out.state.params, config, { seed, step: out.state.step, ...(loss === undefined ? {} : { loss }) }));
+      writeFileAtomic(o.save, saveCheckpoint(out.state.params, config, { seed, step: out.state.step, ...(loss === undefined ? {} : { loss }), ...dataMeta }));
       log(`saved ${o.save} (step ${out.state.step}) and its training state ${statePath}`);
     } else if (out.interrupted) {
       log('no --save given: nothing saved');

@@ -108,9 +108,15 @@ export const THRESHOLD_KEY = 'anomalyThreshold';
 /** Metadata key of the normal label the threshold was computed for. */
 export const NORMAL_LABEL_KEY = 'normalLabel';
 
-/** The threshold (and the normal label, when training used one) as checkpoint metadata. */
-export function thresholdToMetadata(threshold: number, normalLabel: number | null): Record<string, string> {
+/** The threshold (and the normal label as given, a label or class name, when training used one) as checkpoint metadata. */
+export function thresholdToMetadata(threshold: number, normalLabel: number | string | null): Record<string, string> {
   return { [THRESHOLD_KEY]: String(threshold), ...(normalLabel === null ? {} : { [NORMAL_LABEL_KEY]: String(normalLabel) }) };
+}
+
+/** The normal label a checkpoint records (as `--normal-label` gave it), or null. */
+export function normalLabelFromMetadata(meta: Record<string, string>): string | null {
+  const text = meta[NORMAL_LABEL_KEY];
+  return text === undefined || text.trim() === '' ? null : text;
 }
 
 /** The threshold a checkpoint records, or null; throws one line for a value that is not a finite number. */

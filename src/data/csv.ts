@@ -21,9 +21,9 @@ import { fieldString, Lines, parseNumber } from '../graph/text.js';
 export type LabelColumn = 'none' | 'first' | 'last' | { name: string };
 
 /** `--label-column` text as a LabelColumn. */
-export function parseLabelColumn(text: string): LabelColumn {
+export function parseLabelColumn(text: string, label = '--label-column'): LabelColumn {
   if (text === 'none' || text === 'first' || text === 'last') return text;
-  if (text.trim() === '') throw new Error(`--label-column must be first, last, none or a column name, got ''`);
+  if (text.trim() === '') throw new Error(`${label} must be first, last, none or a column name, got ''`);
   return { name: text };
 }
 

@@ -30,9 +30,9 @@ export const FORMAT_NAMES: Record<DataFormat, string> = {
 };
 
 /** `--format` text as a format, or a one-line Error naming the choices. */
-export function parseDataFormat(text: string): DataFormat {
+export function parseDataFormat(text: string, label = '--format'): DataFormat {
   if ((DATA_FORMATS as readonly string[]).includes(text)) return text as DataFormat;
-  throw new Error(`--format must be ${DATA_FORMATS.join(', ')}, got '${text}'`);
+  throw new Error(`${label} must be ${DATA_FORMATS.join(', ')}, got '${text}'`);
 }
 
 const strip = (path: string) => path.replace(/\.gz$/i, '');
@@ -86,7 +86,7 @@ export function detectFormat(where: string, listing: { paths: readonly string[];
   }
   if (found.size === 1) return [...found.keys()][0];
   if (found.size === 0) {
-    throw new Error(`--data ${where}: no data found: expected MNIST IDX files, CIFAR-10 batches (data_batch_1.bin ...), .npy, .csv / .tsv, or image folders (<class>/*.png|jpg)`);
+    throw new Error(`--data ${where}: no data found: expected MNIST IDX files (missing train-images-idx3-ubyte), CIFAR-10 batches (data_batch_1.bin ...), .npy, .csv / .tsv, or image folders (<class>/*.png|jpg)`);
   }
   throw new Error(`--data ${where}: holds ${list(found)}: pick one with --format ${[...found.keys()].join('|')}`);
 }

@@ -224,7 +224,7 @@ function describe(format: DataFormat, src: DataSource, detail: string, train: An
   const names = test.classNames;
   const labelled = train && (train.labels === null) !== (test.labels === null) ? `, labels for the ${train.labels ? 'training' : 'test'} part only` : test.labels ? ', labelled' : ', no labels';
   const classes = names ? `, ${names.length} classes (${names.length > 10 ? `${names.slice(0, 10).join(', ')}, ...` : names.join(', ')})` : labelled;
-  const scale = scaling.mode === 'pixel' ? 'pixel/255' : `--normalize ${scaling.mode}`;
+  const scale = `${scaling.mode === 'pixel' ? 'pixel/255' : `--normalize ${scaling.mode}`}${opts.scaling ? " (the model's)" : ''}`;
   return `data: ${FORMAT_NAMES[format]}${detail ? ` (${detail})` : ''} from ${src.where}: ${counts}${split}${classes}; inputs ${scale}${notes.length ? `; ${notes.join('; ')}` : ''}`;
 }
 

@@ -31,9 +31,9 @@ export interface Scaling {
 }
 
 /** `--normalize` text as a mode, or a one-line Error naming the choices. */
-export function parseNormalizeMode(text: string): NormalizeMode {
+export function parseNormalizeMode(text: string, label = '--normalize'): NormalizeMode {
   if ((NORMALIZE_MODES as readonly string[]).includes(text)) return text as NormalizeMode;
-  throw new Error(`--normalize must be ${NORMALIZE_MODES.join(', ')}, got '${text}'`);
+  throw new Error(`${label} must be ${NORMALIZE_MODES.join(', ')}, got '${text}'`);
 }
 
 /** The default of a data set: pixel/255 for 8-bit values, none for real values. */

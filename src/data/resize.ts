@@ -135,10 +135,10 @@ export function resizeCenterCrop(planar: Uint8Array, c: number, h: number, w: nu
 }
 
 /** `--size` text: `S` (square) or `HxW`, each from 1 to 4096. */
-export function parseImageSize(text: string): [number, number] {
+export function parseImageSize(text: string, label = '--size'): [number, number] {
   const m = /^([0-9]+)(?:x([0-9]+))?$/.exec(text.trim());
   const h = m ? Number(m[1]) : NaN;
   const w = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!(h >= 1 && h <= 4096 && w >= 1 && w <= 4096)) throw new Error(`--size must be S or HxW (height x width), each from 1 to 4096, got '${text}'`);
+  if (!(h >= 1 && h <= 4096 && w >= 1 && w <= 4096)) throw new Error(`${label} must be S or HxW (height x width), each from 1 to 4096, got '${text}'`);
   return [h, w];
 }

@@ -9,9 +9,9 @@ import { pixelsOf, shuffled, type Dataset, type Labels } from './dataset.js';
 export type SplitMode = 'default' | 'all';
 
 /** `--split` text: `all` (every row is a test row); the default splits 80 / 20. */
-export function parseSplitMode(text: string): SplitMode {
+export function parseSplitMode(text: string, label = '--split'): SplitMode {
   if (text === 'all') return 'all';
-  throw new Error(`--split must be all (every row of the data as the test set), got '${text}'`);
+  throw new Error(`${label} must be all (every row of the data as the test set), got '${text}'`);
 }
 
 /**

@@ -10,8 +10,7 @@
  * last good state, on a new device) or for a new learning rate.
  */
 import type { AdamConfig } from '../config.js';
-import { epochBatches, orderedBatches, pixelsOf } from '../data/dataset.js';
-import type { Split } from '../data/mnist.js';
+import { epochBatches, orderedBatches, pixelsOf, type AnyDataset } from '../data/dataset.js';
 import { DeviceLostError, DivergedError } from './errors.js';
 import { DivergenceGuard, type GuardEvent, type GuardOptions, type Guardable } from './guard.js';
 import type { StepLoss, TrainingState } from './scheduler.js';
@@ -474,7 +473,7 @@ export interface VaeEvaluation extends EvalResult {
  * A VAE task: epochs of seeded shuffled batches of the training images; after each, the test
  * loss (and, for a denoising model, the test loss of inputs corrupted as in training).
  */
-export function vaeTask(data: Split, batch: number, seed: number): TrainingTask<Vae, VaeEvaluation> {
+export function vaeTask(data: { train: AnyDataset; test: AnyDataset }, batch: number, seed: number): TrainingTask<Vae, VaeEvaluation> {
   const pixels = pixelsOf(data.train);
   const x = new Float32Array(batch * pixels);
   const tx = new Float32Array(batch * pixels);

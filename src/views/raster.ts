@@ -167,6 +167,16 @@ export class RgbRaster {
     });
   }
 
+  /** Copies an RGB image (3 bytes a pixel) with its top-left pixel at (x, y). */
+  rgb(x: number, y: number, image: { width: number; height: number; data: Uint8Array }): void {
+    for (let py = 0; py < image.height; py++) {
+      for (let px = 0; px < image.width; px++) {
+        const o = 3 * (py * image.width + px);
+        this.set(x + px, y + py, [image.data[o], image.data[o + 1], image.data[o + 2]]);
+      }
+    }
+  }
+
   /** Copies a grey image (width x height bytes) with its top-left pixel at (x, y). */
   grey(x: number, y: number, image: GreyImage): void {
     for (let py = 0; py < image.height; py++) {

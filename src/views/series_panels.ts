@@ -11,8 +11,10 @@
 import type { RgbImage } from './image_grid.js';
 import { GLYPH_HEIGHT, RgbRaster, type Rgb } from './raster.js';
 
-/** Colours: inputs, reconstructions, panel frame, background. */
-export const SERIES_COLORS = { input: [31, 119, 180] as Rgb, reconstruction: [255, 127, 14] as Rgb, frame: [200, 200, 200] as Rgb, background: [255, 255, 255] as Rgb };
+/** Colours: inputs, reconstructions, references (a denoised row's clean input), panel frame, background. */
+export const SERIES_COLORS = {
+  input: [31, 119, 180] as Rgb, reconstruction: [255, 127, 14] as Rgb, reference: [170, 170, 170] as Rgb, frame: [200, 200, 200] as Rgb, background: [255, 255, 255] as Rgb,
+};
 
 /** What to draw. */
 export interface SeriesPanels {
@@ -20,6 +22,8 @@ export interface SeriesPanels {
   inputs: ArrayLike<number>;
   /** The reconstructions of the same rows, or null to draw the inputs alone. */
   reconstructions?: ArrayLike<number> | null;
+  /** Rows drawn underneath in grey (the clean rows beside corrupted inputs), or null. */
+  references?: ArrayLike<number> | null;
   n: number;
   features: number;
   /** Panels per grid row (default ceil(sqrt(n))). */
@@ -47,7 +51,7 @@ export function seriesPanels(p: SeriesPanels): RgbImage {
   const r = new RgbRaster(GAP + columns * (pw + GAP), GAP + gridRows * (ph + GAP), SERIES_COLORS.background);
   let lo = Infinity;
   let hi = -Infinity;
-  for (const a of [p.inputs, p.reconstructions ?? []]) {
+  for (const a of [p.inputs, p.reconstructions ?? [], p.references ?? []]) {
     for (let i = 0; i < Math.min(a.length, n * features); i++) {
       if (a[i] < lo) lo = a[i];
       if (a[i] > hi) hi = a[i];
@@ -79,6 +83,7 @@ export function seriesPanels(p: SeriesPanels): RgbImage {
         else r.line(x(i - 1), y(a[k * features + i - 1]), x(i), y(v), c);
       }
     };
+    if (p.references) draw(p.references, SERIES_COLORS.reference);
     draw(p.inputs, SERIES_COLORS.input);
     if (p.reconstructions) draw(p.reconstructions, SERIES_COLORS.reconstruction);
   }

@@ -52,9 +52,10 @@ function shims(): esbuild.Plugin {
         return { contents: `${imports.join('\n')}\nexport default [${files.map((_, i) => `s${i}`).join(', ')}];\n`, resolveDir: root, loader: 'js' };
       });
       build.onResolve({ filter: /^harness-entry:/ }, (a) => ({ path: a.path.slice('harness-entry:'.length), namespace: 'harness-entry' }));
-      // A test file's bundle: the shim's runner, then the file itself (which registers its tests).
+      // A test file's bundle: the shim's runner, vitest.config.ts's setup file (every layer type
+      // registered), then the file itself (which registers its tests).
       build.onLoad({ filter: /.*/, namespace: 'harness-entry' }, (a) => ({
-        contents: `export { run } from ${JSON.stringify(join(pageDir, 'vitest.ts'))};\nimport ${JSON.stringify(a.path)};\n`,
+        contents: `export { run } from ${JSON.stringify(join(pageDir, 'vitest.ts'))};\nimport ${JSON.stringify(join(root, 'test/setup.ts'))};\nimport ${JSON.stringify(a.path)};\n`,
         resolveDir: root,
         loader: 'js',
       }));

@@ -136,3 +136,49 @@ describe('scripts/serve.mjs', () => {
     }
   });
 });
+
+describe('settings derived from the one table', () => {
+  it('the page\'s fields and URL keys are the table\'s names; data options parse with the CLI\'s rules', async () => {
+    const { PAGE_SETTINGS, PAGE_DATA_SETTINGS, settingName } = await import('../../src/settings.js');
+    const { SETTING_KEYS, fieldName, dataFieldId, dataOptionsFromQuery, dataOptionText, settingText, defaultSettings } = await import('../../src/app/settings.js');
+    expect(SETTING_KEYS).toEqual(PAGE_SETTINGS);
+    expect(SETTING_KEYS.map(fieldName)).toEqual(PAGE_SETTINGS.map(settingName));
+    expect(PAGE_DATA_SETTINGS.map(dataFieldId)).toEqual(['data-format', 'data-size', 'data-label-column', 'data-channels-last', 'data-normalize', 'data-normal-label']);
+    const o = dataOptionsFromQuery(new URLSearchParams('normalize=standard&label-column=label&normal-label=normal&size=24x32&channels-last=1&format=csv'));
+    expect(o).toEqual({ normalize: 'standard', labelColumn: { name: 'label' }, normalLabel: 'normal', size: [24, 32], channelsLast: true, format: 'csv' });
+    expect(['size', 'labelColumn', 'normalize'].map((k) => dataOptionText(o, k as 'size'))).toEqual(['24x32', 'label', 'standard']);
+    expect(dataOptionsFromQuery(new URLSearchParams('normalize='))).toEqual({});
+    expect(() => dataOptionsFromQuery(new URLSearchParams('normalize=zscore'))).toThrow("normalize must be none, minmax, standard, got 'zscore'");
+    expect(() => dataOptionsFromQuery(new URLSearchParams('size=0'))).toThrow("size must be S or HxW (height x width), each from 1 to 4096, got '0'");
+    expect(settingText({ ...defaultSettings(), hidden: [256, 64], corrupt: { kind: 'mask', amount: 0.5 } }, 'hidden')).toBe('256,64');
+    expect(settingText({ ...defaultSettings(), corrupt: { kind: 'mask', amount: 0.5 } }, 'corrupt')).toBe('mask:0.5');
+  });
+
+  it('a spec replaces the architecture: the configuration is the spec\'s, the name its layers\'', async () => {
+    await import('../../src/layers/all.js');
+    const { configOf, architectureName, defaultSettings, settingsOf } = await import('../../src/app/settings.js');
+    const { resolveConfig } = await import('../../src/config.js');
+    const spec = { input: [8], latent: 2, encoder: [{ type: 'linear', name: 'e', out: 4, activation: 'relu' }], decoder: [{ type: 'linear', name: 'd', out: 8 }], likelihood: 'gaussian' as const, kind: 'ae' as const };
+    const s = { ...defaultSettings(), batch: 16, spec, specName: 's.json' };
+    expect(configOf([8], s)).toEqual({ spec, batch: 16, corrupt: null });
+    const config = resolveConfig(configOf([8], s));
+    expect(architectureName([8], s)).toBe('8-4-2');
+    // A spec checkpoint's settings keep the spec and its objective.
+    expect(settingsOf(config, { epochs: 3, lr: 0.01, seed: 2 }, 'm.safetensors\'s spec')).toMatchObject({ spec: config.spec, specName: 'm.safetensors\'s spec', kind: 'ae', likelihood: 'gaussian', latent: 2, batch: 16, epochs: 3 });
+  });
+
+  it('the graph mode\'s fields are GRAPH_SETTINGS named by the table; kind=vae|ae is model=vgae|gae', async () => {
+    const { GRAPH_SETTINGS, settingName } = await import('../../src/settings.js');
+    const { GRAPH_FIELDS, graphSettingsFromQuery, DEFAULT_GRAPH_SETTINGS } = await import('../../src/app/graph_settings.js');
+    expect(GRAPH_FIELDS.map((f) => f.name)).toEqual(GRAPH_SETTINGS.map(settingName));
+    expect(GRAPH_FIELDS.map((f) => f.name)).toEqual(['model', 'features', 'epochs', 'hidden', 'latent', 'lr', 'seed', 'val', 'test', 'decoder', 'negatives', 'hits', 'hits-negatives']);
+    expect(graphSettingsFromQuery(new URLSearchParams(''))).toEqual(DEFAULT_GRAPH_SETTINGS);
+    expect(graphSettingsFromQuery(new URLSearchParams('kind=ae&hidden=8&val=0.1'))).toMatchObject({ kind: 'gae', hidden: 8, valFraction: 0.1 });
+    expect(graphSettingsFromQuery(new URLSearchParams('kind=vae&model=vgae')).kind).toBe('vgae');
+    expect(() => graphSettingsFromQuery(new URLSearchParams('kind=ae&model=vgae'))).toThrow('kind=ae and model=vgae disagree (model vgae is kind vae, gae is ae)');
+    expect(() => graphSettingsFromQuery(new URLSearchParams('kind=gan'))).toThrow("kind must be vae or ae, got 'gan'");
+    expect(() => graphSettingsFromQuery(new URLSearchParams('latent=65'))).toThrow("latent must be a whole number from 1 to 64, got '65'");
+    expect(graphSettingsFromQuery(new URLSearchParams('decoder=sampled&negatives=3&hits=20&hits-negatives=500'))).toMatchObject({ decoder: 'sampled', negatives: 3, hits: 20, hitsNegatives: 500 });
+    expect(() => graphSettingsFromQuery(new URLSearchParams('decoder=dense'))).toThrow("decoder must be one of auto, exact, sampled, got 'dense'");
+  });
+});

@@ -5,7 +5,8 @@
  * that fail with what the page shows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type BrowserContext, type LaunchOptions, type Page } from 'puppeteer-core';
@@ -119,5 +120,48 @@ export async function waitForDownload(dir: string, want: string, seconds: number
     last = size;
     if (Date.now() > deadline) throw new Error(`no complete download ${want} within ${seconds} s (have ${readdirSync(dir).join(', ') || 'nothing'}). ${await diagnostics()}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A served page in a browser, a folder for the test's files, and the page's console errors. */
+export interface PageSession {
+  url: string;
+  page: Page;
+  /** The test's folder; downloads go to its downloads/. */
+  work: string;
+  errors: string[];
+  /** The visible text of elements by id, the status's dataset and the last console errors: for failure messages. */
+  diagnostics(ids: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Serves the page and opens it in `name` with a fresh folder (`prefix`...) that downloads go to. */
+export async function openPageSession(prefix: string, name: BrowserName = 'chromium'): Promise<PageSession> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(work, 'downloads'));
+  const served = startServer();
+  let browser: Browser | null = null;
+  try {
+    const url = await served.url;
+    const launched = await launchPageBrowser(name, join(work, 'downloads'));
+    browser = launched.browser;
+    const page = await launched.context.newPage();
+    await page.setViewport({ width: 1400, height: 1000 });
+    const errors: string[] = [];
+    collectErrors(page, errors);
+    return {
+      url, page, work, errors,
+      diagnostics: (ids) => pageDiagnostics(page, 'status', Object.fromEntries(ids.map((id) => [id, id])), errors),
+      close: async () => {
+        await closeBrowser(browser);
+        served.child.kill();
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await closeBrowser(browser);
+    served.child.kill();
+    rmSync(work, { recursive: true, force: true });
+    throw e;
   }
 }

@@ -119,7 +119,8 @@ export function graphPageSuite(name: BrowserName): void {
       expect(Number(done.valAp)).toBeGreaterThan(0.5);
       await waitFor('embedding of the last epoch', 30, () => document.getElementById('g-status')!.dataset.embeddingEpoch === '3');
       await waitFor('embedding drawn', 10, () => document.getElementById('g-embedding-step')!.textContent === 'after epoch 3');
-      expect(await page.$eval('#g-model-info', (e) => e.textContent)).toMatch(/^VGAE, the data's features, 32-16, lr 0\.01, seed 1: 46,880 parameters; edges 4,488 train \/ 263 validation \/ 527 test; 15 dispatches per epoch\.$/);
+      expect(await page.$eval('#g-model-info', (e) => e.textContent)).toMatch(/^VGAE, the data's features, 32-16, lr 0\.01, seed 1: 46,880 parameters; edges 4,488 train \/ 263 validation \/ 527 test; 15 dispatches per epoch; decoder exact \(every pair, chosen automatically: 2708 nodes <= 10000\)\.$/);
+      expect(done.valHits, 'validation Hits@50').toMatch(/^[01]\.\d{4}$/);
       expect(await page.$eval('#g-progress-text', (e) => e.textContent)).toMatch(/^epoch 3 \/ 3 · last epoch [\d.]+ s · loss \d\.\d{4}$/);
       expect(await seriesPixels('#g-chart-loss', '#2563eb'), 'loss curve').toBeGreaterThan(30);
       expect(await seriesPixels('#g-chart-metrics', '#dc2626'), 'validation AUC curve').toBeGreaterThan(30);
@@ -162,9 +163,13 @@ export function graphPageSuite(name: BrowserName): void {
       expect(await status()).toMatchObject({ state: 'idle' });
       await page.$eval('#g-epochs', (e) => ((e as HTMLInputElement).value = '4'));
       await page.$eval('#g-latent', (e) => ((e as HTMLInputElement).value = '2'));
+      // The sampled decoder (the training edges and 2 random pairs per edge), which auto picks only above 10,000 nodes.
+      await page.select('#g-decoder', 'sampled');
+      await page.$eval('#g-negatives', (e) => ((e as HTMLInputElement).value = '2'));
       await page.click('#g-start');
       await waitFor('4 epochs on the tiny graph', 60, () => document.getElementById('g-status')!.dataset.state === 'done' && document.getElementById('g-status')!.dataset.embeddingEpoch === '4');
       expect((await status()).epoch).toBe('4');
+      expect(await page.$eval('#g-model-info', (e) => e.textContent)).toMatch(/; decoder sampled \(K = 2\)\.$/);
       await waitFor('embedding drawn', 10, () => document.getElementById('g-embedding-step')!.textContent === 'after epoch 4');
       expect(await page.$$eval('#g-legend span', (s) => s.map((e) => e.textContent))).toEqual(['A', 'B']);
       expect(await litPixels('#g-scatter')).toBeGreaterThan(200);

@@ -13,6 +13,8 @@
  * the adapter cannot compile (the subgroup shaders without `subgroups`) is reported as such.
  */
 import shaders from 'harness:shaders';
+// Every layer type registered, as the CLI and the page do.
+import '../../../src/layers/all.js';
 import { requestDeviceFor } from '../../../src/gpu/device.js';
 import { compileShader, ShaderPipelines } from '../../../src/gpu/shader.js';
 import type { WgslSource } from '../../../src/gpu/layout.js';
