@@ -88,7 +88,8 @@ describe('Resize + CenterCrop (Pillow BILINEAR, torchvision offsets)', () => {
   });
 
   const hasPil = pythonHas('PIL.Image');
-  it.skipIf(!hasPil)('equals Pillow byte for byte on seeded images, shrinking and growing', () => {
+  // CI installs Pillow (.ci/run): there the test runs, and fails without it.
+  it.skipIf(!hasPil && !process.env.CI)('equals Pillow byte for byte on seeded images, shrinking and growing', () => {
     const cases = [[37, 23, 16, 16], [23, 37, 16, 16], [9, 14, 32, 32], [64, 48, 20, 28], [5, 5, 5, 5]];
     for (const [h, w, H, W] of cases) {
       const img = Uint8Array.from(seededUniform(h * w, h * 100 + w, 0, 256), Math.floor);

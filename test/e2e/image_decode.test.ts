@@ -34,8 +34,9 @@ async function inPage(bytes: Uint8Array, name: string): Promise<{ width: number;
 
 const noise = (n: number, seed: number) => Array.from(seededUniform(n, seed, 0, 256), Math.floor);
 
-describe.skipIf(!existsSync(CHROME))('page decoder = CLI decoder', () => {
+describe('page decoder = CLI decoder', () => {
   beforeAll(async () => {
+    if (!existsSync(CHROME)) throw new Error(`no Chromium at ${CHROME}: install it (apt-get install chromium) or set CHROME_PATH`);
     const bundle = await esbuild.build({
       entryPoints: [fileURLToPath(new URL('../../src/app/image_decode.ts', import.meta.url))],
       bundle: true, format: 'iife', globalName: 'decoder', write: false, platform: 'browser', target: 'es2022',
