@@ -73,11 +73,42 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   graph: graphCommand,
 };
 
+/** The commands that read data through --data PATH and its options. */
+const DATA_COMMANDS = new Set(['train', 'eval', 'reconstruct', 'anomalies', 'latent', 'interpolate', 'denoise', 'export-data']);
+
+const isHelp = (a: string | undefined) => a === '--help' || a === '-h';
+
+/**
+ * One command's part of the usage (`train --help`, `graph train --help`): its lines, from its
+ * name to the next command's, and the data options when it reads data. Null for no such command.
+ */
+export function commandUsage(usage: string, words: string[]): string | null {
+  const lines = usage.split('\n');
+  const commands = lines.map((l, i) => [i, /^  (\S+(?: (?!-)\S+)?)\s{2,}/.exec(l)?.[1]] as const).filter(([, name]) => name !== undefined);
+  const name = words.join(' ');
+  const at = commands.findIndex(([, n]) => n === name);
+  if (at < 0) return null;
+  const from = commands[at][0];
+  const to = at + 1 < commands.length ? commands[at + 1][0] : lines.length;
+  const section = lines.slice(from, to).join('\n');
+  const readsData = DATA_COMMANDS.has(name);
+  const data = readsData ? `\n\ndata options (every command that reads data):\n${DATA_HELP}` : '';
+  return `usage: webgpu-vae ${name} [options]\n\n${section}${data}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  if (!command || isHelp(command) || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
+  }
+  // `train --help`, `graph train --help`: that command's usage.
+  if (rest.some(isHelp)) {
+    const words = [command, ...rest.filter((a) => !a.startsWith('-')).slice(0, command === 'graph' ? 1 : 0)];
+    const text = commandUsage(USAGE, words);
+    if (text === null) throw new UsageError(`unknown command '${words.join(' ')}'`);
+    process.stdout.write(`${text}\n`);
+    return 0;
   }
   const run = COMMANDS[command];
   if (!run) throw new UsageError(`unknown command '${command}'`);

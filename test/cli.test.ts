@@ -24,6 +24,18 @@ describe('webgpu-vae CLI', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     for (const c of ['train', 'eval', 'sample', 'reconstruct', 'anomalies']) expect(help.stdout).toContain(c);
+    // A command's own usage: its lines, and the data options where it reads data.
+    const train = await run(['train', '--help']);
+    expect(train.code).toBe(0);
+    expect(train.stdout).toMatch(/^usage: webgpu-vae train \[options\]\n\n  train {9}train a VAE\n/);
+    expect(train.stdout).toContain('--resume FILE');
+    expect(train.stdout).toContain('--data PATH');
+    expect(train.stdout).not.toContain('  eval ');
+    const generate = await run(['graph', 'generate', '-h']);
+    expect(generate.code).toBe(0);
+    expect(generate.stdout).toMatch(/^usage: webgpu-vae graph generate \[options\]\n\n  graph generate  a seeded stochastic block model/);
+    expect(generate.stdout).not.toContain('graph embed');
+    expect((await run(['graph', 'fly', '--help'])).stderr).toMatch(/^webgpu-vae: unknown command 'graph fly'\n/);
     const unknown = await run(['fly']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^webgpu-vae: unknown command 'fly'\n/);
