@@ -6,11 +6,7 @@
  * (src/config.ts, which resolves whole configurations and re-exports this module).
  */
 
-import { parseLabelColumn } from './data/csv.js';
-import { parseDataFormat } from './data/formats.js';
-import { parseNormalizeMode } from './data/normalize.js';
-import { parseImageSize } from './data/resize.js';
-import { parseSplitMode } from './data/split.js';
+import { parseDataFormat, parseImageSize, parseLabelColumn, parseNormalizeMode, parseSplitMode } from './data/options.js';
 
 /** `vae`: sample z from the posterior and add the KL term; `ae`: z = mu, no KL (a plain autoencoder). */
 export type ModelKind = 'vae' | 'ae';

@@ -10,14 +10,11 @@
 import { NORMAL_LABEL_KEY, normalLabelFromMetadata, THRESHOLD_KEY, thresholdFromMetadata, thresholdToMetadata } from '../data/anomaly_metrics.js';
 import type { AnyDataset } from '../data/dataset.js';
 import { SCALING_KEYS, scalingFromMetadata, scalingToMetadata, unscale, type Scaling } from '../data/normalize.js';
+import { STORAGE_KEY } from '../data/options.js';
+export { DATA_KEYS, STORAGE_KEY } from '../data/options.js';
 
 /** How a data set stores its values: bytes (images, uint8 .npy) or 32-bit floats (CSV, float .npy). */
 export type Storage = 'uint8' | 'float32';
-
-/** Metadata key of the storage. */
-export const STORAGE_KEY = 'dataStorage';
-/** Every metadata key of a model's data side. */
-export const DATA_KEYS: readonly string[] = [...Object.values(SCALING_KEYS), STORAGE_KEY, THRESHOLD_KEY, NORMAL_LABEL_KEY];
 
 /** The data side of a model, as a checkpoint records it. */
 export interface ModelData {

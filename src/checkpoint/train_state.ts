@@ -15,7 +15,7 @@ import { layerParameters } from '../layers/registry.js';
 import { layerSpecs } from '../model/describe.js';
 import type { TrainingState } from '../runtime/scheduler.js';
 import { checkpointMetadata, configFromMetadata, CHECKPOINT_FORMAT } from './checkpoint.js';
-import { DATA_KEYS } from './data_metadata.js';
+import { DATA_KEYS } from '../data/options.js';
 import { decodeSafetensors, encodeSafetensors, shapeText, show, type F32Tensor } from './safetensors.js';
 
 /** Value of the `format` metadata key of a training-state file. */

@@ -16,6 +16,7 @@
  * anomaly class's, the usual reading of "detection".
  */
 import { averagePrecision, rocAuc } from '../graph/metrics.js';
+import { NORMAL_LABEL_KEY, THRESHOLD_KEY } from './options.js';
 
 /** The metrics of one scoring. */
 export interface AnomalyMetrics {
@@ -103,10 +104,7 @@ export function anomalyMetrics(scores: ArrayLike<number>, labels: ArrayLike<numb
   };
 }
 
-/** Metadata key of the training threshold in a checkpoint. */
-export const THRESHOLD_KEY = 'anomalyThreshold';
-/** Metadata key of the normal label the threshold was computed for. */
-export const NORMAL_LABEL_KEY = 'normalLabel';
+export { NORMAL_LABEL_KEY, THRESHOLD_KEY };
 
 /** The threshold (and the normal label as given, a label or class name, when training used one) as checkpoint metadata. */
 export function thresholdToMetadata(threshold: number, normalLabel: number | string | null): Record<string, string> {

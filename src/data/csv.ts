@@ -16,16 +16,9 @@
  */
 import { checkAllocation, DataFileError, type ProgressCallback } from './data_file.js';
 import { fieldString, Lines, parseNumber } from '../graph/text.js';
+import { parseLabelColumn, type LabelColumn } from './options.js';
 
-/** Which column holds labels. */
-export type LabelColumn = 'none' | 'first' | 'last' | { name: string };
-
-/** `--label-column` text as a LabelColumn. */
-export function parseLabelColumn(text: string, label = '--label-column'): LabelColumn {
-  if (text === 'none' || text === 'first' || text === 'last') return text;
-  if (text.trim() === '') throw new Error(`${label} must be first, last, none or a column name, got ''`);
-  return { name: text };
-}
+export { parseLabelColumn, type LabelColumn };
 
 /** A parsed table: `count` rows of `features` values, labels when a label column was named. */
 export interface CsvTable {

@@ -14,11 +14,9 @@
  */
 import { IDX_FILE_NAMES } from './export.js';
 import { IMAGE_FILE } from './image_folder.js';
+import { DATA_FORMATS, parseDataFormat, type DataFormat } from './options.js';
 
-/** The formats `--format` names. */
-export const DATA_FORMATS = ['idx', 'images', 'cifar10', 'npy', 'csv'] as const;
-/** A data format. */
-export type DataFormat = (typeof DATA_FORMATS)[number];
+export { DATA_FORMATS, parseDataFormat, type DataFormat };
 
 /** Human names of the formats, for notices. */
 export const FORMAT_NAMES: Record<DataFormat, string> = {
@@ -28,12 +26,6 @@ export const FORMAT_NAMES: Record<DataFormat, string> = {
   npy: 'NumPy .npy',
   csv: 'CSV',
 };
-
-/** `--format` text as a format, or a one-line Error naming the choices. */
-export function parseDataFormat(text: string, label = '--format'): DataFormat {
-  if ((DATA_FORMATS as readonly string[]).includes(text)) return text as DataFormat;
-  throw new Error(`${label} must be ${DATA_FORMATS.join(', ')}, got '${text}'`);
-}
 
 const strip = (path: string) => path.replace(/\.gz$/i, '');
 const base = (path: string) => strip(path).replace(/^.*\//, '').toLowerCase();

@@ -16,11 +16,9 @@
  * columns map to 0 instead of dividing by zero.
  */
 import { elementScaling, isFeatureRows, pixelsOf, shapeOf, type AnyDataset, type Dataset, type Labels } from './dataset.js';
+import { NORMALIZE_MODES, parseNormalizeMode, SCALING_KEYS, type NormalizeMode } from './options.js';
 
-/** What `--normalize` accepts. */
-export const NORMALIZE_MODES = ['none', 'minmax', 'standard'] as const;
-/** A mode the user picks. */
-export type NormalizeMode = (typeof NORMALIZE_MODES)[number];
+export { NORMALIZE_MODES, parseNormalizeMode, SCALING_KEYS, type NormalizeMode };
 
 /** A fitted scaling. `shift` and `scale` hold one number per group (see the module comment). */
 export interface Scaling {
@@ -28,12 +26,6 @@ export interface Scaling {
   per: 'global' | 'channel' | 'feature';
   shift: number[];
   scale: number[];
-}
-
-/** `--normalize` text as a mode, or a one-line Error naming the choices. */
-export function parseNormalizeMode(text: string, label = '--normalize'): NormalizeMode {
-  if ((NORMALIZE_MODES as readonly string[]).includes(text)) return text as NormalizeMode;
-  throw new Error(`${label} must be ${NORMALIZE_MODES.join(', ')}, got '${text}'`);
 }
 
 /** The default of a data set: pixel/255 for 8-bit values, none for real values. */
@@ -156,9 +148,6 @@ export function checkBernoulliRange(train: AnyDataset): void {
 }
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
-
-/** Metadata keys of a scaling in a checkpoint. */
-export const SCALING_KEYS = { mode: 'normalize', per: 'normalizePer', shift: 'normalizeShift', scale: 'normalizeScale' } as const;
 
 /** A scaling as checkpoint metadata (strings; the numbers as JSON arrays, which round-trip doubles exactly). */
 export function scalingToMetadata(s: Scaling): Record<string, string> {

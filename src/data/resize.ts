@@ -21,6 +21,7 @@
  * CenterCrop. torchvision's offsets: top = round((h - H) / 2), left = round((w - W) / 2),
  * with Python's round (halves to even).
  */
+export { parseImageSize } from './options.js';
 
 const PRECISION_BITS = 22;
 
@@ -134,11 +135,3 @@ export function resizeCenterCrop(planar: Uint8Array, c: number, h: number, w: nu
   return out;
 }
 
-/** `--size` text: `S` (square) or `HxW`, each from 1 to 4096. */
-export function parseImageSize(text: string, label = '--size'): [number, number] {
-  const m = /^([0-9]+)(?:x([0-9]+))?$/.exec(text.trim());
-  const h = m ? Number(m[1]) : NaN;
-  const w = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!(h >= 1 && h <= 4096 && w >= 1 && w <= 4096)) throw new Error(`${label} must be S or HxW (height x width), each from 1 to 4096, got '${text}'`);
-  return [h, w];
-}

@@ -4,15 +4,8 @@
  * for scoring new data with a trained model).
  */
 import { pixelsOf, shuffled, type Dataset, type Labels } from './dataset.js';
-
-/** How one set becomes train and test: the seeded 80 / 20 split, or all of it as the test set. */
-export type SplitMode = 'default' | 'all';
-
-/** `--split` text: `all` (every row is a test row); the default splits 80 / 20. */
-export function parseSplitMode(text: string, label = '--split'): SplitMode {
-  if (text === 'all') return 'all';
-  throw new Error(`${label} must be all (every row of the data as the test set), got '${text}'`);
-}
+import type { SplitMode } from './options.js';
+export { parseSplitMode, type SplitMode } from './options.js';
 
 /**
  * Row indices of the 80 / 20 split of n rows under `seed`: the first ceil(n / 5) of the
