@@ -300,5 +300,5 @@ describe('webgpu-vae CLI', () => {
       const head = readFileSync(png);
       expect((head.readUInt32BE(16) - 2) % 30, `${args[0]} width`).toBe(0);
     }
-  });
+  }, 300_000); // 9 CLI processes (each starts Dawn on SwiftShader) and a conv test-set pass: about 40 s quiet, over 120 s on a loaded machine
 });
