@@ -11,7 +11,6 @@
 //   node dist/cli.js graph generate --nodes 250000 --edges 1250000 --blocks 50 --out sbm250k
 //   node bench/graph_page.mjs --data sbm250k --epochs 20
 // Needs `npm run build` first. Progress goes to stderr.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
 import { browserTitle, launchOptions } from '../scripts/browsers.mjs';
+import { startServer } from '../scripts/serve_process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: opt } = parseArgs({
@@ -44,26 +44,8 @@ if (opt.browser !== 'chromium' && opt.browser !== 'firefox') fail(`--browser mus
 for (const f of ['dist/app.js', 'dist/graph_worker.js']) if (!existsSync(join(root, f))) fail(`${f} is missing: run npm run build first`);
 const log = (s) => process.stderr.write(`${s}\n`);
 
-/** scripts/serve.mjs on a free port: its URL and the process. */
-function serve() {
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve.mjs printed no URL within 15 s: ${out}`)), 15_000);
-    const onData = (d) => {
-      out += String(d);
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[0], child });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-  });
-}
-
-const server = await serve();
+const served = startServer();
+const server = { url: await served.url, child: served.child };
 const browser = await puppeteer.launch(launchOptions(opt.browser, { protocolTimeout: timeoutS * 1000 }));
 let exitCode = 0;
 try {

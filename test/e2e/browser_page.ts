@@ -4,13 +4,13 @@
  * started with WebGPU on (scripts/browsers.mjs) and its downloads kept in a folder, and waits
  * that fail with what the page shows.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type BrowserContext, type LaunchOptions, type Page } from 'puppeteer-core';
 import { launchOptions, type BrowserName } from '../../scripts/browsers.mjs';
+import { startServer } from '../../scripts/serve_process.mjs';
 
 export { browserTitle, type BrowserName } from '../../scripts/browsers.mjs';
 
@@ -23,25 +23,7 @@ export function requireBuilt(files: string[]): void {
 }
 
 /** Starts scripts/serve.mjs on a free port; resolves to its URL (fails after 15 s). */
-export function startServer(): { url: Promise<string>; child: ChildProcess } {
-  const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs')], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve.mjs printed no URL within 15 s; output: ${out}`)), 15_000);
-    const onData = (d: Buffer) => {
-      out += String(d);
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
-  });
-  return { url, child };
-}
+export { startServer };
 
 /**
  * `name` headless with WebGPU on, and a context whose downloads go to `downloads` (when given):
