@@ -140,19 +140,29 @@ export async function reconstructCommand(args: string[]): Promise<void> {
     }
     // Rows of 8: originals on one row, their reconstructions on the row below.
     const cols = Math.min(8, count);
-    const rows = Math.ceil(count / cols);
-    const grid = new Float32Array(2 * rows * cols * P);
-    for (let i = 0; i < count; i++) {
-      const r = Math.floor(i / cols);
-      const c = i % cols;
-      grid.set(x.subarray(i * P, (i + 1) * P), (2 * r * cols + c) * P);
-      grid.set(recon.subarray(i * P, (i + 1) * P), ((2 * r + 1) * cols + c) * P);
-    }
-    writeFileAtomic(out, imageRowsPng(grid, 2 * rows * cols, display, cols));
+    const { grid, cells } = bandGrid([x, recon], count, cols, P);
+    writeFileAtomic(out, imageRowsPng(grid, cells, display, cols));
     process.stdout.write(`wrote ${count} test images and their reconstructions to ${out}\n`);
   } finally {
     close();
   }
+}
+
+/**
+ * `count` images of P values from each of `sources`, laid out in bands of `cols` columns: within
+ * a band one row per source, so image i of every source stands in the same column. The grid and
+ * its number of cells, as imageRowsPng takes them.
+ */
+function bandGrid(sources: Float32Array[], count: number, cols: number, P: number): { grid: Float32Array; cells: number } {
+  const k = sources.length;
+  const cells = k * Math.ceil(count / cols) * cols;
+  const grid = new Float32Array(cells * P);
+  for (let i = 0; i < count; i++) {
+    const band = Math.floor(i / cols);
+    const c = i % cols;
+    sources.forEach((src, row) => grid.set(src.subarray(i * P, (i + 1) * P), ((k * band + row) * cols + c) * P));
+  }
+  return { grid, cells };
 }
 
 /**
@@ -180,14 +190,8 @@ export async function denoiseCommand(args: string[]): Promise<void> {
     } else {
       // Up to 16 images a row: clean, corrupted and reconstructed rows, one such band per 16.
       const cols = Math.min(16, count);
-      const bands = Math.ceil(count / cols);
-      const grid = new Float32Array(3 * bands * cols * P);
-      for (let i = 0; i < count; i++) {
-        const band = Math.floor(i / cols);
-        const c = i % cols;
-        [x, corrupted, reconstructions].forEach((src, row) => grid.set(src.subarray(i * P, (i + 1) * P), ((3 * band + row) * cols + c) * P));
-      }
-      writeFileAtomic(out, imageRowsPng(grid, 3 * bands * cols, display, cols));
+      const { grid, cells } = bandGrid([x, corrupted, reconstructions], count, cols, P);
+      writeFileAtomic(out, imageRowsPng(grid, cells, display, cols));
     }
     process.stdout.write(`wrote ${count} test ${isSeries(display.shape) ? 'rows' : 'images'}, their ${corruptionText(corrupt)} corruptions and the reconstructions to ${out}\n`);
   } finally {
